@@ -1,0 +1,200 @@
+"""The intake template contract v1 (shared/intake-contract.md) as data.
+
+Reader, validator and template writer all read these tables, so a header or label is spelled in one place.
+Keys are English identifiers; the Chinese text is what the workbook shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEMPLATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    help: str = ""  # the note a clerk sees on the header cell
+
+
+@dataclass(frozen=True)
+class TableSheet:
+    name: str
+    columns: tuple[Column, ...]
+    required_sheet: bool = True
+
+    @property
+    def required_headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns if c.required)
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Label:
+    key: str
+    text: str
+    required: bool = False
+    help: str = ""
+    long_text: bool = False  # a paragraph for the report rather than a short value
+
+
+COMPANY_SHEET = "企业信息"
+
+LABELS: tuple[Label, ...] = (
+    Label("name", "企业名称", True, "营业执照上的企业全称；报告各处的企业名称都取自这里"),
+    Label("uscc", "统一社会信用代码", True, "18 位代码，按文本填写（单元格已设为文本格式）"),
+    Label("registered_address", "注册地址"),
+    Label("address", "生产经营地址"),
+    Label("industry", "所属行业"),
+    Label("year", "核算年度", True, "核算的年份，如 2023"),
+    Label("base_year", "基准年", False, "减排目标的基准年；留空表示与核算年度相同"),
+    Label("gwp_version", "GWP版本", False, "全球增温潜势取值版本：SAR / AR4 / AR5 / AR6，留空为 AR6"),
+    Label("template_version", "模板版本", False, "模板版本号，请勿修改"),
+    Label("report_no", "报告编号"),
+    Label("report_date", "报告日期", False, "报告出具日期；决定默认电网因子的选取"),
+    Label("agency_name", "技术服务机构名称"),
+    Label("agency_address", "技术服务机构地址"),
+    Label("contact", "联系人"),
+    Label("phone", "联系方式", False, "电话号码，按文本填写"),
+    Label("team_leader", "组长"),
+    Label("team_members", "组员"),
+    Label("reviewer", "技术复核人"),
+    Label("review_date", "复核日期"),
+    Label("approver", "批准人"),
+    Label("approval_date", "批准日期"),
+    Label("output_value", "工业总产值", False, "单位：万元；填写后计算单位产值排放强度"),
+    Label("profile", "企业简介", long_text=True),
+    Label("main_products", "主要产品", long_text=True),
+    Label("org_boundary", "组织边界", long_text=True),
+    Label("env_upgrade", "绿色环保改造升级情况", long_text=True),
+    Label("systems", "制度及体系建设情况", long_text=True),
+    Label("low_carbon", "绿色低碳建设情况", long_text=True),
+    Label("digital", "数智化建设情况", long_text=True),
+    Label("organisation", "管理机构设置", long_text=True),
+    Label("duties", "主要职责", long_text=True),
+    Label("disclosure_method", "披露方式", long_text=True),
+    Label("disclosure_time", "披露时间"),
+    Label("disclosure_body", "披露负责机构"),
+    Label("conclusion", "评价结论", False, "由咨询机构填写；本工具不代为撰写", long_text=True),
+    Label("advice", "建议", long_text=True),
+)
+
+PRODUCTS = TableSheet(
+    "产品产量",
+    (
+        Column("name", "产品名称", True, "产品名称，如 非预应力电杆"),
+        Column("output", "产量", True, "核算年度的产量，数字"),
+        Column("unit", "单位", True, "产量单位，如 根、个、吨、平方米；作为排放强度的分母"),
+        Column("for_intensity", "用于强度计算", False, "是/否；仅一种产品时留空即为“是”，多种产品时留空为“否”"),
+        Column("allocation", "分配比例", False, "该产品分摊的企业排放比例（%），留空为 100%"),
+    ),
+)
+
+ACTIVITIES = TableSheet(
+    "活动数据",
+    (
+        Column("stage", "阶段", True, "六个阶段之一：原材料获取、生产、采购、运输、包装、回收"),
+        Column("type", "类型", False, "如 原材料、能源、原材料运输"),
+        Column("name", "名称", True, "物料、能源或活动名称，如 钢筋、电力、柴油"),
+        Column("amount", "活动数据", True, "核算年度的数量；无数据填 /，边界外填 不适用 并在备注说明原因"),
+        Column("unit", "单位", True, "数量的单位，如 t、kWh、万kWh、m3、L、t·km"),
+        Column("factor_code", "排放因子编码", False, "因子库或“排放因子”表中的编码；留空则按名称匹配默认因子"),
+        Column("source", "数据来源", False, "如 实际数据、电费单、台账"),
+        Column("note", "备注", False, "说明；填“不适用”时必须写明原因"),
+    ),
+)
+
+FACTORS = TableSheet(
+    "排放因子",
+    (
+        Column("code", "编码", True, "因子编码；与因子库同码时以本表为准（该编码的全部气体行均被替换）"),
+        Column("name", "名称", False, "因子名称"),
+        Column("gas", "温室气体", True, "CO2、CO2e、CH4、N2O、SF6、HFC-134a 等；一种气体一行"),
+        Column("value", "因子值", True, "大于 0 的数字"),
+        Column("unit", "单位", True, "如 tCO2/MWh、kgCO2e/t、kgCO2/t·km、kgCH4/t"),
+        Column("source", "来源", False, "文件名称、表号或附录"),
+        Column("year", "年份", False, "数据年份或发布年份"),
+        Column("note", "备注", False, ""),
+    ),
+    required_sheet=False,
+)
+
+EQUIPMENT = TableSheet(
+    "设备清单",
+    (
+        Column("name", "设备名称", False, "设备名称"),
+        Column("model", "设备型号", False, ""),
+        Column("unit", "单位", False, "如 台、套"),
+        Column("quantity", "数量", False, "数字"),
+        Column("energy", "能源类型", False, "设备消耗的能源，如 电能、柴油、天然气"),
+    ),
+    required_sheet=False,
+)
+
+TARGETS = TableSheet(
+    "减排目标",
+    (
+        Column("year", "目标年份", True, "如 2025、2030、2050"),
+        Column("reduction", "减排比例", True, "与基准年相比的减排比例（%），如 8 表示 8%"),
+        Column("stage", "阶段", False, "留空表示各阶段及合计均采用此目标"),
+        Column("kind", "目标类型", False, "总量 或 强度；留空为 总量"),
+    ),
+    required_sheet=False,
+)
+
+MEASURES = TableSheet(
+    "减排技术",
+    (
+        Column("stage", "阶段", False, "措施对应的阶段"),
+        Column("measure", "减排技术措施", False, "措施内容"),
+        Column("annual_rate", "年均减排比例", False, "年均减排比例（%）"),
+        Column("investment", "投资估算", False, "万元；可写范围，如 2-3"),
+        Column("note", "备注", False, ""),
+    ),
+    required_sheet=False,
+)
+
+PICTURES = TableSheet(
+    "图片与附件",
+    (
+        Column("position", "位置", True, "如 图2-1 企业概貌、图2-2 产品概貌、图2-3 工艺流程、图2-4 设备照片、附件1 营业执照、附件3 证书"),
+        Column("title", "标题", False, "图片标题"),
+        Column("file", "文件", True, "图片文件路径（相对于本工作簿所在文件夹），png 或 jpg"),
+    ),
+    required_sheet=False,
+)
+
+HISTORY = TableSheet(
+    "历史排放",
+    (
+        Column("year", "年份", True, "年份"),
+        Column("stage", "阶段", False, "留空表示企业合计"),
+        Column("emissions", "排放量", True, "tCO2e"),
+    ),
+    required_sheet=False,
+)
+
+TABLE_SHEETS: tuple[TableSheet, ...] = (PRODUCTS, ACTIVITIES, FACTORS, EQUIPMENT, TARGETS, MEASURES, PICTURES, HISTORY)
+
+# Written by the tool on every run and never read as input.
+SHEET_FINDINGS = "校验结果"
+SHEET_DETAILS = "计算明细"
+SHEET_SUMMARY = "排放汇总"
+SHEET_TARGETS = "减排目标测算"
+COMPUTED_SHEETS: tuple[str, ...] = (SHEET_FINDINGS, SHEET_DETAILS, SHEET_SUMMARY, SHEET_TARGETS)
+
+# Rows named like this are totals typed by hand, which would double count.
+TOTAL_ROW_NAMES = ("合计", "小计", "总计")
+NO_DATA_MARKERS = ("/", "／", "—", "——", "-", "－", "无")
+NOT_APPLICABLE = "不适用"
+GWP_VERSIONS = ("SAR", "AR4", "AR5", "AR6")
+DEFAULT_GWP = "AR6"
+YES, NO = "是", "否"
+TARGET_KINDS = {"总量": "total", "强度": "intensity"}

@@ -1,0 +1,270 @@
+"""Plain data that flows through the pipeline: read → validate → calculate → write.
+
+Nothing here touches a file or Excel. Every value that came from the workbook carries the sheet and cell it
+came from, so any finding or 计算明细 row can point back at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+class Stage(StrEnum):
+    RAW_MATERIALS = "raw_materials"
+    PRODUCTION = "production"
+    PROCUREMENT = "procurement"
+    TRANSPORT = "transport"
+    PACKAGING = "packaging"
+    RECYCLING = "recycling"
+
+    @property
+    def short_zh(self) -> str:
+        return _STAGE_ZH[self][0]
+
+    @property
+    def long_zh(self) -> str:
+        """The stage as the seed report names it (低碳原材料获取 …)."""
+        return _STAGE_ZH[self][1]
+
+    @property
+    def indicator_zh(self) -> str:
+        """The row label of table A.1."""
+        return f"{self.long_zh}阶段碳排放量"
+
+    @classmethod
+    def parse(cls, text: str) -> Stage | None:
+        t = "".join(str(text).split())
+        if t.endswith("阶段碳排放量"):
+            t = t[: -len("阶段碳排放量")]
+        elif t.endswith("阶段"):
+            t = t[:-2]
+        for stage, names in _STAGE_ZH.items():
+            if t in names or t == stage.value:
+                return stage
+        return None
+
+
+_STAGE_ZH: dict[Stage, tuple[str, str]] = {
+    Stage.RAW_MATERIALS: ("原材料获取", "低碳原材料获取"),
+    Stage.PRODUCTION: ("生产", "数智化生产"),
+    Stage.PROCUREMENT: ("采购", "数智化采购"),
+    Stage.TRANSPORT: ("运输", "绿色运输"),
+    Stage.PACKAGING: ("包装", "绿色包装"),
+    Stage.RECYCLING: ("回收", "绿色回收"),
+}
+
+STAGES: tuple[Stage, ...] = tuple(Stage)
+
+
+@dataclass(frozen=True)
+class CellRef:
+    sheet: str
+    cell: str  # A1 notation; the header row's first cell for a missing column
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    sheet: str
+    cell: str
+    code: str
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"severity": self.severity, "sheet": self.sheet, "cell": self.cell, "code": self.code,
+                "message": self.message}
+
+
+# ---- the intake, as validated ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    uscc: str
+    year: int
+    base_year: int
+    gwp_version: str
+    report_date: dt.date | None
+    output_value: float | None  # 工业总产值, 万元
+    texts: dict[str, str] = field(default_factory=dict)  # every other label, keyed as in contract.LABELS
+    refs: dict[str, CellRef] = field(default_factory=dict)
+
+    def text(self, key: str) -> str:
+        return self.texts.get(key, "")
+
+
+@dataclass(frozen=True)
+class Product:
+    name: str
+    output: float
+    unit: str
+    for_intensity: bool
+    allocation_pct: float  # 100 means the whole plant's emissions
+    row: int
+
+
+AmountKind = Literal["value", "no_data", "not_applicable"]
+
+
+@dataclass(frozen=True)
+class Activity:
+    stage: Stage
+    type: str
+    name: str
+    amount: float  # 0 for no data / not applicable
+    amount_kind: AmountKind
+    unit: str
+    factor_code: str  # as resolved (explicit, or chosen by name)
+    source: str
+    note: str
+    row: int
+    amount_cell: CellRef
+    unit_cell: CellRef
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One gas row of an emission factor: value in `unit`, e.g. 0.5703 tCO2/MWh."""
+
+    code: str
+    name: str
+    gas: str
+    value: float
+    unit: str  # as written, e.g. "tCO2/MWh"
+    mass_unit: str  # numerator mass unit (pint name), e.g. "t"
+    per_unit: str  # denominator unit as written, e.g. "MWh"
+    source: str
+    published: dt.date | None = None
+    data_year: int | None = None
+    density_t_per_m3: float | None = None  # liquid fuels: lets litres convert to tonnes
+    origin: str = "library"  # "library" or "workbook"
+    ref: CellRef | None = None  # the workbook row that defined it
+    name_en: str = ""
+    region: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    year: int
+    reduction_pct: float
+    stage: Stage | None  # None: every stage and the total
+    kind: Literal["total", "intensity"]
+    row: int
+
+
+@dataclass(frozen=True)
+class Measure:
+    stage: Stage | None
+    measure: str
+    annual_rate_pct: float | None
+    investment: str
+    note: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Equipment:
+    name: str
+    model: str
+    unit: str
+    quantity: float | None
+    energy: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Picture:
+    position: str
+    title: str
+    file: str  # as written, relative to the workbook's folder
+    row: int
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    year: int
+    stage: Stage | None
+    tco2e: float
+    row: int
+
+
+@dataclass(frozen=True)
+class Intake:
+    company: Company
+    products: tuple[Product, ...]
+    activities: tuple[Activity, ...]
+    factors: dict[str, tuple[Factor, ...]]  # every factor code used, workbook overrides applied
+    equipment: tuple[Equipment, ...] = ()
+    targets: tuple[Target, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    pictures: tuple[Picture, ...] = ()
+    history: tuple[HistoryRow, ...] = ()
+    library_version: str = ""
+
+
+# ---- the calculation result ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmissionLine:
+    """One activity × one gas: the unit of traceability in 计算明细."""
+
+    activity: Activity
+    factor: Factor
+    amount_in_factor_unit: float
+    conversion: str  # how the amount was converted, e.g. "72584 kWh = 72.584 MWh"
+    gas_tonnes: float  # tonnes of the gas itself
+    gwp: float
+    tco2e: float
+
+
+@dataclass(frozen=True)
+class Intensity:
+    product: str
+    unit: str
+    output: float
+    allocation_pct: float
+    tco2e_per_unit: float
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    year: int
+    stage: Stage | None  # None: the enterprise total
+    kind: Literal["total", "intensity"]
+    reduction_pct: float
+    base_year: int
+    base_value: float  # tCO2e, or tCO2e per product unit for an intensity target
+    target_value: float
+    product: str | None = None  # for intensity targets
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    lines: tuple[EmissionLine, ...]
+    stage_totals: dict[Stage, float]
+    total: float
+    shares: dict[Stage, float] | None  # fractions; None when the total is 0
+    intensities: tuple[Intensity, ...]
+    targets: tuple[TargetResult, ...]
+    gas_totals: dict[str, float]  # tCO2e per gas
+    gas_tonnes: dict[str, float]  # tonnes of each gas
+    base_year_totals: dict[Stage | None, float]  # the base year's emissions (None: the total)
+
+    def stage_has_rows(self, stage: Stage) -> bool:
+        return any(line.activity.stage == stage for line in self.lines)
