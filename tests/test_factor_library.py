@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
 from collections import Counter, defaultdict
-from importlib import resources
 
 import pytest
 from rich.console import Console
 
 from carbon_report import units
-from carbon_report.factors import gases_agree, load_library, normalize_gas
-from carbon_report.factors.fuels import fuel_factor_rows
+from carbon_report.factors import _library_rows, _rows, gases_agree, load_library, normalize_gas
 from carbon_report.factors.listing import as_json, render_table, search
 
-FACTORS = resources.files("carbon_report.factors")
 GRID_NAMES = {"电力", "外购电力", "电网电力", "市政供电"}
-
-
-def _csv(name: str) -> list[dict[str, str]]:
-    with FACTORS.joinpath(name).open(encoding="utf-8") as f:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
-
-
-def _all_rows() -> list[dict[str, str]]:
-    return _csv("library.csv") + fuel_factor_rows(_csv("fuels.csv"))
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +26,7 @@ def lib():
 
 
 def test_every_row_parses_with_its_unit_and_cites_a_source():
-    rows = _all_rows()
+    rows = _library_rows()
     assert len(rows) > 60
     for row in rows:
         fu = units.parse_factor_unit(row["unit"])
@@ -54,13 +41,13 @@ def test_every_row_parses_with_its_unit_and_cites_a_source():
 
 
 def test_code_and_gas_unique():
-    counts = Counter((r["code"], normalize_gas(r["gas"])) for r in _all_rows())
+    counts = Counter((r["code"], normalize_gas(r["gas"])) for r in _library_rows())
     assert [k for k, n in counts.items() if n > 1] == []
 
 
 def test_rows_of_one_code_agree_on_name_and_density():
     by_code = defaultdict(list)
-    for r in _all_rows():
+    for r in _library_rows():
         by_code[r["code"]].append(r)
     for code, rows in by_code.items():
         assert len({r["name_zh"] for r in rows}) == 1, code
@@ -83,7 +70,7 @@ def test_version_recorded(lib):
 
 def test_every_match_name_maps_to_one_code_except_the_dated_grid_set():
     owners = defaultdict(set)
-    for r in _all_rows():
+    for r in _library_rows():
         for name in filter(None, r["match_names"].split("|")):
             owners["".join(name.split()).casefold()].add(r["code"])
     shared = {n: codes for n, codes in owners.items() if len(codes) > 1}
@@ -91,10 +78,10 @@ def test_every_match_name_maps_to_one_code_except_the_dated_grid_set():
 
 
 def test_grid_names_belong_to_national_average_rows_only():
-    grid_codes = {r["code"] for r in _all_rows() if GRID_NAMES & set(r["match_names"].split("|"))}
+    grid_codes = {r["code"] for r in _library_rows() if GRID_NAMES & set(r["match_names"].split("|"))}
     assert grid_codes == {"EF-ELEC-CN-ENTERPRISE-2022", "EF-ELEC-CN-AVG-2021", "EF-ELEC-CN-AVG-2022",
                           "EF-ELEC-CN-AVG-2023"}
-    for r in _all_rows():
+    for r in _library_rows():
         if r["code"] in grid_codes:
             assert set(r["match_names"].split("|")) == GRID_NAMES
             assert r["published"] and r["region"] == "CN"
@@ -138,7 +125,7 @@ def test_common_names_resolve(lib):
 # ---- fuels computed from their parameters -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fuel", _csv("fuels.csv"), ids=lambda r: r["code"])
+@pytest.mark.parametrize("fuel", _rows("fuels.csv"), ids=lambda r: r["code"])
 def test_fuel_factors_recomputed_from_parameters(lib, fuel):
     ncv = float(fuel["ncv_gj_per_unit"])
     by_gas = {f.gas: f for f in lib.lookup(fuel["code"])}
