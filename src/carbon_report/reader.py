@@ -238,7 +238,8 @@ def _uncached_formulas(path: Path) -> set[tuple[str, str]]:
             with z.open(part) as f:
                 for _ev, el in etree.iterparse(f, events=("end",), tag=f"{{{_MAIN}}}c", resolve_entities=False,
                                                no_network=True, huge_tree=False):
-                    if el.find(f"{{{_MAIN}}}f") is not None and el.find(f"{{{_MAIN}}}v") is None:
+                    v = el.find(f"{{{_MAIN}}}v")
+                    if el.find(f"{{{_MAIN}}}f") is not None and (v is None or not v.text):
                         out.add((title, el.get("r", "")))
                     el.clear()
     return out

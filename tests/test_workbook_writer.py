@@ -1,0 +1,148 @@
+"""The computed workbook keeps every input part as it was and adds the computed sheets."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.comments import Comment
+from openpyxl.drawing.image import Image as XLImage
+from PIL import Image
+
+import workbooks
+from carbon_report import contract
+from carbon_report.pipeline import Options, process_file
+
+CHANGED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+X14_DROPDOWN = (
+    '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1">'
+    "<x14:formula1><xm:f>_lists!$A$1:$A$6</xm:f></x14:formula1><xm:sqref>A2:A200</xm:sqref>"
+    "</x14:dataValidation></x14:dataValidations></ext></extLst>"
+)
+
+
+def _rich_workbook(path: Path) -> Path:
+    """A filled intake workbook holding what a plain openpyxl round trip loses."""
+
+    def tweak(wb: openpyxl.Workbook) -> None:
+        lists = wb.create_sheet("_lists")
+        for i, s in enumerate(["原材料获取", "生产", "采购", "运输", "包装", "回收"]):
+            lists.cell(i + 1, 1, s)
+        ws = wb[contract.ACTIVITIES.name]
+        ws["A1"].comment = Comment("六个阶段之一", "模板")
+        buf = io.BytesIO()
+        Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, "PNG")
+        img = XLImage(buf)
+        wb[contract.COMPANY_SHEET].add_image(img, "D2")
+        wb[contract.COMPANY_SHEET]["D20"] = "=1+1"
+
+    workbooks.build(path, tweak=tweak)
+    # Give the formula a cached value and the activity sheet an x14 dropdown, as Excel itself would.
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    company, activities = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml"
+    parts[company] = parts[company].replace(b"<f>1+1</f><v></v>", b"<f>1+1</f><v>2</v>").replace(
+        b"<f>1+1</f></c>", b"<f>1+1</f><v>2</v></c>")
+    xml = parts[activities].decode()
+    parts[activities] = xml.replace("</worksheet>", X14_DROPDOWN + "</worksheet>").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_every_input_part_is_kept_byte_for_byte(tmp_path: Path) -> None:
+    src = _rich_workbook(tmp_path / "企业.xlsx")
+    before = src.read_bytes()
+    o = process_file(src, tmp_path / "out", Options(report=False))
+    assert o.status == "ok", o.findings
+    assert src.read_bytes() == before
+    out = Path(o.outputs["workbook"])
+    assert out.name == "企业_计算结果.xlsx"
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        for name in a.namelist():
+            if name not in CHANGED:
+                assert a.read(name) == b.read(name), name
+        # The x14 dropdown, the picture, the note and the cached formula result are all still there.
+        assert b"x14:dataValidation" in b.read("xl/worksheets/sheet3.xml")
+        assert any(n.startswith("xl/media/") for n in b.namelist())
+        assert any("comments" in n for n in b.namelist())
+        assert b"<v>2</v>" in b.read("xl/worksheets/sheet1.xml")
+
+
+def test_output_reopens_with_inputs_first_and_computed_sheets_added(tmp_path: Path) -> None:
+    src = _rich_workbook(tmp_path / "企业.xlsx")
+    o = process_file(src, tmp_path / "out", Options(report=False))
+    wb = openpyxl.load_workbook(o.outputs["workbook"])
+    original = openpyxl.load_workbook(src).sheetnames
+    assert wb.sheetnames == original + list(contract.COMPUTED_SHEETS)
+    summary = wb[contract.SHEET_SUMMARY]
+    rows = list(summary.iter_rows(values_only=True))
+    total_row = next(r for r in rows if r[1] and str(r[1]).startswith("企业碳排放量合计"))
+    assert total_row[3] == pytest.approx(o.result.total)
+    assert summary._charts, "排放汇总 carries a native chart"
+    details = wb[contract.SHEET_DETAILS]
+    link_cells = [c for row in details.iter_rows() for c in row if c.hyperlink is not None]
+    assert link_cells and link_cells[0].hyperlink.location.startswith("'活动数据'!")
+    assert openpyxl.load_workbook(o.outputs["workbook"], data_only=True)[contract.COMPANY_SHEET]["D20"].value == 2
+
+
+def test_processing_an_output_again_replaces_the_computed_sheets(tmp_path: Path) -> None:
+    src = workbooks.build(tmp_path / "a.xlsx")
+    first = Path(process_file(src, tmp_path / "o1", Options(report=False)).outputs["workbook"])
+    second = process_file(first, tmp_path / "o2", Options(report=False))
+    assert second.status == "ok"
+    names = openpyxl.load_workbook(second.outputs["workbook"]).sheetnames
+    for sheet in contract.COMPUTED_SHEETS:
+        assert names.count(sheet) == 1
+    assert second.result.total == pytest.approx(check_total(src))
+
+
+def check_total(path: Path) -> float:
+    from carbon_report.pipeline import check_file
+
+    return check_file(path).result.total
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    acts = [row[:] for row in workbooks.SEED_ACTIVITIES]
+    acts[0][2] = '=HYPERLINK("http://example.invalid","钢筋")'
+    acts[1][2] = "+水泥"
+    acts[2][2] = "-河沙"
+    acts[3][2] = "@石子"
+
+    def as_text(wb: openpyxl.Workbook) -> None:
+        wb[contract.ACTIVITIES.name]["C2"].data_type = "s"  # typed as text in Excel ('=…)
+
+    src = workbooks.build(tmp_path / "f.xlsx", activities=acts, tweak=as_text)
+    o = process_file(src, tmp_path / "out", Options(report=False))
+    assert o.status == "ok", o.findings
+    with zipfile.ZipFile(o.outputs["workbook"]) as z:
+        grafted = [n for n in z.namelist() if n.startswith("xl/worksheets/cr_")]
+        assert grafted and not any(b"<f>" in z.read(n) for n in grafted)
+    details = openpyxl.load_workbook(o.outputs["workbook"])[contract.SHEET_DETAILS]
+    names = {c.value for c in details["D"] if isinstance(c.value, str)}
+    assert {acts[0][2], "+水泥", "-河沙", "@石子"} <= names
+
+
+@pytest.mark.skipif(subprocess.run(["which", "soffice"], capture_output=True).returncode != 0,
+                    reason="LibreOffice not installed")
+def test_libreoffice_converts_the_output_without_complaint(tmp_path: Path) -> None:
+    src = _rich_workbook(tmp_path / "企业.xlsx")
+    o = process_file(src, tmp_path / "out", Options(report=False))
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), o.outputs["workbook"]],
+        capture_output=True, text=True, timeout=180)
+    pdf = tmp_path / "pdf" / "企业_计算结果.pdf"
+    assert proc.returncode == 0 and pdf.exists(), proc.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "企业碳排放量合计" in text
+    assert "低碳原材料获取阶段碳排放量" in text
