@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install everything the tests need, then run them. README's test command and .ci/run both call this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# LibreOffice renders reports and workbooks in the tests; CJK fonts for Chinese text; poppler for PDF text/PNG.
+debs=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk poppler-utils)
+missing=()
+for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+  if [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "warning: cannot install ${missing[*]} (not root); tests that need them are skipped" >&2
+  fi
+fi
+
+PY=${PYTHON:-python3}
+"$PY" -m pip install -q --disable-pip-version-check -e ".[test]"
+"$PY" -m ruff check src tests
+"$PY" -m pytest -q "$@"
