@@ -386,7 +386,7 @@ def _company_sheet(wb: Workbook) -> Worksheet:
         a.border = _BORDER
         a.alignment = Alignment(vertical="top", wrap_text=True)
         b = ws.cell(r, 2)
-        _style_input(b, layout.number_format, wrap=label.long_text)
+        _style_input(b, layout.number_format, wrap=True)
         if label.key == "template_version":
             b.value = contract.TEMPLATE_VERSION
             b.fill = FIXED_FILL
@@ -588,6 +588,23 @@ def _guide_sheet(wb: Workbook) -> Worksheet:
 def _display_width(text: str) -> int:
     """Half-width columns: a CJK character counts two."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def fit_row_heights(ws: Worksheet, *, line_height: float = 16.5) -> None:
+    """Give rows whose wrapped text needs several lines a height that shows it all (neither Excel nor
+    LibreOffice re-measures rows of a generated file reliably). Rows never shrink below their height."""
+    for row in ws.iter_rows():
+        lines = 1
+        for c in row:
+            if not (isinstance(c.value, str) and c.alignment.wrap_text):
+                continue
+            width = ws.column_dimensions[c.column_letter].width or 8.43
+            per_line = max(int(width), 1)
+            lines = max(lines, sum(max(1, -(-_display_width(p) // per_line)) for p in c.value.split("\n")))
+        if lines > 1:
+            r = row[0].row
+            current = ws.row_dimensions[r].height or 0
+            ws.row_dimensions[r].height = max(current, line_height * lines + 3)
 
 
 def build_template() -> Workbook:
