@@ -149,3 +149,16 @@ def test_zero_total_gives_null_shares_and_a_warning(tmp_path: Path) -> None:
     assert "W-TOTAL-ZERO" in {f.code for f in o.findings}
     js = o.to_json()
     assert js["shares"] is None and js["total_tco2e"] == 0
+
+
+def test_biogenic_co2_is_reported_apart_from_the_total(tmp_path: Path) -> None:
+    path = workbooks.build(tmp_path / "wood.xlsx",
+                           activities=[["生产", "燃料", "木屑", 10, "t", "EF-FUEL-BIOMASS-WOOD", "台账", None]])
+    o = check_file(path)
+    assert o.status == "ok", o.findings
+    r = o.result
+    assert r.biogenic_co2_t == pytest.approx(10 * 15.6 * 0.112)  # NCV 15.6 GJ/t × 112 kgCO2/GJ
+    ch4_n2o = 10 * 15.6 * (30 * 27.9 + 4 * 273) / 1e6  # IPCC 2006 table 2.3, kg/TJ, under AR6
+    assert r.total == pytest.approx(ch4_n2o)
+    assert "CO2-biogenic" not in r.gas_totals
+    assert o.to_json()["biogenic_co2_t"] == pytest.approx(17.472)

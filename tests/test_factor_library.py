@@ -33,7 +33,8 @@ def test_every_row_parses_with_its_unit_and_cites_a_source():
         assert units.kind_of(fu.per_unit) is not None, row["code"]
         assert units.mass_to_tonnes(fu.mass_unit) > 0, row["code"]
         assert gases_agree(fu.gas, row["gas"]), row
-        assert float(row["value"]) > 0, row["code"]
+        # Green power under the market-based method is the one factor that is zero by definition.
+        assert float(row["value"]) > 0 or row["category"] == "electricity-market", row["code"]
         assert row["source"] and row["section"], f"{row['code']} {row['gas']} cites no source and section"
         assert row["name_zh"] and row["name_en"], row["code"]
         if row["published"]:
@@ -62,7 +63,7 @@ def test_gases_have_gwp_in_every_set(lib):
 
 
 def test_version_recorded(lib):
-    assert lib.version == "2026.2"
+    assert lib.version == "2026.3"
 
 
 # ---- default names ------------------------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def test_every_match_name_maps_to_one_code_except_the_dated_grid_set():
 
 def test_grid_names_belong_to_national_average_rows_only():
     grid_codes = {r["code"] for r in _library_rows() if GRID_NAMES & set(r["match_names"].split("|"))}
-    assert grid_codes == {"EF-ELEC-CN-ENTERPRISE-2022", "EF-ELEC-CN-AVG-2021", "EF-ELEC-CN-AVG-2022",
+    assert grid_codes == {"EF-ELEC-CN-ENTERPRISE-2021", "EF-ELEC-CN-ENTERPRISE-2022", "EF-ELEC-CN-AVG-2021", "EF-ELEC-CN-AVG-2022",
                           "EF-ELEC-CN-AVG-2023"}
     for r in _library_rows():
         if r["code"] in grid_codes:
@@ -100,7 +101,9 @@ def test_variants_and_footprint_are_named_apart(lib):
 @pytest.mark.parametrize(
     ("on", "expected"),
     [
-        (dt.date(2023, 2, 6), []),  # before any national grid factor in the library was published
+        (dt.date(2022, 3, 14), []),  # before any national grid factor in the library was published
+        (dt.date(2022, 3, 15), ["EF-ELEC-CN-ENTERPRISE-2021"]),  # 0.5810, the 2022 reporting notice
+        (dt.date(2023, 2, 6), ["EF-ELEC-CN-ENTERPRISE-2021"]),
         (dt.date(2023, 2, 7), ["EF-ELEC-CN-ENTERPRISE-2022"]),  # 0.5703, the day its notice was issued
         (dt.date(2024, 4, 11), ["EF-ELEC-CN-ENTERPRISE-2022"]),
         (dt.date(2024, 4, 12), ["EF-ELEC-CN-AVG-2021"]),  # 0.5568
@@ -168,6 +171,7 @@ def test_liquid_fuel_litres_convert_with_cited_density(lib):
 GRID_TABLE = [
     # code, value, unit, published, data year, source the value was checked against
     ("EF-ELEC-CN-ENTERPRISE-2022", 0.5703, "tCO2/MWh", "2023-02-07", 2022, "环办气候函〔2023〕43号"),
+    ("EF-ELEC-CN-ENTERPRISE-2021", 0.5810, "tCO2/MWh", "2022-03-15", None, "0.6101调整为0.5810"),
     ("EF-ELEC-CN-AVG-2021", 0.5568, "kgCO2/kWh", "2024-04-12", 2021, "公告2024年第12号"),
     ("EF-ELEC-CN-RESIDUAL-2021", 0.5942, "kgCO2/kWh", "2024-04-12", 2021, "公告2024年第12号"),
     ("EF-ELEC-CN-FOSSIL-2021", 0.8426, "kgCO2/kWh", "2024-04-12", 2021, "公告2024年第12号"),

@@ -43,7 +43,11 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
     stage_totals = {s: 0.0 for s in Stage}
     gas_totals: dict[str, float] = defaultdict(float)
     gas_tonnes: dict[str, float] = defaultdict(float)
+    biogenic = 0.0
     for line in lines:
+        if line.factor.biogenic:
+            biogenic += line.gas_tonnes  # reported apart (GB/T 32150-2015), never in a total
+            continue
         stage_totals[line.activity.stage] += line.tco2e
         gas_totals[line.factor.gas] += line.tco2e
         gas_tonnes[line.factor.gas] += line.gas_tonnes
@@ -97,6 +101,6 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
     return Result(
         lines=tuple(lines), stage_totals=stage_totals, total=total, shares=shares,
         intensities=tuple(intensities), targets=tuple(targets), gas_totals=dict(gas_totals),
-        gas_tonnes=dict(gas_tonnes), base_year_totals=base,
+        gas_tonnes=dict(gas_tonnes), base_year_totals=base, biogenic_co2_t=biogenic,
     ), findings
 

@@ -71,9 +71,11 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
         f = line.factor
         covered.add(id(line.activity))
         origin = f"因子库 {library_version}" if f.origin == "library" else f"本工作簿 {f.ref}" if f.ref else "本工作簿"
+        if f.biogenic:
+            origin += "（生物质 CO2，单独报告，不计入合计）"
         entries.append((line.activity, [line.conversion, f.code, f.name, f.gas, f.value, f.unit, f.source,
                                         f.published.isoformat() if f.published else "", f.data_year or "", origin,
-                                        line.gwp, line.gas_tonnes, line.tco2e]))
+                                        line.gwp, line.gas_tonnes, 0.0 if f.biogenic else line.tco2e]))
     for a in intake.activities:
         if id(a) not in covered:
             entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, 0.0, 0.0]))
@@ -110,6 +112,10 @@ def summary_table(intake: Intake, result: Result, library_version: str) -> Sheet
                      "" if has else "无活动数据"])
     rows.append([7, "企业碳排放量合计（1+2+3+4+5+6）", TCO2E, result.total, 1.0 if result.shares is not None else None, ""])
     n = 8
+    if result.biogenic_co2_t:
+        rows.append([n, "生物质燃烧 CO2（单独报告，不计入合计）", "tCO2", result.biogenic_co2_t, None,
+                     "GB/T 32150-2015：生物质燃料燃烧的 CO2 单独报告"])
+        n += 1
     for it in result.intensities:
         label = f"单位{'产值' if it.product == OUTPUT_VALUE_PRODUCT else '产品'}碳排放强度（{it.product}）"
         basis = (f"企业合计 ÷ 工业总产值 {it.output:,.4g} 万元" if it.product == OUTPUT_VALUE_PRODUCT else

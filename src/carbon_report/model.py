@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+BIOGENIC_CO2 = "CO2-biogenic"
 
 
 class Stage(StrEnum):
@@ -155,6 +156,12 @@ class Factor:
     name_en: str = ""
     region: str = ""
     note: str = ""
+    category: str = ""  # electricity, electricity-market, fuel-biomass, freight, material …
+
+    @property
+    def biogenic(self) -> bool:
+        """Biogenic CO2 is reported apart from the total (GB/T 32150-2015, ISO 14064-1)."""
+        return self.gas == BIOGENIC_CO2
 
 
 @dataclass(frozen=True)
@@ -265,6 +272,7 @@ class Result:
     gas_totals: dict[str, float]  # tCO2e per gas
     gas_tonnes: dict[str, float]  # tonnes of each gas
     base_year_totals: dict[Stage | None, float]  # the base year's emissions (None: the total)
+    biogenic_co2_t: float = 0.0  # reported apart, never in the totals
 
     def stage_has_rows(self, stage: Stage) -> bool:
         return any(line.activity.stage == stage for line in self.lines)

@@ -73,6 +73,7 @@ class Outcome:
             "targets": [_target_json(t) for t in r.targets] if r else None,
             "issues": [f.as_dict() for f in self.findings],
             "outputs": dict(self.outputs),
+            "biogenic_co2_t": r.biogenic_co2_t if r else None,
             "library_version": self.library_version or None,
             "gwp_version": c.gwp_version if c else None,
         }

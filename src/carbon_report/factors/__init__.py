@@ -4,6 +4,7 @@ library.csv  one row per factor code and gas (value, unit, source, section, publ
 fuels.csv    fuel parameters (calorific value, carbon content, oxidation): their CO2 factors are computed
 gwp.csv      GWP100 by IPCC assessment report; gwp_sources.csv says where each set comes from
 blends.csv   refrigerant blends as mass fractions of their components
+residual.csv grid average code → residual-mix code, used beside green power (market-based electricity)
 meta.toml    the library's version, recorded in every computed workbook and report
 """
 
@@ -18,7 +19,7 @@ from functools import cache
 from importlib import resources
 
 from carbon_report import units
-from carbon_report.model import Factor
+from carbon_report.model import BIOGENIC_CO2, Factor
 
 _HERE = resources.files(__package__)
 
@@ -29,6 +30,8 @@ def normalize_gas(text: str) -> str:
     upper = t.upper()
     if upper in ("CO2E", "CO2-E", "CO2EQ"):
         return "CO2e"
+    if upper in ("CO2-BIOGENIC", "CO2-BIO", "BIOGENIC-CO2", "CO2(BIOGENIC)", "生物质CO2", "CO2生物质"):
+        return BIOGENIC_CO2
     if upper.startswith("CH4-"):
         return "CH4-" + t[4:].lower()
     if upper.startswith(("HFC", "PFC", "HCFC", "CFC")) and "-" not in upper:
@@ -50,7 +53,8 @@ def gases_agree(written_in_unit: str, declared: str) -> bool:
         return True
     a, b = normalize_gas(written_in_unit), normalize_gas(declared)
     co2 = {"CO2", "CO2e"}
-    return a == b or (a in co2 and b in co2) or (a == "CH4" and b.startswith("CH4"))
+    return (a == b or (a in co2 and b in co2) or (a == "CH4" and b.startswith("CH4"))
+            or (a == "CO2" and b == BIOGENIC_CO2))
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,12 @@ class Library:
     gwp_sources: dict[str, str]
     blends: dict[str, dict[str, float]]  # blend → component gas → mass fraction
     _names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded name → codes
+    residual: dict[str, str] = field(default_factory=dict)  # grid average code → its residual-mix code
+
+    def residual_of(self, code: str) -> str | None:
+        """The grid factor excluding market-traded non-fossil power, for grid electricity that sits beside
+        purchased green power (otherwise the green share would be counted in both)."""
+        return self.residual.get(code)
 
     def lookup(self, code: str) -> tuple[Factor, ...] | None:
         return self.factors.get(code.strip())
@@ -89,7 +99,7 @@ class Library:
         g = normalize_gas(gas)
         if g in table:
             return table[g]
-        if g == "CO2e":
+        if g in ("CO2e", BIOGENIC_CO2):
             return 1.0
         if g in self.blends:
             total = 0.0
@@ -131,6 +141,7 @@ def factor_from_row(row: dict[str, str], value: float | None = None) -> Factor:
         region=row.get("region", ""),
         density_t_per_m3=float(row["density_t_per_m3"]) if row.get("density_t_per_m3") else None,
         note=row.get("note", ""),
+        category=row.get("category", ""),
     )
 
 
@@ -167,4 +178,5 @@ def load_library() -> Library:
         gwp_sources={r["set"]: r["source"] for r in _rows("gwp_sources.csv")},
         blends=dict(blends),
         _names={k: tuple(v) for k, v in names.items()},
+        residual={r["average_code"]: r["residual_code"] for r in _rows("residual.csv")},
     )
