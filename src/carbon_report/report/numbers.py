@@ -1,0 +1,137 @@
+"""Display rounding for the report. Calculations stay unrounded; only what a reader sees is rounded here.
+
+Every function returns text, so a table cell never shows Python's float spelling (1e-05, 0.30000000000000004).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Hashable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+NO_VALUE = "/"
+
+
+def _round_half_up(value: float, decimals: int) -> Decimal:
+    q = Decimal(1).scaleb(-decimals)
+    return Decimal(repr(value)).quantize(q, rounding=ROUND_HALF_UP)
+
+
+def _significant_decimals(value: float, digits: int) -> int:
+    """Decimals that keep `digits` significant digits of `value` (0 for large values)."""
+    if value == 0:
+        return 0
+    exponent = math.floor(math.log10(abs(value)))
+    return max(0, digits - 1 - exponent)
+
+
+def fmt_number(value: float, decimals: int) -> str:
+    """Fixed decimals, half-up rounding, thousands separators: 2502.531 → '2,502.53'."""
+    d = _round_half_up(value, decimals)
+    if d == 0:
+        d = abs(d)  # no "-0.00"
+    return f"{d:,.{decimals}f}"
+
+
+def fmt_tco2e(value: float | None) -> str:
+    """An emission in tCO2e: two decimals from 0.01 t up; smaller amounts keep three significant digits
+    (0.00604), so a small but real source is never shown as 0.00."""
+    if value is None:
+        return NO_VALUE
+    if value == 0:
+        return "0"
+    if abs(value) >= 0.01:
+        return fmt_number(value, 2)
+    return fmt_number(value, _significant_decimals(value, 3))
+
+
+def fmt_intensity(value: float | None) -> str:
+    """An intensity (tCO2e per product unit): four significant digits, at least two decimals."""
+    if value is None:
+        return NO_VALUE
+    if value == 0:
+        return "0"
+    return fmt_number(value, max(2, _significant_decimals(value, 4)))
+
+
+def fmt_gas_tonnes(value: float | None) -> str:
+    """Tonnes of one gas (CH4, N2O …): four significant digits."""
+    if value is None:
+        return NO_VALUE
+    if value == 0:
+        return "0"
+    return fmt_number(value, max(2, _significant_decimals(value, 4)))
+
+
+def fmt_amount(value: float) -> str:
+    """An activity amount as the workbook gave it, with thousands separators: 72584 → '72,584',
+    766.76 → '766.76' (no float noise, no scientific notation)."""
+    d = Decimal(repr(float(value)))
+    d = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    text = f"{d:,f}"
+    return "0" if text in ("-0", "0") else text
+
+
+def fmt_factor(value: float) -> str:
+    """A factor value as published (no thousands separator inside small numbers is needed, but large
+    ones get one): 0.5703, 2,340, 0.078."""
+    return fmt_amount(value)
+
+
+def fmt_plain(value: float) -> str:
+    """A number without grouping or trailing zeros: 8 → '8', 12.5 → '12.5'."""
+    d = Decimal(repr(float(value)))
+    d = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    return f"{d:f}"
+
+
+def fmt_pct(value_pct: float) -> str:
+    """A percentage given in percent units (8 → '8%')."""
+    return f"{fmt_plain(round(value_pct, 4))}%"
+
+
+def largest_remainder(fractions: Mapping[Hashable, float], decimals: int = 2) -> dict[Hashable, Decimal]:
+    """Percentages (of fractions that add up to 1) rounded to `decimals` so that they add up to exactly
+    100: each is floored, and the units left over go to the largest remainders (ties: first key first).
+
+    >>> largest_remainder({"a": 1/3, "b": 1/3, "c": 1/3})
+    {'a': Decimal('33.34'), 'b': Decimal('33.33'), 'c': Decimal('33.33')}
+    """
+    if not fractions:
+        return {}
+    total = sum(fractions.values())
+    if total <= 0:
+        raise ValueError("largest_remainder needs a positive total")
+    if any(v < 0 for v in fractions.values()):
+        raise ValueError("largest_remainder needs non-negative parts")
+    units = 100 * 10**decimals
+    exact = {k: v / total * units for k, v in fractions.items()}
+    floors = {k: math.floor(x) for k, x in exact.items()}
+    left = units - sum(floors.values())
+    order = sorted(exact, key=lambda k: (-(exact[k] - floors[k]), list(exact).index(k)))
+    for k in order[:left]:
+        floors[k] += 1
+    q = Decimal(1).scaleb(-decimals)
+    return {k: (Decimal(floors[k]) * q).quantize(q) for k in fractions}
+
+
+def fmt_share(pct: Decimal | None, decimals: int = 2) -> str:
+    if pct is None:
+        return NO_VALUE
+    return f"{pct:.{decimals}f}%"
+
+
+def fmt_date(value: dt.date | str | None) -> str:
+    """2024-07-20 → '2024年7月20日'; text that is not an ISO date is shown as written."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = dt.date.fromisoformat(text[:10])
+        except ValueError:
+            return text
+    return f"{value.year}年{value.month}月{value.day}日"
