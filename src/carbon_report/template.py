@@ -154,14 +154,6 @@ _LAYOUT: dict[tuple[str, str], ColumnLayout] = {
     ("历史排放", "emissions"): ColumnLayout(18, suffix="（tCO2e）", validation="non_negative"),
 }
 
-# Notes for headers whose contract help text is empty.
-_COLUMN_HELP_FALLBACK: dict[tuple[str, str], str] = {
-    ("排放因子", "note"): "说明，如 数据未经核实、换算方法",
-    ("设备清单", "model"): "设备型号，如 BX1-500",
-    ("减排技术", "note"): "说明，如 需增加的成本",
-}
-
-
 @dataclass(frozen=True)
 class LabelLayout:
     number_format: str = "General"
@@ -183,45 +175,15 @@ _LABEL_LAYOUT: dict[str, LabelLayout] = {
     "output_value": LabelLayout(suffix="（万元）", validation="non_negative"),
 }
 
-# Help for labels whose contract help text is empty. None of these may read as a label itself.
-_LABEL_HELP_FALLBACK: dict[str, str] = {
-    "registered_address": "营业执照上的住所",
-    "address": "实际生产经营场所的地址，显示在报告信息表中",
-    "industry": "国民经济行业分类，如 水泥制品制造",
-    "report_no": "技术服务机构给本报告的编号",
-    "agency_name": "编制报告的技术服务机构全称（报告封面“编制单位”）",
-    "agency_address": "技术服务机构的地址",
-    "contact": "报告信息表中的联系人姓名",
-    "team_leader": "评价组组长姓名",
-    "team_members": "评价组组员姓名，多人用空格分隔",
-    "reviewer": "技术复核人姓名",
-    "review_date": "技术复核的日期，如 2024-07-20",
-    "approver": "批准人姓名",
-    "approval_date": "批准的日期，如 2024-07-20",
-    "profile": "报告“企业简介”一节的文字，可分段（单元格内换行：Alt+Enter）",
-    "main_products": "主要产品及工艺流程的文字说明",
-    "org_boundary": "如：本公司持有运营控制权的厂区",
-    "env_upgrade": "环保手续、环境管理体系、环境监测等情况",
-    "systems": "能源管理、绿色生产、绿色供应链等制度",
-    "low_carbon": "碳减排管理制度、已编制的碳排放相关报告等",
-    "digital": "认证情况、信息化和智能化措施等",
-    "organisation": "负责绿色低碳工作的机构及其组成",
-    "duties": "该机构的主要职责",
-    "disclosure_method": "如：每年通过企业官网披露碳排放报告",
-    "disclosure_time": "如：每年 10 月 30 日前披露上一年度报告",
-    "disclosure_body": "负责信息披露的部门",
-    "advice": "对企业的建议；由技术服务机构填写",
-}
-
 _TEXT_HEIGHT = 60  # row height (points) of a paragraph label
 
 
 def column_help(sheet: TableSheet, col: Column) -> str:
-    return col.help or _COLUMN_HELP_FALLBACK.get((sheet.name, col.key), "")
+    return col.help
 
 
 def label_help(label: Label) -> str:
-    return label.help or _LABEL_HELP_FALLBACK.get(label.key, "")
+    return label.help
 
 
 def header_text(sheet: TableSheet, col: Column) -> str:
