@@ -199,13 +199,14 @@ def setup_styles(doc) -> None:
     _para_style(fig, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=0, line=1.0, before=6,
                 keep_next=True)
     cell = _style(doc, "表格文字", style_id="TableText")
-    # keep-with-next in every cell keeps a short table on one page (a long one still breaks, header repeated)
-    _para_style(cell, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=0, line=1.0, keep_next=True)
+    _para_style(cell, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=0, line=1.0)
     cell_left = _style(doc, "表格文字左", base="表格文字", style_id="TableTextLeft")
-    _para_style(cell_left, size=10.5, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=0, line=1.0, keep_next=True)
+    _para_style(cell_left, size=10.5, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=0, line=1.0)
+    cell_small = _style(doc, "表格文字小", base="表格文字", style_id="TableTextSmall")
+    _para_style(cell_small, size=9, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=0, line=1.0)
     head = _style(doc, "表头", base="表格文字", style_id="TableHead")
     _para_style(head, font=HEI, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=0, line=1.0,
-                keep_next=True)
+                keep_next=True)  # a header row stays with the first data row
     note = _style(doc, "表注", style_id="TableNote")
     _para_style(note, size=9, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=0, line=1.25, before=3, after=6)
     after_table = _style(doc, "表后", style_id="AfterTable")
@@ -335,7 +336,7 @@ def _row_props(row, *, header: bool = False) -> None:
 
 def table(doc, headers: list[str], cells: list[str], widths_mm: list[float], *, loop: str | None,
           else_cells: list[str] | None = None, left: set[int] = frozenset(), after_rows: list[list[str]] = (),
-          spacer: bool = True):
+          spacer: bool = True, small: set[int] = frozenset()):
     """A grid table: a repeated header row, then one template row repeated by `loop` (a Jinja for
     expression) with an optional `else` row for an empty list, then fixed rows."""
     n = len(headers)
@@ -353,10 +354,20 @@ def table(doc, headers: list[str], cells: list[str], widths_mm: list[float], *, 
         row = t.add_row()
         _row_props(row, header=header)
         for i, (c, text) in enumerate(zip(row.cells, texts, strict=True)):
-            style = "表头" if header else ("表格文字左" if i in left and not tag_row else "表格文字")
-            c.paragraphs[0].style = style
-            if text:
-                add_text(c.paragraphs[0], text)
+            if header:
+                style = "表头"
+            elif tag_row:
+                style = "表格文字"
+            elif i in small:
+                style = "表格文字小"
+            else:
+                style = "表格文字左" if i in left else "表格文字"
+            # a newline in a cell's text starts another paragraph in that cell (in the small style)
+            for k, line in enumerate(text.split("\n")):
+                p = c.paragraphs[0] if k == 0 else c.add_paragraph()
+                p.style = style if k == 0 else "表格文字小"
+                if line:
+                    add_text(p, line)
             if header:
                 _cell_shade(c, "E7EFE9")
         return row
@@ -404,6 +415,7 @@ def kv_table(doc, rows: list[list[tuple[str, int, bool]]], widths_mm: list[float
             if span > 1:
                 c = c.merge(row.cells[col + span - 1])
             c.paragraphs[0].style = "表头" if is_label else "表格文字左"
+            c.paragraphs[0].paragraph_format.keep_with_next = True  # a small form stays on one page
             add_text(c.paragraphs[0], text)
             if is_label:
                 _cell_shade(c, "E7EFE9")
@@ -704,10 +716,10 @@ def build(out: Path) -> Path:
     tag(doc, "{%p endif %}")
     para(doc, "本报告使用的排放因子见下表（均为计算中实际使用的因子）：")
     caption(doc, "表 {{ seq('表', 2, key='factors') }} 排放因子数据清单")
-    table(doc, ["序号", "名称（编码）", "温室气体", "排放因子", "单位", "来源", "发布日期"],
-          ["{{ f.no }}", "{{ f.name }}（{{ f.code }}）", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
-           "{{ f.source }}", "{{ f.published }}"], [10, 30, 16, 18, 22, 30, 20.6],
-          loop="f in factor_rows", else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 5})
+    table(doc, ["序号", "名称（编码）", "气体", "因子值", "单位", "来源", "发布日期"],
+          ["{{ f.no }}", "{{ f.name }}\n{{ f.code }}", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
+           "{{ f.source }}", "{{ f.published }}"], [13, 29, 13, 15, 20, 41, 15.6],
+          loop="f in factor_rows", else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1}, small={5, 6})
 
     heading(doc, "2.3.3 计算结果", 3)
     tag(doc, "{%p for s in stages %}")
@@ -746,7 +758,7 @@ def build(out: Path) -> Path:
     para(doc, "注：CO_{2}e 行为以二氧化碳当量直接给出的排放因子（如原材料“摇篮到大门”排放因子）计算的排放量，已包含其涵盖"
               "的各种温室气体，不再乘以 GWP。", "表注")
     tag(doc, "{%p endif %}")
-    para(doc, "本报告未单独核算生物源二氧化碳排放，也未核算温室气体清除量。")
+    para(doc, "{{r biogenic }}本报告未核算温室气体清除量。")
 
     heading(doc, "2.3.5 排除的排放源及数据缺口", 3)
     para(doc, "1）排除的排放源", "小标题")

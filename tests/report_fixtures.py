@@ -1,31 +1,26 @@
 """Model objects for report tests, built by hand (no workbook needed): the seed company's 2023 data.
 
-`calc()` is a deliberately small stand-in for calculate.py (E = A × EF × GWP with the few unit conversions
-these fixtures use), so report tests do not depend on the pipeline.
+`calc()` runs the real calculate.py over them, so the Result has the pipeline's shape (zero lines for no-data
+rows, biogenic CO2 apart).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from carbon_report.model import (
-    STAGES,
     Activity,
     CellRef,
     Company,
-    EmissionLine,
     Equipment,
     Factor,
     Intake,
-    Intensity,
     Measure,
     Picture,
     Product,
     Result,
     Stage,
     Target,
-    TargetResult,
 )
 
 SEED_NAME = "河南云乔电力通讯设施有限公司"
@@ -57,9 +52,6 @@ FACTORS = {
         _factor("EF-DIESEL", "柴油", "N2O", 0.03, "kgN2O/t", "kg", "t", "IPCC 2006 表 2.2"),
     ),
 }
-GWP_AR6 = {"CO2": 1.0, "CO2e": 1.0, "CH4": 27.9, "N2O": 273.0}
-_TO_FACTOR_UNIT = {("kWh", "MWh"): 0.001, ("t", "t"): 1.0, ("t·km", "t·km"): 1.0}
-_MASS_TO_T = {"t": 1.0, "kg": 0.001}
 
 
 def act(stage, type_, name, amount, unit, code, *, kind="value", source="实际数据", note="", row=0):
@@ -161,33 +153,15 @@ def seed_intake(*, name: str = SEED_NAME, texts: dict[str, str] | None = None,
 
 
 def calc(intake: Intake) -> Result:
-    lines = []
-    for a in intake.activities:
-        if a.amount_kind != "value":
-            continue
-        for f in intake.factors[a.factor_code]:
-            k = _TO_FACTOR_UNIT[(a.unit, f.per_unit)]
-            amount = a.amount * k
-            gas_t = amount * f.value * _MASS_TO_T[f.mass_unit]
-            gwp = GWP_AR6[f.gas]
-            lines.append(EmissionLine(a, f, amount, f"{a.amount} {a.unit} = {amount} {f.per_unit}", gas_t, gwp,
-                                      gas_t * gwp))
-    stage_totals = {s: sum(x.tco2e for x in lines if x.activity.stage == s) for s in STAGES}
-    total = sum(stage_totals.values())
-    gas_totals: dict[str, float] = defaultdict(float)
-    gas_tonnes: dict[str, float] = defaultdict(float)
-    for x in lines:
-        gas_totals[x.factor.gas] += x.tco2e
-        gas_tonnes[x.factor.gas] += x.gas_tonnes
-    intensities = tuple(Intensity(p.name, p.unit, p.output, p.allocation_pct, total * p.allocation_pct / 100 / p.output)
-                        for p in intake.products if p.for_intensity)
-    base = {**stage_totals, None: total}
-    targets = []
-    for t in intake.targets:
-        for s in (*STAGES, None):
-            targets.append(TargetResult(t.year, s, "total", t.reduction_pct, intake.company.base_year, base[s],
-                                        base[s] * (1 - t.reduction_pct / 100)))
-    return Result(lines=tuple(lines), stage_totals=stage_totals, total=total,
-                  shares={s: v / total for s, v in stage_totals.items()} if total else None,
-                  intensities=intensities, targets=tuple(targets), gas_totals=dict(gas_totals),
-                  gas_tonnes=dict(gas_tonnes), base_year_totals=base)
+    """The real calculation (calculate.py) over the hand-built intake."""
+    from carbon_report.calculate import calculate
+    from carbon_report.factors import load_library
+
+    return calculate(intake, load_library())[0]
+
+
+def wood_factor() -> tuple[Factor, ...]:
+    """The library's wood combustion factor: biogenic CO2 plus CH4 and N2O."""
+    from carbon_report.factors import load_library
+
+    return load_library().factors["EF-FUEL-BIOMASS-WOOD"]

@@ -310,3 +310,19 @@ def test_broken_template_is_a_clear_error(tmp_path):
         render(tmp_path, template=custom)
     with pytest.raises(TemplateError, match="报告模板不存在"):
         render(tmp_path, template=tmp_path / "nope.docx")
+
+
+def test_biogenic_co2_reported_apart(tmp_path):
+    from report_fixtures import wood_factor
+
+    acts = seed_activities() + [act(Stage.PRODUCTION, "能源", "木材", 5, "t", "EF-FUEL-BIOMASS-WOOD", row=30)]
+    intake = seed_intake(activities=acts, factors={"EF-FUEL-BIOMASS-WOOD": wood_factor()})
+    result = calc(intake)
+    assert result.biogenic_co2_t == pytest.approx(8.736)
+    path, _ = render(tmp_path, intake, result)
+    doc = Document(str(path))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "生物源二氧化碳排放 8.736 t" in text and "不计入" in text
+    prod = rows(table_after(doc, next(p.text for p in doc.paragraphs if p.text.endswith("数智化生产碳排放量表"))))
+    wood = next(r for r in prod if r[1] == "木材")
+    assert wood[4] == "0.15"  # CH4 and N2O only: 5 t × (0.468 kg × 27.9 + 0.0624 kg × 273) / 1000

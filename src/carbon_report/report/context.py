@@ -247,14 +247,15 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     c = intake.company
     year, base_year = c.year, c.base_year
     acts_by_stage: dict[Stage, list[Activity]] = {s: [a for a in intake.activities if a.stage == s] for s in STAGES}
+    # lines that carry a number: calculate.py also makes zero lines for no-data rows, and biogenic CO2 is
+    # reported apart from every total
+    value_lines = [x for x in result.lines if x.activity.amount_kind == "value"]
     lines_by_activity: dict[tuple[str, int], list[EmissionLine]] = defaultdict(list)
-    for line in result.lines:
+    for line in value_lines:
         lines_by_activity[_activity_key(line.activity)].append(line)
 
-    def stage_quantified(s: Stage) -> bool:
-        return any(a.amount_kind == "value" for a in acts_by_stage[s]) or result.stage_has_rows(s)
-
-    quantified = {s: stage_quantified(s) for s in STAGES}
+    # a stage is quantified when at least one of its rows has a number; otherwise it shows "/"
+    quantified = {s: any(a.amount_kind == "value" for a in acts_by_stage[s]) for s in STAGES}
     shares: dict[Any, Decimal] = {}
     share_parts = {s: result.stage_totals.get(s, 0.0) for s in STAGES if quantified[s]}
     if result.total > 0 and share_parts:
@@ -281,8 +282,11 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
             view.activity_rows.append({
                 "no": i, "type": clean(a.type), "name": clean(a.name), "amount": _amount_text(a),
                 "unit": Rich(a.unit), "source": clean(a.source), "note": clean(a.note)})
-            if a.amount_kind == "value":
-                emis = fmt.fmt_tco2e(sum(line.tco2e for line in lines))
+            counted = [x for x in lines if not x.factor.biogenic]
+            if a.amount_kind == "value" and counted:
+                emis = fmt.fmt_tco2e(sum(x.tco2e for x in counted))
+            elif a.amount_kind == "value":
+                emis = "未计入（无排放因子）" if not lines else "0"
             else:
                 emis = _amount_text(a)
             view.result_rows.append({"no": i, "name": clean(a.name), "amount": _amount_text(a),
@@ -318,12 +322,12 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     # factors actually used, in the order the activities use them
     factor_rows = []
     seen: set[str] = set()
-    for line in result.lines:
+    for line in value_lines:
         code = line.factor.code
         if code in seen:
             continue
         seen.add(code)
-        for f in intake.factors.get(code) or tuple(x.factor for x in result.lines if x.factor.code == code):
+        for f in intake.factors.get(code) or tuple(x.factor for x in value_lines if x.factor.code == code):
             published = fmt.fmt_date(f.published) if f.published else ""
             if f.data_year:
                 published = f"{published}（数据年份 {f.data_year}）" if published else f"数据年份 {f.data_year}"
@@ -339,7 +343,7 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     library = load_library()
     gwp_set = c.gwp_version or "AR6"
     gwp_used: dict[str, float] = {}
-    for line in result.lines:
+    for line in value_lines:
         gwp_used.setdefault(line.factor.gas, line.gwp)
     gas_shares = largest_remainder_safe({g: v for g, v in result.gas_totals.items() if v > 0}) \
         if result.total > 0 else {}
@@ -385,7 +389,7 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
                                                           t.product or ""))
         for t in items:
             if t.kind == "total":
-                ok = t.stage is None or quantified.get(t.stage, False)
+                ok = t.stage is None or base_year != year or quantified.get(t.stage, False)
                 rows.append({"label": _stage_label(t.stage), "unit": Rich("tCO2e"),
                              "base": fmt.fmt_tco2e(t.base_value) if ok else fmt.NO_VALUE,
                              "pct": fmt.fmt_pct(t.reduction_pct),
@@ -459,11 +463,11 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     if missing_stages:
         coverage.add(f"（{'、'.join(missing_stages)}阶段本年度无活动数据行，报告中以“/”表示）")
 
-    company = {
+    company = {k: clean(v) for k, v in c.texts.items()}
+    company.update({
         "name": clean(c.name), "uscc": clean(c.uscc), "year": year, "base_year": base_year,
         "report_date": fmt.fmt_date(c.report_date), "output_value": c.output_value,
-        **{k: clean(v) for k, v in c.texts.items() if k not in ("name", "uscc")},
-    }
+    })
     for key in ("review_date", "approval_date"):
         company[key] = fmt.fmt_date(c.texts.get(key, "")) or company["report_date"]
     for key in ("registered_address", "address", "industry", "report_no", "agency_name", "agency_address",
@@ -545,6 +549,10 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
         "charts": {"share": chart_share, "target": chart_target},
         "library_version": version,
         "has_co2e": "CO2e" in present,
+        "biogenic": Rich(
+            f"生物源二氧化碳排放 {fmt.fmt_gas_tonnes(result.biogenic_co2_t)} t（如生物质燃料燃烧），按 "
+            "GB/T 32150-2015 和 ISO 14064-1 的要求单独报告，不计入上述排放量及排放总量。"
+            if result.biogenic_co2_t > 0 else "本年度活动数据未涉及生物源二氧化碳排放。"),
         "findings_count": {"warnings": sum(1 for f in findings if not f.is_error)},
         **build_pictures(intake, workbook_dir, image),
     }

@@ -36,13 +36,17 @@ FONT_ALIASES = {
 }
 
 
-class LibreOfficeNotFound(RuntimeError):
+class PdfUnavailable(RuntimeError):
+    """No PDF could be made (the pipeline reports this as a notice, the .docx is still there)."""
+
+
+class LibreOfficeNotFound(PdfUnavailable):
     def __init__(self) -> None:
         super().__init__("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，"
                          "或设置环境变量 CARBON_REPORT_SOFFICE 指向 soffice 程序。")
 
 
-class PdfConversionError(RuntimeError):
+class PdfConversionError(PdfUnavailable):
     pass
 
 
