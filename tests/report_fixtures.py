@@ -14,6 +14,7 @@ from carbon_report.model import (
     Company,
     Equipment,
     Factor,
+    HistoryRow,
     Intake,
     Measure,
     Picture,
@@ -131,10 +132,11 @@ SEED_MEASURES = [
 def seed_intake(*, name: str = SEED_NAME, texts: dict[str, str] | None = None,
                 activities: list[Activity] | None = None, pictures: tuple[Picture, ...] = (),
                 targets: tuple[tuple[int, float], ...] = ((2025, 8), (2030, 50), (2050, 100)),
-                factors: dict | None = None, gwp_version: str = "AR6") -> Intake:
+                factors: dict | None = None, gwp_version: str = "AR6", base_year: int = 2023,
+                history: tuple[HistoryRow, ...] = ()) -> Intake:
     t = dict(SEED_TEXTS)
     t.update(texts or {})
-    company = Company(name=name, uscc="91410326MA3X43L73Y", year=2023, base_year=2023, gwp_version=gwp_version,
+    company = Company(name=name, uscc="91410326MA3X43L73Y", year=2023, base_year=base_year, gwp_version=gwp_version,
                       report_date=dt.date(2024, 7, 20), output_value=None, texts=t)
     acts = activities if activities is not None else seed_activities()
     used = {a.factor_code for a in acts}
@@ -148,6 +150,7 @@ def seed_intake(*, name: str = SEED_NAME, texts: dict[str, str] | None = None,
         targets=tuple(Target(y, p, None, "total", i) for i, (y, p) in enumerate(targets, 5)),
         measures=tuple(Measure(s, m, r, inv, "", i) for i, (s, m, r, inv) in enumerate(SEED_MEASURES, 5)),
         pictures=pictures,
+        history=history,
         library_version="2026.1",
     )
 
