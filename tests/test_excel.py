@@ -1,0 +1,654 @@
+"""The Excel add-in: the file carbon_report.xlam, and what its buttons run.
+
+xlwings cannot drive Excel on Linux. The add-in is checked as a file (zip, ribbon XML, VBA through oletools'
+own parser and LibreOffice's); the buttons' Python runs end to end against FakeBook, an in-memory stand-in
+that offers exactly the xlwings calls adapter.LiveBook makes, with xlwings' real signatures (checked below).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import io
+import shutil
+import struct
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import olefile
+import openpyxl
+import pytest
+import xlwings as xw
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from oletools.olevba import VBA_Parser, decompress_stream
+
+import carbon_report
+import workbooks
+from carbon_report import contract
+from carbon_report.excel import addin as addin_mod
+from carbon_report.excel import run_from_excel
+from carbon_report.excel.addin import build_addin, interpreter_settings, write_addin
+from carbon_report.excel.cfb import write_compound_file
+from carbon_report.excel.ovba import VbaProject, compress, decompress, parse_dir, serialize_dir, vba_text
+from carbon_report.excel.sheets import cell_value, hyperlink, table_values
+from carbon_report.pipeline import check_file
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+HAS_REPORT = importlib.util.find_spec("carbon_report.report") is not None
+CUI = "{http://schemas.microsoft.com/office/2006/01/customui}"
+
+
+# ---- FakeBook: the xlwings calls LiveBook makes, nothing more ----------------------------------------------
+
+
+def _coords(a1: str) -> tuple[int, int]:
+    col, row = openpyxl.utils.cell.coordinate_from_string(a1)
+    return row, openpyxl.utils.column_index_from_string(col)
+
+
+class FakeRange:
+    def __init__(self, sheet: FakeSheet, cell1: str | tuple[int, int], cell2: str | tuple[int, int] | None = None):
+        self.sheet = sheet
+        self.top_left = _coords(cell1) if isinstance(cell1, str) else cell1
+        end = cell2 if cell2 is not None else cell1
+        self.bottom_right = _coords(end) if isinstance(end, str) else end
+
+    @property
+    def value(self) -> Any:
+        return self.sheet.cells.get(self.top_left)
+
+    @value.setter
+    def value(self, data: Any) -> None:
+        self.sheet.writes += 1
+        rows = data if isinstance(data, list) and data and isinstance(data[0], list) else [[data]]
+        if len({len(r) for r in rows}) > 1:
+            raise ValueError("ragged 2-D write")
+        r0, c0 = self.top_left
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                self.sheet.cells[(r0 + i, c0 + j)] = v
+
+    @property
+    def number_format(self) -> str:
+        return self.sheet.formats.get(self.top_left, "General")
+
+    @number_format.setter
+    def number_format(self, fmt: str) -> None:
+        for r in range(self.top_left[0], self.bottom_right[0] + 1):
+            for c in range(self.top_left[1], self.bottom_right[1] + 1):
+                self.sheet.formats[(r, c)] = fmt
+
+    @property
+    def column_width(self) -> float:
+        return self.sheet.widths.get(self.top_left[1], 8.43)
+
+    @column_width.setter
+    def column_width(self, width: float) -> None:
+        for c in range(self.top_left[1], self.bottom_right[1] + 1):
+            self.sheet.widths[c] = width
+
+
+class FakeSheet:
+    def __init__(self, book: FakeBook, name: str, cells: dict[tuple[int, int], Any] | None = None) -> None:
+        self.book = book
+        self._name = name
+        self.cells: dict[tuple[int, int], Any] = dict(cells or {})
+        self.formats: dict[tuple[int, int], str] = {}
+        self.widths: dict[int, float] = {}
+        self.writes = 0
+        self.clears = 0
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def range(self, cell1: str | tuple[int, int], cell2: str | tuple[int, int] | None = None) -> FakeRange:
+        return FakeRange(self, cell1, cell2)
+
+    def clear(self) -> None:
+        self.clears += 1
+        self.cells.clear()
+        self.formats.clear()
+
+    def activate(self) -> None:
+        self.book.sheets._active = self
+
+    def grid(self) -> list[list[Any]]:
+        if not self.cells:
+            return []
+        rows = max(r for r, _ in self.cells)
+        cols = max(c for _, c in self.cells)
+        return [[self.cells.get((r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
+
+
+class FakeSheets:
+    def __init__(self, book: FakeBook) -> None:
+        self.book = book
+        self._sheets: list[FakeSheet] = []
+        self._active: FakeSheet | None = None
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(list(self._sheets))
+
+    def __len__(self) -> int:
+        return len(self._sheets)
+
+    def __getitem__(self, key: int | str) -> FakeSheet:
+        if isinstance(key, int):
+            return self._sheets[key]
+        for s in self._sheets:
+            if s.name == key:
+                return s
+        raise KeyError(key)
+
+    @property
+    def active(self) -> FakeSheet:
+        assert self._active is not None
+        return self._active
+
+    def add(self, name: str | None = None, before: FakeSheet | None = None, after: FakeSheet | None = None) -> FakeSheet:
+        if name is not None and name.lower() in (s.name.lower() for s in self):
+            raise ValueError(f"Sheet named '{name}' already present in workbook")
+        sheet = FakeSheet(self.book, name or f"Sheet{len(self._sheets) + 1}")
+        index = len(self._sheets)
+        if after is not None:
+            index = self._sheets.index(after) + 1
+        elif before is not None:
+            index = self._sheets.index(before)
+        self._sheets.insert(index, sheet)
+        self._active = sheet  # as in Excel: a new sheet becomes the active one
+        return sheet
+
+
+class FakeApp:
+    def __init__(self) -> None:
+        self.alerts: list[dict[str, Any]] = []
+
+    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok", mode: str | None = None,
+              callback: str | None = None) -> str | None:
+        self.alerts.append({"prompt": prompt, "title": title, "buttons": buttons, "mode": mode})
+        return "ok"
+
+
+class _Saved:
+    def __init__(self, api: FakeApi) -> None:
+        self.api = api
+
+    def get(self) -> bool:  # appscript: book.api.saved.get()
+        return self.api.Saved
+
+
+class FakeApi:
+    """Book.api: Excel's own object (Windows: COM Workbook; macOS: appscript reference)."""
+
+    def __init__(self, book: FakeBook) -> None:
+        self.book = book
+        self.Saved = True
+        self.saved = _Saved(self)
+        self.copies: list[str] = []
+
+    def SaveCopyAs(self, path: str) -> None:  # noqa: N802 (Excel's name)
+        self.copies.append(path)
+        shutil.copyfile(self.book.disk_file, path)
+
+
+class FakeBook:
+    """A workbook open in "Excel": its input sheets hold the file's values."""
+
+    def __init__(self, path: Path, fullname: str | None = None) -> None:
+        self.disk_file = path
+        self._name = path.name
+        self._fullname = str(path) if fullname is None else fullname
+        self.app = FakeApp()
+        self.api = FakeApi(self)
+        self.sheets = FakeSheets(self)
+        wb = openpyxl.load_workbook(path, data_only=True)
+        for ws in wb.worksheets:
+            cells = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}
+            self.sheets._sheets.append(FakeSheet(self, ws.title, cells))
+        self.sheets._active = self.sheets._sheets[0]
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def fullname(self) -> str:
+        if isinstance(self._fullname, Exception):
+            raise self._fullname
+        return self._fullname
+
+
+def test_fake_follows_xlwings_signatures() -> None:
+    """The fake makes the same calls with the same parameters as xlwings' public API."""
+    pairs = [(xw.main.Sheets.add, FakeSheets.add), (xw.Sheet.range, FakeSheet.range), (xw.App.alert, FakeApp.alert),
+             (xw.Sheet.clear, FakeSheet.clear), (xw.Sheet.activate, FakeSheet.activate)]
+    for real, fake in pairs:
+        real_params = [(p.name, p.kind, p.default) for p in inspect.signature(real).parameters.values()]
+        fake_params = [(p.name, p.kind, p.default) for p in inspect.signature(fake).parameters.values()]
+        assert real_params == fake_params, real.__qualname__
+    settable = {xw.Range: ["value", "number_format", "column_width"]}
+    for cls, names in settable.items():
+        for n in names:
+            prop = inspect.getattr_static(cls, n)
+            assert isinstance(prop, property) and prop.fset is not None, n
+            assert isinstance(inspect.getattr_static(FakeRange, n), property)
+    for cls, names in {xw.Book: ["name", "fullname", "sheets", "app", "api"], xw.main.Sheets: ["active"],
+                       xw.Sheet: ["name"]}.items():
+        for n in names:
+            assert isinstance(inspect.getattr_static(cls, n), property), n
+    assert "__getitem__" in dir(xw.main.Sheets) and "__iter__" in dir(xw.main.Sheets)
+
+
+# ---- the add-in file ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def addin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_addin(tmp_path_factory.mktemp("addin"), {"Interpreter_Win": r"C:\Python311\python.exe"})
+
+
+def test_ribbon_has_the_tab_and_both_buttons(addin_path: Path) -> None:
+    with zipfile.ZipFile(addin_path) as z:
+        ui = etree.fromstring(z.read("customUI/customUI.xml"))
+        rels = z.read("_rels/.rels").decode()
+        assert z.testzip() is None
+    assert "ui/extensibility" in rels and "customUI/customUI.xml" in rels
+    tabs = ui.findall(f".//{CUI}tab")
+    assert [t.get("label") for t in tabs] == ["碳排放报告"]
+    buttons = {b.get("label"): b.get("onAction") for b in tabs[0].iter(f"{CUI}button")}
+    assert buttons == {"生成报告": "RibbonCarbonReport.RunMain", "校验": "RibbonCarbonReport.RunCheck"}
+
+
+def _macros(path: Path) -> dict[str, str]:
+    parser = VBA_Parser(str(path))
+    try:
+        return {vba_name: code for _, _, vba_name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+def test_vba_buttons_run_python_into_carbon_report(addin_path: Path) -> None:
+    macros = _macros(addin_path)
+    ribbon = macros["RibbonCarbonReport.bas"]
+    assert 'Attribute VB_Name = "RibbonCarbonReport"' in ribbon
+    run_main = ribbon[ribbon.index("Sub RunMain(control As IRibbonControl)"):]
+    run_check = ribbon[ribbon.index("Sub RunCheck(control As IRibbonControl)"):]
+    assert run_main[:run_main.index("End Sub")].count('RunPython "import carbon_report;carbon_report.main()"') == 1
+    assert run_check[:run_check.index("End Sub")].count('RunPython "import carbon_report;carbon_report.check()"') == 1
+    assert "RibbonMyAddin.bas" not in macros
+    # xlwings' own module is there, with our settings name.
+    assert "Public Function RunPython(PythonCommand As String)" in macros["xlwings.bas"]
+    assert 'Public Const PROJECT_NAME As String = "carbon_report"' in macros["xlwings.bas"]
+    assert "myaddin" not in macros["xlwings.bas"]
+    # Chinese text is built with ChrW: the module's code page (1252) cannot hold it.
+    assert all(ord(ch) < 128 for ch in ribbon)
+
+
+def test_the_macros_targets_exist(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr("carbon_report.excel.run_from_excel", lambda check_only: calls.append(check_only))
+    carbon_report.main()
+    carbon_report.check()
+    assert calls == [False, True]
+
+
+def test_vba_project_is_in_the_interoperable_form(addin_path: Path) -> None:
+    """Version 0xFFFF and edited modules as source only (MODULEOFFSET 0): Excel compiles the source
+    ([MS-OVBA] 1.6), as it does for xlwings' own module in the file xlwings ships."""
+    with zipfile.ZipFile(addin_path) as z:
+        data = z.read("xl/vbaProject.bin")
+    with zipfile.ZipFile(addin_mod.xlwings_source()) as z:
+        original = z.read("xl/vbaProject.bin")
+    ole = olefile.OleFileIO(io.BytesIO(data))
+    streams = {"/".join(e): ole.openstream(e).read() for e in ole.listdir()}
+    assert streams["VBA/_VBA_PROJECT"][:5] == b"\xcc\x61\xff\xff\x00" and len(streams["VBA/_VBA_PROJECT"]) == 7
+    assert not [s for s in streams if "__SRP_" in s.upper()]
+    records = parse_dir(bytes(decompress_stream(bytearray(streams["VBA/dir"]))))
+    names = [r.data for r in records if r.id == 0x19]
+    offsets = [struct.unpack("<I", r.data)[0] for r in records if r.id == 0x31]
+    by_name = dict(zip(names, offsets, strict=True))
+    assert by_name[b"RibbonCarbonReport"] == 0 and by_name[b"xlwings"] == 0
+    assert streams["VBA/RibbonCarbonReport"][0] == 1  # a compressed container from byte 0
+    project = streams["PROJECT"].decode("cp1252")
+    assert "Module=RibbonCarbonReport\r\n" in project and 'Name="CarbonReport"' in project
+    assert "RibbonMyAddin" not in project
+    assert b"RibbonCarbonReport\x00" in streams["PROJECTwm"]
+    # Modules we did not edit are byte for byte xlwings'.
+    orig = olefile.OleFileIO(io.BytesIO(original))
+    for m in ("ThisWorkbook", "Sheet2", "Dictionary"):
+        assert streams[f"VBA/{m}"] == orig.openstream(f"VBA/{m}").read()
+    assert VbaProject(data).project_name == "CarbonReport"
+
+
+def test_settings_sheet_points_at_the_interpreter(addin_path: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(addin_path) as z:
+        wb_xml = z.read("xl/workbook.xml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert 'name="carbon_report.conf"' in wb_xml
+    assert "Interpreter_Win" in sheet and r"C:\Python311\python.exe" in sheet
+    assert "Interpreter_Mac" not in sheet  # only keys with a value: empty ones would hide the user's file
+    bare = write_addin(tmp_path, {})
+    with zipfile.ZipFile(bare) as z:
+        assert 'name="_carbon_report.conf"' in z.read("xl/workbook.xml").decode()
+        assert "<sheetData/>" in z.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_interpreter_settings(tmp_path: Path) -> None:
+    assert interpreter_settings("win32", r"C:\Py\python.exe", str(tmp_path), {}) == {"Interpreter_Win": r"C:\Py\python.exe"}
+    assert interpreter_settings("darwin", "/opt/py/bin/python3", str(tmp_path), {}) == {"Interpreter_Mac": "/opt/py/bin/python3"}
+    assert interpreter_settings("linux", "/usr/bin/python3", str(tmp_path), {}) == {}
+    env = tmp_path / "envs" / "cr"
+    (env / "conda-meta").mkdir(parents=True)
+    conda = interpreter_settings("win32", str(env / "python.exe"), str(env),
+                                 {"CONDA_EXE": str(tmp_path / "Scripts" / "conda.exe")})
+    assert conda["Conda Path"] == str(tmp_path) and conda["Conda Env"] == str(env)
+
+
+def test_stored_template_is_what_the_build_makes() -> None:
+    """The fallback add-in (used when the installed xlwings has no ribbon add-in we know) is current."""
+    if xw.__version__ != "0.37.8":
+        pytest.skip("template built from xlwings 0.37.8")
+    assert addin_mod.TEMPLATE.read_bytes() == build_addin(None, {})
+
+
+def test_write_addin_falls_back_to_the_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(addin_mod, "xlwings_source", lambda: tmp_path / "missing.xlam")
+    path = write_addin(tmp_path / "out", {"Interpreter_Mac": "/usr/local/bin/python3"})
+    assert "RibbonCarbonReport.bas" in _macros(path)
+    with zipfile.ZipFile(path) as z:
+        assert 'name="carbon_report.conf"' in z.read("xl/workbook.xml").decode()
+        assert "/usr/local/bin/python3" in z.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_write_addin_loaded_in_excel_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from carbon_report import workbook_writer
+
+    def locked(dest: Path, data: bytes) -> None:
+        raise workbook_writer.OutputLocked(str(dest))
+
+    monkeypatch.setattr(workbook_writer, "atomic_write_bytes", locked)
+    with pytest.raises(addin_mod.AddinLocked, match="关闭 Excel"):
+        write_addin(tmp_path, {})
+
+
+def test_libreoffice_opens_the_addin_and_reads_its_vba(addin_path: Path, tmp_path: Path) -> None:
+    """An independent reader of compound files and VBA: LibreOffice loads the add-in and imports the
+    module source into its Basic library."""
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice not installed")
+    src = tmp_path / addin_path.name
+    shutil.copyfile(addin_path, src)
+    proc = subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                           "--infilter=Calc MS Excel 2007 XML", "--convert-to", "ods", "--outdir", str(tmp_path / "out"),
+                           str(src)], capture_output=True, text=True, timeout=180)
+    out = tmp_path / "out" / "carbon_report.ods"
+    assert proc.returncode == 0 and out.is_file(), proc.stdout + proc.stderr
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        module = z.read("Basic/CarbonReport/RibbonCarbonReport.xml").decode()
+        xlwings_module = z.read("Basic/CarbonReport/xlwings.xml").decode()
+    assert "Basic/CarbonReport/xlwings.xml" in names
+    assert "RunPython &quot;import carbon_report;carbon_report.main()&quot;" in module
+    assert "RunPython &quot;import carbon_report;carbon_report.check()&quot;" in module
+    assert "PROJECT_NAME As String = &quot;carbon_report&quot;" in xlwings_module
+
+
+# ---- MS-OVBA compression and the compound-file writer ------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=126), max_size=9000))
+def test_compression_round_trips_through_oletools(text: str) -> None:
+    data = text.encode("ascii")
+    packed = compress(data)
+    assert bytes(decompress_stream(bytearray(packed))) == data
+    assert decompress(packed) == data
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.binary(max_size=3600) | st.binary(min_size=4096, max_size=4096))
+def test_compression_of_incompressible_bytes(data: bytes) -> None:
+    assert bytes(decompress_stream(bytearray(compress(data)))) == data
+
+
+def test_dir_stream_round_trips() -> None:
+    with zipfile.ZipFile(addin_mod.xlwings_source()) as z:
+        project = VbaProject(z.read("xl/vbaProject.bin"))
+    raw = decompress(project.streams["VBA/dir"])
+    assert serialize_dir(parse_dir(raw)) == raw
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(st.sampled_from(["A", "B", "PROJECT", "VBA/dir", "VBA/m1", "VBA/Module_2", "VBA/x", "S/T/u"]),
+                       st.integers(min_value=0, max_value=9000), min_size=1))
+def test_compound_file_writer_is_read_back_by_olefile(sizes: dict[str, int]) -> None:
+    if "S/T/u" in sizes and any(k in sizes for k in ("S", "S/T")):
+        return
+    streams = {k: bytes((i * 7 + len(k)) % 251 for i in range(n)) for k, n in sizes.items()}
+    ole = olefile.OleFileIO(io.BytesIO(write_compound_file(streams)))
+    assert {"/".join(e): ole.openstream(e).read() for e in ole.listdir()} == streams
+
+
+def test_vba_text() -> None:
+    assert vba_text('say "hi"') == '"say ""hi"""'
+    assert vba_text("碳a") == 'ChrW(30899) & "a"'
+    assert vba_text("") == '""'
+
+
+# ---- the computed sheets as 2-D values ---------------------------------------------------------------------
+
+
+def test_text_is_written_as_text_and_links_as_hyperlinks() -> None:
+    assert cell_value("=SUM(A1)") == "'=SUM(A1)" and cell_value("2024-07-20") == "'2024-07-20"
+    assert cell_value(1.5) == 1.5 and cell_value(None) is None and cell_value("") is None
+    assert cell_value(float("nan")) == "'nan"
+    assert hyperlink("'活动数据'!D7", "D7") == '=HYPERLINK("#\'活动数据\'!D7","D7")'
+    assert hyperlink("'a\"b'!A1", 'x"y') == '=HYPERLINK("#\'a""b\'!A1","x""y")'
+
+
+def test_table_values_are_rectangular(tmp_path: Path) -> None:
+    from carbon_report.computed import computed_tables
+
+    o = check_file(workbooks.build(tmp_path / "in.xlsx"))
+    for t in computed_tables(o.findings, o.intake, o.result, o.library_version):
+        values, first = table_values(t)
+        assert len({len(r) for r in values}) == 1
+        assert values[first - 2][: len(t.header)] == ["'" + h for h in t.header]
+        assert len(values) - first + 1 == len(t.rows)
+
+
+# ---- the buttons, end to end -------------------------------------------------------------------------------
+
+
+def _input_snapshot(book: FakeBook) -> dict[str, dict[tuple[int, int], Any]]:
+    return {s.name: dict(s.cells) for s in book.sheets if s.name not in contract.COMPUTED_SHEETS}
+
+
+def _summary_total(book: FakeBook) -> float:
+    grid = book.sheets[contract.SHEET_SUMMARY].grid()
+    row = next(r for r in grid if r[1] == "'企业碳排放量合计（1+2+3+4+5+6）")
+    return row[3]
+
+
+def test_generate_report_end_to_end(tmp_path: Path) -> None:
+    path = workbooks.build(tmp_path / "企业填报.xlsx")
+    before = path.read_bytes()
+    book = FakeBook(path)
+    inputs = _input_snapshot(book)
+    expected = check_file(path)
+
+    run = run_from_excel(False, book, platform="win32")
+
+    names = [s.name for s in book.sheets]
+    assert names[-4:] == list(contract.COMPUTED_SHEETS) and names[:-4] == list(inputs)
+    assert _input_snapshot(book) == inputs  # input sheets never touched
+    assert all(s.writes == 0 and s.clears == 0 for s in book.sheets if s.name in inputs)
+    assert all(book.sheets[n].writes == 1 for n in contract.COMPUTED_SHEETS)  # one 2-D write per sheet
+    assert _summary_total(book) == pytest.approx(expected.result.total)
+    findings = book.sheets[contract.SHEET_FINDINGS].grid()
+    assert findings[1][:2] == ["'序号", "'级别"]
+    details = book.sheets[contract.SHEET_DETAILS]
+    assert details.cells[(3, 5)].startswith('=HYPERLINK("#\'活动数据\'!')
+    assert details.widths[1] == 6 and set(details.formats.values()) >= {"#,##0.000000"}
+    assert book.sheets.active.name == contract.SHEET_SUMMARY
+    # A copy was taken with SaveCopyAs; the open workbook still points at its file, which is unchanged.
+    assert len(book.api.copies) == 1 and Path(book.api.copies[0]).parent != tmp_path
+    assert book.fullname == str(path) and path.read_bytes() == before
+    alert = book.app.alerts[-1]
+    assert alert["title"] == "碳排放报告" and alert["mode"] == "info"
+    assert f"{expected.result.total:,.2f} tCO2e" in alert["prompt"] and "错误 0 个" in alert["prompt"]
+    assert run.outcome.status == "ok"
+    if HAS_REPORT:
+        report = tmp_path / "企业填报_评价报告.docx"
+        assert report.is_file() and str(report) in alert["prompt"]
+        assert run.outcome.outputs["report"] == str(report)
+
+
+def test_check_button_writes_no_report(tmp_path: Path) -> None:
+    path = workbooks.build(tmp_path / "in.xlsx")
+    book = FakeBook(path)
+    run = run_from_excel(True, book, platform="win32")
+    assert run.outcome.status == "ok" and not list(tmp_path.glob("*.docx"))
+    assert book.sheets.active.name == contract.SHEET_FINDINGS
+    assert "校验通过" in book.app.alerts[-1]["prompt"] and "tCO2e" in book.app.alerts[-1]["prompt"]
+
+
+def test_errors_activate_the_findings_sheet(tmp_path: Path) -> None:
+    acts = [list(r) for r in workbooks.SEED_ACTIVITIES]
+    acts[0][3] = -5
+    path = workbooks.build(tmp_path / "bad.xlsx", activities=acts)
+    book = FakeBook(path)
+    run = run_from_excel(False, book, platform="win32")
+    assert run.outcome.status == "invalid" and run.critical
+    assert book.sheets.active.name == contract.SHEET_FINDINGS
+    assert not list(tmp_path.glob("*.docx"))
+    alert = book.app.alerts[-1]
+    assert alert["mode"] == "critical" and f"错误 {len(run.outcome.errors)} 个" in alert["prompt"]
+    grid = book.sheets[contract.SHEET_FINDINGS].grid()
+    assert any(r[1] == "'错误" and r[4] == "'E-AMOUNT-NEGATIVE" for r in grid)
+    assert book.sheets[contract.SHEET_SUMMARY].grid()[1][0].startswith("'存在错误")
+
+
+def test_second_run_replaces_the_computed_sheets(tmp_path: Path) -> None:
+    acts = [list(r) for r in workbooks.SEED_ACTIVITIES]
+    acts[0][3] = -5
+    path = workbooks.build(tmp_path / "in.xlsx", activities=acts)
+    book = FakeBook(path)
+    run_from_excel(True, book, platform="win32")
+    rows_before = len(book.sheets[contract.SHEET_FINDINGS].grid())
+    workbooks.build(path)  # the user fixed the workbook
+    run = run_from_excel(True, book, platform="win32")
+    assert run.outcome.status == "ok"
+    assert [s.name for s in book.sheets].count(contract.SHEET_FINDINGS) == 1
+    assert book.sheets[contract.SHEET_FINDINGS].clears == 1
+    assert len(book.sheets[contract.SHEET_FINDINGS].grid()) <= rows_before
+    assert not any(r[1] == "'错误" for r in book.sheets[contract.SHEET_FINDINGS].grid())
+
+
+def test_mac_reads_the_saved_file_and_asks_to_save_first(tmp_path: Path) -> None:
+    path = workbooks.build(tmp_path / "in.xlsx")
+    book = FakeBook(path)
+    run = run_from_excel(True, book, platform="darwin")
+    assert run.outcome.status == "ok" and not book.api.copies  # no SaveCopyAs on macOS
+    book = FakeBook(path)
+    book.api.Saved = False
+    run = run_from_excel(False, book, platform="darwin")
+    assert run.outcome is None and run.critical and "未保存" in book.app.alerts[-1]["prompt"]
+    assert not [s for s in book.sheets if s.name in contract.COMPUTED_SHEETS]
+
+
+def test_onedrive_address_still_writes_the_sheets_and_explains(tmp_path: Path) -> None:
+    path = workbooks.build(tmp_path / "in.xlsx")
+    book = FakeBook(path, fullname="https://d.docs.live.net/abc123/Documents/in.xlsx")
+    run = run_from_excel(False, book, platform="win32")
+    assert run.outcome.status == "ok" and not list(tmp_path.glob("*.docx"))
+    prompt = book.app.alerts[-1]["prompt"]
+    assert "未生成报告" in prompt and "ONEDRIVE" in prompt
+    assert book.sheets[contract.SHEET_SUMMARY].writes == 1
+    # xlwings raises when it cannot map the address: the same message, never a traceback.
+    book = FakeBook(path, fullname=xw.XlwingsError("Couldn't find your local OneDrive file"))
+    run = run_from_excel(False, book, platform="win32")
+    assert "未生成报告" in book.app.alerts[-1]["prompt"]
+    mac = FakeBook(path, fullname="https://d.docs.live.net/abc123/Documents/in.xlsx")
+    run = run_from_excel(True, mac, platform="darwin")
+    assert run.outcome is None and "ONEDRIVE" in mac.app.alerts[-1]["prompt"]
+
+
+def test_unsaved_new_workbook_is_checked_without_a_report(tmp_path: Path) -> None:
+    path = workbooks.build(tmp_path / "Book1.xlsx")
+    book = FakeBook(path, fullname="Book1")
+    book._name = "Book1"
+    run = run_from_excel(False, book, platform="win32")
+    assert run.outcome.status == "ok" and "尚未保存" in book.app.alerts[-1]["prompt"]
+    assert Path(book.api.copies[0]).name == "Book1.xlsx"
+
+
+def test_not_an_excel_workbook(tmp_path: Path) -> None:
+    path = workbooks.build(tmp_path / "in.xlsx")
+    book = FakeBook(path)
+    book._name = "data.csv"
+    run = run_from_excel(False, book, platform="win32")
+    assert run.critical and "另存为" in book.app.alerts[-1]["prompt"]
+
+
+def test_any_failure_is_one_line_in_a_message_box(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = workbooks.build(tmp_path / "in.xlsx")
+    book = FakeBook(path)
+
+    def broken(*a: Any, **k: Any) -> None:
+        raise RuntimeError("Call was rejected by callee.\nmore detail")
+
+    monkeypatch.setattr(book.sheets, "add", broken)
+    run = run_from_excel(False, book, platform="win32")
+    prompt = book.app.alerts[-1]["prompt"]
+    assert run.critical and "RuntimeError: Call was rejected by callee." in prompt
+    assert "more detail" not in prompt and "Traceback" not in prompt
+
+
+def test_when_no_message_box_can_be_shown(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    book = FakeBook(workbooks.build(tmp_path / "in.xlsx"))
+
+    def no_box(*a: Any, **k: Any) -> None:
+        raise RuntimeError("Excel went away")
+
+    book.app.alert = no_box  # type: ignore[method-assign]
+    with pytest.raises(SystemExit) as e:
+        run_from_excel(True, book, platform="win32")
+    assert e.value.code == 1
+    err = capfd.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Excel went away" in err
+
+
+def test_outside_excel_is_one_line_too(capfd: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run_from_excel(False)
+    err = capfd.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Excel" in err
+
+
+def test_pictures_are_found_beside_the_open_workbook(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), "green").save(tmp_path / "厂区.png")
+    path = workbooks.build(tmp_path / "in.xlsx", pictures=[["图2-1 企业概貌", "厂区", "厂区.png"]])
+    book = FakeBook(path)
+    run = run_from_excel(True, book, platform="win32")
+    assert not [f for f in run.outcome.findings if f.sheet == contract.PICTURES.name]
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES.glob("*.xlsx")), ids=lambda p: p.stem)
+def test_bundled_samples(sample: Path, tmp_path: Path) -> None:
+    path = tmp_path / sample.name
+    shutil.copyfile(sample, path)
+    book = FakeBook(path)
+    run = run_from_excel(True, book, platform="win32")
+    expected = check_file(sample)
+    assert run.outcome.status == expected.status
+    if expected.result is not None:
+        assert _summary_total(book) == pytest.approx(expected.result.total)
