@@ -29,6 +29,8 @@ from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "workbook_templates" / "report_template.docx"
+# A copy inside the package, so an installed (non-editable) carbon-report finds its default template too.
+PACKAGE_COPY = ROOT / "src" / "carbon_report" / "report" / "report_template.docx"
 
 SONG, HEI, LATIN = "宋体", "黑体", "Times New Roman"
 TEXT_WIDTH_TWIPS = 8312  # A4 (210 mm) less 31.7 mm margins on each side
@@ -996,6 +998,9 @@ def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT
     build(out)
     print(f"已生成报告模板：{out}")
+    if out == DEFAULT_OUT:
+        PACKAGE_COPY.write_bytes(out.read_bytes())
+        print(f"已复制到：{PACKAGE_COPY}")
     return 0
 
 

@@ -7,6 +7,7 @@ check_file(); only this module decides what is written where.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -152,6 +153,7 @@ def process_file(path: Path, out_dir: Path, options: Options | None = None) -> O
 def _write_report(outcome: Outcome, desired: Path, options: Options) -> None:
     from carbon_report.report import render_report
     from carbon_report.report.fingerprint import ReportLocked, report_output_path
+    from carbon_report.report.render import TemplateError
 
     assert outcome.intake is not None and outcome.result is not None
     try:
@@ -164,12 +166,18 @@ def _write_report(outcome: Outcome, desired: Path, options: Options) -> None:
     except ReportLocked as e:
         outcome.findings.append(Finding("error", "", "", "E-OUTPUT-LOCKED", str(e)))
         return
+    except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback
+        outcome.findings.append(Finding("error", "", "", "E-REPORT-TEMPLATE", str(e)))
+        return
     outcome.outputs["report"] = str(target)
     if options.pdf:
-        from carbon_report.report.pdf import PdfUnavailable, to_pdf
+        from carbon_report.report.pdf import PdfFallbackWarning, PdfUnavailable, to_pdf
 
         try:
-            outcome.outputs["pdf"] = str(to_pdf(target, target.with_suffix(".pdf")))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", PdfFallbackWarning)
+                outcome.outputs["pdf"] = str(to_pdf(target, target.with_suffix(".pdf")))
+            outcome.notices += [str(w.message) for w in caught if issubclass(w.category, PdfFallbackWarning)]
         except PdfUnavailable as e:
             outcome.notices.append(f"未生成 PDF：{e}")
 
