@@ -81,3 +81,52 @@ def build(path: Path, *, company: dict[str, Any] | None = None, products: list[l
         tweak(wb)
     wb.save(path)
     return path
+
+
+# ---- helpers for planting one fault in an otherwise good workbook (issue 3) ----------------------------------
+
+
+def company_with(**changes: Any) -> dict[str, Any]:
+    """SEED_COMPANY with labels changed; a value of `...` removes the label altogether."""
+    out = dict(SEED_COMPANY)
+    for k, v in changes.items():
+        if v is ...:
+            out.pop(k, None)
+        else:
+            out[k] = v
+    return out
+
+
+def rows_with(rows: list[list[Any]], row: int, col: int, value: Any) -> list[list[Any]]:
+    """A copy of `rows` with one cell replaced (row and col 0-based in the data rows)."""
+    out = copy.deepcopy(rows)
+    out[row][col] = value
+    return out
+
+
+def activities_with(row: int, col: int, value: Any) -> list[list[Any]]:
+    return rows_with(SEED_ACTIVITIES, row, col, value)
+
+
+def set_cell(sheet: str, coord: str, value: Any, *, as_text: bool = False, number_format: str | None = None) -> Any:
+    """A `tweak` for build(): write one cell (as_text keeps '=…' a string instead of a formula)."""
+
+    def tweak(wb: openpyxl.Workbook) -> None:
+        c = wb[sheet][coord]
+        c.value = value
+        if as_text:
+            c.data_type = "s"
+        if number_format:
+            c.number_format = number_format
+
+    return tweak
+
+
+def tweaks(*fns: Any) -> Any:
+    """Several tweaks in order."""
+
+    def tweak(wb: openpyxl.Workbook) -> None:
+        for fn in fns:
+            fn(wb)
+
+    return tweak

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from openpyxl.utils import column_index_from_string
+
 from carbon_report import contract, units
 from carbon_report.factors import Library, factor_from_row, gases_agree, normalize_gas
 from carbon_report.model import (
@@ -31,6 +33,7 @@ from carbon_report.model import (
 )
 from carbon_report.reader import RawCell, RawRow, RawTable, RawWorkbook
 from carbon_report.values import (
+    ParsedNumber,
     fold_text,
     parse_date,
     parse_number,
@@ -49,12 +52,23 @@ _NOTE_ROW = re.compile(r"^注(\s*$|\s*[:：0-9１-９一二三四五①②③])"
 @dataclass
 class _Findings:
     items: list[Finding] = field(default_factory=list)
+    _seen: set[Finding] = field(default_factory=set)
+
+    def add(self, finding: Finding) -> None:
+        if finding not in self._seen:  # one cell, one problem, said once (a factor used by many rows)
+            self._seen.add(finding)
+            self.items.append(finding)
 
     def error(self, ref: CellRef, code: str, message: str) -> None:
-        self.items.append(Finding("error", ref.sheet, ref.cell, code, message))
+        self.add(Finding("error", ref.sheet, ref.cell, code, message))
 
     def warn(self, ref: CellRef, code: str, message: str) -> None:
-        self.items.append(Finding("warning", ref.sheet, ref.cell, code, message))
+        self.add(Finding("warning", ref.sheet, ref.cell, code, message))
+
+    def row_ok(self, row: RawRow) -> bool:
+        """Every cell of the row checked (each problem reported, not just the first)."""
+        oks = [self.cell_ok(c) for c in row.cells.values()]
+        return all(oks)
 
     def cell_ok(self, cell: RawCell | None) -> bool:
         """False (with a finding) for an Excel error value or a formula Excel never calculated."""
@@ -70,25 +84,28 @@ class _Findings:
 
 def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None,
              picture_exists: Callable[[str], bool] | None = None) -> tuple[Intake | None, list[Finding]]:
-    f = _Findings(list(raw.findings))
+    f = _Findings()
+    for x in raw.findings:
+        f.add(x)
     today = today or dt.date.today()
     company = _company(raw, f, today)
     gwp_set = company.gwp_version if company else contract.DEFAULT_GWP
     report_day = (company.report_date if company else None) or today
-    factors = _workbook_factors(raw, library, f, gwp_set)
-    activities, used = _activities(raw, library, factors, f, gwp_set, report_day)
+    broken: set[str] = set()
+    factors = _workbook_factors(raw, library, f, gwp_set, broken)
+    activities, used = _activities(raw, library, factors, f, gwp_set, report_day, broken)
     products = _products(raw, f)
     base_year = company.base_year if company else None
     year = company.year if company else None
     history = _history(raw, f)
-    targets = _targets(raw, f, base_year, products)
+    targets = _targets(raw, f, company, products)
     measures = _measures(raw, f)
     equipment = _equipment(raw, f, activities)
     pictures = _pictures(raw, f, picture_exists)
     if company and targets and base_year is not None and base_year != year:
         _check_history(company, targets, history, f)
     if base_year is not None:
-        _check_measures(measures, targets, base_year, f)
+        _check_measures(measures, targets, base_year, f, raw.tables.get(contract.TARGETS.name))
     if company is None or any(x.is_error for x in f.items if x.code in ("E-SHEET-MISSING", "E-COLUMN-MISSING")
                               and x.sheet == contract.ACTIVITIES.name):
         return None, f.items
@@ -168,8 +185,9 @@ def _company(raw: RawWorkbook, f: _Findings, today: dt.date) -> Company | None:
                     f"GWP版本“{text_of(values['gwp_version'])}”无效，应为 {' / '.join(contract.GWP_VERSIONS)}")
         else:
             gwp = g
-    if "template_version" in values and parse_year(values["template_version"]) not in (None,) and \
-            text_of(values["template_version"]) != str(contract.TEMPLATE_VERSION):
+    if "template_version" in values and \
+            _squash(values["template_version"]).upper().lstrip("V") not in (str(contract.TEMPLATE_VERSION),
+                                                                            f"{contract.TEMPLATE_VERSION}.0"):
         f.warn(ref("template_version"), "W-TEMPLATE-VERSION",
                f"模板版本为“{text_of(values['template_version'])}”，本程序按 v{contract.TEMPLATE_VERSION} 读取")
     report_date = None
@@ -187,6 +205,9 @@ def _company(raw: RawWorkbook, f: _Findings, today: dt.date) -> Company | None:
     output_value = None
     if "output_value" in values:
         p = parse_number(values["output_value"])
+        if p.kind == "with_unit" and _squash(p.unit) == "万元":
+            f.warn(ref("output_value"), "W-AMOUNT-WITH-UNIT", f"工业总产值“{p.text}”含单位，已按 {p.value:g} 万元读取")
+            p = ParsedNumber("number", p.value, text=p.text)
         if p.kind != "number" or p.value <= 0:
             f.error(ref("output_value"), "E-OUTPUT-VALUE-INVALID",
                     f"工业总产值“{text_of(values['output_value'])}”应为大于 0 的数字（万元）")
@@ -211,7 +232,10 @@ def _company(raw: RawWorkbook, f: _Findings, today: dt.date) -> Company | None:
 # ---- 排放因子 ---------------------------------------------------------------------------------------------
 
 
-def _workbook_factors(raw: RawWorkbook, library: Library, f: _Findings, gwp_set: str) -> dict[str, tuple[Factor, ...]]:
+def _workbook_factors(raw: RawWorkbook, library: Library, f: _Findings, gwp_set: str,
+                      broken: set[str]) -> dict[str, tuple[Factor, ...]]:
+    """Library factors with the workbook's own applied; codes of rejected rows go into `broken`, so the
+    activities that use them are not told a second time that the code does not exist."""
     factors = dict(library.factors)
     table = raw.tables.get(contract.FACTORS.name)
     if table is None:
@@ -219,9 +243,10 @@ def _workbook_factors(raw: RawWorkbook, library: Library, f: _Findings, gwp_set:
     mine: dict[str, list[Factor]] = {}
     seen: dict[tuple[str, str], int] = {}
     for row in _data_rows(table, f, name_key="name"):
-        if not all(f.cell_ok(c) for c in row.cells.values()):
-            continue
         code = text_of(row.value("code"))
+        if not f.row_ok(row):
+            broken.add(code)
+            continue
         gas_text = text_of(row.value("gas"))
         unit_text = text_of(row.value("unit"))
         missing = [k for k, v in (("code", code), ("gas", gas_text), ("value", row.value("value")), ("unit", unit_text))
@@ -229,6 +254,7 @@ def _workbook_factors(raw: RawWorkbook, library: Library, f: _Findings, gwp_set:
         for k in missing:
             f.error(_ref(row, table, k), "E-REQUIRED-MISSING", f"排放因子“{code or '（无编码）'}”缺少必填项“{contract.FACTORS.column(k).header}”")
         if missing:
+            broken.add(code)
             continue
         gas = normalize_gas(gas_text)
         ok = True
@@ -245,6 +271,7 @@ def _workbook_factors(raw: RawWorkbook, library: Library, f: _Findings, gwp_set:
         except units.UnitError:
             f.error(_ref(row, table, "unit"), "E-UNIT-UNKNOWN",
                     f"因子单位“{unit_text}”无法识别，应写成 质量[气体]/活动单位，如 tCO2/MWh、kgCO2e/t")
+            broken.add(code)
             continue
         if not gases_agree(fu.gas, gas):
             f.error(_ref(row, table, "unit"), "E-FACTOR-GAS-MISMATCH",
@@ -256,12 +283,15 @@ def _workbook_factors(raw: RawWorkbook, library: Library, f: _Findings, gwp_set:
             ok = False
         seen[key] = row.row
         if not ok:
+            broken.add(code)
             continue
         factor = factor_from_row({
             "code": code, "name_zh": text_of(row.value("name")) or code, "gas": gas, "value": str(p.value),
             "unit": unit_text, "source": text_of(row.value("source")), "data_year": "",
         })
         year = parse_year(row.value("year"))
+        if year is None and not _blank_value(row.value("year")):
+            f.warn(_ref(row, table, "year"), "W-FACTOR-YEAR", f"因子年份“{text_of(row.value('year'))}”不是年份，已忽略")
         factor = Factor(**{**factor.__dict__, "origin": "workbook", "ref": row.ref("code"), "data_year": year,
                            "note": text_of(row.value("note"))})
         _check_scale(factor, library, f, row, table)
@@ -276,7 +306,7 @@ def _check_scale(factor: Factor, library: Library, f: _Findings, row: RawRow, ta
         if lib.gas != factor.gas:
             continue
         try:
-            k, _ = units.factor(lib.per_unit, factor.per_unit)
+            k, _ = units.factor(factor.per_unit, lib.per_unit)  # one workbook unit is k library units
             mine_t = factor.value * units.mass_to_tonnes(factor.mass_unit)
             lib_t = lib.value * units.mass_to_tonnes(lib.mass_unit) * k
         except units.UnitError:
@@ -292,7 +322,7 @@ def _check_scale(factor: Factor, library: Library, f: _Findings, row: RawRow, ta
 
 
 def _activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Factor, ...]], f: _Findings,
-                gwp_set: str, report_day: dt.date) -> tuple[list[Activity], set[str]]:
+                gwp_set: str, report_day: dt.date, broken: set[str]) -> tuple[list[Activity], set[str]]:
     table = raw.tables.get(contract.ACTIVITIES.name)
     out: list[Activity] = []
     used: set[str] = set()
@@ -300,8 +330,7 @@ def _activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Fac
         return out, used
     seen_rows: dict[tuple, int] = {}
     for row in _data_rows(table, f, name_key="name", stage_key="stage"):
-        oks = [f.cell_ok(c) for c in row.cells.values()]
-        if not all(oks):
+        if not f.row_ok(row):
             continue
         name = text_of(row.value("name"))
         stage_text = text_of(row.value("stage"))
@@ -343,7 +372,8 @@ def _activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Fac
         elif p.kind == "with_unit":
             if not unit or _same_unit(unit, p.unit):
                 f.warn(amount_ref, "W-AMOUNT-WITH-UNIT", f"“{label}”的活动数据“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
-                unit = unit or p.unit
+                if not unit:
+                    unit, unit_ref = p.unit, amount_ref  # the unit's problems, if any, are in the amount cell
                 amount = p.value
             else:
                 f.error(amount_ref, "E-AMOUNT-UNIT-CONFLICT",
@@ -365,7 +395,10 @@ def _activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Fac
         chosen: tuple[Factor, ...] | None = None
         if code:
             chosen = factors.get(code)
-            if chosen is None:
+            if code in broken:
+                chosen = None
+                bad = True  # the 排放因子 row is wrong and already reported there
+            elif chosen is None:
                 f.error(code_ref, "E-FACTOR-UNKNOWN", f"排放因子编码“{code}”在因子库和“排放因子”表中都不存在")
                 bad = True
         elif name and kind == "value":
@@ -394,11 +427,9 @@ def _activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Fac
                     break
             for fac in chosen:
                 if library.gwp_value(gwp_set, fac.gas) is None:
-                    where = fac.ref or code_ref
+                    where = _gas_cell(fac, raw) or code_ref
                     f.error(where, "E-GWP-MISSING", f"GWP 版本 {gwp_set} 中没有气体“{fac.gas}”的增温潜势值（因子 {code}）")
                     bad = True
-        if row.hidden:
-            f.warn(CellRef(table.sheet, f"A{row.row}"), "W-HIDDEN-ROW", f"第 {row.row} 行被隐藏或筛选，仍已读取")
         if bad or stage is None:
             continue
         key = (stage, name, kind, amount, unit, code)
@@ -419,6 +450,15 @@ def _activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Fac
     return out, used
 
 
+def _gas_cell(fac: Factor, raw: RawWorkbook) -> CellRef | None:
+    """The 温室气体 cell of the 排放因子 row that defined a workbook factor."""
+    table = raw.tables.get(contract.FACTORS.name)
+    if fac.ref is None or table is None or "gas" not in table.columns:
+        return fac.ref
+    row = fac.ref.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return CellRef(fac.ref.sheet, f"{table.columns['gas']}{row}")
+
+
 def _same_unit(a: str, b: str) -> bool:
     try:
         k, note = units.factor(a, b)
@@ -435,7 +475,7 @@ def _check_double_counting(acts: list[Activity], factors: dict[str, tuple[Factor
         key = "".join(a.name.split()).casefold()
         first = by_name.setdefault(key, a)
         if first.stage != a.stage:
-            f.warn(CellRef(table.sheet, f"A{a.row}"), "W-DOUBLE-COUNT",
+            f.warn(CellRef(table.sheet, f"{table.columns.get('name', 'A')}{a.row}"), "W-DOUBLE-COUNT",
                    f"“{a.name}”同时出现在“{first.stage.short_zh}”（第 {first.row} 行）和“{a.stage.short_zh}”阶段，可能重复计算")
             continue
         facs = factors.get(a.factor_code) or ()
@@ -443,7 +483,7 @@ def _check_double_counting(acts: list[Activity], factors: dict[str, tuple[Factor
             continue  # freight legs of different flows legitimately share one t·km factor
         first = by_code.setdefault(a.factor_code, a)
         if first.stage != a.stage:
-            f.warn(CellRef(table.sheet, f"A{a.row}"), "W-DOUBLE-COUNT",
+            f.warn(CellRef(table.sheet, f"{table.columns.get('factor_code', 'A')}{a.row}"), "W-DOUBLE-COUNT",
                    f"排放因子“{a.factor_code}”同时用于“{first.stage.short_zh}”（第 {first.row} 行）和“{a.stage.short_zh}”阶段，可能重复计算")
 
 
@@ -454,7 +494,7 @@ def _products(raw: RawWorkbook, f: _Findings) -> list[Product]:
     table = raw.tables.get(contract.PRODUCTS.name)
     if table is None:
         return []
-    rows = [r for r in _data_rows(table, f, name_key="name") if all(f.cell_ok(c) for c in r.cells.values())]
+    rows = [r for r in _data_rows(table, f, name_key="name") if f.row_ok(r)]
     out: list[Product] = []
     for row in rows:
         name = text_of(row.value("name"))
@@ -474,15 +514,27 @@ def _products(raw: RawWorkbook, f: _Findings) -> list[Product]:
             if not text_of(row.value(key)):
                 f.error(_ref(row, table, key), "E-REQUIRED-MISSING", f"产品“{name or row.row}”缺少“{contract.PRODUCTS.column(key).header}”")
                 ok = False
+        out_ref = _ref(row, table, "output")
         p = parse_number(row.value("output"))
+        if p.kind == "with_unit":
+            # "4670 根": the unit column is free text, so the written unit must match it literally.
+            if not unit or _squash(p.unit) == _squash(unit) or _same_unit(p.unit, unit):
+                f.warn(out_ref, "W-AMOUNT-WITH-UNIT", f"产品“{name}”的产量“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
+                p = ParsedNumber("number", p.value, text=p.text)
+            else:
+                f.error(out_ref, "E-AMOUNT-UNIT-CONFLICT", f"产品“{name}”的产量写有单位“{p.unit}”，与单位列“{unit}”不一致")
+                ok = False
         output = p.value if p.kind == "number" else 0.0
         if p.kind == "blank":
-            f.error(_ref(row, table, "output"), "E-REQUIRED-MISSING", f"产品“{name}”的产量为空")
+            f.error(out_ref, "E-REQUIRED-MISSING", f"产品“{name}”的产量为空")
+            ok = False
+        elif p.kind in ("no_data", "not_applicable") and not use:
+            pass  # a product listed but not used for intensity needs no output
+        elif p.kind in ("invalid", "no_data", "not_applicable"):
+            f.error(out_ref, "E-AMOUNT-NOT-NUMBER", f"产品“{name}”的产量“{text_of(row.value('output'))}”不是数字")
             ok = False
         elif p.kind != "number":
-            if use:
-                f.error(_ref(row, table, "output"), "E-AMOUNT-NOT-NUMBER", f"产品“{name}”的产量“{text_of(row.value('output'))}”不是数字")
-                ok = False
+            pass  # the unit conflict above
         elif use and output <= 0:
             f.error(_ref(row, table, "output"), "E-OUTPUT-NONPOSITIVE", f"产品“{name}”用于强度计算，产量必须大于 0")
             ok = False
@@ -512,13 +564,15 @@ def _products(raw: RawWorkbook, f: _Findings) -> list[Product]:
 # ---- 减排目标, 减排技术, 设备清单, 图片与附件, 历史排放 --------------------------------------------------------
 
 
-def _targets(raw: RawWorkbook, f: _Findings, base_year: int | None, products: list[Product]) -> list[Target]:
+def _targets(raw: RawWorkbook, f: _Findings, company: Company | None, products: list[Product]) -> list[Target]:
     table = raw.tables.get(contract.TARGETS.name)
     out: list[Target] = []
     if table is None:
         return out
+    base_year = company.base_year if company else None
+    seen: dict[tuple, tuple[float, int]] = {}
     for row in _data_rows(table, f, name_key="stage"):
-        if not all(f.cell_ok(c) for c in row.cells.values()):
+        if not f.row_ok(row):
             continue
         ok = True
         year = parse_year(row.value("year"))
@@ -550,7 +604,7 @@ def _targets(raw: RawWorkbook, f: _Findings, base_year: int | None, products: li
             if stage is None:
                 f.error(_ref(row, table, "stage"), "E-STAGE-UNKNOWN", f"阶段“{st}”无法识别")
                 ok = False
-        kind_text = text_of(row.value("kind")) or "总量"
+        kind_text = _squash(row.value("kind")) or "总量"
         kind = contract.TARGET_KINDS.get(kind_text)
         if kind is None:
             f.error(_ref(row, table, "kind"), "E-TARGET-KIND", f"目标类型“{kind_text}”应为 总量 或 强度")
@@ -558,7 +612,20 @@ def _targets(raw: RawWorkbook, f: _Findings, base_year: int | None, products: li
         elif kind == "intensity" and not any(p.for_intensity for p in products):
             f.error(_ref(row, table, "kind"), "E-TARGET-NO-PRODUCT", "强度目标需要至少一种“用于强度计算”为“是”的产品")
             ok = False
+        elif kind == "intensity" and company is not None and company.base_year != company.year:
+            f.warn(_ref(row, table, "kind"), "W-TARGET-INTENSITY-BASE",
+                   f"强度目标需要基准年 {company.base_year} 的产品排放强度，本工具只有核算年度的产量，此目标未测算")
         if ok and year is not None and kind is not None:
+            key = (year, stage, kind)
+            if key in seen:
+                earlier_pct, earlier_row = seen[key]
+                if earlier_pct != pct:
+                    f.error(_ref(row, table, "reduction"), "E-TARGET-CONFLICT",
+                            f"与第 {earlier_row} 行的目标（同一年份、阶段和类型）减排比例不同（{earlier_pct:g}% 与 {pct:g}%）")
+                else:
+                    f.warn(_ref(row, table, "year"), "W-DUPLICATE-ROW", f"第 {row.row} 行与第 {earlier_row} 行的目标相同，是否重复填写？")
+                continue
+            seen[key] = (pct, row.row)
             out.append(Target(year, pct, stage, kind, row.row))  # type: ignore[arg-type]
     return out
 
@@ -569,7 +636,7 @@ def _measures(raw: RawWorkbook, f: _Findings) -> list[Measure]:
     if table is None:
         return out
     for row in _data_rows(table, f, name_key="stage"):
-        if not all(f.cell_ok(c) for c in row.cells.values()):
+        if not f.row_ok(row):
             continue
         st = text_of(row.value("stage"))
         stage = Stage.parse(st) if st else None
@@ -589,7 +656,8 @@ def _measures(raw: RawWorkbook, f: _Findings) -> list[Measure]:
     return out
 
 
-def _check_measures(measures: list[Measure], targets: list[Target], base_year: int, f: _Findings) -> None:
+def _check_measures(measures: list[Measure], targets: list[Target], base_year: int, f: _Findings,
+                    table: RawTable | None) -> None:
     """The seed plans 4 % a year yet targets 8 % by 2025 from 2023: 1 − 0.96² = 7.84 % falls short."""
     rates: dict[Stage | None, list[float]] = {}
     for m in measures:
@@ -609,7 +677,8 @@ def _check_measures(measures: list[Measure], targets: list[Target], base_year: i
             achieved = (1 - keep) * 100
             if achieved + 1e-9 < t.reduction_pct:
                 name = stage.short_zh if stage else "企业合计"
-                f.warn(CellRef(contract.TARGETS.name, f"B{t.row}"), "W-MEASURES-SHORT",
+                col = table.columns.get("reduction", "A") if table else "A"
+                f.warn(CellRef(contract.TARGETS.name, f"{col}{t.row}"), "W-MEASURES-SHORT",
                        f"{name}：减排技术的年均减排比例按复利至 {t.year} 年仅减排 {achieved:.2f}%，低于目标 {t.reduction_pct:g}%")
 
 
@@ -618,20 +687,39 @@ def _equipment(raw: RawWorkbook, f: _Findings, acts: list[Activity]) -> list[Equ
     out: list[Equipment] = []
     if table is None:
         return out
-    names = " ".join(a.name for a in acts)
+    names = " ".join(a.name for a in acts).upper()
     for row in _data_rows(table, f, name_key="name"):
-        if not all(f.cell_ok(c) for c in row.cells.values()):
+        if not f.row_ok(row):
             continue
         q = parse_number(row.value("quantity"))
+        if q.kind not in ("number", "blank"):
+            f.warn(_ref(row, table, "quantity"), "W-EQUIPMENT-QUANTITY",
+                   f"设备数量“{text_of(row.value('quantity'))}”不是数字，已按空白读取")
         energy = text_of(row.value("energy"))
         eq = Equipment(text_of(row.value("name")), text_of(row.value("model")), text_of(row.value("unit")),
                        q.value if q.kind == "number" else None, energy, row.row)
         out.append(eq)
-        fuel = next((w for w in FUEL_WORDS if w in energy), None)
-        if fuel and fuel not in names:
-            f.warn(_ref(row, table, "energy"), "W-EQUIPMENT-FUEL",
-                   f"设备“{eq.name}”使用{fuel}，但活动数据中没有{fuel}的消耗记录")
+        for fuel in _fuels_in(energy.upper()):
+            if not any(w in names for w in _FUEL_SYNONYMS.get(fuel, (fuel,))):
+                f.warn(_ref(row, table, "energy"), "W-EQUIPMENT-FUEL",
+                       f"设备“{eq.name or row.row}”使用{fuel}，但活动数据中没有{fuel}的消耗记录")
     return out
+
+
+_FUEL_SYNONYMS = {"液化石油气": ("液化石油气", "液化气", "LPG"), "液化气": ("液化石油气", "液化气", "LPG"),
+                  "LPG": ("液化石油气", "液化气", "LPG"), "天然气": ("天然气", "LNG", "CNG"),
+                  "LNG": ("天然气", "LNG"), "CNG": ("天然气", "CNG"), "煤": ("煤",), "原煤": ("原煤", "煤")}
+
+
+def _fuels_in(energy: str) -> list[str]:
+    """Fuels named in 能源类型, longest words first, each stretch of text counted once (原煤 is not also 煤)."""
+    found: list[str] = []
+    rest = energy
+    for w in sorted(FUEL_WORDS, key=len, reverse=True):
+        if w in rest:
+            found.append(w)
+            rest = rest.replace(w, " ")
+    return found
 
 
 def _pictures(raw: RawWorkbook, f: _Findings, exists: Callable[[str], bool] | None) -> list[Picture]:
@@ -640,7 +728,7 @@ def _pictures(raw: RawWorkbook, f: _Findings, exists: Callable[[str], bool] | No
     if table is None:
         return out
     for row in _data_rows(table, f, name_key="position"):
-        if not all(f.cell_ok(c) for c in row.cells.values()):
+        if not f.row_ok(row):
             continue
         pos, file = text_of(row.value("position")), text_of(row.value("file"))
         if not pos or not file:
@@ -661,7 +749,7 @@ def _history(raw: RawWorkbook, f: _Findings) -> list[HistoryRow]:
     if table is None:
         return out
     for row in _data_rows(table, f, name_key="stage"):
-        if not all(f.cell_ok(c) for c in row.cells.values()):
+        if not f.row_ok(row):
             continue
         year = parse_year(row.value("year"))
         st = text_of(row.value("stage"))
@@ -682,7 +770,8 @@ def _check_history(company: Company, targets: list[Target], history: list[Histor
     have = {(h.year, h.stage) for h in history if h.year == company.base_year}
     need: set[Stage | None] = set()
     for t in targets:
-        need.update([t.stage] if t.stage else [None, *Stage])
+        if t.kind == "total":  # an intensity target is not measured against history (a warning says so)
+            need.update([t.stage] if t.stage else [None, *Stage])
     ref = company.refs.get("base_year", CellRef(contract.COMPANY_SHEET, "A1"))
     missing = [s for s in need if (company.base_year, s) not in have]
     for s in sorted(missing, key=lambda s: -1 if s is None else list(Stage).index(s)):
@@ -697,15 +786,35 @@ def _check_history(company: Company, targets: list[Target], history: list[Histor
 def _data_rows(table: RawTable, f: _Findings, name_key: str, stage_key: str | None = None):
     """Rows to read: 合计/小计/总计 rows and notes (注…) are skipped with a warning."""
     for row in table.rows:
-        name = fold_text(text_of(row.value(name_key)))
-        first = fold_text(text_of(next((c.value for c in row.cells.values() if c.value not in (None, "")), "")))
+        name = _squash(row.value(name_key))
+        first_cell = next((c for c in _in_column_order(row, table) if not _blank_value(c.value)), None)
+        first = _squash(first_cell.value) if first_cell else ""
+        where = first_cell.ref if first_cell else CellRef(table.sheet, f"A{row.row}")
         if name in contract.TOTAL_ROW_NAMES or first in contract.TOTAL_ROW_NAMES:
-            f.warn(CellRef(table.sheet, f"A{row.row}"), "W-TOTAL-ROW-SKIPPED", f"第 {row.row} 行是合计/小计行，已跳过（合计由程序计算）")
+            if name in contract.TOTAL_ROW_NAMES:
+                where = _ref(row, table, name_key)
+            f.warn(where, "W-TOTAL-ROW-SKIPPED", f"第 {row.row} 行是合计/小计行，已跳过（合计由程序计算）")
             continue
-        if _NOTE_ROW.match(first):
-            f.warn(CellRef(table.sheet, f"A{row.row}"), "W-NOTE-ROW-SKIPPED", f"第 {row.row} 行是注释行，已跳过")
+        if first_cell is not None and _NOTE_ROW.match(fold_text(first_cell.value)):
+            f.warn(where, "W-NOTE-ROW-SKIPPED", f"第 {row.row} 行是注释行，已跳过")
             continue
+        if row.hidden:
+            f.warn(where, "W-HIDDEN-ROW", f"第 {row.row} 行被隐藏或筛选，仍已读取")
         yield row
+
+
+def _squash(value: object) -> str:
+    """Text without any spaces or a trailing colon, for matching words such as 合计 or 小 计："""
+    return "".join(fold_text(text_of(value)).split()).rstrip(":：")
+
+
+def _blank_value(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _in_column_order(row: RawRow, table: RawTable) -> list[RawCell]:
+    order = sorted(table.columns, key=lambda k: column_index_from_string(table.columns[k]))
+    return [row.cells[k] for k in order if k in row.cells]
 
 
 def _ref(row: RawRow, table: RawTable, key: str) -> CellRef:

@@ -6,6 +6,7 @@ Pure functions over plain Python values (what openpyxl returns), no workbook obj
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -27,8 +28,8 @@ def header_key(text: object) -> str:
 
 
 def fold_text(value: object) -> str:
-    """Full-width forms to ASCII (NFKC) and surrounding spaces removed."""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    """Full-width forms to ASCII (NFKC), the minus sign to a hyphen, and surrounding spaces removed."""
+    return unicodedata.normalize("NFKC", str(value)).replace("\u2212", "-").strip()
 
 
 NumberKind = Literal["number", "blank", "no_data", "not_applicable", "with_unit", "invalid"]
@@ -43,15 +44,21 @@ class ParsedNumber:
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_NUMBER_UNIT = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([^\d\s,.;:!?，。、].*)$")
+# Thousands separators (comma, or a space as ISO 31 writes them) must sit in groups of three, else "1,5"
+# or "1 5" would silently become 15.
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([, ]\d{3})+(\.\d+)?$")
+_NUMBER_UNIT = re.compile(r"^([+-]?(?:\d[\d, ]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?![eE][+-]?\d)([^\d\s,.;:!?，。、%].*)$")
 
 
 def _plain_number(text: str) -> float | None:
-    t = text.replace(",", "").replace(" ", "")
-    # Thousands separators must sit in groups of three, else "1,5" would silently become 15.
-    if "," in text and not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text.replace(" ", "")):
+    t = text.strip()
+    if ("," in t or " " in t) and not _GROUPED.match(t):
         return None
-    return float(t) if _NUMBER.match(t) else None
+    t = t.replace(",", "").replace(" ", "")
+    if not _NUMBER.match(t):
+        return None
+    n = float(t)
+    return n if math.isfinite(n) else None
 
 
 def parse_number(value: object) -> ParsedNumber:
@@ -60,7 +67,11 @@ def parse_number(value: object) -> ParsedNumber:
     if isinstance(value, bool):
         return ParsedNumber("invalid", text=str(value))
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return ParsedNumber("invalid", text=str(value))
         return ParsedNumber("number", float(value))
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return ParsedNumber("invalid", text=text_of(value))
     raw = str(value)
     text = fold_text(raw)
     if not text:
@@ -88,6 +99,7 @@ class ParsedPercent:
 
 
 def parse_percent(value: object, number_format: str = "General") -> ParsedPercent:
+    """8, "8", "8%" and 0.08 in a cell formatted as a percentage all mean 8 %."""
     if isinstance(value, str):
         t = fold_text(value)
         if t.endswith("%"):
@@ -96,9 +108,16 @@ def parse_percent(value: object, number_format: str = "General") -> ParsedPercen
     p = parse_number(value)
     if p.kind != "number":
         return ParsedPercent(False)
-    if "%" in (number_format or ""):
+    # The percentage format scales only a number Excel stores (0.08 shown as 8%), never text in such a cell.
+    if isinstance(value, int | float) and _is_percent_format(number_format):
         return ParsedPercent(True, p.value * 100)
     return ParsedPercent(True, p.value, fraction_warning=0 < p.value < 1)
+
+
+def _is_percent_format(number_format: str | None) -> bool:
+    """True for 0%, 0.00% …; a % inside quotes or after a backslash is a literal character."""
+    fmt = re.sub(r'"[^"]*"|\\.', "", number_format or "")
+    return "%" in fmt
 
 
 def parse_year(value: object) -> int | None:
@@ -110,7 +129,10 @@ def parse_year(value: object) -> int | None:
         return None
     t = fold_text(value)
     m = re.fullmatch(r"(\d{4})\s*(年|年度)?", t)
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    d = parse_date(t)  # a year written as a whole date, 2023-12-31
+    return d.year if d else None
 
 
 def parse_date(value: object) -> dt.date | None:
