@@ -399,6 +399,79 @@ def test_libreoffice_opens_the_addin_and_reads_its_vba(addin_path: Path, tmp_pat
     assert "PROJECT_NAME As String = &quot;carbon_report&quot;" in xlwings_module
 
 
+_LO_RUN_BASIC = r"""
+import os, signal, subprocess, sys, time, uno
+from com.sun.star.beans import PropertyValue
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+def give_up(*_):
+    raise TimeoutError("LibreOffice did not answer")
+
+soffice, profile, pipe, path, script = sys.argv[1:6]
+# Its own session and no inherited pipes: killed as a group at the end, it cannot keep the caller waiting.
+proc = subprocess.Popen([soffice, "-env:UserInstallation=" + profile, "--headless", "--invisible", "--norestore",
+                         "--accept=pipe,name=" + pipe + ";urp;"], stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+signal.signal(signal.SIGALRM, give_up)
+signal.alarm(100)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(160):
+        try:
+            ctx = resolver.resolve("uno:pipe,name=" + pipe + ";urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            time.sleep(0.5)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    # ReadOnly: no lock file, so nothing is left behind to block a later load.
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0,
+                                       (prop("Hidden", True), prop("ReadOnly", True), prop("MacroExecutionMode", 4),
+                                        prop("FilterName", "Calc MS Excel 2007 XML")))
+    result = doc.getScriptProvider().getScript(script).invoke((), (), ())[0]
+    print("RESULT=" + repr(result), flush=True)
+finally:
+    signal.alarm(0)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+"""
+
+
+def test_libreoffice_compiles_and_runs_the_button_module(addin_path: Path, tmp_path: Path) -> None:
+    """LibreOffice's Basic (VBA compatibility mode) compiles the whole RibbonCarbonReport module and runs
+    NoWorkbook(), which returns False there (LibreOffice has an active workbook). A syntax error anywhere in
+    the module makes the call return nothing instead (checked once by hand with a broken line)."""
+    soffice = shutil.which("soffice")
+    system_python = Path("/usr/bin/python3")
+    if not soffice or not system_python.exists() or subprocess.run(
+            [str(system_python), "-c", "import uno"], capture_output=True).returncode != 0:
+        pytest.skip("LibreOffice with python3-uno not installed")
+    helper = tmp_path / "run_basic.py"
+    helper.write_text(_LO_RUN_BASIC, encoding="utf-8")
+    script = "vnd.sun.star.script:CarbonReport.RibbonCarbonReport.NoWorkbook?language=Basic&location=document"
+    output = ""
+    for attempt in range(2):  # a LibreOffice that fails to start or hangs (busy machine) gets one more try
+        src = tmp_path / f"addin{attempt}.xlsm"
+        shutil.copyfile(addin_path, src)
+        try:
+            proc = subprocess.run([str(system_python), str(helper), soffice,
+                                   (tmp_path / f"profile{attempt}").as_uri(), f"cr_test_{tmp_path.name}_{attempt}",
+                                   str(src), script], capture_output=True, text=True, timeout=150)
+        except subprocess.TimeoutExpired as e:
+            output += f"attempt {attempt}: timed out {e.stdout!r}\n"
+            continue
+        output += proc.stdout + proc.stderr
+        if "RESULT=" in proc.stdout:  # an answer, right or wrong: no retry
+            break
+    assert "RESULT=False" in output, output
+
+
 # ---- MS-OVBA compression and the compound-file writer ------------------------------------------------------
 
 
