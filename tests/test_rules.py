@@ -192,6 +192,9 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("E-REDUCTION-RANGE", "减排目标!B2", "error", {"targets": rows_with(SEED_TARGETS, 0, 1, "150%")}),
     ("E-REDUCTION-RANGE", "减排技术!C2", "error", {"measures": [["生产", "光伏发电", 150, "2-3", None]]}),
     ("W-PERCENT-FRACTION", "减排目标!B2", "warning", {"targets": rows_with(SEED_TARGETS, 0, 1, 0.5)}),
+    ("W-PERCENT-FRACTION", "减排技术!C2", "warning", {"measures": [["生产", "光伏发电", 0.04, "2-3", None]]}),
+    ("W-PERCENT-FRACTION", "产品产量!E2", "warning", {"products": rows_with(SEED_PRODUCTS, 0, 4, 0.6)}),
+    ("E-YEAR-INVALID", "减排目标!A4", "error", {"targets": rows_with(SEED_TARGETS, 2, 0, 2500)}),
     ("E-TARGET-KIND", "减排目标!D2", "error", {"targets": rows_with(SEED_TARGETS, 0, 3, "比例")}),
     ("E-TARGET-NO-PRODUCT", "减排目标!D2", "error",
      {"targets": rows_with(SEED_TARGETS, 0, 3, "强度"), "products": rows_with(SEED_PRODUCTS, 0, 3, "否")}),
@@ -405,3 +408,9 @@ def test_process_of_a_good_workbook_lists_its_warnings(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(tmp_path / "out" / "好_计算结果.xlsx")[contract.SHEET_FINDINGS]
     codes = [c.value for c in ws["E"] if isinstance(c.value, str) and c.value.startswith("W-")]
     assert codes == ["W-AMOUNT-NO-DATA"] * 3
+
+
+def test_company_name_is_kept_as_registered(tmp_path: Path) -> None:
+    name = "河南云乔电力通讯设施有限公司（汝阳分公司）"
+    o = check(tmp_path, company=company_with(企业名称=f" {name} "))
+    assert o.intake is not None and o.intake.company.name == name

@@ -46,6 +46,7 @@ from carbon_report.values import (
 FUEL_WORDS = ("柴油", "汽油", "天然气", "液化石油气", "液化气", "燃料油", "重油", "煤油", "焦炭", "原煤", "煤", "LPG",
               "LNG", "CNG", "生物质")
 EARLIEST_YEAR = 1990
+LATEST_TARGET_YEAR = 2100
 _NOTE_ROW = re.compile(r"^注(\s*$|\s*[:：0-9１-９一二三四五①②③])")
 
 
@@ -151,7 +152,7 @@ def _company(raw: RawWorkbook, f: _Findings, today: dt.date) -> Company | None:
         c = raw.labels.get(key)
         return c.ref if c else sheet_a1
 
-    name = fold_text(values.get("name", "")) if "name" in values else ""
+    name = text_of(values["name"]) if "name" in values else ""  # as registered: full-width brackets stay
     uscc = ""
     if "uscc" in values:
         v = values["uscc"]
@@ -583,6 +584,9 @@ def _targets(raw: RawWorkbook, f: _Findings, company: Company | None, products: 
         elif base_year is not None and year <= base_year:
             f.error(_ref(row, table, "year"), "E-TARGET-YEAR", f"目标年份 {year} 应晚于基准年 {base_year}")
             ok = False
+        elif year > LATEST_TARGET_YEAR:
+            f.error(_ref(row, table, "year"), "E-YEAR-INVALID", f"目标年份 {year} 不合理（应不晚于 {LATEST_TARGET_YEAR} 年）")
+            ok = False
         cell = row.cells.get("reduction")
         pct = 0.0
         if cell is None or cell.value in (None, ""):
@@ -651,6 +655,8 @@ def _measures(raw: RawWorkbook, f: _Findings) -> list[Measure]:
                 f.error(cell.ref, "E-REDUCTION-RANGE", f"年均减排比例“{text_of(cell.value)}”应在 0–100（%）之间")
                 continue
             rate = pp.pct
+            if pp.fraction_warning:
+                f.warn(cell.ref, "W-PERCENT-FRACTION", f"年均减排比例“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
         out.append(Measure(stage, text_of(row.value("measure")), rate, text_of(row.value("investment")),
                            text_of(row.value("note")), row.row))
     return out
