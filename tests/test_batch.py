@@ -191,6 +191,23 @@ def test_running_twice_replaces_outputs_cleanly(tmp_path: Path) -> None:
     assert openpyxl.load_workbook(out / SUMMARY_NAME)["汇总"].max_row == 3
 
 
+def test_running_twice_with_reports_overwrites_them_in_place(tmp_path: Path) -> None:
+    from carbon_report.report import TemplateError, default_template
+
+    try:
+        default_template()
+    except TemplateError:
+        pytest.skip("the report template is not there yet")
+    d = tmp_path / "in"
+    good(d / "a.xlsx")
+    out = tmp_path / "out"
+    for _ in range(2):
+        p = run_cli(d, "--out", out, "--json")
+        assert p.returncode == 0, p.stderr
+        assert by_name(json.loads(p.stdout)["files"])["a.xlsx"]["outputs"]["report"] == str(out / "a_评价报告.docx")
+    assert sorted(x.name for x in out.iterdir()) == ["a_计算结果.xlsx", "a_评价报告.docx", SUMMARY_NAME]
+
+
 def test_duplicate_company_and_year_is_flagged_on_the_second(tmp_path: Path) -> None:
     d = tmp_path / "in"
     good(d / "1.xlsx")
