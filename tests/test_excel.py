@@ -366,12 +366,12 @@ def test_write_addin_falls_back_to_the_template(tmp_path: Path, monkeypatch: pyt
 
 
 def test_write_addin_loaded_in_excel_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from carbon_report import workbook_writer
+    from carbon_report import atomic
 
     def locked(dest: Path, data: bytes) -> None:
-        raise workbook_writer.OutputLocked(str(dest))
+        raise atomic.OutputLocked(str(dest))
 
-    monkeypatch.setattr(workbook_writer, "atomic_write_bytes", locked)
+    monkeypatch.setattr(atomic, "write_bytes", locked)
     with pytest.raises(addin_mod.AddinLocked, match="关闭 Excel"):
         write_addin(tmp_path, {})
 

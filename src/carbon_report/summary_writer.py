@@ -16,8 +16,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from carbon_report.atomic import write_bytes
 from carbon_report.model import Stage
-from carbon_report.workbook_writer import atomic_write_bytes
 
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题清单"
@@ -37,11 +37,11 @@ FINDINGS_HEADER = ["文件", "级别", "工作表", "单元格", "代码", "说�
 
 def write_summary(records: list[dict[str, Any]], dest: Path, *, root: Path | None = None) -> None:
     """Write 汇总.xlsx for `records` (Outcome.to_json() dicts, in input order) to `dest`, atomically.
-    File names are shown relative to `root` when given. Raises workbook_writer.OutputLocked."""
+    File names are shown relative to `root` when given. Raises atomic.OutputLocked."""
     wb = build_summary(records, root=root, out_dir=Path(dest).parent)
     data = io.BytesIO()
     wb.save(data)
-    atomic_write_bytes(Path(dest), data.getvalue())
+    write_bytes(Path(dest), data.getvalue())
 
 
 def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,

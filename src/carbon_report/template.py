@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon_report import contract, units
+from carbon_report.atomic import write_bytes
 from carbon_report.contract import Column, Label, TableSheet
 from carbon_report.factors import load_library
 from carbon_report.model import STAGES
@@ -617,23 +616,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 def write_workbook(wb: Workbook, path: Path) -> None:
     """Write atomically: a temporary file in the same folder, then os.replace (an existing file is replaced)."""
-    path = Path(path)
-    data = workbook_bytes(wb)
-    fd, tmp = tempfile.mkstemp(prefix=".~tmp_", suffix=path.suffix or ".xlsx", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    write_bytes(Path(path), workbook_bytes(wb))
 
 
 def write_template(path: Path) -> None:

@@ -10,8 +10,6 @@ gain entries (styles are appended, never changed). Computed sheets from an earli
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from carbon_report import contract
+from carbon_report.atomic import OutputLocked, write_bytes
+
+__all__ = ["OutputLocked", "draw_tables", "graft", "write_workbook"]
 from carbon_report.computed import SheetTable
 
 NS = {
@@ -41,10 +42,6 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_
 _WS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
-
-
-class OutputLocked(Exception):
-    """The output file is open in another program."""
 
 
 # ---- drawing the computed sheets ---------------------------------------------------------------------------
@@ -126,22 +123,7 @@ def write_workbook(source: Path, tables: list[SheetTable], dest: Path) -> None:
     generated = io.BytesIO()
     draw_tables(tables).save(generated)
     data = graft(source.read_bytes(), generated.getvalue())
-    atomic_write_bytes(dest, data)
-
-
-def atomic_write_bytes(dest: Path, data: bytes) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~tmp_", suffix=dest.suffix, dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        try:
-            os.replace(tmp, dest)
-        except PermissionError as e:
-            raise OutputLocked(str(dest)) from e
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes(dest, data)
 
 
 def graft(original: bytes, generated: bytes) -> bytes:

@@ -197,7 +197,7 @@ def interpreter_settings(platform: str | None = None, executable: str | None = N
 
 def write_addin(dir: Path, settings: dict[str, str] | None = None) -> Path:  # noqa: A002
     """Write DIR/carbon_report.xlam and return its path. `settings` default: this Python's interpreter."""
-    from carbon_report.workbook_writer import OutputLocked, atomic_write_bytes
+    from carbon_report import atomic
 
     dest = Path(dir) / ADDIN_NAME
     settings = interpreter_settings() if settings is None else settings
@@ -208,8 +208,8 @@ def write_addin(dir: Path, settings: dict[str, str] | None = None) -> Path:  # n
         # from xlwings 0.37.8 (its VBA then matters on macOS, where `xlwings runpython install` must match).
         data = _with_settings(TEMPLATE.read_bytes(), settings)
     try:
-        atomic_write_bytes(dest, data)
-    except OutputLocked:
+        atomic.write_bytes(dest, data)
+    except atomic.OutputLocked:
         raise AddinLocked(f"“{dest}”正被 Excel 使用（加载项已加载）。请先关闭 Excel 再运行本命令。") from None
     return dest
 

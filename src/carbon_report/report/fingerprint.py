@@ -10,17 +10,16 @@ the safe side: the next run writes `_v2` instead of replacing someone's work.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from lxml import etree
+
+from carbon_report.atomic import OutputLocked, write_bytes
 
 PROPERTY_NAME = "carbon_report_fingerprint"
 DOCUMENT_XML = "word/document.xml"
@@ -203,18 +202,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
     if any(p.exists() for p in owner_file_candidates(path)):
         raise ReportLocked(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~tmp_", suffix=path.suffix, dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.replace(tmp, path)
-        except PermissionError as exc:
-            raise ReportLocked(path) from exc
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        write_bytes(path, data)
+    except OutputLocked as exc:
+        raise ReportLocked(path) from exc

@@ -148,14 +148,11 @@ def to_pdf(docx: Path, out_pdf: Path) -> Path:
                 raise PdfConversionError(f"LibreOffice 未能将 {docx.name} 转换为 PDF："
                                          f"{(r.stderr or r.stdout).strip()[-300:]}")
             shutil.move(str(converted), produced)
-        out_pdf.parent.mkdir(parents=True, exist_ok=True)
-        fd, part = tempfile.mkstemp(prefix=".~tmp_", suffix=".pdf", dir=out_pdf.parent)
-        os.close(fd)
-        shutil.copyfile(produced, part)
+        from carbon_report.atomic import OutputLocked, write_bytes
+
         try:
-            os.replace(part, out_pdf)
-        except PermissionError as exc:
-            os.unlink(part)
+            write_bytes(out_pdf, produced.read_bytes())
+        except OutputLocked as exc:
             from carbon_report.report.fingerprint import ReportLocked
 
             raise ReportLocked(out_pdf) from exc
