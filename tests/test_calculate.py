@@ -162,3 +162,26 @@ def test_biogenic_co2_is_reported_apart_from_the_total(tmp_path: Path) -> None:
     assert r.total == pytest.approx(ch4_n2o)
     assert "CO2-biogenic" not in r.gas_totals
     assert o.to_json()["biogenic_co2_t"] == pytest.approx(17.472)
+
+
+def test_green_power_counts_zero_and_the_rest_of_the_grid_takes_the_residual_mix(tmp_path: Path) -> None:
+    company = {**workbooks.SEED_COMPANY, "报告日期": dt.date(2025, 3, 1)}  # default grid: 2022 data, 0.5366
+    acts = [["生产", "能源", "电力", 800, "MWh", None, "电费单", None],
+            ["生产", "能源", "绿电", 200, "MWh", None, "绿电交易凭证", None]]
+    o = check_file(workbooks.build(tmp_path / "green.xlsx", company=company, activities=acts))
+    assert o.status == "ok", o.findings
+    assert o.result.total == pytest.approx(800 * 0.5856)  # residual 2022, not 0.5366: green is not counted twice
+    grid = next(a for a in o.intake.activities if a.name == "电力")
+    assert grid.factor_code == "EF-ELEC-CN-RESIDUAL-2022"
+    # Without green power the same grid row takes the national average.
+    plain = check_file(workbooks.build(tmp_path / "plain.xlsx", company=company, activities=acts[:1]))
+    assert plain.result.total == pytest.approx(800 * 0.5366)
+
+
+def test_explicit_average_grid_code_beside_green_power_is_warned(tmp_path: Path) -> None:
+    acts = [["生产", "能源", "电力", 800, "MWh", "EF-ELEC-CN-AVG-2022", "电费单", None],
+            ["生产", "能源", "绿电", 200, "MWh", "EF-ELEC-GREEN", "绿证", None]]
+    o = check_file(workbooks.build(tmp_path / "g.xlsx", activities=acts))
+    assert o.status == "ok"
+    w = next(f for f in o.findings if f.code == "W-GREEN-POWER-RESIDUAL")
+    assert (w.sheet, w.cell) == ("活动数据", "F2") and "EF-ELEC-CN-RESIDUAL-2022" in w.message

@@ -146,3 +146,26 @@ def test_libreoffice_converts_the_output_without_complaint(tmp_path: Path) -> No
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "企业碳排放量合计" in text
     assert "低碳原材料获取阶段碳排放量" in text
+
+
+def test_findings_link_to_their_cells_but_never_into_a_missing_sheet(tmp_path: Path) -> None:
+    acts = [row[:] for row in workbooks.SEED_ACTIVITIES]
+    acts[2][3] = -5
+    src = workbooks.build(tmp_path / "m.xlsx", activities=acts, drop_sheets=(contract.PRODUCTS.name,))
+    o = process_file(src, tmp_path / "out", Options(report=False))
+    ws = openpyxl.load_workbook(o.outputs["workbook"])[contract.SHEET_FINDINGS]
+    rows = {r[4].value: r for r in ws.iter_rows(min_row=3)}
+    assert rows["E-AMOUNT-NEGATIVE"][3].hyperlink.location == "'活动数据'!D4"
+    assert rows["E-SHEET-MISSING"][3].hyperlink is None
+
+
+def test_outputs_get_ordinary_file_permissions(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        o = process_file(workbooks.build(tmp_path / "p.xlsx"), tmp_path / "out", Options(report=False))
+    finally:
+        os.umask(old)
+    assert Path(o.outputs["workbook"]).stat().st_mode & 0o777 == 0o644
+    assert not list((tmp_path / "out").glob(".~tmp_*"))

@@ -276,6 +276,10 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
             wait(list(inflight), timeout=1.0)  # interrupted workers remove their temporary files
             _kill_workers(executor)
             _discard(executor)
+        # A worker killed mid-write cannot clean up after itself: its temporary file goes here.
+        for leftover in Path(out_dir).rglob(".~tmp_*"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         raise
     if executor is not None:
         executor.shutdown(wait=not abandoned, cancel_futures=True)

@@ -108,9 +108,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"已写出填报模板 template written: {args.out}")
         return 0
     if args.command == "addin":
-        from carbon_report.excel.addin import write_addin
+        from carbon_report.excel.addin import AddinLocked, write_addin
 
-        path = write_addin(args.dir)
+        try:
+            path = write_addin(args.dir)
+        except AddinLocked as e:
+            print(f"carbon-report: {e} [E-OUTPUT-LOCKED]", file=sys.stderr)
+            return 2
         print(f"已写出 Excel 加载项 add-in written: {path}")
         return 0
     if args.command == "factors":

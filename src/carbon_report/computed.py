@@ -51,7 +51,7 @@ def findings_table(findings: list[Finding]) -> SheetTable:
     links = {}
     for i, x in enumerate(order):
         rows.append([i + 1, "错误" if x.is_error else "警告", x.sheet, x.cell, x.code, x.message])
-        if x.sheet and x.cell:
+        if x.sheet and x.cell and x.code != "E-SHEET-MISSING":  # no link into a sheet that is not there
             links[(i, 3)] = sheet_link(x.sheet, x.cell)
     if not rows:
         rows.append(["", "", "", "", "", "未发现问题"])

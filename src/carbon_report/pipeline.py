@@ -146,11 +146,11 @@ def process_file(path: Path, out_dir: Path, options: Options | None = None) -> O
         _locked(outcome, wb_out)
         return outcome
     if outcome.status == "ok" and options.report:
-        _write_report(outcome, report_out, options)
+        write_report(outcome, report_out, options)
     return outcome
 
 
-def _write_report(outcome: Outcome, desired: Path, options: Options) -> None:
+def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
     from carbon_report.report import render_report
     from carbon_report.report.fingerprint import ReportLocked, report_output_path
     from carbon_report.report.render import TemplateError

@@ -8,6 +8,7 @@ the workbook's shape (missing sheets and columns); validate.py judges the values
 from __future__ import annotations
 
 import posixpath
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -77,7 +78,11 @@ def read_workbook(path: Path) -> RawWorkbook:
     check_workbook_file(path)
     uncached = scan_package(path)  # before openpyxl: it expands merged ranges cell by cell
     try:
-        wb = openpyxl.load_workbook(path, data_only=True, read_only=False, keep_links=False)
+        with warnings.catch_warnings():
+            # "Data Validation extension is not supported and will be removed" and its kin concern saving;
+            # the input is never saved (workbook_writer copies its parts untouched).
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(path, data_only=True, read_only=False, keep_links=False)
     except Exception as e:  # openpyxl raises a zoo of types for damaged parts (field notes list six)
         if _caused_by(e, DefusedXmlException):  # openpyxl wraps it in a ValueError
             raise UnreadableWorkbook("E-FILE-XML-ENTITY", _DTD_MESSAGE) from None

@@ -330,6 +330,7 @@ def _activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Fac
     if table is None:
         return out, used
     seen_rows: dict[tuple, int] = {}
+    green = _has_green_power(table, library, factors, report_day)
     for row in _data_rows(table, f, name_key="name", stage_key="stage"):
         if not f.row_ok(row):
             continue
@@ -402,14 +403,23 @@ def _activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Fac
             elif chosen is None:
                 f.error(code_ref, "E-FACTOR-UNKNOWN", f"排放因子编码“{code}”在因子库和“排放因子”表中都不存在")
                 bad = True
+            elif green and library.residual_of(code):
+                f.warn(code_ref, "W-GREEN-POWER-RESIDUAL",
+                       f"本工作簿有绿电，电网电力使用全国平均因子 {code} 会把绿电部分重复计入；"
+                       f"建议改用不包括市场化交易非化石能源电量的因子 {library.residual_of(code)}")
         elif name and kind == "value":
             matches = library.match_name(name, report_day)
             if len(matches) == 1:
-                code, chosen = matches[0], factors.get(matches[0])
+                code = matches[0]
+                residual = library.residual_of(code) if green else None
+                # Beside green power the rest of the grid is the residual mix, or the green share counts twice.
+                code = residual if residual in factors else code
+                chosen = factors.get(code)
                 first = chosen[0] if chosen else None
                 f.warn(code_ref, "W-FACTOR-BY-NAME",
                        f"“{name}”未填排放因子编码，已按名称选用因子库 {code}"
-                       + (f"（{first.name}，{first.value:g} {first.unit}）" if first else ""))
+                       + (f"（{first.name}，{first.value:g} {first.unit}）" if first else "")
+                       + ("，因本工作簿有绿电" if residual else ""))
             elif not matches:
                 f.error(code_ref, "E-FACTOR-NO-MATCH", f"“{name}”未填排放因子编码，因子库中也没有同名的默认因子，请填写编码")
                 bad = True
@@ -449,6 +459,17 @@ def _activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Fac
         f.error(CellRef(table.sheet, f"A{table.header_row}"), "E-NO-ACTIVITIES", "“活动数据”表中没有任何活动数据行")
     _check_double_counting(out, factors, f, table)
     return out, used
+
+
+def _has_green_power(table: RawTable, library: Library, factors: dict[str, tuple[Factor, ...]],
+                     day: dt.date) -> bool:
+    """Whether any row is green electricity (market-based, counted at zero), by code or by name."""
+    for row in table.rows:
+        code = text_of(row.value("factor_code"))
+        codes = [code] if code else library.match_name(text_of(row.value("name")), day)
+        if any(fac.category == "electricity-market" for c in codes for fac in factors.get(c, ())):
+            return True
+    return False
 
 
 def _gas_cell(fac: Factor, raw: RawWorkbook) -> CellRef | None:
@@ -673,6 +694,7 @@ def _check_measures(measures: list[Measure], targets: list[Target], base_year: i
         if t.kind != "total":
             continue
         stages = [t.stage] if t.stage else [s for s in rates if s is not None] or [None]
+        short: list[tuple[str, float]] = []
         for stage in stages:
             rs = rates.get(stage) or rates.get(None)
             if not rs:
@@ -682,10 +704,17 @@ def _check_measures(measures: list[Measure], targets: list[Target], base_year: i
                 keep *= (1 - r) ** (t.year - base_year)
             achieved = (1 - keep) * 100
             if achieved + 1e-9 < t.reduction_pct:
-                name = stage.short_zh if stage else "企业合计"
-                col = table.columns.get("reduction", "A") if table else "A"
-                f.warn(CellRef(contract.TARGETS.name, f"{col}{t.row}"), "W-MEASURES-SHORT",
-                       f"{name}：减排技术的年均减排比例按复利至 {t.year} 年仅减排 {achieved:.2f}%，低于目标 {t.reduction_pct:g}%")
+                short.append((stage.short_zh if stage else "企业合计", achieved))
+        if not short:
+            continue
+        # One line per target row: the seed's blank-stage target would otherwise repeat it six times.
+        if len({round(a, 2) for _, a in short}) == 1:
+            what = f"{'、'.join(n for n, _ in short)}：减排技术的年均减排比例按复利至 {t.year} 年仅减排 {short[0][1]:.2f}%"
+        else:
+            what = f"减排技术的年均减排比例按复利至 {t.year} 年仅减排 " + "、".join(f"{n} {a:.2f}%" for n, a in short)
+        col = table.columns.get("reduction", "A") if table else "A"
+        f.warn(CellRef(contract.TARGETS.name, f"{col}{t.row}"), "W-MEASURES-SHORT",
+               f"{what}，低于目标 {t.reduction_pct:g}%")
 
 
 def _equipment(raw: RawWorkbook, f: _Findings, acts: list[Activity]) -> list[Equipment]:

@@ -90,10 +90,10 @@ def _run(live: LiveBook, check_only: bool, today: dt.date | None) -> ExcelRun:
             outcome.notices.append(f"未生成报告：{where}")
         else:
             # The CLI's own report step: fingerprints (never overwrite an edited report), _v2, locked files.
-            from carbon_report.pipeline import _write_report
+            from carbon_report.pipeline import write_report
 
             try:
-                _write_report(outcome, output_paths(path, path.parent)[1], Options(today=today))
+                write_report(outcome, output_paths(path, path.parent)[1], Options(today=today))
             except Exception as e:  # the computed sheets are still written
                 outcome.notices.append(f"报告生成失败：{one_line(e)}")
 

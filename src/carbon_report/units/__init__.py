@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import pint
+if TYPE_CHECKING:
+    import pint
 
 _HERE = resources.files(__package__)
 
@@ -34,6 +36,8 @@ class UnitAlias:
 
 @cache
 def registry() -> pint.UnitRegistry:
+    import pint  # ~0.3 s: loaded on the first conversion, not when a command merely starts
+
     ureg = pint.UnitRegistry()
     ureg.load_definitions(str(_HERE.joinpath("definitions.txt")))
     return ureg
