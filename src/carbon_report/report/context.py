@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from carbon_report.contract import LABELS
 from carbon_report.model import STAGES, Activity, EmissionLine, Finding, Intake, Result, Stage
 from carbon_report.report import numbers as fmt
 from carbon_report.report.rich import Rich, clean, placeholder
@@ -475,21 +476,11 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
                 "disclosure_body"):
         company.setdefault(key, "")
 
-    texts = {
-        "profile": text_paras(c.text("profile"), "【待填写：企业简介（“企业信息”表“企业简介”）】"),
-        "main_products": text_paras(c.text("main_products"), "【待填写：主要产品（“企业信息”表“主要产品”）】"),
-        "env_upgrade": text_paras(c.text("env_upgrade"), "【待填写：绿色环保改造升级情况】"),
-        "systems": text_paras(c.text("systems"), "【待填写：制度及体系建设情况】"),
-        "low_carbon": text_paras(c.text("low_carbon"), "【待填写：绿色低碳建设情况】"),
-        "digital": text_paras(c.text("digital"), "【待填写：数智化建设情况】"),
-        "organisation": text_paras(c.text("organisation"), "【待填写：管理机构设置】"),
-        "duties": text_paras(c.text("duties"), "【待填写：主要职责】"),
-        "disclosure_method": text_paras(c.text("disclosure_method"), "【待填写：披露方式】"),
-        "disclosure_time": text_paras(c.text("disclosure_time"), "【待填写：披露时间】"),
-        "disclosure_body": text_paras(c.text("disclosure_body"), "【待填写：披露负责机构】"),
-        "conclusion": text_paras(c.text("conclusion"), "【评价结论待填写】"),
-        "advice": text_paras(c.text("advice"), "【建议待填写】"),
-    }
+    # Every paragraph label of 企业信息 (contract.LABELS), with a visible placeholder naming where to fill it.
+    texts = {lab.key: text_paras(c.text(lab.key), f"【待填写：{lab.text}（“企业信息”表“{lab.text}”）】")
+             for lab in LABELS if lab.long_text or lab.key in ("disclosure_time", "disclosure_body")}
+    texts["conclusion"] = text_paras(c.text("conclusion"), "【评价结论待填写】")
+    texts["advice"] = text_paras(c.text("advice"), "【建议待填写】")
     org = paragraphs(c.text("org_boundary"))
     org_boundary = Rich("".join(org)) if org else placeholder("【待填写：组织边界（“企业信息”表“组织边界”）】")
 
