@@ -293,3 +293,30 @@ def test_render_table(lib, width):
     buf = io.StringIO()
     render_table([], Console(file=buf, width=width))
     assert "没有找到" in buf.getvalue()
+
+
+def test_computed_workbook_and_report_record_the_library_version(tmp_path, monkeypatch):
+    """A rerun with another library is visible: the version is in 计算明细, 排放汇总 and the report."""
+    import dataclasses
+
+    import openpyxl
+    from docx import Document
+
+    import workbooks
+    from carbon_report import factors
+    from carbon_report.pipeline import Options, process_file
+
+    real = factors.load_library()
+    bumped = dataclasses.replace(real, version="2099.7")
+    monkeypatch.setattr("carbon_report.pipeline.load_library", lambda: bumped)
+    o = process_file(workbooks.build(tmp_path / "v.xlsx"), tmp_path / "out", Options())
+    assert o.status == "ok" and o.to_json()["library_version"] == "2099.7"
+    wb = openpyxl.load_workbook(o.outputs["workbook"])
+    details = [c.value for row in wb["计算明细"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("因子库版本 2099.7" in v for v in details)
+    assert any(v == "因子库 2099.7" for v in details)  # per row, for library factors
+    assert "2099.7" in str(wb["排放汇总"]["A1"].value)
+    doc = Document(o.outputs["report"])
+    text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "2099.7" in text
