@@ -321,8 +321,12 @@ def long_run(folder: Path, files: list[Path], out: Path, jobs: int, options: Any
         per_worker.setdefault(pid, []).append(rss)
     head = [statistics.median(v[5:25]) for v in per_worker.values() if len(v) >= 50]
     tail = [statistics.median(v[-20:]) for v in per_worker.values() if len(v) >= 50]
+    # each worker's RSS at every tenth of its files: a leak climbs steadily, a plateau does not
+    deciles = [[round(v[min(len(v) - 1, len(v) * k // 10)], 1) for k in range(11)]
+               for v in per_worker.values() if len(v) >= 50]
     return {"files": len(files), "elapsed_s": elapsed, "files_per_s": len(files) / elapsed,
             "workers": len(per_worker), "worker_rss_start_mb": head, "worker_rss_end_mb": tail,
+            "worker_rss_deciles_mb": deciles,
             "worker_rss_max_mb": max(r for _, r in samples),
             "parent_rss_start_mb": parent_start, "parent_rss_end_mb": parent_end,
             "statuses": {s: sum(1 for f in result.files if f["status"] == s) for s in ("ok", "invalid", "unreadable")}}
@@ -423,6 +427,8 @@ def main() -> int:
               f"worker RSS start {[round(x) for x in lg['worker_rss_start_mb']]} MB → end "
               f"{[round(x) for x in lg['worker_rss_end_mb']]} MB (max {lg['worker_rss_max_mb']:.0f}); parent "
               f"{lg['parent_rss_start_mb']:.0f} → {lg['parent_rss_end_mb']:.0f} MB; {lg['statuses']}")
+        for row in lg["worker_rss_deciles_mb"]:
+            print(f"      worker RSS at each tenth of its files: {row} MB")
     if args.json:
         args.json.write_text(json.dumps(fig, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
