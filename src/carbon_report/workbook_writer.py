@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from copy import copy
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -54,6 +57,25 @@ _WARN_FONT = Font(color="9C5700")
 _LINK_FONT = Font(color="0563C1", underline="single")
 
 
+_FONTS = {"link": _LINK_FONT, "error": _ERROR_FONT, "warning": _WARN_FONT}
+
+
+def _style(c: Cell, cache: dict[tuple[str | None, str | None], StyleArray], fmt: str | None,
+           font: str | None) -> None:
+    """Style a body cell. openpyxl hashes Border/Font objects on every assignment, which made styling
+    most of draw_tables' time; each distinct style is built once and its index array copied after that."""
+    key = (fmt, font)
+    if key in cache:
+        c._style = copy(cache[key])  # noqa: SLF001
+        return
+    c.border = _BORDER
+    if fmt:
+        c.number_format = fmt
+    if font:
+        c.font = _FONTS[font]
+    cache[key] = copy(c._style)  # noqa: SLF001
+
+
 def draw_tables(tables: list[SheetTable]) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
@@ -69,6 +91,7 @@ def draw_tables(tables: list[SheetTable]) -> Workbook:
             c.fill = _HEAD_FILL
             c.border = _BORDER
             c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        styles: dict[tuple[str | None, str | None], StyleArray] = {}
         for i, row in enumerate(t.rows):
             for j, v in enumerate(row):
                 c = ws.cell(top + 1 + i, j + 1)
@@ -78,14 +101,14 @@ def draw_tables(tables: list[SheetTable]) -> Workbook:
                     c.data_type = "s"
                 else:
                     c.value = v
-                c.border = _BORDER
-                if j in t.number_formats and isinstance(v, int | float):
-                    c.number_format = t.number_formats[j]
+                fmt = t.number_formats.get(j) if isinstance(v, int | float) else None
+                font = None
                 if (i, j) in t.links:
                     c.hyperlink = Hyperlink(ref=c.coordinate, location=t.links[(i, j)])
-                    c.font = _LINK_FONT
-                if t.name == contract.SHEET_FINDINGS and j == 1:
-                    c.font = _ERROR_FONT if v == "错误" else _WARN_FONT
+                    font = "link"
+                elif t.name == contract.SHEET_FINDINGS and j == 1:
+                    font = "error" if v == "错误" else "warning"
+                _style(c, styles, fmt, font)
         for j, w in enumerate(t.widths):
             ws.column_dimensions[get_column_letter(j + 1)].width = w
         ws.freeze_panes = ws.cell(top + 1, 1)

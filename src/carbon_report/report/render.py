@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,27 @@ def _strict_template_class():
     return StrictTemplate
 
 
+@cache
+def _environment() -> Any:
+    """One Jinja environment per process that compiles each template part once: a batch renders the same
+    template for every workbook, and compiling it was about a fifth of a report's time."""
+    import jinja2
+
+    class CachingEnvironment(jinja2.Environment):
+        def from_string(self, source, globals=None, template_class=None):  # noqa: A002, ANN001
+            key = hashlib.sha256(source.encode("utf-8")).digest()
+            if globals is None and template_class is None:
+                compiled = self._compiled.get(key)
+                if compiled is None:
+                    compiled = self._compiled[key] = super().from_string(source)
+                return compiled
+            return super().from_string(source, globals, template_class)
+
+    env = CachingEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env._compiled = {}  # noqa: SLF001
+    return env
+
+
 def ensure_update_fields(settings) -> None:
     """<w:updateFields w:val="true"/> in settings.xml (schema order), so Word refreshes the contents."""
     q = f"{{{W_NS}}}updateFields"
@@ -115,7 +138,7 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
                             library_version=library_version)
     seq = Sequence()
     context["seq"], context["ref"] = seq, seq.ref
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env = _environment()
     try:
         tpl.render(context, env, autoescape=True)
     except jinja2.TemplateError as exc:
