@@ -96,3 +96,10 @@ def test_template_command_writes_a_workbook_the_reader_accepts(tmp_path: Path) -
     # An empty template is not yet valid, and says exactly what is missing, never crashes.
     assert c.returncode == 1 and js["status"] == "invalid"
     assert {"E-REQUIRED-MISSING"} & {i["code"] for i in js["issues"]}
+
+
+def test_a_closed_pipe_is_not_an_internal_error() -> None:
+    p = subprocess.run(f'"{sys.executable}" -m carbon_report.cli factors --json | head -1', shell=True,
+                       capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert p.stdout.strip() == "["
+    assert "E-INTERNAL" not in p.stderr and "Traceback" not in p.stderr

@@ -88,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code = _run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `carbon-report … --json | head`: the reader went away; stop quietly, as other CLI tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 1
     except KeyboardInterrupt:
         print("已中断 interrupted", file=sys.stderr)
         code = 130
@@ -96,7 +102,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"carbon-report: 内部错误，请将此信息反馈给开发者：{type(e).__name__}: {e} [E-INTERNAL]", file=sys.stderr)
         code = 2
-    sys.stdout.flush()
     return code
 
 
