@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from carbon_report.atomic import write_bytes
 from carbon_report.model import Stage
+from carbon_report.workbook_writer import print_landscape
 
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题清单"
@@ -121,6 +122,7 @@ def _header(ws: Any, header: list[str], widths: list[float]) -> None:
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = "A2"
+    print_landscape(ws, 1)
 
 
 def _append(ws: Any, values: list[Any]) -> None:

@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon_report import contract
 from carbon_report.atomic import OutputLocked, write_bytes
@@ -76,6 +77,16 @@ def _style(c: Cell, cache: dict[tuple[str | None, str | None], StyleArray], fmt:
     cache[key] = copy(c._style)  # noqa: SLF001
 
 
+def print_landscape(ws: Worksheet, header_row: int) -> None:
+    """A4 landscape, one page wide, header row repeated: consultants print these sheets."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+
+
 def draw_tables(tables: list[SheetTable]) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
@@ -112,13 +123,7 @@ def draw_tables(tables: list[SheetTable]) -> Workbook:
         for j, w in enumerate(t.widths):
             ws.column_dimensions[get_column_letter(j + 1)].width = w
         ws.freeze_panes = ws.cell(top + 1, 1)
-        # Printed on A4 landscape, one page wide, header row repeated: consultants print these sheets.
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = f"{top}:{top}"
+        print_landscape(ws, top)
         if t.chart:
             _pie(ws, t, top)
     return wb
