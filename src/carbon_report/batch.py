@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carbon_report import contract  # plain data: keeps the batch parent's start-up light
+
 SUMMARY_NAME = "汇总.xlsx"
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-OUTPUT_STEM_SUFFIX = "_计算结果"  # pipeline.WORKBOOK_SUFFIX; not imported here to keep start-up light
 WORKER_MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per worker of the default pool
 KILL_GRACE = 5.0  # seconds past the time limit before a worker that ignores its alarm is killed
 POLL = 0.2  # seconds between looks at deadlines and progress
@@ -62,7 +62,7 @@ def find_workbooks(in_dir: Path, recursive: bool = False, *,
         dirs[:] = sorted(d for d in dirs if recursive and not _hidden(Path(folder) / d))
         for name in sorted(files):
             path = Path(folder) / name
-            if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            if path.suffix.lower() not in contract.WORKBOOK_EXTENSIONS:
                 continue
             if name.startswith("~$") or _hidden(path) or _our_output(path, out_root):
                 skipped.append(path)
@@ -87,7 +87,7 @@ def _stat(path: Path) -> os.stat_result | None:
 
 def _our_output(path: Path, out_root: Path | None) -> bool:
     """A computed workbook or 汇总.xlsx written by an earlier batch into the folder being read."""
-    if out_root is None or not (path.stem.endswith(OUTPUT_STEM_SUFFIX) or path.name == SUMMARY_NAME):
+    if out_root is None or not (path.stem.endswith(contract.WORKBOOK_OUTPUT_SUFFIX) or path.name == SUMMARY_NAME):
         return False
     return path.resolve().is_relative_to(out_root)
 

@@ -181,6 +181,11 @@ HISTORY = TableSheet(
     required_sheet=False,
 )
 
+# Files: what the reader accepts, and how outputs are named (`<stem>_计算结果.<ext>`, `<stem>_评价报告.docx`).
+WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm")
+WORKBOOK_OUTPUT_SUFFIX = "_计算结果"
+REPORT_OUTPUT_SUFFIX = "_评价报告"
+
 TABLE_SHEETS: tuple[TableSheet, ...] = (PRODUCTS, ACTIVITIES, FACTORS, EQUIPMENT, TARGETS, MEASURES, PICTURES, HISTORY)
 
 # Written by the tool on every run and never read as input.

@@ -10,12 +10,13 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from carbon_report import contract
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 MAX_MEMBER_RATIO = 200  # a deflated XML part rarely shrinks more than ~20×; bombs shrink 1000×
 MAX_MEMBERS = 10_000
 _RATIO_FLOOR = 10 * 1024 * 1024  # below this, a high ratio is harmless (a sheet of blank styled cells)
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -65,7 +66,7 @@ def _check(path: Path) -> None:
         if _looks_like_text(path):
             raise UnreadableWorkbook("E-FILE-NOT-XLSX", "这是文本（如 CSV）文件而不是 Excel 工作簿，请用 Excel 另存为 .xlsx")
         raise UnreadableWorkbook("E-FILE-NOT-ZIP", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式）")
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+    if path.suffix.lower() not in contract.WORKBOOK_EXTENSIONS:
         raise UnreadableWorkbook("E-FILE-EXTENSION", f"不支持的扩展名“{path.suffix}”，请使用 .xlsx 或 .xlsm")
     try:
         with zipfile.ZipFile(path) as z:

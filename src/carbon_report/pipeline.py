@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from carbon_report import contract
 from carbon_report.calculate import calculate
 from carbon_report.computed import computed_tables
 from carbon_report.factors import load_library
@@ -21,8 +22,6 @@ from carbon_report.reader import RawWorkbook, read_workbook
 from carbon_report.validate import validate
 
 Status = Literal["ok", "invalid", "unreadable"]
-WORKBOOK_SUFFIX = "_计算结果"
-REPORT_SUFFIX = "_评价报告"
 
 
 @dataclass
@@ -117,8 +116,8 @@ def check_file(path: Path, *, today: dt.date | None = None) -> Outcome:
 
 
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
-    return (out_dir / f"{path.stem}{WORKBOOK_SUFFIX}{path.suffix.lower()}",
-            out_dir / f"{path.stem}{REPORT_SUFFIX}.docx")
+    return (out_dir / f"{path.stem}{contract.WORKBOOK_OUTPUT_SUFFIX}{path.suffix.lower()}",
+            out_dir / f"{path.stem}{contract.REPORT_OUTPUT_SUFFIX}.docx")
 
 
 class SameAsInput(ValueError):

@@ -177,14 +177,6 @@ _LABEL_LAYOUT: dict[str, LabelLayout] = {
 _TEXT_HEIGHT = 60  # row height (points) of a paragraph label
 
 
-def column_help(sheet: TableSheet, col: Column) -> str:
-    return col.help
-
-
-def label_help(label: Label) -> str:
-    return label.help
-
-
 def header_text(sheet: TableSheet, col: Column) -> str:
     layout = _LAYOUT.get((sheet.name, col.key), ColumnLayout())
     return f"{col.header}{layout.suffix}{'*' if col.required else ''}"
@@ -314,7 +306,7 @@ def _table_sheet(wb: Workbook, spec: TableSheet) -> Worksheet:
     for i, col in enumerate(spec.columns, start=1):
         layout = _LAYOUT.get((spec.name, col.key), ColumnLayout())
         letter = get_column_letter(i)
-        note = column_help(spec, col)
+        note = col.help
         if col.required:
             note = f"必填。{note}" if note else "必填。"
         _style_header(ws.cell(HEADER_ROW, i), header_text(spec, col), note)
@@ -352,7 +344,7 @@ def _company_sheet(wb: Workbook) -> Worksheet:
             b.value = contract.TEMPLATE_VERSION
             b.fill = FIXED_FILL
             b.alignment = Alignment(horizontal="left", vertical="top")
-        c = ws.cell(r, 3, label_help(label) or None)
+        c = ws.cell(r, 3, label.help or None)
         c.font = HELP_FONT
         c.border = _BORDER
         c.alignment = _WRAP_TOP
