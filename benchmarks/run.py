@@ -72,7 +72,7 @@ ROW_KINDS: list[tuple[str, str, str, tuple[float, float], str, str]] = [
 
 
 def uscc(i: int) -> str:
-    from carbon_report.values import uscc_check_char
+    from carbon_report.core.values import uscc_check_char
 
     body = f"91320506MA{i % 10_000_000:07d}"
     return body + uscc_check_char(body)
@@ -84,8 +84,8 @@ def make_workbook(i: int, dest: Path, rows: int = 300) -> Path:
 
     import openpyxl
 
-    from carbon_report import contract
-    from carbon_report.values import header_key
+    from carbon_report.core import contract
+    from carbon_report.core.values import header_key
 
     rnd = random.Random(i)
     wb = openpyxl.load_workbook(DEMO)
@@ -177,7 +177,7 @@ def floor(paths: list[Path]) -> dict[str, float | None]:
 
 
 def warm(paths: list[Path], out: Path, options: Any) -> float:
-    from carbon_report.pipeline import process_file
+    from carbon_report.app.pipeline import process_file
 
     process_file(paths[0], out, options)  # warm-up: imports, factor library, template
     return median_time(lambda p: process_file(p, out, options), paths)
@@ -185,18 +185,18 @@ def warm(paths: list[Path], out: Path, options: Any) -> float:
 
 # where the warm time goes: ("module[:Class]", attribute) wrapped with a timer; times are inclusive (nested rows are parts)
 STAGES = [
-    ("carbon_report.pipeline", "read_workbook", "read: reader.read_workbook"),
+    ("carbon_report.app.pipeline", "read_workbook", "read: reader.read_workbook"),
     ("openpyxl", "load_workbook", "  openpyxl load_workbook"),
-    ("carbon_report.pipeline", "analyse", "validate + calculate: pipeline.analyse"),
-    ("carbon_report.pipeline", "computed_tables", "computed_tables"),
-    ("carbon_report.workbook_writer", "write_workbook", "write: workbook_writer.write_workbook"),
-    ("carbon_report.workbook_writer", "draw_tables", "  draw_tables (openpyxl cells and styles)"),
+    ("carbon_report.app.pipeline", "analyse", "validate + calculate: pipeline.analyse"),
+    ("carbon_report.app.pipeline", "computed_tables", "computed_tables"),
+    ("carbon_report.outputs.workbook", "write_workbook", "write: workbook_writer.write_workbook"),
+    ("carbon_report.outputs.workbook", "draw_tables", "  draw_tables (openpyxl cells and styles)"),
     ("openpyxl.workbook.workbook:Workbook", "save", "  openpyxl Workbook.save (computed sheets)"),
-    ("carbon_report.workbook_writer", "graft", "  graft into the input package"),
-    ("carbon_report.report", "render_report", "report: render_report"),
-    ("carbon_report.report.render", "build_context", "  build_context"),
-    ("carbon_report.report.charts", "stage_share_chart", "    chart: stage shares (matplotlib)"),
-    ("carbon_report.report.charts", "target_path_chart", "    chart: target path (matplotlib)"),
+    ("carbon_report.outputs.workbook", "graft", "  graft into the input package"),
+    ("carbon_report.outputs.report", "render_report", "report: render_report"),
+    ("carbon_report.outputs.report.render", "build_context", "  build_context"),
+    ("carbon_report.outputs.report.charts", "stage_share_chart", "    chart: stage shares (matplotlib)"),
+    ("carbon_report.outputs.report.charts", "target_path_chart", "    chart: target path (matplotlib)"),
     ("docxtpl:DocxTemplate", "render", "  docxtpl render"),
     ("docxtpl:DocxTemplate", "save", "  docxtpl save"),
 ]
@@ -206,7 +206,7 @@ def breakdown(paths: list[Path], out: Path, options: Any) -> dict[str, float]:
     """Mean ms per workbook of each stage of process_file (warm)."""
     import importlib
 
-    from carbon_report.pipeline import process_file
+    from carbon_report.app.pipeline import process_file
 
     process_file(paths[0], out, options)
     totals: dict[str, float] = {label: 0.0 for *_, label in STAGES}
@@ -268,7 +268,7 @@ def _batch_once(folder: Path, out: Path, jobs: int, report: bool) -> dict[str, A
 
 def probe(result_path: str, argv: list[str]) -> int:
     """Run the command line in this process; record its time and the peak RSS of its reaped workers."""
-    from carbon_report.cli import main
+    from carbon_report.app.cli import main
 
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):
@@ -296,7 +296,7 @@ def rss_mb() -> float:
 
 def rss_worker(path: str, out_subdir: str, options: Any) -> dict[str, Any]:
     """process_one, plus this worker's pid and RSS after the file (for the --long run)."""
-    from carbon_report.batch import process_one
+    from carbon_report.app.batch import process_one
 
     record = process_one(path, out_subdir, options)
     record["rss"] = (os.getpid(), rss_mb())
@@ -304,8 +304,8 @@ def rss_worker(path: str, out_subdir: str, options: Any) -> dict[str, Any]:
 
 
 def long_run(folder: Path, files: list[Path], out: Path, jobs: int, options: Any) -> dict[str, Any]:
-    from carbon_report.batch import run_batch
-    from carbon_report.summary_writer import write_summary
+    from carbon_report.app.batch import run_batch
+    from carbon_report.outputs.summary import write_summary
 
     shutil.rmtree(out, ignore_errors=True)
     parent_start = rss_mb()
@@ -343,7 +343,7 @@ def machine() -> dict[str, Any]:
 
 def report_available() -> bool:
     try:
-        from carbon_report.report import render_report  # noqa: F401
+        from carbon_report.outputs.report import render_report  # noqa: F401
     except ImportError:
         return False
     return REPORT_TEMPLATE.is_file()
@@ -393,7 +393,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = ap.parse_args()
 
-    from carbon_report.pipeline import Options
+    from carbon_report.app.pipeline import Options
 
     report = report_available() and not args.no_report
     options = Options(report=report)

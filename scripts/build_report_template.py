@@ -30,7 +30,7 @@ from docx.shared import Mm, Pt, RGBColor
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "workbook_templates" / "report_template.docx"
 # A copy inside the package, so an installed (non-editable) carbon-report finds its default template too.
-PACKAGE_COPY = ROOT / "src" / "carbon_report" / "report" / "report_template.docx"
+PACKAGE_COPY = ROOT / "src" / "carbon_report" / "outputs" / "report" / "report_template.docx"
 
 SONG, HEI, LATIN = "宋体", "黑体", "Times New Roman"
 TEXT_WIDTH_TWIPS = 8312  # A4 (210 mm) less 31.7 mm margins on each side

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from carbon_report.template import write_template  # noqa: E402
+from carbon_report.outputs.template import write_template  # noqa: E402
 
 COMMITTED = ROOT / "workbook_templates" / "intake_template.xlsx"
 

@@ -24,9 +24,9 @@ if str(ROOT / "src") not in sys.path:
 
 from openpyxl import Workbook  # noqa: E402
 
-from carbon_report import contract  # noqa: E402
-from carbon_report.template import build_template, fit_row_heights, write_workbook  # noqa: E402
-from carbon_report.values import header_key  # noqa: E402
+from carbon_report.core import contract  # noqa: E402
+from carbon_report.core.values import header_key  # noqa: E402
+from carbon_report.outputs.template import build_template, fit_row_heights, write_workbook  # noqa: E402
 
 SAMPLES = ROOT / "samples"
 SEED_FILE = "河南云乔电力通讯设施有限公司_2023.xlsx"

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from carbon_report.pipeline import Options, process_file  # noqa: E402
+from carbon_report.app.pipeline import Options, process_file  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "河南云乔电力通讯设施有限公司_2023.xlsx"
 IMAGES = ROOT / "docs" / "images"

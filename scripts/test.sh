@@ -22,4 +22,6 @@ fi
 PY=${PYTHON:-python3}
 "$PY" -m pip install -q --disable-pip-version-check -e ".[test]"
 "$PY" -m ruff check src tests
-"$PY" -m pytest -q "$@"
+# The layering (core < io < outputs < app) is a contract in pyproject.toml, not a hope.
+lint-imports
+"$PY" -m pytest -q -n "${PYTEST_WORKERS:-2}" "$@"

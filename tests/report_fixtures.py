@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from carbon_report.model import (
+from carbon_report.core.model import (
     Activity,
     CellRef,
     Company,
@@ -157,14 +157,14 @@ def seed_intake(*, name: str = SEED_NAME, texts: dict[str, str] | None = None,
 
 def calc(intake: Intake) -> Result:
     """The real calculation (calculate.py) over the hand-built intake."""
-    from carbon_report.calculate import calculate
-    from carbon_report.factors import load_library
+    from carbon_report.core.calculate import calculate
+    from carbon_report.core.factors import load_library
 
     return calculate(intake, load_library())[0]
 
 
 def wood_factor() -> tuple[Factor, ...]:
     """The library's wood combustion factor: biogenic CO2 plus CH4 and N2O."""
-    from carbon_report.factors import load_library
+    from carbon_report.core.factors import load_library
 
     return load_library().factors["EF-FUEL-BIOMASS-WOOD"]

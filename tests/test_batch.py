@@ -18,12 +18,12 @@ import openpyxl
 import pytest
 
 import workbooks
-from carbon_report import batch
-from carbon_report.batch import SUMMARY_NAME, find_workbooks, process_one, run_batch
-from carbon_report.pipeline import Options
+from carbon_report.app import batch
+from carbon_report.app.batch import SUMMARY_NAME, find_workbooks, process_one, run_batch
+from carbon_report.app.pipeline import Options
 
 OPTS = Options(report=False)  # the batch is what is tested here; the Word report has its own tests
-CLI = [sys.executable, "-m", "carbon_report.cli"]
+CLI = [sys.executable, "-m", "carbon_report.app.cli"]
 USCC_2 = "91350100M000100Y7C"  # a second valid code (GB 32100 check character)
 
 
@@ -72,7 +72,7 @@ def codes(f: dict) -> list[str]:
 
 
 def seed_total(tmp_path: Path) -> float:
-    from carbon_report.pipeline import check_file
+    from carbon_report.app.pipeline import check_file
 
     outcome = check_file(good(tmp_path / "reference" / "seed.xlsx"))
     assert outcome.result is not None
@@ -192,7 +192,8 @@ def test_running_twice_replaces_outputs_cleanly(tmp_path: Path) -> None:
 
 
 def test_running_twice_with_reports_overwrites_them_in_place(tmp_path: Path) -> None:
-    from carbon_report.report import TemplateError, default_template
+    from carbon_report.core.errors import TemplateError
+    from carbon_report.outputs.report import default_template
 
     try:
         default_template()

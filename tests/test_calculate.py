@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import workbooks
-from carbon_report.factors import load_library
-from carbon_report.model import Stage
-from carbon_report.pipeline import check_file
+from carbon_report.app.pipeline import check_file
+from carbon_report.core.factors import load_library
+from carbon_report.core.model import Stage
 
 GWP = {  # IPCC GWP100, as the library should hold them
     "SAR": {"CH4": 21, "N2O": 310, "HFC-134a": 1300},

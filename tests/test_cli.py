@@ -17,7 +17,7 @@ STAGE_KEYS = ["raw_materials", "production", "procurement", "transport", "packag
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONIOENCODING": "gbk"}  # a Chinese Windows console
-    return subprocess.run([sys.executable, "-m", "carbon_report.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "carbon_report.app.cli", *args], capture_output=True, text=True,
                           encoding="utf-8", env=env, cwd=cwd, timeout=300)
 
 
@@ -99,7 +99,7 @@ def test_template_command_writes_a_workbook_the_reader_accepts(tmp_path: Path) -
 
 
 def test_a_closed_pipe_is_not_an_internal_error() -> None:
-    p = subprocess.run(f'"{sys.executable}" -m carbon_report.cli factors --json | head -1', shell=True,
+    p = subprocess.run(f'"{sys.executable}" -m carbon_report.app.cli factors --json | head -1', shell=True,
                        capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert p.stdout.strip() == "["
     assert "E-INTERNAL" not in p.stderr and "Traceback" not in p.stderr

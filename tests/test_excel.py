@@ -28,17 +28,18 @@ from oletools.olevba import VBA_Parser, decompress_stream
 
 import carbon_report
 import workbooks
-from carbon_report import contract
-from carbon_report.excel import addin as addin_mod
-from carbon_report.excel import run_from_excel
-from carbon_report.excel.addin import build_addin, interpreter_settings, write_addin
-from carbon_report.excel.cfb import write_compound_file
-from carbon_report.excel.ovba import VbaProject, compress, decompress, parse_dir, serialize_dir, vba_text
-from carbon_report.excel.sheets import cell_value, hyperlink, table_values
-from carbon_report.pipeline import check_file
+from carbon_report.app.excel import addin as addin_mod
+from carbon_report.app.excel import run_from_excel
+from carbon_report.app.excel.addin import build_addin, interpreter_settings, write_addin
+from carbon_report.app.excel.cfb import write_compound_file
+from carbon_report.app.excel.ovba import VbaProject, compress, decompress, parse_dir, serialize_dir, vba_text
+from carbon_report.app.excel.sheets import cell_value, hyperlink, table_values
+from carbon_report.app.pipeline import check_file
+from carbon_report.core import contract
+from carbon_report.core.errors import OutputLocked
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-HAS_REPORT = importlib.util.find_spec("carbon_report.report") is not None
+HAS_REPORT = importlib.util.find_spec("carbon_report.outputs.report") is not None
 CUI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 
 
@@ -291,7 +292,7 @@ def test_vba_buttons_run_python_into_carbon_report(addin_path: Path) -> None:
 
 def test_the_macros_targets_exist(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    monkeypatch.setattr("carbon_report.excel.run_from_excel", lambda check_only: calls.append(check_only))
+    monkeypatch.setattr("carbon_report.app.excel.run_from_excel", lambda check_only: calls.append(check_only))
     carbon_report.main()
     carbon_report.check()
     assert calls == [False, True]
@@ -366,13 +367,13 @@ def test_write_addin_falls_back_to_the_template(tmp_path: Path, monkeypatch: pyt
 
 
 def test_write_addin_loaded_in_excel_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from carbon_report import atomic
+    from carbon_report.io import atomic
 
     def locked(dest: Path, data: bytes) -> None:
         raise atomic.OutputLocked(str(dest))
 
     monkeypatch.setattr(atomic, "write_bytes", locked)
-    with pytest.raises(addin_mod.AddinLocked, match="关闭 Excel"):
+    with pytest.raises(OutputLocked, match="关闭 Excel"):
         write_addin(tmp_path, {})
 
 
@@ -526,7 +527,7 @@ def test_text_is_written_as_text_and_links_as_hyperlinks() -> None:
 
 
 def test_table_values_are_rectangular(tmp_path: Path) -> None:
-    from carbon_report.computed import computed_tables
+    from carbon_report.outputs.computed import computed_tables
 
     o = check_file(workbooks.build(tmp_path / "in.xlsx"))
     for t in computed_tables(o.findings, o.intake, o.result, o.library_version):

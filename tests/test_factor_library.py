@@ -10,9 +10,9 @@ from collections import Counter, defaultdict
 import pytest
 from rich.console import Console
 
-from carbon_report import units
-from carbon_report.factors import _library_rows, _rows, gases_agree, load_library, normalize_gas
-from carbon_report.factors.listing import as_json, render_table, search
+from carbon_report.app.factors import as_json, render_table, search
+from carbon_report.core import units
+from carbon_report.core.factors import _library_rows, _rows, gases_agree, load_library, normalize_gas
 
 GRID_NAMES = {"电力", "外购电力", "电网电力", "市政供电"}
 
@@ -303,12 +303,12 @@ def test_computed_workbook_and_report_record_the_library_version(tmp_path, monke
     from docx import Document
 
     import workbooks
-    from carbon_report import factors
-    from carbon_report.pipeline import Options, process_file
+    from carbon_report.app.pipeline import Options, process_file
+    from carbon_report.core import factors
 
     real = factors.load_library()
     bumped = dataclasses.replace(real, version="2099.7")
-    monkeypatch.setattr("carbon_report.pipeline.load_library", lambda: bumped)
+    monkeypatch.setattr("carbon_report.app.pipeline.load_library", lambda: bumped)
     o = process_file(workbooks.build(tmp_path / "v.xlsx"), tmp_path / "out", Options())
     assert o.status == "ok" and o.to_json()["library_version"] == "2099.7"
     wb = openpyxl.load_workbook(o.outputs["workbook"])

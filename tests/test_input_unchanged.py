@@ -17,12 +17,12 @@ import openpyxl
 import pytest
 
 import workbooks
-from carbon_report import contract
-from carbon_report.pipeline import Options, check_file, process_file
+from carbon_report.app.pipeline import Options, check_file, process_file
+from carbon_report.core import contract
 from workbooks import SEED_ACTIVITIES, activities_with
 
 try:
-    from carbon_report.report import render_report  # noqa: F401
+    from carbon_report.outputs.report import render_report  # noqa: F401
 
     HAVE_REPORT = True
 except ImportError:  # the report package is another issue's work
@@ -31,7 +31,7 @@ except ImportError:  # the report package is another issue's work
 
 def cli(*args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONIOENCODING": "gbk"}
-    return subprocess.run([sys.executable, "-m", "carbon_report.cli", *args], capture_output=True, env=env,
+    return subprocess.run([sys.executable, "-m", "carbon_report.app.cli", *args], capture_output=True, env=env,
                           timeout=300)
 
 

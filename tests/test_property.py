@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from openpyxl.utils import column_index_from_string
 
 import workbooks
-from carbon_report import contract
-from carbon_report.model import Finding
-from carbon_report.pipeline import analyse, check_file
-from carbon_report.reader import read_loaded
+from carbon_report.app.pipeline import analyse, check_file
+from carbon_report.core import contract
+from carbon_report.core.model import Finding
+from carbon_report.io.reader import read_loaded
 
 TODAY = dt.date(2024, 8, 1)
 SHEETS = [contract.COMPANY_SHEET, *(t.name for t in contract.TABLE_SHEETS)]

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 
 import workbooks
-from carbon_report import contract
-from carbon_report.pipeline import check_file
-from carbon_report.reader import read_workbook
+from carbon_report.app.pipeline import check_file
+from carbon_report.core import contract
+from carbon_report.io.reader import read_workbook
 from workbooks import SEED_ACTIVITIES, SEED_COMPANY, company_with, set_cell
 
 TODAY = dt.date(2024, 8, 1)

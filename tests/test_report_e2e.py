@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from carbon_report.pipeline import Options, process_file
-from carbon_report.report import fingerprint
+from carbon_report.app.pipeline import Options, process_file
+from carbon_report.outputs.report import fingerprint
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "河南云乔电力通讯设施有限公司_2023.xlsx"
 NAME = "河南云乔电力通讯设施有限公司"

@@ -4,8 +4,9 @@ import zipfile
 
 import pytest
 
-from carbon_report.report import fingerprint as fp
-from carbon_report.report.fingerprint import ReportLocked, report_output_path
+from carbon_report.core.errors import OutputLocked
+from carbon_report.outputs.report import fingerprint as fp
+from carbon_report.outputs.report.fingerprint import report_output_path
 
 
 def _docx(body: bytes = b"<w:document/>") -> bytes:
@@ -79,10 +80,10 @@ def test_locked_by_word_owner_file(tmp_path):
     desired = tmp_path / "report.docx"
     fp.write_atomic(desired, fp.stamp(_docx())[0])
     (tmp_path / "~$port.docx").write_bytes(b"owner")
-    with pytest.raises(ReportLocked) as exc:
+    with pytest.raises(OutputLocked) as exc:
         report_output_path(desired, force=True)
     assert "正被其他程序" in str(exc.value)
-    with pytest.raises(ReportLocked):
+    with pytest.raises(OutputLocked):
         fp.write_atomic(desired, b"x")
 
 
@@ -93,7 +94,7 @@ def test_permission_error_on_replace_is_report_locked(tmp_path, monkeypatch):
         raise PermissionError(13, "locked")
 
     monkeypatch.setattr(os, "replace", deny)
-    with pytest.raises(ReportLocked):
+    with pytest.raises(OutputLocked):
         fp.write_atomic(target, b"data")
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from docx import Document
 from PIL import Image
 
-from carbon_report.model import HistoryRow
-from carbon_report.report import charts
-from carbon_report.report.context import Sequence
-from carbon_report.report.render import render_bytes
-from carbon_report.report.rich import Rich, clean, placeholder
+from carbon_report.core.model import HistoryRow
+from carbon_report.outputs.report import charts
+from carbon_report.outputs.report.context import Sequence
+from carbon_report.outputs.report.render import render_bytes
+from carbon_report.outputs.report.rich import Rich, clean, placeholder
 from report_fixtures import calc, seed_intake
 
 

@@ -17,9 +17,10 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from PIL import Image
 
-from carbon_report.model import Picture, Stage
-from carbon_report.report import fingerprint, render_report
-from carbon_report.report.render import TemplateError, default_template, render_bytes
+from carbon_report.core.errors import TemplateError
+from carbon_report.core.model import Picture, Stage
+from carbon_report.outputs.report import fingerprint, render_report
+from carbon_report.outputs.report.render import default_template, render_bytes
 from report_fixtures import SEED_NAME, act, calc, seed_activities, seed_intake
 
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_packaged_copy_is_the_committed_template() -> None:
     # scripts/build_report_template.py writes both; a non-editable install only has the packaged one.
     a = ROOT / "workbook_templates" / "report_template.docx"
-    b = ROOT / "src" / "carbon_report" / "report" / "report_template.docx"
+    b = ROOT / "src" / "carbon_report" / "outputs" / "report" / "report_template.docx"
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -31,7 +31,7 @@ def test_a_broken_consultant_template_is_one_clear_line(tmp_path: Path) -> None:
             if info.filename == "word/document.xml":
                 data = data.replace(b"</w:body>", b"<w:p><w:r><w:t>{% if %}</w:t></w:r></w:p></w:body>")
             z_out.writestr(info, data)
-    p = subprocess.run([sys.executable, "-m", "carbon_report.cli", "process", str(src), "--out", str(tmp_path / "o"),
+    p = subprocess.run([sys.executable, "-m", "carbon_report.app.cli", "process", str(src), "--out", str(tmp_path / "o"),
                         "--report-template", str(broken), "--json"],
                        capture_output=True, text=True, encoding="utf-8", timeout=300,
                        env={**os.environ, "PYTHONIOENCODING": "gbk"})

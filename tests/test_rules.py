@@ -23,11 +23,12 @@ import openpyxl
 import pytest
 
 import workbooks
-from carbon_report import contract, reader
-from carbon_report.factors import load_library
-from carbon_report.pipeline import Outcome, check_file
-from carbon_report.reader import read_workbook
-from carbon_report.validate import validate
+from carbon_report.app.pipeline import Outcome, check_file
+from carbon_report.core import contract
+from carbon_report.core.factors import load_library
+from carbon_report.core.validate import validate
+from carbon_report.io import reader
+from carbon_report.io.reader import read_workbook
 from workbooks import (
     SEED_ACTIVITIES,
     SEED_FACTORS,
@@ -332,7 +333,7 @@ def test_equipment_whose_fuel_has_an_activity_is_quiet(tmp_path: Path) -> None:
 
 def cli(*args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONIOENCODING": "gbk"}  # a Chinese Windows console, output redirected
-    return subprocess.run([sys.executable, "-m", "carbon_report.cli", *args], capture_output=True, env=env,
+    return subprocess.run([sys.executable, "-m", "carbon_report.app.cli", *args], capture_output=True, env=env,
                           timeout=300)
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from carbon_report import contract
-from carbon_report.factors import load_library
-from carbon_report.model import STAGES
-from carbon_report.template import LIBRARY_SHEET, LISTS_SHEET, workbook_bytes
-from carbon_report.values import header_key
+from carbon_report.core import contract
+from carbon_report.core.factors import load_library
+from carbon_report.core.model import STAGES
+from carbon_report.core.values import header_key
+from carbon_report.outputs.template import LIBRARY_SHEET, LISTS_SHEET, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -191,7 +191,7 @@ def test_no_cell_holds_a_computed_total(name, built):
 
 @pytest.mark.parametrize("name", [SEED, DEMO])
 def test_pipeline_accepts_the_sample(name):
-    pipeline = pytest.importorskip("carbon_report.pipeline")
+    pipeline = pytest.importorskip("carbon_report.app.pipeline")
     outcome = pipeline.check_file(SAMPLES / name)
     errors = [f for f in outcome.findings if f.severity == "error"]
     assert errors == [] and outcome.status == "ok", errors

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from carbon_report.model import Stage
-from carbon_report.pipeline import check_file
+from carbon_report.app.pipeline import check_file
+from carbon_report.core.model import Stage
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 AR6 = {"CH4": 27.9, "N2O": 273, "HFC-32": 771, "HFC-125": 3740}

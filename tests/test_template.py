@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from carbon_report import contract
-from carbon_report.factors import load_library
-from carbon_report.model import STAGES
-from carbon_report.template import (
+from carbon_report.core import contract
+from carbon_report.core.factors import load_library
+from carbon_report.core.model import STAGES
+from carbon_report.outputs.template import (
     GUIDE_SHEET,
     INPUT_ROWS,
     LIBRARY_HEADERS,
@@ -251,7 +251,7 @@ def test_write_template_replaces_atomically(tmp_path):
 
 
 def test_reader_finds_every_table_and_label_in_the_template(tmp_path):
-    reader = pytest.importorskip("carbon_report.reader")
+    reader = pytest.importorskip("carbon_report.io.reader")
     path = tmp_path / "t.xlsx"
     write_template(path)
     raw = reader.read_workbook(path)

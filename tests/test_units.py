@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carbon_report import units
+from carbon_report.core import units
 
 SPELLINGS = {
     # spelling: (amount in the canonical unit for 1 of the spelling, canonical)

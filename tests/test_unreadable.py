@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 import workbooks
-from carbon_report import filecheck, reader
-from carbon_report.pipeline import check_file
+from carbon_report.app.pipeline import check_file
+from carbon_report.io import filecheck, reader
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -31,7 +31,7 @@ def cli(*args: str, patch: str = "") -> subprocess.CompletedProcess[bytes]:
     """Run carbon-report in a fresh process; `patch` is Python run first (to lower a limit)."""
     env = {**os.environ, "PYTHONIOENCODING": "gbk"}
     env.pop("CARBON_REPORT_DEBUG", None)
-    code = f"import sys\n{patch}\nfrom carbon_report.cli import main\nsys.exit(main(sys.argv[1:]))"
+    code = f"import sys\n{patch}\nfrom carbon_report.app.cli import main\nsys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, env=env, timeout=120)
 
 
@@ -214,7 +214,7 @@ def check_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path
     started = {}
     for make, _code in KINDS:
         path = make(tmp_path_factory.mktemp(make.__name__))
-        args = [sys.executable, "-m", "carbon_report.cli", "check", str(path)]
+        args = [sys.executable, "-m", "carbon_report.app.cli", "check", str(path)]
         started[make.__name__] = (path, args, subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                                 env=env))
     out = {}
@@ -252,7 +252,7 @@ def test_process_exits_2_and_writes_nothing(tmp_path: Path, make: Callable[[Path
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
     path = _good(tmp_path)
-    p = cli("check", str(path), patch="import carbon_report.filecheck as fc\nfc.MAX_FILE_BYTES = 1024")
+    p = cli("check", str(path), patch="import carbon_report.io.filecheck as fc\nfc.MAX_FILE_BYTES = 1024")
     assert p.returncode == 2
     assert one_line(p).endswith("[E-FILE-TOO-LARGE]")
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carbon_report.values import (
+from carbon_report.core.values import (
     header_key,
     parse_date,
     parse_number,

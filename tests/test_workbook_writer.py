@@ -14,8 +14,8 @@ from openpyxl.drawing.image import Image as XLImage
 from PIL import Image
 
 import workbooks
-from carbon_report import contract
-from carbon_report.pipeline import Options, process_file
+from carbon_report.app.pipeline import Options, process_file
+from carbon_report.core import contract
 
 CHANGED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
 X14_DROPDOWN = (
@@ -106,7 +106,7 @@ def test_processing_an_output_again_replaces_the_computed_sheets(tmp_path: Path)
 
 
 def check_total(path: Path) -> float:
-    from carbon_report.pipeline import check_file
+    from carbon_report.app.pipeline import check_file
 
     return check_file(path).result.total
 

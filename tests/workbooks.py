@@ -9,7 +9,7 @@ from typing import Any
 
 import openpyxl
 
-from carbon_report import contract
+from carbon_report.core import contract
 
 SEED_COMPANY: dict[str, Any] = {
     "企业名称": "河南云乔电力通讯设施有限公司",

@@ -11,13 +11,13 @@ __version__ = "0.1.0"
 
 def main() -> None:
     """The add-in's 生成报告 button: run the pipeline on the workbook open in Excel."""
-    from carbon_report.excel import run_from_excel
+    from carbon_report.app.excel import run_from_excel
 
     run_from_excel(check_only=False)
 
 
 def check() -> None:
     """The add-in's 校验 button: validate the open workbook only."""
-    from carbon_report.excel import run_from_excel
+    from carbon_report.app.excel import run_from_excel
 
     run_from_excel(check_only=True)

@@ -1,0 +1,504 @@
+"""`carbon-report batch`: every workbook of a folder through one pipeline function, in parallel.
+
+    find_workbooks(in_dir, recursive, out_dir=...) -> (workbooks, skipped)
+    run_batch(files, out_dir, options, *, jobs, executor_factory=None, timeout=300, root=None,
+              worker=process_one, on_result=None, on_tick=None) -> BatchResult
+    run_batch_cli(args, options) -> exit code
+
+The batch maps `process_one` (a top-level, picklable function around pipeline.process_file) over the files
+through a `concurrent.futures.Executor`; `executor_factory(max_workers)` may supply another one (a thread
+pool in a test, Dask distributed's client.get_executor() later) without touching the pipeline.
+
+Robustness, kept small:
+- at most `jobs` files are in flight, so every submitted file is really running and has a start time;
+- a per-file time limit: SIGALRM inside the worker (where the platform has it) ends a slow file cleanly;
+  a worker that does not return `KILL_GRACE` seconds later is killed, and the pool is rebuilt;
+- a worker that dies (os._exit, native abort, the OOM killer) breaks a ProcessPoolExecutor and fails every
+  file in flight with BrokenProcessPool: the pool is rebuilt, those files are retried one at a time, and a
+  file that breaks the pool while running alone is marked failed (E-BATCH-WORKER-CRASH);
+- each worker of the default pool gets an address-space cap (RLIMIT_AS) where the platform allows, so a
+  runaway file ends in MemoryError for that file instead of the OOM killer;
+- max_tasks_per_child is not used (it can deadlock on Python 3.11, gh-115634).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from carbon_report.core import contract  # plain data: keeps the batch parent's start-up light
+
+SUMMARY_NAME = "汇总.xlsx"
+WORKER_MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per worker of the default pool
+KILL_GRACE = 5.0  # seconds past the time limit before a worker that ignores its alarm is killed
+POLL = 0.2  # seconds between looks at deadlines and progress
+
+Record = dict[str, Any]  # {"outcome": Outcome.to_json(), "exit_code": int, "lines": [str], "summary_line": str}
+
+
+# ---- finding the workbooks ---------------------------------------------------------------------------------
+
+
+def find_workbooks(in_dir: Path, recursive: bool = False, *,
+                   out_dir: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """The .xlsx/.xlsm files of `in_dir` (sorted, subfolders with `recursive`) and the files skipped:
+    Excel's `~$` lock files, hidden files and folders, and this tool's own outputs inside `out_dir`."""
+    in_dir = Path(in_dir)
+    out_root = Path(out_dir).resolve() if out_dir is not None else None
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for folder, dirs, files in os.walk(in_dir):
+        dirs[:] = sorted(d for d in dirs if recursive and not _hidden(Path(folder) / d))
+        for name in sorted(files):
+            path = Path(folder) / name
+            if path.suffix.lower() not in contract.WORKBOOK_EXTENSIONS:
+                continue
+            if name.startswith("~$") or _hidden(path) or _our_output(path, out_root):
+                skipped.append(path)
+            else:
+                found.append(path)
+    return found, skipped
+
+
+def _hidden(path: Path) -> bool:
+    if path.name.startswith("."):
+        return True
+    attrs = getattr(_stat(path), "st_file_attributes", 0)  # Windows only
+    return bool(attrs & 2)  # FILE_ATTRIBUTE_HIDDEN
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def _our_output(path: Path, out_root: Path | None) -> bool:
+    """A computed workbook or 汇总.xlsx written by an earlier batch into the folder being read."""
+    if out_root is None or not (path.stem.endswith(contract.WORKBOOK_OUTPUT_SUFFIX) or path.name == SUMMARY_NAME):
+        return False
+    return path.resolve().is_relative_to(out_root)
+
+
+# ---- the worker (runs in the pool) -------------------------------------------------------------------------
+
+
+def process_one(path: str, out_subdir: str, options: Any) -> Record:
+    """One workbook through pipeline.process_file; only a small picklable summary goes back."""
+    from carbon_report.app.pipeline import process_file
+
+    return record_of(process_file(Path(path), Path(out_subdir), options))
+
+
+def record_of(outcome: Any) -> Record:
+    from carbon_report.app.messages import finding_lines, summary_line
+
+    return {"outcome": outcome.to_json(), "exit_code": outcome.exit_code,
+            "lines": finding_lines(outcome) + [f"{outcome.input.name}: {n}" for n in outcome.notices],
+            "summary_line": summary_line(outcome)}
+
+
+class WorkerTimeout(BaseException):
+    """Raised inside a worker when its file runs past the time limit (BaseException, so that no
+    `except Exception` in the pipeline swallows it)."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise WorkerTimeout()
+
+
+def _call(worker: Callable[[str, str, Any], Record], path: str, out_subdir: str, options: Any,
+          timeout: float | None) -> Record | None:
+    """Run `worker` under a per-file alarm, interruptible by Ctrl-C; None means it ran out of time."""
+    main = threading.current_thread() is threading.main_thread()
+    alarm = main and bool(timeout) and hasattr(signal, "setitimer")
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler) if main else None
+    previous_alarm = signal.signal(signal.SIGALRM, _on_alarm) if alarm else None
+    try:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+        return worker(path, out_subdir, options)
+    except WorkerTimeout:
+        return None
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous_alarm)
+        if main:
+            signal.signal(signal.SIGINT, previous_int)
+
+
+def _init_worker(memory_limit: int | None) -> None:
+    """Pool initializer. An idle worker ignores Ctrl-C (the batch stops it; no traceback from its loop),
+    and its address space is capped where the platform allows."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not memory_limit:
+        return
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            memory_limit = min(memory_limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, hard))
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass  # Windows, or a platform without RLIMIT_AS
+
+
+def default_executor(max_workers: int, *, memory_limit: int | None = WORKER_MEMORY_LIMIT) -> Executor:
+    return ProcessPoolExecutor(max_workers, initializer=_init_worker, initargs=(memory_limit,))
+
+
+def default_jobs() -> int:
+    if hasattr(os, "process_cpu_count"):  # Python 3.13
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+# ---- the batch ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    records: list[Record]  # in the order of the input files
+    exit_code: int
+    skipped: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # lines found once every file was in (duplicates)
+
+    @property
+    def files(self) -> list[dict[str, Any]]:
+        return [r["outcome"] for r in self.records]
+
+    def summary(self) -> dict[str, Any]:
+        statuses = [r["outcome"]["status"] for r in self.records]
+        return {"workbooks": len(statuses), "ok": statuses.count("ok"), "invalid": statuses.count("invalid"),
+                "unreadable": statuses.count("unreadable"), "skipped": [str(p) for p in self.skipped],
+                "exit_code": self.exit_code}
+
+
+@dataclass
+class _Task:
+    index: int
+    path: Path
+    out_subdir: Path
+    strikes: int = 0  # times the pool broke while this file was running
+
+
+def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int | None = None,
+              executor_factory: Callable[[int], Executor] | None = None, timeout: float | None = 300.0,
+              root: Path | None = None, worker: Callable[[str, str, Any], Record] = process_one,
+              on_result: Callable[[Record], None] | None = None,
+              on_tick: Callable[[], None] | None = None) -> BatchResult:
+    """Process `files` into `out_dir` (mirroring their folders below `root`, when given) and return one
+    record per file, in input order. `worker` must be a top-level function when the executor runs it in
+    other processes. `on_result` sees each record as it completes; `on_tick` is called a few times a second."""
+    files = [Path(f) for f in files]
+    out_dir = Path(out_dir)
+    records: dict[int, Record] = {}
+
+    def finish(task: _Task, record: Record) -> None:
+        records[task.index] = record
+        if on_result:
+            on_result(record)
+
+    tasks: list[_Task] = []
+    claimed: dict[str, Path] = {}
+    for i, path in enumerate(files):
+        sub = out_dir / path.parent.relative_to(root) if root is not None else out_dir
+        task = _Task(i, path, sub)
+        first = _claim(claimed, path, sub)
+        if first is None:
+            tasks.append(task)
+        else:
+            finish(task, _failed(path, "invalid", "E-BATCH-OUTPUT-CONFLICT",
+                                 f"输出文件名与“{first.name}”（{first}）的输出相同，未处理此文件；请重命名其中一个"))
+
+    jobs = max(1, min(jobs or default_jobs(), len(tasks) or 1))
+    factory = executor_factory or default_executor
+    queue = deque(tasks)
+    inflight: dict[Future[Record | None], tuple[_Task, float]] = {}
+    executor: Executor | None = None
+    abandoned = False
+    try:
+        while queue or inflight:
+            if executor is None:
+                executor = factory(jobs)
+            broken = _submit(executor, queue, inflight, jobs, worker, options, timeout)
+            if not broken:
+                done, _ = wait(list(inflight), timeout=POLL, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    if isinstance(fut.exception(), BrokenExecutor):
+                        broken = True
+                        continue
+                    task, _ = inflight.pop(fut)
+                    finish(task, _result_of(fut, task, timeout))
+            if broken:  # a worker died: every file still in flight is suspect, and retried alone
+                for task in reversed(_drain(inflight, finish, timeout)):
+                    task.strikes += 1
+                    if task.strikes >= 2:
+                        finish(task, _failed(task.path, "unreadable", "E-BATCH-WORKER-CRASH",
+                                             "处理此文件时工作进程异常退出（单独重试仍然如此），已跳过此文件"))
+                    else:
+                        queue.appendleft(task)
+                _discard(executor)
+                executor = None
+            elif timeout:
+                late = [f for f, (_, t0) in inflight.items() if time.monotonic() - t0 > timeout + KILL_GRACE]
+                for fut in late:  # the worker ignored its alarm (stuck in native code, or signals blocked)
+                    task, _ = inflight.pop(fut)
+                    finish(task, _timed_out(task.path, timeout))
+                if late:
+                    if _kill_workers(executor):  # the others were innocent: retried without a strike
+                        for task in reversed(_drain(inflight, finish, timeout)):
+                            queue.appendleft(task)
+                        _discard(executor)
+                        executor = None
+                    else:
+                        abandoned = True  # an executor we cannot kill in: leave its worker behind
+            if on_tick:
+                on_tick()
+    except BaseException:  # Ctrl-C above all: stop the workers now, write nothing more
+        if executor is not None:
+            wait(list(inflight), timeout=1.0)  # interrupted workers remove their temporary files
+            _kill_workers(executor)
+            _discard(executor)
+        # A worker killed mid-write cannot clean up after itself: its temporary file goes here.
+        for leftover in Path(out_dir).rglob(".~tmp_*"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise
+    if executor is not None:
+        executor.shutdown(wait=not abandoned, cancel_futures=True)
+
+    ordered = [records[i] for i in range(len(files))]
+    notes = _flag_duplicates(ordered)
+    code = max((r["exit_code"] for r in ordered), default=0)
+    return BatchResult(ordered, code, notes=notes)
+
+
+def _submit(executor: Executor, queue: deque[_Task], inflight: dict[Future[Any], tuple[_Task, float]],
+            jobs: int, worker: Callable[..., Record], options: Any, timeout: float | None) -> bool:
+    """Fill free slots; a suspect file (one that was running when the pool broke) runs alone.
+    True when the executor turned out to be broken."""
+    while queue and len(inflight) < jobs:
+        if inflight and (queue[0].strikes or any(t.strikes for t, _ in inflight.values())):
+            break
+        task = queue.popleft()
+        try:
+            fut = executor.submit(_call, worker, str(task.path), str(task.out_subdir), options, timeout)
+        except BrokenExecutor:
+            queue.appendleft(task)
+            return True
+        inflight[fut] = (task, time.monotonic())
+        if task.strikes:
+            break
+    return False
+
+
+def _drain(inflight: dict[Future[Any], tuple[_Task, float]], finish: Callable[[_Task, Record], None],
+           timeout: float | None) -> list[_Task]:
+    """Empty `inflight` after the pool broke: keep the results that made it, return the other tasks."""
+    unfinished = []
+    for fut, (task, _) in sorted(inflight.items(), key=lambda kv: kv[1][0].index):
+        if fut.done() and not fut.cancelled() and not isinstance(fut.exception(), BrokenExecutor):
+            finish(task, _result_of(fut, task, timeout))
+        else:
+            unfinished.append(task)
+    inflight.clear()
+    return unfinished
+
+
+def _result_of(fut: Future[Record | None], task: _Task, timeout: float | None) -> Record:
+    exc = fut.exception()
+    if exc is None:
+        record = fut.result()
+        return _timed_out(task.path, timeout) if record is None else record
+    if isinstance(exc, WorkerTimeout):  # the alarm rang just as the worker returned
+        return _timed_out(task.path, timeout)
+    if isinstance(exc, MemoryError):
+        message = f"处理此文件时内存不足（每个工作进程上限 {WORKER_MEMORY_LIMIT // 1024**2} MB），已跳过此文件"
+    else:
+        message = f"处理此文件时出错，已跳过此文件：{type(exc).__name__}: {exc}"
+    return _failed(task.path, "unreadable", "E-BATCH-WORKER-CRASH", message)
+
+
+def _timed_out(path: Path, timeout: float | None) -> Record:
+    return _failed(path, "unreadable", "E-BATCH-TIMEOUT", f"处理时间超过 {timeout:g} 秒，已停止处理此文件")
+
+
+def _failed(path: Path, status: str, code: str, message: str) -> Record:
+    from carbon_report.app.pipeline import Outcome
+    from carbon_report.core.model import Finding
+
+    return record_of(Outcome(Path(path), status, [Finding("error", "", "", code, message)]))  # type: ignore[arg-type]
+
+
+def _claim(claimed: dict[str, Path], path: Path, out_subdir: Path) -> Path | None:
+    """Reserve the output names of `path`; the input that already holds one of them, if any."""
+    from carbon_report.app.pipeline import output_paths
+
+    keys = [os.path.normcase(str(p)).casefold() for p in output_paths(path, out_subdir)]
+    for key in keys:
+        if key in claimed:
+            return claimed[key]
+    for key in keys:
+        claimed[key] = path
+    return None
+
+
+def _kill_workers(executor: Executor) -> bool:
+    """Kill the processes of a ProcessPoolExecutor (False for an executor without them)."""
+    processes = getattr(executor, "_processes", None)
+    if processes is None:
+        return isinstance(executor, ProcessPoolExecutor)
+    procs = list(processes.values())
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+    for p in procs:
+        p.join(2)
+    return True
+
+
+def _discard(executor: Executor) -> None:
+    with contextlib.suppress(Exception):  # a broken pool may complain while shutting down; it is gone anyway
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _flag_duplicates(records: list[Record]) -> list[str]:
+    """The same 统一社会信用代码 and year in two workbooks: a warning on the later one. Returns its lines."""
+    from carbon_report.app.messages import finding_lines
+    from carbon_report.app.pipeline import Outcome
+    from carbon_report.core.model import Finding
+
+    seen: dict[tuple[str, int], str] = {}
+    notes: list[str] = []
+    for rec in records:
+        company = rec["outcome"].get("company") or {}
+        if not company.get("uscc") or not company.get("year"):
+            continue
+        key = (company["uscc"].upper(), company["year"])
+        first = seen.setdefault(key, rec["outcome"]["input"])
+        if first == rec["outcome"]["input"]:
+            continue
+        finding = Finding("warning", "", "", "W-BATCH-DUPLICATE-COMPANY",
+                          f"统一社会信用代码“{key[0]}”、核算年度 {key[1]} 与“{first}”相同，可能重复提交")
+        rec["outcome"]["issues"].append(finding.as_dict())
+        lines = finding_lines(Outcome(Path(rec["outcome"]["input"]), "ok", [finding]))
+        rec["lines"] += lines
+        notes += lines
+    return notes
+
+
+# ---- the command line --------------------------------------------------------------------------------------
+
+
+def run_batch_cli(args: Any, options: Any) -> int:
+    """`carbon-report batch IN_DIR --out DIR [--jobs N] [--recursive] [--timeout SEC] [--json]`."""
+    in_dir, out_dir = Path(args.input), Path(args.out)
+    if not in_dir.is_dir():
+        print(f"{in_dir}: 不是文件夹或不存在 not a folder [E-BATCH-NOT-A-FOLDER]", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print(f"--jobs {args.jobs}: 进程数至少为 1 must be at least 1 [E-USAGE]", file=sys.stderr)
+        return 2
+    files, skipped = find_workbooks(in_dir, args.recursive, out_dir=out_dir)
+    summary_path: Path | None = None
+    if not files:
+        print(f"{in_dir}: 警告 文件夹中没有 .xlsx 或 .xlsm 工作簿 no workbooks found [W-BATCH-EMPTY]", file=sys.stderr)
+        result = BatchResult([], 0, skipped)
+    else:
+        with _Progress(len(files)) as progress:
+            result = run_batch(files, out_dir, options, jobs=args.jobs, timeout=args.timeout or None, root=in_dir,
+                               on_result=progress.done, on_tick=progress.tick)
+            for line in result.notes:
+                progress.line(line)
+        result.skipped = skipped
+        summary_path = _write_summary(result, out_dir / SUMMARY_NAME, in_dir)
+    if args.json:
+        json.dump({"files": result.files, "summary": {**result.summary(), "summary_workbook":
+                   str(summary_path) if summary_path else None}}, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        s = result.summary()
+        print(f"共 {s['workbooks']} 个工作簿：通过 {s['ok']} 个，有错误 {s['invalid']} 个，无法读取 {s['unreadable']} 个"
+              + (f"；汇总：{summary_path}" if summary_path else ""))
+    return max(result.exit_code, 0 if summary_path or not files else 1)
+
+
+def _write_summary(result: BatchResult, dest: Path, in_dir: Path) -> Path | None:
+    from carbon_report.core.errors import OutputLocked
+    from carbon_report.outputs.summary import write_summary
+
+    try:
+        write_summary(result.files, dest, root=in_dir)
+    except (OutputLocked, OSError) as e:
+        print(f"{dest}: 汇总工作簿无法写入（是否正被 Excel 打开？）cannot write: {e} [E-OUTPUT-LOCKED]", file=sys.stderr)
+        return None
+    return dest
+
+
+class _Progress:
+    """A rich progress bar on stderr when it is a terminal, plain `[i/n]` lines otherwise."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+
+        self.total, self.count = total, 0
+        self.console = Console(stderr=True, highlight=False)
+        self.bar: Any = None
+        if self.console.is_terminal:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            # auto_refresh off: no extra thread in this process while the pool forks its workers
+            self.bar = Progress("处理中", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                                console=self.console, auto_refresh=False, redirect_stdout=False,
+                                redirect_stderr=False)
+            self.task = self.bar.add_task("batch", total=total)
+
+    def __enter__(self) -> _Progress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def line(self, text: str) -> None:
+        if self.bar:
+            self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def done(self, record: Record) -> None:
+        self.count += 1
+        for line in record["lines"]:
+            self.line(line)
+        self.line(f"[{self.count}/{self.total}] {record['summary_line']}")
+        if self.bar:
+            self.bar.update(self.task, completed=self.count, refresh=True)
+
+    def tick(self) -> None:
+        if self.bar:
+            self.bar.refresh()

@@ -1,0 +1,39 @@
+"""The lines a person reads on the console, shared by `check`, `process` and `batch`.
+
+One place so that the CLI and the batch print a finding the same way and never import each other.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from carbon_report.app.pipeline import Outcome
+
+
+def finding_lines(outcome: Outcome) -> list[str]:
+    """`文件: 工作表!单元格: 消息 [CODE]`, errors first."""
+    name = outcome.input.name or str(outcome.input)
+    lines = []
+    for f in sorted(outcome.findings, key=lambda f: 0 if f.is_error else 1):
+        where = f"{f.sheet}!{f.cell}: " if f.sheet else ""
+        prefix = "" if f.is_error else "警告 "
+        lines.append(f"{name}: {where}{prefix}{f.message} [{f.code}]")
+    return lines
+
+
+
+def summary_line(outcome: Outcome) -> str:
+    name = outcome.input.name
+    if outcome.status == "unreadable":
+        return f"{name}: 无法读取 unreadable"
+    n_err, n_warn = len(outcome.errors), len(outcome.warnings)
+    parts = [f"{name}: 错误 {n_err} 个，警告 {n_warn} 个"]
+    if outcome.result is not None:
+        parts.append(f"企业碳排放量合计 {outcome.result.total:,.4f} tCO2e")
+    for key, label in (("workbook", "计算结果"), ("report", "评价报告"), ("pdf", "PDF")):
+        if outcome.outputs.get(key):
+            parts.append(f"{label}：{outcome.outputs[key]}")
+    if n_err and outcome.outputs.get("workbook"):
+        parts.append("未生成报告，请查看“校验结果”工作表")
+    return "；".join(parts)

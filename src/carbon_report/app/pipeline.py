@@ -1,0 +1,189 @@
+"""The one pipeline behind every entry point: read → validate → calculate → write.
+
+`carbon-report process`, `carbon-report batch` and the Excel button all call process_file() or
+check_file(); only this module decides what is written where.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from carbon_report.core import contract
+from carbon_report.core.calculate import calculate
+from carbon_report.core.errors import OutputLocked, SameAsInput, TemplateError, UnreadableWorkbook
+from carbon_report.core.factors import load_library
+from carbon_report.core.model import Finding, Intake, Result, Stage
+from carbon_report.core.raw import RawWorkbook
+from carbon_report.core.validate import validate
+from carbon_report.io.reader import read_workbook
+from carbon_report.outputs.computed import computed_tables
+
+Status = Literal["ok", "invalid", "unreadable"]
+
+
+@dataclass
+class Options:
+    force: bool = False
+    report: bool = True
+    pdf: bool = False
+    report_template: Path | None = None
+    today: dt.date | None = None
+
+
+@dataclass
+class Outcome:
+    input: Path
+    status: Status
+    findings: list[Finding]
+    intake: Intake | None = None
+    result: Result | None = None
+    outputs: dict[str, str | None] = field(default_factory=lambda: {"workbook": None, "report": None})
+    notices: list[str] = field(default_factory=list)
+    library_version: str = ""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "unreadable":
+            return 2
+        return 1 if self.errors else 0
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.result if self.status == "ok" else None
+        c = self.intake.company if self.intake else None
+        return {
+            "input": str(self.input),
+            "status": self.status,
+            "company": {"name": c.name, "uscc": c.uscc, "year": c.year} if c else None,
+            "stages": {s.value: r.stage_totals[s] for s in Stage} if r else None,
+            "total_tco2e": r.total if r else None,
+            "shares": ({s.value: r.shares[s] for s in Stage} if r.shares is not None else None) if r else None,
+            "intensity": [{"product": i.product, "unit": i.unit, "tco2e_per_unit": i.tco2e_per_unit}
+                          for i in r.intensities] if r else None,
+            "targets": [_target_json(t) for t in r.targets] if r else None,
+            "issues": [f.as_dict() for f in self.findings],
+            "outputs": dict(self.outputs),
+            "biogenic_co2_t": r.biogenic_co2_t if r else None,
+            "library_version": self.library_version or None,
+            "gwp_version": c.gwp_version if c else None,
+        }
+
+
+def _target_json(t: Any) -> dict[str, Any]:
+    out = {"year": t.year, "stage": t.stage.value if t.stage else None, "reduction_pct": t.reduction_pct,
+           "target_tco2e": t.target_value if t.kind == "total" else None, "base_year": t.base_year,
+           "base_tco2e": t.base_value if t.kind == "total" else None, "kind": t.kind}
+    if t.kind == "intensity":
+        out.update(product=t.product, unit=t.unit, target_tco2e_per_unit=t.target_value)
+    return out
+
+
+def analyse(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Intake | None, Result | None, list[Finding]]:
+    """The pure core: validated intake, result (None when there are errors) and every finding."""
+    library = load_library()
+    folder = raw.folder
+
+    def picture_exists(rel: str) -> bool:  # the one question validation asks of the disk
+        return folder is not None and (folder / rel).is_file()
+
+    intake, findings = validate(raw, library, today=today, picture_exists=picture_exists)
+    if intake is None or any(f.is_error for f in findings):
+        return intake, None, findings
+    result, more = calculate(intake, library)
+    return intake, result, findings + more
+
+
+def check_file(path: Path, *, today: dt.date | None = None) -> Outcome:
+    """Validate (and calculate) without writing anything."""
+    path = Path(path)
+    try:
+        raw = read_workbook(path)
+    except UnreadableWorkbook as e:
+        return Outcome(path, "unreadable", [Finding("error", "", "", e.code, e.message)])
+    intake, result, findings = analyse(raw, today=today)
+    status: Status = "ok" if result is not None else "invalid"
+    return Outcome(path, status, findings, intake, result, library_version=load_library().version)
+
+
+def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
+    return (out_dir / f"{path.stem}{contract.WORKBOOK_OUTPUT_SUFFIX}{path.suffix.lower()}",
+            out_dir / f"{path.stem}{contract.REPORT_OUTPUT_SUFFIX}.docx")
+
+
+def process_file(path: Path, out_dir: Path, options: Options | None = None) -> Outcome:
+    """Validate, calculate and write the computed workbook, and the report when there are no errors.
+    The input file is only ever read."""
+    from carbon_report.outputs.workbook import write_workbook
+
+    options = options or Options()
+    path, out_dir = Path(path), Path(out_dir)
+    outcome = check_file(path, today=options.today)
+    if outcome.status == "unreadable":
+        return outcome
+    wb_out, report_out = output_paths(path, out_dir)
+    if _same_file(wb_out, path) or _same_file(report_out, path):
+        raise SameAsInput(str(path))
+    tables = computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version)
+    try:
+        write_workbook(path, tables, wb_out)
+        outcome.outputs["workbook"] = str(wb_out)
+    except OutputLocked:
+        _locked(outcome, wb_out)
+        return outcome
+    if outcome.status == "ok" and options.report:
+        write_report(outcome, report_out, options)
+    return outcome
+
+
+def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
+    from carbon_report.outputs.report import render_report
+    from carbon_report.outputs.report.fingerprint import report_output_path
+
+    assert outcome.intake is not None and outcome.result is not None
+    try:
+        target, notice = report_output_path(desired, options.force)
+        if notice:
+            outcome.notices.append(notice)
+        render_report(outcome.intake, outcome.result, outcome.findings, target,
+                      workbook_dir=outcome.input.parent, template=options.report_template,
+                      library_version=outcome.library_version)
+    except OutputLocked as e:
+        outcome.findings.append(Finding("error", "", "", "E-OUTPUT-LOCKED", str(e)))
+        return
+    except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback
+        outcome.findings.append(Finding("error", "", "", "E-REPORT-TEMPLATE", str(e)))
+        return
+    outcome.outputs["report"] = str(target)
+    if options.pdf:
+        from carbon_report.outputs.report.pdf import PdfFallbackWarning, PdfUnavailable, to_pdf
+
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", PdfFallbackWarning)
+                outcome.outputs["pdf"] = str(to_pdf(target, target.with_suffix(".pdf")))
+            outcome.notices += [str(w.message) for w in caught if issubclass(w.category, PdfFallbackWarning)]
+        except PdfUnavailable as e:
+            outcome.notices.append(f"未生成 PDF：{e}")
+
+
+def _locked(outcome: Outcome, path: Path) -> None:
+    outcome.findings.append(Finding("error", "", "", "E-OUTPUT-LOCKED",
+                                    f"输出文件“{path.name}”正被其他程序（如 Excel）打开，无法写入；请关闭后重试"))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False

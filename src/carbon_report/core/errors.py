@@ -1,0 +1,68 @@
+"""One exception tree for the whole product.
+
+Every expected failure is a `CarbonReportError`: the entry points turn it into one line for the user, in
+Chinese with its code. Anything else that escapes is a bug and becomes E-INTERNAL. The classes live in core
+because they are plain data; the edges raise them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CarbonReportError(Exception):
+    """An expected failure with a message a user can act on. `code` is a finding code (E-…)."""
+
+    code = "E-INTERNAL"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class UnreadableWorkbook(CarbonReportError):
+    """A file that cannot be read as an intake workbook at all (exit status 2)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code)
+
+
+class UnitError(CarbonReportError, ValueError):
+    """kind is 'unknown' (no such spelling) or 'mismatch' (no conversion between the two)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message, "E-UNIT-UNKNOWN" if kind == "unknown" else "E-UNIT-MISMATCH")
+        self.kind = kind
+
+
+class OutputLocked(CarbonReportError):
+    """An output file is open in another program (Windows refuses to replace it): the workbook in Excel,
+    the report in Word, the add-in loaded in Excel. One class for all three; the message names the file."""
+
+    code = "E-OUTPUT-LOCKED"
+
+    def __init__(self, path: Path | str, message: str | None = None) -> None:
+        self.path = Path(path)
+        super().__init__(message or f"文件正被其他程序打开，无法写入：{self.path}。请关闭该文件后重试。")
+
+
+class SameAsInput(CarbonReportError):
+    """The output would overwrite the input."""
+
+    code = "E-OUTPUT-IS-INPUT"
+
+
+class TemplateError(CarbonReportError):
+    """The report template is missing or cannot be rendered; the message says where, in Chinese."""
+
+    code = "E-REPORT-TEMPLATE"
+
+
+class PdfUnavailable(CarbonReportError):
+    """No PDF could be made (the pipeline reports this as a notice, the .docx is still there)."""
+
+
+class NeedsSave(CarbonReportError):
+    """Excel: no copy of the open workbook can be had (unsaved, or macOS without SaveCopyAs)."""

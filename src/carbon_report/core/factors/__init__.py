@@ -1,0 +1,182 @@
+"""The built-in emission-factor library: data files in this folder, every row with its source.
+
+library.csv  one row per factor code and gas (value, unit, source, section, publication date, data year)
+fuels.csv    fuel parameters (calorific value, carbon content, oxidation): their CO2 factors are computed
+gwp.csv      GWP100 by IPCC assessment report; gwp_sources.csv says where each set comes from
+blends.csv   refrigerant blends as mass fractions of their components
+residual.csv grid average code → residual-mix code, used beside green power (market-based electricity)
+meta.toml    the library's version, recorded in every computed workbook and report
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from carbon_report.core import units
+from carbon_report.core.model import BIOGENIC_CO2, Factor
+
+_HERE = resources.files(__package__)
+
+
+def normalize_gas(text: str) -> str:
+    """Canonical spelling of a gas name (CO2e, CH4-fossil, HFC-134a, R-410A …)."""
+    t = str(text).strip().translate(str.maketrans("₀₁₂₃₄₅₆₇₈₉－—", "0123456789--")).replace(" ", "")
+    upper = t.upper()
+    if upper in ("CO2E", "CO2-E", "CO2EQ"):
+        return "CO2e"
+    if upper in ("CO2-BIOGENIC", "CO2-BIO", "BIOGENIC-CO2", "CO2(BIOGENIC)", "生物质CO2", "CO2生物质"):
+        return BIOGENIC_CO2
+    if upper.startswith("CH4-"):
+        return "CH4-" + t[4:].lower()
+    if upper.startswith(("HFC", "PFC", "HCFC", "CFC")) and "-" not in upper:
+        # HFC134a → HFC-134a
+        for prefix in ("HCFC", "HFC", "PFC", "CFC"):
+            if upper.startswith(prefix) and len(t) > len(prefix):
+                return prefix + "-" + t[len(prefix):].lower()
+    if upper.startswith(("HFC-", "HCFC-", "CFC-", "PFC-")):
+        head, tail = t.split("-", 1)
+        return head.upper() + "-" + tail.lower()
+    if upper.startswith("R") and len(upper) > 1 and upper[1:2] in "-0123456789":
+        return "R-" + t.lstrip("Rr-").upper()
+    return upper
+
+
+def gases_agree(written_in_unit: str, declared: str) -> bool:
+    """A gas written in a factor's unit must be the declared one; CO2 and CO2e agree with each other."""
+    if not written_in_unit:
+        return True
+    a, b = normalize_gas(written_in_unit), normalize_gas(declared)
+    co2 = {"CO2", "CO2e"}
+    return (a == b or (a in co2 and b in co2) or (a == "CH4" and b.startswith("CH4"))
+            or (a == "CO2" and b == BIOGENIC_CO2))
+
+
+@dataclass(frozen=True)
+class Library:
+    version: str
+    factors: dict[str, tuple[Factor, ...]]
+    gwp: dict[str, dict[str, float]]  # set → gas → GWP100
+    gwp_sources: dict[str, str]
+    blends: dict[str, dict[str, float]]  # blend → component gas → mass fraction
+    _names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded name → codes
+    residual: dict[str, str] = field(default_factory=dict)  # grid average code → its residual-mix code
+
+    def residual_of(self, code: str) -> str | None:
+        """The grid factor excluding market-traded non-fossil power, for grid electricity that sits beside
+        purchased green power (otherwise the green share would be counted in both)."""
+        return self.residual.get(code)
+
+    def lookup(self, code: str) -> tuple[Factor, ...] | None:
+        return self.factors.get(code.strip())
+
+    def codes(self) -> list[str]:
+        return sorted(self.factors)
+
+    def match_name(self, name: str, on: dt.date | None = None) -> list[str]:
+        """Codes whose default names include `name`. Several grid factors share a name: the latest
+        published on or before `on` (today when None) wins, so a report reissued with the same date
+        keeps its numbers after a library update."""
+        codes = list(self._names.get(_fold_name(name), ()))
+        dated = [c for c in codes if self.factors[c][0].published is not None]
+        if len(dated) > 1 and len(dated) == len(codes):
+            day = on or dt.date.today()
+            eligible = [c for c in dated if self.factors[c][0].published <= day]  # type: ignore[operator]
+            if not eligible:
+                return []
+            newest = max(self.factors[c][0].published for c in eligible)  # type: ignore[type-var]
+            return [c for c in eligible if self.factors[c][0].published == newest]
+        return codes
+
+    def gwp_value(self, gwp_set: str, gas: str) -> float | None:
+        """GWP100 of a gas; a blend is the mass-weighted sum of its components (None if one is missing)."""
+        table = self.gwp.get(gwp_set, {})
+        g = normalize_gas(gas)
+        if g in table:
+            return table[g]
+        if g in ("CO2e", BIOGENIC_CO2):
+            return 1.0
+        if g in self.blends:
+            total = 0.0
+            for comp, frac in self.blends[g].items():
+                if comp not in table:
+                    return None
+                total += frac * table[comp]
+            return total
+        return None
+
+
+def _fold_name(name: str) -> str:
+    return "".join(str(name).split()).casefold()
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with _HERE.joinpath(name).open(encoding="utf-8") as f:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def factor_from_row(row: dict[str, str], value: float | None = None) -> Factor:
+    fu = units.parse_factor_unit(row["unit"])
+    return Factor(
+        code=row["code"],
+        name=row["name_zh"],
+        name_en=row.get("name_en", ""),
+        gas=normalize_gas(row["gas"]),
+        value=float(row["value"]) if value is None else value,
+        unit=row["unit"],
+        mass_unit=fu.mass_unit,
+        per_unit=fu.per_unit,
+        source=" ".join(x for x in (row["source"], row.get("section", "")) if x),
+        published=_date(row.get("published", "")),
+        data_year=int(row["data_year"]) if row.get("data_year") else None,
+        region=row.get("region", ""),
+        density_t_per_m3=float(row["density_t_per_m3"]) if row.get("density_t_per_m3") else None,
+        note=row.get("note", ""),
+        category=row.get("category", ""),
+    )
+
+
+def _library_rows() -> list[dict[str, str]]:
+    rows = _rows("library.csv")
+    if _HERE.joinpath("fuels.csv").is_file():
+        from carbon_report.core.factors.fuels import fuel_factor_rows
+
+        rows += fuel_factor_rows(_rows("fuels.csv"))
+    return rows
+
+
+@cache
+def load_library() -> Library:
+    meta = tomllib.loads(_HERE.joinpath("meta.toml").read_text(encoding="utf-8"))
+    by_code: dict[str, list[Factor]] = defaultdict(list)
+    names: dict[str, list[str]] = defaultdict(list)
+    for row in _library_rows():
+        f = factor_from_row(row)
+        by_code[f.code].append(f)
+        for n in filter(None, row.get("match_names", "").split("|")):
+            if f.code not in names[_fold_name(n)]:
+                names[_fold_name(n)].append(f.code)
+    gwp: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in _rows("gwp.csv"):
+        gwp[row["set"]][normalize_gas(row["gas"])] = float(row["value"])
+    blends: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in _rows("blends.csv"):
+        blends[normalize_gas(row["blend"])][normalize_gas(row["component"])] = float(row["mass_fraction"])
+    return Library(
+        version=str(meta["version"]),
+        factors={k: tuple(v) for k, v in by_code.items()},
+        gwp=dict(gwp),
+        gwp_sources={r["set"]: r["source"] for r in _rows("gwp_sources.csv")},
+        blends=dict(blends),
+        _names={k: tuple(v) for k, v in names.items()},
+        residual={r["average_code"]: r["residual_code"] for r in _rows("residual.csv")},
+    )

@@ -1,0 +1,327 @@
+"""Read an intake workbook with openpyxl into plain data, every value with its sheet and cell.
+
+The reader finds tables and labels by text as the contract says, never by position, and reads only the
+columns the contract names. Values are what Excel last calculated (data_only). It judges nothing except
+the workbook's shape (missing sheets and columns); validate.py judges the values.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import warnings
+import zipfile
+import zlib
+from pathlib import Path
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from lxml import etree
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
+
+from carbon_report.core import contract
+from carbon_report.core.model import CellRef, Finding
+from carbon_report.core.raw import RawCell, RawRow, RawTable, RawWorkbook
+from carbon_report.core.values import header_key
+from carbon_report.io.filecheck import UnreadableWorkbook, check_workbook_file
+
+HEADER_SEARCH_ROWS = 10
+MAX_TABLE_ROWS = 100_000
+MAX_MERGED_CELLS = 100_000  # every merged cell costs openpyxl an object: 100,000 take about a second
+
+
+def read_workbook(path: Path) -> RawWorkbook:
+    """Raise UnreadableWorkbook for a file that is not a workbook; otherwise read what is there."""
+    check_workbook_file(path)
+    uncached = scan_package(path)  # before openpyxl: it expands merged ranges cell by cell
+    try:
+        with warnings.catch_warnings():
+            # "Data Validation extension is not supported and will be removed" and its kin concern saving;
+            # the input is never saved (workbook_writer copies its parts untouched).
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(path, data_only=True, read_only=False, keep_links=False)
+    except Exception as e:  # openpyxl raises a zoo of types for damaged parts (field notes list six)
+        if _caused_by(e, DefusedXmlException):  # openpyxl wraps it in a ValueError
+            raise UnreadableWorkbook("E-FILE-XML-ENTITY", _DTD_MESSAGE) from None
+        raise UnreadableWorkbook("E-FILE-CORRUPT", f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
+    try:
+        return read_loaded(wb, path.name, path.parent, uncached)
+    finally:
+        wb.close()
+
+
+def _caused_by(e: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    cur: BaseException | None = e
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, kind):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def read_loaded(wb: openpyxl.Workbook, name: str, folder: Path | None,
+                uncached: set[tuple[str, str]] | None = None) -> RawWorkbook:
+    raw = RawWorkbook(name=name, folder=folder, sheet_names=list(wb.sheetnames))
+    ctx = _Sheets(wb, uncached or set())
+    if _worksheet(wb, contract.COMPANY_SHEET, raw) is not None:
+        _read_labels(ctx, wb[contract.COMPANY_SHEET], raw)
+    elif contract.COMPANY_SHEET not in wb.sheetnames:
+        raw.findings.append(Finding("error", contract.COMPANY_SHEET, "A1", "E-SHEET-MISSING",
+                                    f"缺少工作表“{contract.COMPANY_SHEET}”"))
+    for spec in contract.TABLE_SHEETS:
+        if spec.name not in wb.sheetnames:
+            if spec.required_sheet:
+                raw.findings.append(Finding("error", spec.name, "A1", "E-SHEET-MISSING", f"缺少工作表“{spec.name}”"))
+            continue
+        ws = _worksheet(wb, spec.name, raw)
+        if ws is None:
+            continue
+        table = _read_table(ctx, ws, spec, raw.findings)
+        if table is not None:
+            raw.tables[spec.name] = table
+    return raw
+
+
+def _worksheet(wb: openpyxl.Workbook, name: str, raw: RawWorkbook) -> Worksheet | None:
+    """The sheet of that name when it is a grid of cells; a chart sheet of that name is an error."""
+    if name not in wb.sheetnames:
+        return None
+    ws = wb[name]
+    if isinstance(ws, Worksheet):
+        return ws
+    raw.findings.append(Finding("error", name, "A1", "E-SHEET-NOT-GRID",
+                                f"“{name}”是图表工作表，不是表格；请改名或删除后重新建立该工作表"))
+    return None
+
+
+class _Sheets:
+    def __init__(self, wb: openpyxl.Workbook, uncached: set[tuple[str, str]]) -> None:
+        self.wb = wb
+        self.uncached = uncached
+
+    def cell(self, ws: Worksheet, row: int, col: int, merged: dict[tuple[int, int], tuple[int, int]]) -> RawCell:
+        src = merged.get((row, col), (row, col))
+        # ws._cells holds only cells that exist; ws.cell() would create empty ones across a huge range.
+        c = ws._cells.get(src)  # noqa: SLF001
+        coord = f"{get_column_letter(col)}{row}"
+        ref = CellRef(ws.title, coord)
+        if c is None:
+            return RawCell(None, ref)
+        value, problem = c.value, None
+        if c.data_type == "e" or (isinstance(value, str) and value.startswith("#") and value in _EXCEL_ERRORS):
+            problem, value = f"error:{value}", None
+        elif value is None and (ws.title, f"{get_column_letter(src[1])}{src[0]}") in self.uncached:
+            problem = "uncached-formula"
+        return RawCell(value, ref, c.number_format or "General", problem)
+
+
+_EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!",
+                 "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+
+
+def _merged_map(ws: Worksheet) -> dict[tuple[int, int], tuple[int, int]]:
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for rng in ws.merged_cells.ranges:
+        if (rng.max_row - rng.min_row + 1) * (rng.max_col - rng.min_col + 1) + len(out) > MAX_MERGED_CELLS:
+            continue  # scan_package refuses such files; this guards workbooks built in memory
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if (r, c) != (rng.min_row, rng.min_col):
+                    out[(r, c)] = (rng.min_row, rng.min_col)
+    return out
+
+
+def _present_rows(ws: Worksheet) -> list[int]:
+    return sorted({r for (r, _c) in ws._cells})  # noqa: SLF001
+
+
+def _read_labels(ctx: _Sheets, ws: Worksheet, raw: RawWorkbook) -> None:
+    wanted = {header_key(lab.text): lab for lab in contract.LABELS}
+    merged = _merged_map(ws)
+    merged_right_edge: dict[tuple[int, int], int] = {}
+    for rng in ws.merged_cells.ranges:
+        merged_right_edge[(rng.min_row, rng.min_col)] = rng.max_col
+    for (r, c) in sorted(ws._cells, key=lambda rc: (rc[0], rc[1])):  # noqa: SLF001
+        v = ws._cells[(r, c)].value  # noqa: SLF001
+        if not isinstance(v, str):
+            continue
+        lab = wanted.get(header_key(v))
+        if lab is None or lab.key in raw.labels:
+            continue
+        right = merged_right_edge.get((r, c), c) + 1
+        raw.labels[lab.key] = ctx.cell(ws, r, right, merged)
+        raw.label_cells[lab.key] = CellRef(ws.title, f"{get_column_letter(c)}{r}")
+
+
+def _read_table(ctx: _Sheets, ws: Worksheet, spec: contract.TableSheet, findings: list[Finding]) -> RawTable | None:
+    known = {header_key(c.header): c.key for c in spec.columns}
+    required = {header_key(h) for h in spec.required_headers}
+    best: tuple[int, int, dict[str, int]] | None = None  # (score, row, key → col)
+    for r in range(1, HEADER_SEARCH_ROWS + 1):
+        cols: dict[str, int] = {}
+        for c in range(1, min(ws.max_column, 200) + 1):
+            cell = ws._cells.get((r, c))  # noqa: SLF001
+            if cell is None or cell.value is None:
+                continue
+            key = known.get(header_key(cell.value))
+            if key and key not in cols:
+                cols[key] = c
+        has_required = required <= {header_key(spec.column(k).header) for k in cols}
+        score = (1000 if has_required else 0) + len(cols)
+        if cols and (best is None or score > best[0]):
+            best = (score, r, cols)
+    if best is None or best[0] < 1000:
+        row = best[1] if best else 1
+        present = set(best[2]) if best else set()
+        for col in spec.columns:
+            if col.required and col.key not in present:
+                findings.append(Finding("error", ws.title, f"A{row}", "E-COLUMN-MISSING",
+                                        f"工作表“{ws.title}”缺少必填列“{col.header}”（在前 {HEADER_SEARCH_ROWS} 行中未找到）"))
+        return None
+    _, header_row, cols = best
+    if ws.max_row - header_row > MAX_TABLE_ROWS:
+        # The declared extent, not the cells: a stray cell at row 1,048,576 is enough to make this huge.
+        rows_present = [r for r in _present_rows(ws) if r > header_row]
+        if len(rows_present) > MAX_TABLE_ROWS:
+            findings.append(Finding("error", ws.title, f"A{header_row}", "E-SHEET-TOO-LARGE",
+                                    f"工作表“{ws.title}”数据行超过 {MAX_TABLE_ROWS} 行，无法处理"))
+            return None
+    merged = _merged_map(ws)
+    merged_rows = {r for (r, _c) in merged}
+    rows: list[RawRow] = []
+    for r in sorted(set(_present_rows(ws)) | merged_rows):
+        if r <= header_row:
+            continue
+        cells = {key: ctx.cell(ws, r, c, merged) for key, c in cols.items()}
+        if all(_blank(cell) for cell in cells.values()):
+            continue
+        dim = ws.row_dimensions.get(r) if r in ws.row_dimensions else None
+        rows.append(RawRow(r, cells, hidden=bool(dim is not None and dim.hidden)))
+    return RawTable(ws.title, header_row, {k: get_column_letter(c) for k, c in cols.items()}, tuple(rows))
+
+
+def _blank(cell: RawCell) -> bool:
+    if cell.problem:
+        return False
+    return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DTD_MESSAGE = "工作簿的 XML 中含有 DOCTYPE 或实体定义（Excel 从不写出这些，可能是恶意构造的文件），已拒绝读取"
+_PROLOG_BYTES = 16 * 1024
+
+
+def scan_package(path: Path) -> set[tuple[str, str]]:
+    """One streamed pass over the package before openpyxl parses it.
+
+    Refuses XML with a DOCTYPE (entity expansion) and sheets whose merged ranges cover more than
+    MAX_MERGED_CELLS cells (openpyxl creates an object for every merged cell: one merge over A1:XFD1048576
+    in a 5 KB file would never finish). Returns the cells holding a formula that Excel never calculated
+    (a <f> without a cached <v>): data_only shows them as blank, so only the sheet XML tells.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    with z.open(info) as f:
+                        prolog = f.read(_PROLOG_BYTES)
+                    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                        raise UnreadableWorkbook("E-FILE-XML-ENTITY", _DTD_MESSAGE)
+            parts = _sheet_parts(z)
+            names = set(z.namelist())
+            merged_total = 0
+            uncached: set[tuple[str, str]] = set()
+            for title, part in parts.items():
+                if part not in names:
+                    continue
+                merged_total = _scan_sheet(z, part, title, merged_total, uncached)
+            return uncached
+    except UnreadableWorkbook:
+        raise
+    except etree.XMLSyntaxError as e:
+        if "entity" in str(e).lower():
+            raise UnreadableWorkbook("E-FILE-XML-ENTITY", _DTD_MESSAGE) from None
+        raise UnreadableWorkbook("E-FILE-CORRUPT", f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
+    except (KeyError, ValueError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as e:
+        raise UnreadableWorkbook("E-FILE-CORRUPT", f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
+
+
+def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
+                uncached: set[tuple[str, str]]) -> int:
+    cell_tag, merge_tag, row_tag = f"{{{_MAIN}}}c", f"{{{_MAIN}}}mergeCell", f"{{{_MAIN}}}row"
+    read_formulas = title not in contract.COMPUTED_SHEETS
+    with z.open(part) as f:
+        for _ev, el in etree.iterparse(f, events=("end",), tag=(cell_tag, merge_tag, row_tag),
+                                       resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False):
+            if el.tag == cell_tag:
+                if read_formulas and el.find(f"{{{_MAIN}}}f") is not None and _uncached(el):
+                    uncached.add((title, el.get("r", "")))
+                el.clear()
+            elif el.tag == row_tag:
+                el.clear()
+                while el.getprevious() is not None:  # keep memory flat on long sheets
+                    del el.getparent()[0]
+            else:
+                merged_total += _range_size(el.get("ref", ""))
+                if merged_total > MAX_MERGED_CELLS:
+                    raise UnreadableWorkbook(
+                        "E-FILE-MERGED-TOO-LARGE",
+                        f"工作表“{title}”的合并单元格范围过大（超过 {MAX_MERGED_CELLS:,} 个单元格），"
+                        "请取消整行或整列的合并后再保存")
+    return merged_total
+
+
+def _uncached(c: etree._Element) -> bool:
+    v = c.find(f"{{{_MAIN}}}v")
+    if v is None:
+        return True
+    # Excel writes <v></v> for a formula whose result is the empty string (t="str"); openpyxl writes an
+    # empty <v/> with no type for every formula it stores, which Excel has never calculated.
+    return not (v.text or "") and c.get("t") not in ("str", "s", "inlineStr")
+
+
+def _range_size(ref: str) -> int:
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return 0
+    if None in (min_col, min_row, max_col, max_row):
+        return 0
+    return (max_row - min_row + 1) * (max_col - min_col + 1)  # type: ignore[operator]
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title → its part name inside the package."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    wb_part = _workbook_part(z, parser)
+    wb = etree.fromstring(z.read(wb_part), parser)
+    rels_part = posixpath.join(posixpath.dirname(wb_part), "_rels", posixpath.basename(wb_part) + ".rels")
+    rels = etree.fromstring(z.read(rels_part), parser)
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_PKG_REL}}}Relationship")}
+    out = {}
+    for sh in wb.iter(f"{{{_MAIN}}}sheet"):
+        target = targets.get(sh.get(f"{{{_REL}}}id"), "")
+        if target:
+            out[sh.get("name", "")] = _resolve(wb_part, target)
+    return out
+
+
+def _workbook_part(z: zipfile.ZipFile, parser: etree.XMLParser) -> str:
+    try:
+        rels = etree.fromstring(z.read("_rels/.rels"), parser)
+    except KeyError:
+        return "xl/workbook.xml"
+    for r in rels.iter(f"{{{_PKG_REL}}}Relationship"):
+        if r.get("Type", "").endswith("/officeDocument"):
+            return _resolve("", r.get("Target", ""))
+    return "xl/workbook.xml"
+
+
+def _resolve(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))

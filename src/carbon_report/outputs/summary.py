@@ -1,0 +1,152 @@
+"""汇总.xlsx: one row per workbook of a batch, every finding of every file, and a chart of totals.
+
+Built from the batch's JSON records (Outcome.to_json() dicts), so it needs nothing from the workers but
+what they already sent back. Written to a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from carbon_report.core.model import Stage
+from carbon_report.io.atomic import write_bytes
+from carbon_report.outputs.workbook import print_landscape
+
+SUMMARY_SHEET = "汇总"
+FINDINGS_SHEET = "问题清单"
+CHART_SHEET = "排放对比"
+STATUS_ZH = {"ok": "通过", "invalid": "有错误", "unreadable": "无法读取"}
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+NUMBER = "#,##0.0000"
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+_LINK_FONT = Font(color="0563C1", underline="single")
+_STATUS_FONT = {"invalid": Font(color="9C5700"), "unreadable": Font(color="C00000", bold=True)}
+
+SUMMARY_HEADER = (["序号", "文件", "企业名称", "统一社会信用代码", "核算年度", "状态", "错误数", "警告数"]
+                  + [f"{s.short_zh}（tCO2e）" for s in Stage]
+                  + ["合计（tCO2e）", "排放强度", "强度单位", "计算结果", "评价报告"])
+FINDINGS_HEADER = ["文件", "级别", "工作表", "单元格", "代码", "说明"]
+
+
+def write_summary(records: list[dict[str, Any]], dest: Path, *, root: Path | None = None) -> None:
+    """Write 汇总.xlsx for `records` (Outcome.to_json() dicts, in input order) to `dest`, atomically.
+    File names are shown relative to `root` when given. Raises atomic.OutputLocked."""
+    wb = build_summary(records, root=root, out_dir=Path(dest).parent)
+    data = io.BytesIO()
+    wb.save(data)
+    write_bytes(Path(dest), data.getvalue())
+
+
+def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
+                  out_dir: Path | None = None) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SUMMARY_SHEET
+    _header(ws, SUMMARY_HEADER, [6, 28, 30, 22, 10, 10, 8, 8] + [14] * 7 + [14, 22, 40, 40])
+    fs = wb.create_sheet(FINDINGS_SHEET)
+    _header(fs, FINDINGS_HEADER, [28, 8, 14, 10, 28, 80])
+    bars: list[tuple[str, float]] = []
+    for i, rec in enumerate(records, start=1):
+        name = _display(rec.get("input", ""), root)
+        company = rec.get("company") or {}
+        issues = rec.get("issues") or []
+        stages = rec.get("stages") or {}
+        intensity = (rec.get("intensity") or [None])[0]
+        row = [i, name, company.get("name"), company.get("uscc"), company.get("year"),
+               STATUS_ZH.get(rec.get("status"), rec.get("status")),
+               sum(1 for x in issues if x.get("severity") == "error"),
+               sum(1 for x in issues if x.get("severity") != "error")]
+        row += [stages.get(s.value) for s in Stage]
+        row += [rec.get("total_tco2e"),
+                intensity["tco2e_per_unit"] if intensity else None,
+                f"tCO2e/{intensity['unit']}（{intensity['product']}）" if intensity else None]
+        outputs = rec.get("outputs") or {}
+        links = [_display(outputs.get("workbook"), out_dir), _display(outputs.get("report"), out_dir)]
+        row += links
+        r = i + 1
+        for j, v in enumerate(row, start=1):
+            c = _put(ws, r, j, v)
+            if 9 <= j <= 16:
+                c.number_format = NUMBER
+        for j, link in enumerate(links, start=len(row) - 1):
+            if link and out_dir is not None and not Path(link).is_absolute():
+                ws.cell(r, j).hyperlink = link  # relative to 汇总.xlsx, which sits in out_dir
+                ws.cell(r, j).font = _LINK_FONT
+        ws.cell(r, 4).number_format = "@"
+        if rec.get("status") in _STATUS_FONT:
+            ws.cell(r, 6).font = _STATUS_FONT[rec["status"]]
+        for issue in issues:
+            _append(fs, [name, SEVERITY_ZH.get(issue.get("severity"), issue.get("severity")), issue.get("sheet"),
+                         issue.get("cell"), issue.get("code"), issue.get("message")])
+        if rec.get("status") == "ok" and rec.get("total_tco2e") is not None:
+            label = company.get("name") or name
+            bars.append((f"{label}（{company.get('year')}）" if company.get("year") else label, rec["total_tco2e"]))
+    _chart_sheet(wb, bars)
+    return wb
+
+
+def _chart_sheet(wb: Workbook, bars: list[tuple[str, float]]) -> None:
+    cs = wb.create_sheet(CHART_SHEET)
+    _header(cs, ["企业", "合计（tCO2e）"], [40, 16])
+    for k, (label, total) in enumerate(bars, start=2):
+        _put(cs, k, 1, label)
+        cs.cell(k, 2, total).number_format = NUMBER
+    if not bars:
+        _put(cs, 2, 1, "没有计算成功的工作簿")
+        return
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: long company names stay readable
+    chart.title = "各企业碳排放量合计（tCO2e）"
+    chart.y_axis.title = "tCO2e"
+    chart.legend = None
+    chart.add_data(Reference(cs, min_col=2, min_row=1, max_row=len(bars) + 1), titles_from_data=True)
+    chart.set_categories(Reference(cs, min_col=1, min_row=2, max_row=len(bars) + 1))
+    chart.height = max(7.5, 0.6 * len(bars) + 3)
+    chart.width = 20
+    cs.add_chart(chart, "D2")
+
+
+def _header(ws: Any, header: list[str], widths: list[float]) -> None:
+    for j, (h, w) in enumerate(zip(header, widths, strict=True), start=1):
+        c = ws.cell(1, j, h)
+        c.font = Font(bold=True)
+        c.fill = _HEAD_FILL
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws.freeze_panes = "A2"
+    print_landscape(ws, 1)
+
+
+def _append(ws: Any, values: list[Any]) -> None:
+    r = ws.max_row + 1
+    for j, v in enumerate(values, start=1):
+        _put(ws, r, j, v)
+
+
+def _put(ws: Any, r: int, c: int, v: Any) -> Any:
+    cell = ws.cell(r, c)
+    if isinstance(v, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", v)
+        cell.data_type = "s"  # text from files and users stays text, even when it starts with "="
+    else:
+        cell.value = v
+    return cell
+
+
+def _display(path: str | None, root: Path | None) -> str | None:
+    if not path:
+        return None
+    if root is not None:
+        try:
+            return Path(path).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
