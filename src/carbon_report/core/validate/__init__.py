@@ -1,0 +1,70 @@
+"""Judge what the reader found: turn a RawWorkbook into a typed Intake plus findings.
+
+Every finding names the sheet and cell it concerns and carries a stable code (E-… error, W-… warning).
+Pure: plain data in, plain data out. Whether a picture file exists is asked through a callable, so this
+module never touches the disk itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from carbon_report.core import contract
+from carbon_report.core.factors import Library
+from carbon_report.core.model import Finding, Intake
+from carbon_report.core.raw import RawWorkbook
+from carbon_report.core.validate.activities import read_activities
+from carbon_report.core.validate.company import read_company
+from carbon_report.core.validate.cross import check_history, check_measures
+from carbon_report.core.validate.equipment import read_equipment
+from carbon_report.core.validate.factors import read_factors
+from carbon_report.core.validate.history import read_history
+from carbon_report.core.validate.measures import read_measures
+from carbon_report.core.validate.pictures import read_pictures
+from carbon_report.core.validate.products import read_products
+from carbon_report.core.validate.rows import Findings
+from carbon_report.core.validate.targets import read_targets
+
+__all__ = ["validate"]
+
+
+def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None,
+             picture_exists: Callable[[str], bool] | None = None) -> tuple[Intake | None, list[Finding]]:
+    f = Findings()
+    for x in raw.findings:
+        f.add(x)
+    today = today or dt.date.today()
+    company = read_company(raw, f, today)
+    gwp_set = company.gwp_version if company else contract.DEFAULT_GWP
+    report_day = (company.report_date if company else None) or today
+    broken: set[str] = set()
+    factors = read_factors(raw, library, f, gwp_set, broken)
+    activities, used = read_activities(raw, library, factors, f, gwp_set, report_day, broken)
+    products = read_products(raw, f)
+    base_year = company.base_year if company else None
+    year = company.year if company else None
+    history = read_history(raw, f)
+    targets = read_targets(raw, f, company, products)
+    measures = read_measures(raw, f)
+    equipment = read_equipment(raw, f, activities)
+    pictures = read_pictures(raw, f, picture_exists)
+    if company and targets and base_year is not None and base_year != year:
+        check_history(company, targets, history, f)
+    if base_year is not None:
+        check_measures(measures, targets, base_year, f, raw.tables.get(contract.TARGETS.name))
+    if company is None or any(x.is_error for x in f.items if x.code in ("E-SHEET-MISSING", "E-COLUMN-MISSING")
+                              and x.sheet == contract.ACTIVITIES.name):
+        return None, f.items
+    intake = Intake(
+        company=company,
+        products=tuple(products),
+        activities=tuple(activities),
+        factors={code: factors[code] for code in sorted(used)},
+        equipment=tuple(equipment),
+        targets=tuple(targets),
+        measures=tuple(measures),
+        pictures=tuple(pictures),
+        history=tuple(history),
+        library_version=library.version,
+    )
+    return intake, f.items

@@ -1,0 +1,62 @@
+"""设备清单: equipment, checked against the fuels used in 活动数据."""
+
+from __future__ import annotations
+
+from carbon_report.core import contract
+from carbon_report.core.model import (
+    Activity,
+    Equipment,
+)
+from carbon_report.core.raw import RawWorkbook
+from carbon_report.core.validate.rows import Findings, data_rows, ref
+from carbon_report.core.values import (
+    parse_number,
+    text_of,
+)
+
+FUEL_WORDS = ("柴油", "汽油", "天然气", "液化石油气", "液化气", "燃料油", "重油", "煤油", "焦炭", "原煤", "煤", "LPG",
+              "LNG", "CNG", "生物质")
+
+
+
+
+
+
+def read_equipment(raw: RawWorkbook, f: Findings, acts: list[Activity]) -> list[Equipment]:
+    table = raw.tables.get(contract.EQUIPMENT.name)
+    out: list[Equipment] = []
+    if table is None:
+        return out
+    names = " ".join(a.name for a in acts).upper()
+    for row in data_rows(table, f, name_key="name"):
+        if not f.row_ok(row):
+            continue
+        q = parse_number(row.value("quantity"))
+        if q.kind not in ("number", "blank"):
+            f.warn(ref(row, table, "quantity"), "W-EQUIPMENT-QUANTITY",
+                   f"设备数量“{text_of(row.value('quantity'))}”不是数字，已按空白读取")
+        energy = text_of(row.value("energy"))
+        eq = Equipment(text_of(row.value("name")), text_of(row.value("model")), text_of(row.value("unit")),
+                       q.value if q.kind == "number" else None, energy, row.row)
+        out.append(eq)
+        for fuel in _fuels_in(energy.upper()):
+            if not any(w in names for w in _FUEL_SYNONYMS.get(fuel, (fuel,))):
+                f.warn(ref(row, table, "energy"), "W-EQUIPMENT-FUEL",
+                       f"设备“{eq.name or row.row}”使用{fuel}，但活动数据中没有{fuel}的消耗记录")
+    return out
+
+
+_FUEL_SYNONYMS = {"液化石油气": ("液化石油气", "液化气", "LPG"), "液化气": ("液化石油气", "液化气", "LPG"),
+                  "LPG": ("液化石油气", "液化气", "LPG"), "天然气": ("天然气", "LNG", "CNG"),
+                  "LNG": ("天然气", "LNG"), "CNG": ("天然气", "CNG"), "煤": ("煤",), "原煤": ("原煤", "煤")}
+
+
+def _fuels_in(energy: str) -> list[str]:
+    """Fuels named in 能源类型, longest words first, each stretch of text counted once (原煤 is not also 煤)."""
+    found: list[str] = []
+    rest = energy
+    for w in sorted(FUEL_WORDS, key=len, reverse=True):
+        if w in rest:
+            found.append(w)
+            rest = rest.replace(w, " ")
+    return found

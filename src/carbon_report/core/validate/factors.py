@@ -1,0 +1,112 @@
+"""排放因子: the workbook's own factors, checked against gases and units, overriding the library."""
+
+from __future__ import annotations
+
+from carbon_report.core import contract, units
+from carbon_report.core.factors import Library, factor_from_row, gases_agree, normalize_gas
+from carbon_report.core.model import (
+    CellRef,
+    Factor,
+)
+from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
+from carbon_report.core.validate.rows import Findings, blank_value, data_rows, ref
+from carbon_report.core.values import (
+    parse_number,
+    parse_year,
+    text_of,
+)
+
+
+def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
+                      broken: set[str]) -> dict[str, tuple[Factor, ...]]:
+    """Library factors with the workbook's own applied; codes of rejected rows go into `broken`, so the
+    activities that use them are not told a second time that the code does not exist."""
+    factors = dict(library.factors)
+    table = raw.tables.get(contract.FACTORS.name)
+    if table is None:
+        return factors
+    mine: dict[str, list[Factor]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for row in data_rows(table, f, name_key="name"):
+        code = text_of(row.value("code"))
+        if not f.row_ok(row):
+            broken.add(code)
+            continue
+        gas_text = text_of(row.value("gas"))
+        unit_text = text_of(row.value("unit"))
+        missing = [k for k, v in (("code", code), ("gas", gas_text), ("value", row.value("value")), ("unit", unit_text))
+                   if v in ("", None)]
+        for k in missing:
+            f.error(ref(row, table, k), "E-REQUIRED-MISSING", f"排放因子“{code or '（无编码）'}”缺少必填项“{contract.FACTORS.column(k).header}”")
+        if missing:
+            broken.add(code)
+            continue
+        gas = normalize_gas(gas_text)
+        ok = True
+        if library.gwp_value(gwp_set, gas) is None and not any(gas in t for t in library.gwp.values()) \
+                and gas not in library.blends:
+            f.error(ref(row, table, "gas"), "E-FACTOR-GAS-UNKNOWN", f"温室气体“{gas_text}”无法识别（如 CO2、CH4、N2O、HFC-134a）")
+            ok = False
+        p = parse_number(row.value("value"))
+        if p.kind != "number" or p.value <= 0:
+            f.error(ref(row, table, "value"), "E-FACTOR-VALUE", f"因子值“{text_of(row.value('value'))}”应为大于 0 的数字")
+            ok = False
+        try:
+            fu = units.parse_factor_unit(unit_text)
+        except units.UnitError:
+            f.error(ref(row, table, "unit"), "E-UNIT-UNKNOWN",
+                    f"因子单位“{unit_text}”无法识别，应写成 质量[气体]/活动单位，如 tCO2/MWh、kgCO2e/t")
+            broken.add(code)
+            continue
+        if not gases_agree(fu.gas, gas):
+            f.error(ref(row, table, "unit"), "E-FACTOR-GAS-MISMATCH",
+                    f"因子单位“{unit_text}”中的气体与温室气体列“{gas_text}”不一致")
+            ok = False
+        key = (code, gas)
+        if key in seen:
+            f.error(ref(row, table, "gas"), "E-FACTOR-DUPLICATE", f"因子编码“{code}”的气体“{gas}”在第 {seen[key]} 行已定义")
+            ok = False
+        seen[key] = row.row
+        if not ok:
+            broken.add(code)
+            continue
+        factor = factor_from_row({
+            "code": code, "name_zh": text_of(row.value("name")) or code, "gas": gas, "value": str(p.value),
+            "unit": unit_text, "source": text_of(row.value("source")), "data_year": "",
+        })
+        year = parse_year(row.value("year"))
+        if year is None and not blank_value(row.value("year")):
+            f.warn(ref(row, table, "year"), "W-FACTOR-YEAR", f"因子年份“{text_of(row.value('year'))}”不是年份，已忽略")
+        factor = Factor(**{**factor.__dict__, "origin": "workbook", "ref": row.ref("code"), "data_year": year,
+                           "note": text_of(row.value("note"))})
+        _check_scale(factor, library, f, row, table)
+        mine.setdefault(code, []).append(factor)
+    # A code defined in the workbook replaces every gas row of that code in the library.
+    factors.update({code: tuple(rows) for code, rows in mine.items()})
+    return factors
+
+
+def _check_scale(factor: Factor, library: Library, f: Findings, row: RawRow, table: RawTable) -> None:
+    for lib in library.lookup(factor.code) or ():
+        if lib.gas != factor.gas:
+            continue
+        try:
+            k, _ = units.factor(factor.per_unit, lib.per_unit)  # one workbook unit is k library units
+            mine_t = factor.value * units.mass_to_tonnes(factor.mass_unit)
+            lib_t = lib.value * units.mass_to_tonnes(lib.mass_unit) * k
+        except units.UnitError:
+            continue
+        ratio = mine_t / lib_t if lib_t else 0
+        if ratio >= 300 or (ratio and ratio <= 1 / 300):
+            f.warn(ref(row, table, "value"), "W-FACTOR-SCALE",
+                   f"因子“{factor.code}”为 {factor.value:g} {factor.unit}，与因子库的 {lib.value:g} {lib.unit} 相差约 "
+                   f"{ratio if ratio >= 1 else 1 / ratio:,.0f} 倍，请检查单位（如 kWh 与 MWh、kg 与 t）")
+
+
+def gas_cell(fac: Factor, raw: RawWorkbook) -> CellRef | None:
+    """The 温室气体 cell of the 排放因子 row that defined a workbook factor."""
+    table = raw.tables.get(contract.FACTORS.name)
+    if fac.ref is None or table is None or "gas" not in table.columns:
+        return fac.ref
+    row = fac.ref.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return CellRef(fac.ref.sheet, f"{table.columns['gas']}{row}")

@@ -1,0 +1,97 @@
+"""Shared row handling: findings said once, rows to read (合计 and 注 rows skipped), cell addresses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from carbon_report.core import contract
+from carbon_report.core.model import (
+    CellRef,
+    Finding,
+)
+from carbon_report.core.raw import RawCell, RawRow, RawTable, column_number
+from carbon_report.core.values import (
+    fold_text,
+    text_of,
+)
+
+_NOTE_ROW = re.compile(r"^注(\s*$|\s*[:：0-9１-９一二三四五①②③])")
+
+
+
+
+
+
+@dataclass
+class Findings:
+    items: list[Finding] = field(default_factory=list)
+    _seen: set[Finding] = field(default_factory=set)
+
+    def add(self, finding: Finding) -> None:
+        if finding not in self._seen:  # one cell, one problem, said once (a factor used by many rows)
+            self._seen.add(finding)
+            self.items.append(finding)
+
+    def error(self, ref: CellRef, code: str, message: str) -> None:
+        self.add(Finding("error", ref.sheet, ref.cell, code, message))
+
+    def warn(self, ref: CellRef, code: str, message: str) -> None:
+        self.add(Finding("warning", ref.sheet, ref.cell, code, message))
+
+    def row_ok(self, row: RawRow) -> bool:
+        """Every cell of the row checked (each problem reported, not just the first)."""
+        oks = [self.cell_ok(c) for c in row.cells.values()]
+        return all(oks)
+
+    def cell_ok(self, cell: RawCell | None) -> bool:
+        """False (with a finding) for an Excel error value or a formula Excel never calculated."""
+        if cell is None or not cell.problem:
+            return True
+        if cell.problem == "uncached-formula":
+            self.error(cell.ref, "E-FORMULA-UNCACHED",
+                       "公式没有计算结果（文件未在 Excel 中计算并保存过），请在 Excel 中打开、重新计算并保存")
+        else:
+            self.error(cell.ref, "E-CELL-ERROR", f"单元格为 Excel 错误值 {cell.problem.split(':', 1)[1]}，请修正公式或数据")
+        return False
+
+
+def data_rows(table: RawTable, f: Findings, name_key: str, stage_key: str | None = None):
+    """Rows to read: 合计/小计/总计 rows and notes (注…) are skipped with a warning."""
+    for row in table.rows:
+        name = squash(row.value(name_key))
+        first_cell = next((c for c in _in_column_order(row, table) if not blank_value(c.value)), None)
+        first = squash(first_cell.value) if first_cell else ""
+        where = first_cell.ref if first_cell else CellRef(table.sheet, f"A{row.row}")
+        if name in contract.TOTAL_ROW_NAMES or first in contract.TOTAL_ROW_NAMES:
+            if name in contract.TOTAL_ROW_NAMES:
+                where = ref(row, table, name_key)
+            f.warn(where, "W-TOTAL-ROW-SKIPPED", f"第 {row.row} 行是合计/小计行，已跳过（合计由程序计算）")
+            continue
+        if first_cell is not None and _NOTE_ROW.match(fold_text(first_cell.value)):
+            f.warn(where, "W-NOTE-ROW-SKIPPED", f"第 {row.row} 行是注释行，已跳过")
+            continue
+        if row.hidden:
+            f.warn(where, "W-HIDDEN-ROW", f"第 {row.row} 行被隐藏或筛选，仍已读取")
+        yield row
+
+
+def squash(value: object) -> str:
+    """Text without any spaces or a trailing colon, for matching words such as 合计 or 小 计："""
+    return "".join(fold_text(text_of(value)).split()).rstrip(":：")
+
+
+def blank_value(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _in_column_order(row: RawRow, table: RawTable) -> list[RawCell]:
+    order = sorted(table.columns, key=lambda k: column_number(table.columns[k]))
+    return [row.cells[k] for k in order if k in row.cells]
+
+
+def ref(row: RawRow, table: RawTable, key: str) -> CellRef:
+    r = row.ref(key)
+    if r is not None:
+        return r
+    return CellRef(table.sheet, f"A{row.row}")
