@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_report.core import contract  # plain data: keeps the batch parent's start-up light
+from carbon_report.core.findings import Code
 
 SUMMARY_NAME = "汇总.xlsx"
 WORKER_MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per worker of the default pool
@@ -224,7 +225,7 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
         if first is None:
             tasks.append(task)
         else:
-            finish(task, _failed(path, "invalid", "E-BATCH-OUTPUT-CONFLICT",
+            finish(task, _failed(path, "invalid", Code.E_BATCH_OUTPUT_CONFLICT,
                                  f"输出文件名与“{first.name}”（{first}）的输出相同，未处理此文件；请重命名其中一个"))
 
     jobs = max(1, min(jobs or default_jobs(), len(tasks) or 1))
@@ -250,7 +251,7 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
                 for task in reversed(_drain(inflight, finish, timeout)):
                     task.strikes += 1
                     if task.strikes >= 2:
-                        finish(task, _failed(task.path, "unreadable", "E-BATCH-WORKER-CRASH",
+                        finish(task, _failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH,
                                              "处理此文件时工作进程异常退出（单独重试仍然如此），已跳过此文件"))
                     else:
                         queue.appendleft(task)
@@ -333,11 +334,11 @@ def _result_of(fut: Future[Record | None], task: _Task, timeout: float | None) -
         message = f"处理此文件时内存不足（每个工作进程上限 {WORKER_MEMORY_LIMIT // 1024**2} MB），已跳过此文件"
     else:
         message = f"处理此文件时出错，已跳过此文件：{type(exc).__name__}: {exc}"
-    return _failed(task.path, "unreadable", "E-BATCH-WORKER-CRASH", message)
+    return _failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH, message)
 
 
 def _timed_out(path: Path, timeout: float | None) -> Record:
-    return _failed(path, "unreadable", "E-BATCH-TIMEOUT", f"处理时间超过 {timeout:g} 秒，已停止处理此文件")
+    return _failed(path, "unreadable", Code.E_BATCH_TIMEOUT, f"处理时间超过 {timeout:g} 秒，已停止处理此文件")
 
 
 def _failed(path: Path, status: str, code: str, message: str) -> Record:
@@ -395,7 +396,7 @@ def _flag_duplicates(records: list[Record]) -> list[str]:
         first = seen.setdefault(key, rec["outcome"]["input"])
         if first == rec["outcome"]["input"]:
             continue
-        finding = Finding("warning", "", "", "W-BATCH-DUPLICATE-COMPANY",
+        finding = Finding("warning", "", "", Code.W_BATCH_DUPLICATE_COMPANY,
                           f"统一社会信用代码“{key[0]}”、核算年度 {key[1]} 与“{first}”相同，可能重复提交")
         rec["outcome"]["issues"].append(finding.as_dict())
         lines = finding_lines(Outcome(Path(rec["outcome"]["input"]), "ok", [finding]))
@@ -411,15 +412,15 @@ def run_batch_cli(args: Any, options: Any) -> int:
     """`carbon-report batch IN_DIR --out DIR [--jobs N] [--recursive] [--timeout SEC] [--json]`."""
     in_dir, out_dir = Path(args.input), Path(args.out)
     if not in_dir.is_dir():
-        print(f"{in_dir}: 不是文件夹或不存在 not a folder [E-BATCH-NOT-A-FOLDER]", file=sys.stderr)
+        print(f"{in_dir}: 不是文件夹或不存在 not a folder [{Code.E_BATCH_NOT_A_FOLDER}]", file=sys.stderr)
         return 2
     if args.jobs is not None and args.jobs < 1:
-        print(f"--jobs {args.jobs}: 进程数至少为 1 must be at least 1 [E-USAGE]", file=sys.stderr)
+        print(f"--jobs {args.jobs}: 进程数至少为 1 must be at least 1 [{Code.E_USAGE}]", file=sys.stderr)
         return 2
     files, skipped = find_workbooks(in_dir, args.recursive, out_dir=out_dir)
     summary_path: Path | None = None
     if not files:
-        print(f"{in_dir}: 警告 文件夹中没有 .xlsx 或 .xlsm 工作簿 no workbooks found [W-BATCH-EMPTY]", file=sys.stderr)
+        print(f"{in_dir}: 警告 文件夹中没有 .xlsx 或 .xlsm 工作簿 no workbooks found [{Code.W_BATCH_EMPTY}]", file=sys.stderr)
         result = BatchResult([], 0, skipped)
     else:
         with _Progress(len(files)) as progress:
@@ -447,7 +448,7 @@ def _write_summary(result: BatchResult, dest: Path, in_dir: Path) -> Path | None
     try:
         write_summary(result.files, dest, root=in_dir)
     except (OutputLocked, OSError) as e:
-        print(f"{dest}: 汇总工作簿无法写入（是否正被 Excel 打开？）cannot write: {e} [E-OUTPUT-LOCKED]", file=sys.stderr)
+        print(f"{dest}: 汇总工作簿无法写入（是否正被 Excel 打开？）cannot write: {e} [{Code.E_OUTPUT_LOCKED}]", file=sys.stderr)
         return None
     return dest
 

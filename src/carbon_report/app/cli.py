@@ -16,6 +16,7 @@ from typing import Any
 
 from carbon_report import __version__
 from carbon_report.app.messages import finding_lines, summary_line
+from carbon_report.core.findings import Code
 
 EPILOG = """示例 Examples:
   carbon-report template 填报模板.xlsx
@@ -68,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--timeout", type=float, default=300, metavar="SEC", help="单个文件时限（秒） per-file time limit")
     _process_options(b)
 
+    k = sub.add_parser("codes", help="列出校验代码及其含义 list finding codes and what they mean",
+                       description="列出全部校验代码，或解释一个代码。List every finding code, or explain one.",
+                       epilog="示例 Examples:\n  carbon-report codes\n  carbon-report codes E-UNIT-MISMATCH\n"
+                              "  carbon-report codes --json",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    k.add_argument("code", nargs="?", default=None, metavar="CODE")
+    k.add_argument("--json", action="store_true", help="打印 JSON print JSON")
+
     f = sub.add_parser("factors", help="列出或搜索内置排放因子库 list or search the factor library")
     f.add_argument("text", nargs="?", default=None, metavar="TEXT")
     f.add_argument("--json", action="store_true", help="打印 JSON print JSON")
@@ -101,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # the last guard: one line, never a traceback
         if os.environ.get("CARBON_REPORT_DEBUG"):
             raise
-        print(f"carbon-report: 内部错误，请将此信息反馈给开发者：{type(e).__name__}: {e} [E-INTERNAL]", file=sys.stderr)
+        print(f"carbon-report: 内部错误，请将此信息反馈给开发者：{type(e).__name__}: {e} [{Code.E_INTERNAL}]", file=sys.stderr)
         code = 2
     return code
 
@@ -120,10 +129,14 @@ def _run(args: argparse.Namespace) -> int:
         try:
             path = write_addin(args.dir)
         except OutputLocked as e:
-            print(f"carbon-report: {e} [E-OUTPUT-LOCKED]", file=sys.stderr)
+            print(f"carbon-report: {e} [{Code.E_OUTPUT_LOCKED}]", file=sys.stderr)
             return 2
         print(f"已写出 Excel 加载项 add-in written: {path}")
         return 0
+    if args.command == "codes":
+        from carbon_report.app.codes import run as run_codes
+
+        return run_codes(args.code, args.json)
     if args.command == "factors":
         return _factors(args)
     if args.command == "check":
@@ -139,7 +152,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             outcome = process_file(args.input, args.out, _options(args))
         except SameAsInput:
-            print(f"{args.input}: 输出路径与输入文件相同，已拒绝 output equals input [E-OUTPUT-IS-INPUT]", file=sys.stderr)
+            print(f"{args.input}: 输出路径与输入文件相同，已拒绝 output equals input [{Code.E_OUTPUT_IS_INPUT}]", file=sys.stderr)
             return 2
         _report(outcome, args.json)
         return outcome.exit_code

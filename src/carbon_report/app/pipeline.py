@@ -16,6 +16,7 @@ from carbon_report.core import contract
 from carbon_report.core.calculate import calculate
 from carbon_report.core.errors import OutputLocked, SameAsInput, TemplateError, UnreadableWorkbook
 from carbon_report.core.factors import load_library
+from carbon_report.core.findings import Code
 from carbon_report.core.model import Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
@@ -159,10 +160,10 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
                       workbook_dir=outcome.input.parent, template=options.report_template,
                       library_version=outcome.library_version)
     except OutputLocked as e:
-        outcome.findings.append(Finding("error", "", "", "E-OUTPUT-LOCKED", str(e)))
+        outcome.findings.append(Finding("error", "", "", Code.E_OUTPUT_LOCKED, str(e)))
         return
     except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback
-        outcome.findings.append(Finding("error", "", "", "E-REPORT-TEMPLATE", str(e)))
+        outcome.findings.append(Finding("error", "", "", Code.E_REPORT_TEMPLATE, str(e)))
         return
     outcome.outputs["report"] = str(target)
     if options.pdf:
@@ -178,7 +179,7 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
 
 
 def _locked(outcome: Outcome, path: Path) -> None:
-    outcome.findings.append(Finding("error", "", "", "E-OUTPUT-LOCKED",
+    outcome.findings.append(Finding("error", "", "", Code.E_OUTPUT_LOCKED,
                                     f"输出文件“{path.name}”正被其他程序（如 Excel）打开，无法写入；请关闭后重试"))
 
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from carbon_report.core import contract, units
 from carbon_report.core.factors import Library
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     EmissionLine,
     Finding,
@@ -56,7 +57,7 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
     if total > 0:
         shares = {s: v / total for s, v in stage_totals.items()}
     else:
-        findings.append(Finding("warning", contract.ACTIVITIES.name, "A1", "W-TOTAL-ZERO",
+        findings.append(Finding("warning", contract.ACTIVITIES.name, "A1", Code.W_TOTAL_ZERO,
                                 "排放总量为 0，无法计算各阶段占比"))
 
     intensities: list[Intensity] = []
@@ -94,10 +95,6 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
                                         base[stage], base[stage] * keep))
     targets.sort(key=lambda r: (r.year, r.kind, 99 if r.stage is None else list(Stage).index(r.stage)))
 
-    for a in intake.activities:
-        if a.amount_kind == "value" and not a.factor_code:
-            findings.append(Finding("warning", a.amount_cell.sheet, a.amount_cell.cell, "W-NO-FACTOR",
-                                    f"“{a.name}”没有排放因子，未计入排放"))
     return Result(
         lines=tuple(lines), stage_totals=stage_totals, total=total, shares=shares,
         intensities=tuple(intensities), targets=tuple(targets), gas_totals=dict(gas_totals),

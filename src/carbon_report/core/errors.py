@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from carbon_report.core.findings import Code
+
 
 class CarbonReportError(Exception):
     """An expected failure with a message a user can act on. `code` is a finding code (E-…)."""
 
-    code = "E-INTERNAL"
+    code = Code.E_INTERNAL
 
     def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)
@@ -33,7 +35,7 @@ class UnitError(CarbonReportError, ValueError):
     """kind is 'unknown' (no such spelling) or 'mismatch' (no conversion between the two)."""
 
     def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message, "E-UNIT-UNKNOWN" if kind == "unknown" else "E-UNIT-MISMATCH")
+        super().__init__(message, Code.E_UNIT_UNKNOWN if kind == "unknown" else Code.E_UNIT_MISMATCH)
         self.kind = kind
 
 
@@ -41,7 +43,7 @@ class OutputLocked(CarbonReportError):
     """An output file is open in another program (Windows refuses to replace it): the workbook in Excel,
     the report in Word, the add-in loaded in Excel. One class for all three; the message names the file."""
 
-    code = "E-OUTPUT-LOCKED"
+    code = Code.E_OUTPUT_LOCKED
 
     def __init__(self, path: Path | str, message: str | None = None) -> None:
         self.path = Path(path)
@@ -51,13 +53,13 @@ class OutputLocked(CarbonReportError):
 class SameAsInput(CarbonReportError):
     """The output would overwrite the input."""
 
-    code = "E-OUTPUT-IS-INPUT"
+    code = Code.E_OUTPUT_IS_INPUT
 
 
 class TemplateError(CarbonReportError):
     """The report template is missing or cannot be rendered; the message says where, in Chinese."""
 
-    code = "E-REPORT-TEMPLATE"
+    code = Code.E_REPORT_TEMPLATE
 
 
 class PdfUnavailable(CarbonReportError):

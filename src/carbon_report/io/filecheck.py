@@ -12,6 +12,7 @@ from pathlib import Path
 
 from carbon_report.core import contract
 from carbon_report.core.errors import UnreadableWorkbook
+from carbon_report.core.findings import Code
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
@@ -29,57 +30,57 @@ def check_workbook_file(path: Path) -> None:
     try:
         _check(path)
     except OSError as e:  # permission denied, a file vanishing mid-check, a device …
-        raise UnreadableWorkbook("E-FILE-UNREADABLE", f"无法打开文件（{e.strerror or type(e).__name__}）") from None
+        raise UnreadableWorkbook(Code.E_FILE_UNREADABLE, f"无法打开文件（{e.strerror or type(e).__name__}）") from None
 
 
 def _check(path: Path) -> None:
     if path.name.startswith("~$"):
-        raise UnreadableWorkbook("E-FILE-LOCKFILE", "这是 Excel 打开工作簿时生成的临时锁文件（~$ 开头），不是工作簿")
+        raise UnreadableWorkbook(Code.E_FILE_LOCKFILE, "这是 Excel 打开工作簿时生成的临时锁文件（~$ 开头），不是工作簿")
     if not path.exists():
-        raise UnreadableWorkbook("E-FILE-NOT-FOUND", "文件不存在")
+        raise UnreadableWorkbook(Code.E_FILE_NOT_FOUND, "文件不存在")
     if path.is_dir():
-        raise UnreadableWorkbook("E-FILE-IS-DIRECTORY", "这是一个文件夹，不是工作簿（处理文件夹请用 batch 命令）")
+        raise UnreadableWorkbook(Code.E_FILE_IS_DIRECTORY, "这是一个文件夹，不是工作簿（处理文件夹请用 batch 命令）")
     if not path.is_file():
-        raise UnreadableWorkbook("E-FILE-NOT-REGULAR", "这不是普通文件，不是工作簿")
+        raise UnreadableWorkbook(Code.E_FILE_NOT_REGULAR, "这不是普通文件，不是工作簿")
     size = path.stat().st_size
     if size == 0:
-        raise UnreadableWorkbook("E-FILE-EMPTY", "文件为空（0 字节）")
+        raise UnreadableWorkbook(Code.E_FILE_EMPTY, "文件为空（0 字节）")
     if size > MAX_FILE_BYTES:
-        raise UnreadableWorkbook("E-FILE-TOO-LARGE",
+        raise UnreadableWorkbook(Code.E_FILE_TOO_LARGE,
                                  f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES / 1048576:g} MB）")
     with path.open("rb") as f:
         head = f.read(8)
         if head == _OLE2:
             data = head + f.read()
             if _ENCRYPTION_INFO in data:
-                raise UnreadableWorkbook("E-FILE-ENCRYPTED", "工作簿设有打开密码，请在 Excel 中取消密码后另存为 .xlsx 再处理")
-            raise UnreadableWorkbook("E-FILE-XLS", "这是旧版 Excel 97-2003（.xls）文件，请在 Excel 中另存为 .xlsx 后再处理")
+                raise UnreadableWorkbook(Code.E_FILE_ENCRYPTED, "工作簿设有打开密码，请在 Excel 中取消密码后另存为 .xlsx 再处理")
+            raise UnreadableWorkbook(Code.E_FILE_XLS, "这是旧版 Excel 97-2003（.xls）文件，请在 Excel 中另存为 .xlsx 后再处理")
     if head[:4] != _ZIP:
         if _looks_like_text(path):
-            raise UnreadableWorkbook("E-FILE-NOT-XLSX", "这是文本（如 CSV）文件而不是 Excel 工作簿，请用 Excel 另存为 .xlsx")
-        raise UnreadableWorkbook("E-FILE-NOT-ZIP", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式）")
+            raise UnreadableWorkbook(Code.E_FILE_NOT_XLSX, "这是文本（如 CSV）文件而不是 Excel 工作簿，请用 Excel 另存为 .xlsx")
+        raise UnreadableWorkbook(Code.E_FILE_NOT_ZIP, "不是 Excel 工作簿（.xlsx 文件应为 zip 格式）")
     if path.suffix.lower() not in contract.WORKBOOK_EXTENSIONS:
-        raise UnreadableWorkbook("E-FILE-EXTENSION", f"不支持的扩展名“{path.suffix}”，请使用 .xlsx 或 .xlsm")
+        raise UnreadableWorkbook(Code.E_FILE_EXTENSION, f"不支持的扩展名“{path.suffix}”，请使用 .xlsx 或 .xlsm")
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise UnreadableWorkbook("E-FILE-TRUNCATED", "文件已损坏或不完整（zip 目录无法读取），请重新保存或重新发送") from None
+        raise UnreadableWorkbook(Code.E_FILE_TRUNCATED, "文件已损坏或不完整（zip 目录无法读取），请重新保存或重新发送") from None
     if len(infos) > MAX_MEMBERS:
-        raise UnreadableWorkbook("E-FILE-ZIP-BOMB", f"文件内部条目过多（{len(infos)} 个），疑似恶意压缩文件")
+        raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, f"文件内部条目过多（{len(infos)} 个），疑似恶意压缩文件")
     # zipfile never inflates a member beyond its declared size, so declared sizes bound what parsing reads.
     declared = sum(i.file_size for i in infos)
     if declared > MAX_UNCOMPRESSED_BYTES:
-        raise UnreadableWorkbook("E-FILE-ZIP-BOMB", f"解压后体积过大（{declared / 1048576:.0f} MB），疑似恶意压缩文件")
+        raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, f"解压后体积过大（{declared / 1048576:.0f} MB），疑似恶意压缩文件")
     for i in infos:
         if i.file_size > _RATIO_FLOOR and i.file_size / max(i.compress_size, 1) > MAX_MEMBER_RATIO:
-            raise UnreadableWorkbook("E-FILE-ZIP-BOMB", f"压缩比异常（{i.filename}），疑似恶意压缩文件")
+            raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, f"压缩比异常（{i.filename}），疑似恶意压缩文件")
     packed = sum(i.compress_size for i in infos)
     if declared > _RATIO_FLOOR and declared / max(packed, 1) > MAX_MEMBER_RATIO:
-        raise UnreadableWorkbook("E-FILE-ZIP-BOMB", "整体压缩比异常，疑似恶意压缩文件")
+        raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, "整体压缩比异常，疑似恶意压缩文件")
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
-        raise UnreadableWorkbook("E-FILE-NOT-WORKBOOK", "这是 zip 文件，但不是 Excel 工作簿（可能是改了扩展名的 Word 文档或压缩包）")
+        raise UnreadableWorkbook(Code.E_FILE_NOT_WORKBOOK, "这是 zip 文件，但不是 Excel 工作簿（可能是改了扩展名的 Word 文档或压缩包）")
 
 
 def _looks_like_text(path: Path) -> bool:

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon_report.core import contract
+from carbon_report.core.findings import Code
 from carbon_report.core.model import CellRef, Finding
 from carbon_report.core.raw import RawCell, RawRow, RawTable, RawWorkbook
 from carbon_report.core.values import header_key
@@ -42,8 +43,8 @@ def read_workbook(path: Path) -> RawWorkbook:
             wb = openpyxl.load_workbook(path, data_only=True, read_only=False, keep_links=False)
     except Exception as e:  # openpyxl raises a zoo of types for damaged parts (field notes list six)
         if _caused_by(e, DefusedXmlException):  # openpyxl wraps it in a ValueError
-            raise UnreadableWorkbook("E-FILE-XML-ENTITY", _DTD_MESSAGE) from None
-        raise UnreadableWorkbook("E-FILE-CORRUPT", f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
+            raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY, _DTD_MESSAGE) from None
+        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
     try:
         return read_loaded(wb, path.name, path.parent, uncached)
     finally:
@@ -68,12 +69,12 @@ def read_loaded(wb: openpyxl.Workbook, name: str, folder: Path | None,
     if _worksheet(wb, contract.COMPANY_SHEET, raw) is not None:
         _read_labels(ctx, wb[contract.COMPANY_SHEET], raw)
     elif contract.COMPANY_SHEET not in wb.sheetnames:
-        raw.findings.append(Finding("error", contract.COMPANY_SHEET, "A1", "E-SHEET-MISSING",
+        raw.findings.append(Finding("error", contract.COMPANY_SHEET, "A1", Code.E_SHEET_MISSING,
                                     f"缺少工作表“{contract.COMPANY_SHEET}”"))
     for spec in contract.TABLE_SHEETS:
         if spec.name not in wb.sheetnames:
             if spec.required_sheet:
-                raw.findings.append(Finding("error", spec.name, "A1", "E-SHEET-MISSING", f"缺少工作表“{spec.name}”"))
+                raw.findings.append(Finding("error", spec.name, "A1", Code.E_SHEET_MISSING, f"缺少工作表“{spec.name}”"))
             continue
         ws = _worksheet(wb, spec.name, raw)
         if ws is None:
@@ -91,7 +92,7 @@ def _worksheet(wb: openpyxl.Workbook, name: str, raw: RawWorkbook) -> Worksheet 
     ws = wb[name]
     if isinstance(ws, Worksheet):
         return ws
-    raw.findings.append(Finding("error", name, "A1", "E-SHEET-NOT-GRID",
+    raw.findings.append(Finding("error", name, "A1", Code.E_SHEET_NOT_GRID,
                                 f"“{name}”是图表工作表，不是表格；请改名或删除后重新建立该工作表"))
     return None
 
@@ -177,7 +178,7 @@ def _read_table(ctx: _Sheets, ws: Worksheet, spec: contract.TableSheet, findings
         present = set(best[2]) if best else set()
         for col in spec.columns:
             if col.required and col.key not in present:
-                findings.append(Finding("error", ws.title, f"A{row}", "E-COLUMN-MISSING",
+                findings.append(Finding("error", ws.title, f"A{row}", Code.E_COLUMN_MISSING,
                                         f"工作表“{ws.title}”缺少必填列“{col.header}”（在前 {HEADER_SEARCH_ROWS} 行中未找到）"))
         return None
     _, header_row, cols = best
@@ -185,7 +186,7 @@ def _read_table(ctx: _Sheets, ws: Worksheet, spec: contract.TableSheet, findings
         # The declared extent, not the cells: a stray cell at row 1,048,576 is enough to make this huge.
         rows_present = [r for r in _present_rows(ws) if r > header_row]
         if len(rows_present) > MAX_TABLE_ROWS:
-            findings.append(Finding("error", ws.title, f"A{header_row}", "E-SHEET-TOO-LARGE",
+            findings.append(Finding("error", ws.title, f"A{header_row}", Code.E_SHEET_TOO_LARGE,
                                     f"工作表“{ws.title}”数据行超过 {MAX_TABLE_ROWS} 行，无法处理"))
             return None
     merged = _merged_map(ws)
@@ -230,7 +231,7 @@ def scan_package(path: Path) -> set[tuple[str, str]]:
                     with z.open(info) as f:
                         prolog = f.read(_PROLOG_BYTES)
                     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-                        raise UnreadableWorkbook("E-FILE-XML-ENTITY", _DTD_MESSAGE)
+                        raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY, _DTD_MESSAGE)
             parts = _sheet_parts(z)
             names = set(z.namelist())
             merged_total = 0
@@ -244,10 +245,10 @@ def scan_package(path: Path) -> set[tuple[str, str]]:
         raise
     except etree.XMLSyntaxError as e:
         if "entity" in str(e).lower():
-            raise UnreadableWorkbook("E-FILE-XML-ENTITY", _DTD_MESSAGE) from None
-        raise UnreadableWorkbook("E-FILE-CORRUPT", f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
+            raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY, _DTD_MESSAGE) from None
+        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
     except (KeyError, ValueError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as e:
-        raise UnreadableWorkbook("E-FILE-CORRUPT", f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
+        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
 
 
 def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
@@ -269,7 +270,7 @@ def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
                 merged_total += _range_size(el.get("ref", ""))
                 if merged_total > MAX_MERGED_CELLS:
                     raise UnreadableWorkbook(
-                        "E-FILE-MERGED-TOO-LARGE",
+                        Code.E_FILE_MERGED_TOO_LARGE,
                         f"工作表“{title}”的合并单元格范围过大（超过 {MAX_MERGED_CELLS:,} 个单元格），"
                         "请取消整行或整列的合并后再保存")
     return merged_total

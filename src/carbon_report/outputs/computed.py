@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from carbon_report.core import contract
 from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
+from carbon_report.core.findings import Code
 from carbon_report.core.model import Activity, Finding, Intake, Result, Stage
 
 TCO2E = "tCO2e"
@@ -51,7 +52,7 @@ def findings_table(findings: list[Finding]) -> SheetTable:
     links = {}
     for i, x in enumerate(order):
         rows.append([i + 1, "错误" if x.is_error else "警告", x.sheet, x.cell, x.code, x.message])
-        if x.sheet and x.cell and x.code != "E-SHEET-MISSING":  # no link into a sheet that is not there
+        if x.sheet and x.cell and x.code != Code.E_SHEET_MISSING:  # no link into a sheet that is not there
             links[(i, 3)] = sheet_link(x.sheet, x.cell)
     if not rows:
         rows.append(["", "", "", "", "", "未发现问题"])

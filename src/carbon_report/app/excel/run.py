@@ -23,6 +23,7 @@ from carbon_report.app.excel.adapter import LiveBook
 from carbon_report.app.excel.sheets import write_computed
 from carbon_report.core import contract
 from carbon_report.core.errors import NeedsSave
+from carbon_report.core.findings import Code
 
 TITLE = "碳排放报告"
 SUFFIXES = (".xlsx", ".xlsm")
@@ -128,7 +129,7 @@ def message(outcome, check_only: bool) -> str:  # noqa: ANN001
             lines.append(f"报告：{outcome.outputs['report']}")
     lines.append("计算结果已写入本工作簿的“校验结果”“计算明细”“排放汇总”“减排目标测算”表（尚未保存）。")
     for f in outcome.errors:
-        if f.code == "E-OUTPUT-LOCKED":
+        if f.code == Code.E_OUTPUT_LOCKED:
             lines.append(f.message)
     lines += outcome.notices
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from carbon_report.core import contract
 from carbon_report.core.factors import Library
+from carbon_report.core.findings import Code
 from carbon_report.core.model import Finding, Intake
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate.activities import read_activities
@@ -52,7 +53,7 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
         check_history(company, targets, history, f)
     if base_year is not None:
         check_measures(measures, targets, base_year, f, raw.tables.get(contract.TARGETS.name))
-    if company is None or any(x.is_error for x in f.items if x.code in ("E-SHEET-MISSING", "E-COLUMN-MISSING")
+    if company is None or any(x.is_error for x in f.items if x.code in (Code.E_SHEET_MISSING, Code.E_COLUMN_MISSING)
                               and x.sheet == contract.ACTIVITIES.name):
         return None, f.items
     intake = Intake(

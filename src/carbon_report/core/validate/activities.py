@@ -6,6 +6,7 @@ import datetime as dt
 
 from carbon_report.core import contract, units
 from carbon_report.core.factors import Library
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     Activity,
     CellRef,
@@ -39,14 +40,14 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
         stage = Stage.parse(stage_text) if stage_text else None
         bad = False
         if not stage_text:
-            f.error(ref(row, table, "stage"), "E-REQUIRED-MISSING", "“阶段”为空")
+            f.error(ref(row, table, "stage"), Code.E_REQUIRED_MISSING, "“阶段”为空")
             bad = True
         elif stage is None:
-            f.error(ref(row, table, "stage"), "E-STAGE-UNKNOWN",
+            f.error(ref(row, table, "stage"), Code.E_STAGE_UNKNOWN,
                     f"阶段“{stage_text}”无法识别，应为：原材料获取、生产、采购、运输、包装、回收之一")
             bad = True
         if not name:
-            f.error(ref(row, table, "name"), "E-REQUIRED-MISSING", "“名称”为空")
+            f.error(ref(row, table, "name"), Code.E_REQUIRED_MISSING, "“名称”为空")
             bad = True
         label = name or f"第 {row.row} 行"
         amount_ref = ref(row, table, "amount")
@@ -57,40 +58,40 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
         kind = "value"
         amount = 0.0
         if p.kind == "blank":
-            f.error(amount_ref, "E-REQUIRED-MISSING", f"“{label}”的活动数据为空；无数据请填 /")
+            f.error(amount_ref, Code.E_REQUIRED_MISSING, f"“{label}”的活动数据为空；无数据请填 /")
             bad = True
         elif p.kind == "invalid":
-            f.error(amount_ref, "E-AMOUNT-NOT-NUMBER", f"“{label}”的活动数据“{p.text}”不是数字")
+            f.error(amount_ref, Code.E_AMOUNT_NOT_NUMBER, f"“{label}”的活动数据“{p.text}”不是数字")
             bad = True
         elif p.kind == "no_data":
             kind = "no_data"
-            f.warn(amount_ref, "W-AMOUNT-NO-DATA", f"“{label}”无数据（{p.text}），按 0 计算并在报告中列为数据缺口")
+            f.warn(amount_ref, Code.W_AMOUNT_NO_DATA, f"“{label}”无数据（{p.text}），按 0 计算并在报告中列为数据缺口")
         elif p.kind == "not_applicable":
             kind = "not_applicable"
             if not note:
-                f.error(ref(row, table, "note"), "E-NOT-APPLICABLE-REASON",
+                f.error(ref(row, table, "note"), Code.E_NOT_APPLICABLE_REASON,
                         f"“{label}”填写了“不适用”，请在备注中说明排除的原因")
                 bad = True
         elif p.kind == "with_unit":
             if not unit or same_unit(unit, p.unit):
-                f.warn(amount_ref, "W-AMOUNT-WITH-UNIT", f"“{label}”的活动数据“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
+                f.warn(amount_ref, Code.W_AMOUNT_WITH_UNIT, f"“{label}”的活动数据“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
                 if not unit:
                     unit, unit_ref = p.unit, amount_ref  # the unit's problems, if any, are in the amount cell
                 amount = p.value
             else:
-                f.error(amount_ref, "E-AMOUNT-UNIT-CONFLICT",
+                f.error(amount_ref, Code.E_AMOUNT_UNIT_CONFLICT,
                         f"“{label}”的活动数据写有单位“{p.unit}”，与单位列“{unit}”不一致")
                 bad = True
         else:
             amount = p.value
         if kind == "value" and amount < 0:
-            f.error(amount_ref, "E-AMOUNT-NEGATIVE", f"“{label}”的活动数据为负数（{amount:g}）")
+            f.error(amount_ref, Code.E_AMOUNT_NEGATIVE, f"“{label}”的活动数据为负数（{amount:g}）")
             bad = True
         if not unit:
-            f.error(unit_ref, "E-UNIT-MISSING", f"“{label}”缺少单位（如 t、kWh、m3）")
+            f.error(unit_ref, Code.E_UNIT_MISSING, f"“{label}”缺少单位（如 t、kWh、m3）")
             bad = True
         elif not units.is_known(unit):
-            f.error(unit_ref, "E-UNIT-UNKNOWN", f"“{label}”的单位“{unit}”无法识别")
+            f.error(unit_ref, Code.E_UNIT_UNKNOWN, f"“{label}”的单位“{unit}”无法识别")
             bad = True
         code = text_of(row.value("factor_code"))
         code_ref = ref(row, table, "factor_code")
@@ -101,10 +102,10 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                 chosen = None
                 bad = True  # the 排放因子 row is wrong and already reported there
             elif chosen is None:
-                f.error(code_ref, "E-FACTOR-UNKNOWN", f"排放因子编码“{code}”在因子库和“排放因子”表中都不存在")
+                f.error(code_ref, Code.E_FACTOR_UNKNOWN, f"排放因子编码“{code}”在因子库和“排放因子”表中都不存在")
                 bad = True
             elif green and library.residual_of(code):
-                f.warn(code_ref, "W-GREEN-POWER-RESIDUAL",
+                f.warn(code_ref, Code.W_GREEN_POWER_RESIDUAL,
                        f"本工作簿有绿电，电网电力使用全国平均因子 {code} 会把绿电部分重复计入；"
                        f"建议改用不包括市场化交易非化石能源电量的因子 {library.residual_of(code)}")
         elif name and kind == "value":
@@ -116,15 +117,15 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                 code = residual if residual in factors else code
                 chosen = factors.get(code)
                 first = chosen[0] if chosen else None
-                f.warn(code_ref, "W-FACTOR-BY-NAME",
+                f.warn(code_ref, Code.W_FACTOR_BY_NAME,
                        f"“{name}”未填排放因子编码，已按名称选用因子库 {code}"
                        + (f"（{first.name}，{first.value:g} {first.unit}）" if first else "")
                        + ("，因本工作簿有绿电" if residual else ""))
             elif not matches:
-                f.error(code_ref, "E-FACTOR-NO-MATCH", f"“{name}”未填排放因子编码，因子库中也没有同名的默认因子，请填写编码")
+                f.error(code_ref, Code.E_FACTOR_NO_MATCH, f"“{name}”未填排放因子编码，因子库中也没有同名的默认因子，请填写编码")
                 bad = True
             else:
-                f.error(code_ref, "E-FACTOR-AMBIGUOUS",
+                f.error(code_ref, Code.E_FACTOR_AMBIGUOUS,
                         f"“{name}”未填排放因子编码，因子库中有多个候选（{'、'.join(matches)}），请填写编码")
                 bad = True
         if chosen and unit and units.is_known(unit):
@@ -132,20 +133,20 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                 try:
                     units.factor(unit, fac.per_unit, fac.density_t_per_m3)
                 except units.UnitError:
-                    f.error(unit_ref, "E-UNIT-MISMATCH",
+                    f.error(unit_ref, Code.E_UNIT_MISMATCH,
                             f"“{label}”的单位“{unit}”无法换算为因子 {code} 的单位“{fac.per_unit}”（{fac.unit}）")
                     bad = True
                     break
             for fac in chosen:
                 if library.gwp_value(gwp_set, fac.gas) is None:
                     where = gas_cell(fac, raw) or code_ref
-                    f.error(where, "E-GWP-MISSING", f"GWP 版本 {gwp_set} 中没有气体“{fac.gas}”的增温潜势值（因子 {code}）")
+                    f.error(where, Code.E_GWP_MISSING, f"GWP 版本 {gwp_set} 中没有气体“{fac.gas}”的增温潜势值（因子 {code}）")
                     bad = True
         if bad or stage is None:
             continue
         key = (stage, name, kind, amount, unit, code)
         if key in seen_rows:
-            f.warn(CellRef(table.sheet, f"A{row.row}"), "W-DUPLICATE-ROW",
+            f.warn(CellRef(table.sheet, f"A{row.row}"), Code.W_DUPLICATE_ROW,
                    f"第 {row.row} 行与第 {seen_rows[key]} 行完全相同，是否重复填写？")
         seen_rows[key] = row.row
         if chosen:
@@ -156,7 +157,7 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
             row=row.row, amount_cell=amount_ref, unit_cell=unit_ref,
         ))
     if not out and not any(x.is_error and x.sheet == table.sheet for x in f.items):
-        f.error(CellRef(table.sheet, f"A{table.header_row}"), "E-NO-ACTIVITIES", "“活动数据”表中没有任何活动数据行")
+        f.error(CellRef(table.sheet, f"A{table.header_row}"), Code.E_NO_ACTIVITIES, "“活动数据”表中没有任何活动数据行")
     check_double_counting(out, factors, f, table)
     return out, used
 

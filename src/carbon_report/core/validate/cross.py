@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from carbon_report.core import contract, units
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     Activity,
     CellRef,
@@ -25,7 +26,7 @@ def check_double_counting(acts: list[Activity], factors: dict[str, tuple[Factor,
         key = "".join(a.name.split()).casefold()
         first = by_name.setdefault(key, a)
         if first.stage != a.stage:
-            f.warn(CellRef(table.sheet, f"{table.columns.get('name', 'A')}{a.row}"), "W-DOUBLE-COUNT",
+            f.warn(CellRef(table.sheet, f"{table.columns.get('name', 'A')}{a.row}"), Code.W_DOUBLE_COUNT,
                    f"“{a.name}”同时出现在“{first.stage.short_zh}”（第 {first.row} 行）和“{a.stage.short_zh}”阶段，可能重复计算")
             continue
         facs = factors.get(a.factor_code) or ()
@@ -33,7 +34,7 @@ def check_double_counting(acts: list[Activity], factors: dict[str, tuple[Factor,
             continue  # freight legs of different flows legitimately share one t·km factor
         first = by_code.setdefault(a.factor_code, a)
         if first.stage != a.stage:
-            f.warn(CellRef(table.sheet, f"{table.columns.get('factor_code', 'A')}{a.row}"), "W-DOUBLE-COUNT",
+            f.warn(CellRef(table.sheet, f"{table.columns.get('factor_code', 'A')}{a.row}"), Code.W_DOUBLE_COUNT,
                    f"排放因子“{a.factor_code}”同时用于“{first.stage.short_zh}”（第 {first.row} 行）和“{a.stage.short_zh}”阶段，可能重复计算")
 
 
@@ -67,7 +68,7 @@ def check_measures(measures: list[Measure], targets: list[Target], base_year: in
         else:
             what = f"减排技术的年均减排比例按复利至 {t.year} 年仅减排 " + "、".join(f"{n} {a:.2f}%" for n, a in short)
         col = table.columns.get("reduction", "A") if table else "A"
-        f.warn(CellRef(contract.TARGETS.name, f"{col}{t.row}"), "W-MEASURES-SHORT",
+        f.warn(CellRef(contract.TARGETS.name, f"{col}{t.row}"), Code.W_MEASURES_SHORT,
                f"{what}，低于目标 {t.reduction_pct:g}%")
 
 
@@ -81,5 +82,5 @@ def check_history(company: Company, targets: list[Target], history: list[History
     missing = [s for s in need if (company.base_year, s) not in have]
     for s in sorted(missing, key=lambda s: -1 if s is None else list(Stage).index(s)):
         name = "企业合计" if s is None else s.short_zh + "阶段"
-        f.error(ref, "E-BASE-YEAR-HISTORY",
+        f.error(ref, Code.E_BASE_YEAR_HISTORY,
                 f"基准年 {company.base_year} 不同于核算年度，需要在“历史排放”表中填写基准年{name}的排放量")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from carbon_report.core import contract
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     Activity,
     Equipment,
@@ -33,7 +34,7 @@ def read_equipment(raw: RawWorkbook, f: Findings, acts: list[Activity]) -> list[
             continue
         q = parse_number(row.value("quantity"))
         if q.kind not in ("number", "blank"):
-            f.warn(ref(row, table, "quantity"), "W-EQUIPMENT-QUANTITY",
+            f.warn(ref(row, table, "quantity"), Code.W_EQUIPMENT_QUANTITY,
                    f"设备数量“{text_of(row.value('quantity'))}”不是数字，已按空白读取")
         energy = text_of(row.value("energy"))
         eq = Equipment(text_of(row.value("name")), text_of(row.value("model")), text_of(row.value("unit")),
@@ -41,7 +42,7 @@ def read_equipment(raw: RawWorkbook, f: Findings, acts: list[Activity]) -> list[
         out.append(eq)
         for fuel in _fuels_in(energy.upper()):
             if not any(w in names for w in _FUEL_SYNONYMS.get(fuel, (fuel,))):
-                f.warn(ref(row, table, "energy"), "W-EQUIPMENT-FUEL",
+                f.warn(ref(row, table, "energy"), Code.W_EQUIPMENT_FUEL,
                        f"设备“{eq.name or row.row}”使用{fuel}，但活动数据中没有{fuel}的消耗记录")
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from carbon_report.core import contract, units
 from carbon_report.core.factors import Library, factor_from_row, gases_agree, normalize_gas
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     CellRef,
     Factor,
@@ -37,7 +38,7 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         missing = [k for k, v in (("code", code), ("gas", gas_text), ("value", row.value("value")), ("unit", unit_text))
                    if v in ("", None)]
         for k in missing:
-            f.error(ref(row, table, k), "E-REQUIRED-MISSING", f"排放因子“{code or '（无编码）'}”缺少必填项“{contract.FACTORS.column(k).header}”")
+            f.error(ref(row, table, k), Code.E_REQUIRED_MISSING, f"排放因子“{code or '（无编码）'}”缺少必填项“{contract.FACTORS.column(k).header}”")
         if missing:
             broken.add(code)
             continue
@@ -45,26 +46,26 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         ok = True
         if library.gwp_value(gwp_set, gas) is None and not any(gas in t for t in library.gwp.values()) \
                 and gas not in library.blends:
-            f.error(ref(row, table, "gas"), "E-FACTOR-GAS-UNKNOWN", f"温室气体“{gas_text}”无法识别（如 CO2、CH4、N2O、HFC-134a）")
+            f.error(ref(row, table, "gas"), Code.E_FACTOR_GAS_UNKNOWN, f"温室气体“{gas_text}”无法识别（如 CO2、CH4、N2O、HFC-134a）")
             ok = False
         p = parse_number(row.value("value"))
         if p.kind != "number" or p.value <= 0:
-            f.error(ref(row, table, "value"), "E-FACTOR-VALUE", f"因子值“{text_of(row.value('value'))}”应为大于 0 的数字")
+            f.error(ref(row, table, "value"), Code.E_FACTOR_VALUE, f"因子值“{text_of(row.value('value'))}”应为大于 0 的数字")
             ok = False
         try:
             fu = units.parse_factor_unit(unit_text)
         except units.UnitError:
-            f.error(ref(row, table, "unit"), "E-UNIT-UNKNOWN",
+            f.error(ref(row, table, "unit"), Code.E_UNIT_UNKNOWN,
                     f"因子单位“{unit_text}”无法识别，应写成 质量[气体]/活动单位，如 tCO2/MWh、kgCO2e/t")
             broken.add(code)
             continue
         if not gases_agree(fu.gas, gas):
-            f.error(ref(row, table, "unit"), "E-FACTOR-GAS-MISMATCH",
+            f.error(ref(row, table, "unit"), Code.E_FACTOR_GAS_MISMATCH,
                     f"因子单位“{unit_text}”中的气体与温室气体列“{gas_text}”不一致")
             ok = False
         key = (code, gas)
         if key in seen:
-            f.error(ref(row, table, "gas"), "E-FACTOR-DUPLICATE", f"因子编码“{code}”的气体“{gas}”在第 {seen[key]} 行已定义")
+            f.error(ref(row, table, "gas"), Code.E_FACTOR_DUPLICATE, f"因子编码“{code}”的气体“{gas}”在第 {seen[key]} 行已定义")
             ok = False
         seen[key] = row.row
         if not ok:
@@ -76,7 +77,7 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         })
         year = parse_year(row.value("year"))
         if year is None and not blank_value(row.value("year")):
-            f.warn(ref(row, table, "year"), "W-FACTOR-YEAR", f"因子年份“{text_of(row.value('year'))}”不是年份，已忽略")
+            f.warn(ref(row, table, "year"), Code.W_FACTOR_YEAR, f"因子年份“{text_of(row.value('year'))}”不是年份，已忽略")
         factor = Factor(**{**factor.__dict__, "origin": "workbook", "ref": row.ref("code"), "data_year": year,
                            "note": text_of(row.value("note"))})
         _check_scale(factor, library, f, row, table)
@@ -98,7 +99,7 @@ def _check_scale(factor: Factor, library: Library, f: Findings, row: RawRow, tab
             continue
         ratio = mine_t / lib_t if lib_t else 0
         if ratio >= 300 or (ratio and ratio <= 1 / 300):
-            f.warn(ref(row, table, "value"), "W-FACTOR-SCALE",
+            f.warn(ref(row, table, "value"), Code.W_FACTOR_SCALE,
                    f"因子“{factor.code}”为 {factor.value:g} {factor.unit}，与因子库的 {lib.value:g} {lib.unit} 相差约 "
                    f"{ratio if ratio >= 1 else 1 / ratio:,.0f} 倍，请检查单位（如 kWh 与 MWh、kg 与 t）")
 

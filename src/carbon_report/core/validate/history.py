@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from carbon_report.core import contract
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     HistoryRow,
     Stage,
@@ -29,11 +30,11 @@ def read_history(raw: RawWorkbook, f: Findings) -> list[HistoryRow]:
         stage = Stage.parse(st) if st else None
         p = parse_number(row.value("emissions"))
         if year is None:
-            f.error(ref(row, table, "year"), "E-YEAR-INVALID", f"年份“{text_of(row.value('year'))}”无效")
+            f.error(ref(row, table, "year"), Code.E_YEAR_INVALID, f"年份“{text_of(row.value('year'))}”无效")
         elif st and stage is None:
-            f.error(ref(row, table, "stage"), "E-STAGE-UNKNOWN", f"阶段“{st}”无法识别")
+            f.error(ref(row, table, "stage"), Code.E_STAGE_UNKNOWN, f"阶段“{st}”无法识别")
         elif p.kind != "number" or p.value < 0:
-            f.error(ref(row, table, "emissions"), "E-AMOUNT-NOT-NUMBER", f"排放量“{text_of(row.value('emissions'))}”应为不小于 0 的数字")
+            f.error(ref(row, table, "emissions"), Code.E_AMOUNT_NOT_NUMBER, f"排放量“{text_of(row.value('emissions'))}”应为不小于 0 的数字")
         else:
             out.append(HistoryRow(year, stage, p.value, row.row))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from carbon_report.core import contract
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     Picture,
 )
@@ -26,11 +27,11 @@ def read_pictures(raw: RawWorkbook, f: Findings, exists: Callable[[str], bool] |
         pos, file = text_of(row.value("position")), text_of(row.value("file"))
         if not pos or not file:
             key = "position" if not pos else "file"
-            f.error(ref(row, table, key), "E-REQUIRED-MISSING", f"图片行缺少“{contract.PICTURES.column(key).header}”")
+            f.error(ref(row, table, key), Code.E_REQUIRED_MISSING, f"图片行缺少“{contract.PICTURES.column(key).header}”")
             continue
         if not file.lower().endswith((".png", ".jpg", ".jpeg")):
-            f.warn(ref(row, table, "file"), "W-PICTURE-TYPE", f"图片“{file}”不是 png 或 jpg，报告中将显示占位框")
+            f.warn(ref(row, table, "file"), Code.W_PICTURE_TYPE, f"图片“{file}”不是 png 或 jpg，报告中将显示占位框")
         elif exists is not None and not exists(file):
-            f.warn(ref(row, table, "file"), "W-PICTURE-MISSING", f"找不到图片文件“{file}”，报告中将显示占位框")
+            f.warn(ref(row, table, "file"), Code.W_PICTURE_MISSING, f"找不到图片文件“{file}”，报告中将显示占位框")
         out.append(Picture(pos, text_of(row.value("title")), file, row.row))
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from carbon_report.core import contract
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     CellRef,
     Product,
@@ -36,55 +37,55 @@ def read_products(raw: RawWorkbook, f: Findings) -> list[Product]:
         elif yes_no in (contract.NO, "N", "NO", "n", "no", "×"):
             use = False
         else:
-            f.error(ref(row, table, "for_intensity"), "E-YESNO-INVALID", f"“用于强度计算”应填 是 或 否，实际为“{yes_no}”")
+            f.error(ref(row, table, "for_intensity"), Code.E_YESNO_INVALID, f"“用于强度计算”应填 是 或 否，实际为“{yes_no}”")
             continue
         ok = True
         for key in ("name", "unit"):
             if not text_of(row.value(key)):
-                f.error(ref(row, table, key), "E-REQUIRED-MISSING", f"产品“{name or row.row}”缺少“{contract.PRODUCTS.column(key).header}”")
+                f.error(ref(row, table, key), Code.E_REQUIRED_MISSING, f"产品“{name or row.row}”缺少“{contract.PRODUCTS.column(key).header}”")
                 ok = False
         out_ref = ref(row, table, "output")
         p = parse_number(row.value("output"))
         if p.kind == "with_unit":
             # "4670 根": the unit column is free text, so the written unit must match it literally.
             if not unit or squash(p.unit) == squash(unit) or same_unit(p.unit, unit):
-                f.warn(out_ref, "W-AMOUNT-WITH-UNIT", f"产品“{name}”的产量“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
+                f.warn(out_ref, Code.W_AMOUNT_WITH_UNIT, f"产品“{name}”的产量“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
                 p = ParsedNumber("number", p.value, text=p.text)
             else:
-                f.error(out_ref, "E-AMOUNT-UNIT-CONFLICT", f"产品“{name}”的产量写有单位“{p.unit}”，与单位列“{unit}”不一致")
+                f.error(out_ref, Code.E_AMOUNT_UNIT_CONFLICT, f"产品“{name}”的产量写有单位“{p.unit}”，与单位列“{unit}”不一致")
                 ok = False
         output = p.value if p.kind == "number" else 0.0
         if p.kind == "blank":
-            f.error(out_ref, "E-REQUIRED-MISSING", f"产品“{name}”的产量为空")
+            f.error(out_ref, Code.E_REQUIRED_MISSING, f"产品“{name}”的产量为空")
             ok = False
         elif p.kind in ("no_data", "not_applicable") and not use:
             pass  # a product listed but not used for intensity needs no output
         elif p.kind in ("invalid", "no_data", "not_applicable"):
-            f.error(out_ref, "E-AMOUNT-NOT-NUMBER", f"产品“{name}”的产量“{text_of(row.value('output'))}”不是数字")
+            f.error(out_ref, Code.E_AMOUNT_NOT_NUMBER, f"产品“{name}”的产量“{text_of(row.value('output'))}”不是数字")
             ok = False
         elif p.kind != "number":
             pass  # the unit conflict above
         elif use and output <= 0:
-            f.error(ref(row, table, "output"), "E-OUTPUT-NONPOSITIVE", f"产品“{name}”用于强度计算，产量必须大于 0")
+            f.error(ref(row, table, "output"), Code.E_OUTPUT_NONPOSITIVE, f"产品“{name}”用于强度计算，产量必须大于 0")
             ok = False
         elif output < 0:
-            f.error(ref(row, table, "output"), "E-AMOUNT-NEGATIVE", f"产品“{name}”的产量为负数")
+            f.error(ref(row, table, "output"), Code.E_AMOUNT_NEGATIVE, f"产品“{name}”的产量为负数")
             ok = False
         alloc = 100.0
         cell = row.cells.get("allocation")
         if cell is not None and cell.value not in (None, ""):
             pp = parse_percent(cell.value, cell.number_format)
             if not pp.ok or not 0 < pp.pct <= 100:
-                f.error(cell.ref, "E-ALLOCATION-RANGE", f"分配比例“{text_of(cell.value)}”应在 0–100（%）之间")
+                f.error(cell.ref, Code.E_ALLOCATION_RANGE, f"分配比例“{text_of(cell.value)}”应在 0–100（%）之间")
                 ok = False
             else:
                 alloc = pp.pct
                 if pp.fraction_warning:
-                    f.warn(cell.ref, "W-PERCENT-FRACTION", f"分配比例“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
+                    f.warn(cell.ref, Code.W_PERCENT_FRACTION, f"分配比例“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
         if ok:
             out.append(Product(name, output, unit, use, alloc, row.row))
     used = [p for p in out if p.for_intensity]
     if used and sum(p.allocation_pct for p in used) > 100 + 1e-9:
-        f.warn(CellRef(table.sheet, f"A{table.header_row}"), "W-ALLOCATION-SUM",
+        f.warn(CellRef(table.sheet, f"A{table.header_row}"), Code.W_ALLOCATION_SUM,
                f"用于强度计算的产品分配比例合计为 {sum(p.allocation_pct for p in used):g}%，超过 100%")
     return out

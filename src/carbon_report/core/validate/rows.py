@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from carbon_report.core import contract
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     CellRef,
     Finding,
@@ -49,10 +50,10 @@ class Findings:
         if cell is None or not cell.problem:
             return True
         if cell.problem == "uncached-formula":
-            self.error(cell.ref, "E-FORMULA-UNCACHED",
+            self.error(cell.ref, Code.E_FORMULA_UNCACHED,
                        "公式没有计算结果（文件未在 Excel 中计算并保存过），请在 Excel 中打开、重新计算并保存")
         else:
-            self.error(cell.ref, "E-CELL-ERROR", f"单元格为 Excel 错误值 {cell.problem.split(':', 1)[1]}，请修正公式或数据")
+            self.error(cell.ref, Code.E_CELL_ERROR, f"单元格为 Excel 错误值 {cell.problem.split(':', 1)[1]}，请修正公式或数据")
         return False
 
 
@@ -66,13 +67,13 @@ def data_rows(table: RawTable, f: Findings, name_key: str, stage_key: str | None
         if name in contract.TOTAL_ROW_NAMES or first in contract.TOTAL_ROW_NAMES:
             if name in contract.TOTAL_ROW_NAMES:
                 where = ref(row, table, name_key)
-            f.warn(where, "W-TOTAL-ROW-SKIPPED", f"第 {row.row} 行是合计/小计行，已跳过（合计由程序计算）")
+            f.warn(where, Code.W_TOTAL_ROW_SKIPPED, f"第 {row.row} 行是合计/小计行，已跳过（合计由程序计算）")
             continue
         if first_cell is not None and _NOTE_ROW.match(fold_text(first_cell.value)):
-            f.warn(where, "W-NOTE-ROW-SKIPPED", f"第 {row.row} 行是注释行，已跳过")
+            f.warn(where, Code.W_NOTE_ROW_SKIPPED, f"第 {row.row} 行是注释行，已跳过")
             continue
         if row.hidden:
-            f.warn(where, "W-HIDDEN-ROW", f"第 {row.row} 行被隐藏或筛选，仍已读取")
+            f.warn(where, Code.W_HIDDEN_ROW, f"第 {row.row} 行被隐藏或筛选，仍已读取")
         yield row
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from carbon_report.core import contract
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     Company,
     Product,
@@ -37,56 +38,56 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
         ok = True
         year = parse_year(row.value("year"))
         if year is None:
-            f.error(ref(row, table, "year"), "E-REQUIRED-MISSING" if row.value("year") in (None, "") else "E-YEAR-INVALID",
+            f.error(ref(row, table, "year"), Code.E_REQUIRED_MISSING if row.value("year") in (None, "") else Code.E_YEAR_INVALID,
                     f"目标年份“{text_of(row.value('year'))}”不是年份")
             ok = False
         elif base_year is not None and year <= base_year:
-            f.error(ref(row, table, "year"), "E-TARGET-YEAR", f"目标年份 {year} 应晚于基准年 {base_year}")
+            f.error(ref(row, table, "year"), Code.E_TARGET_YEAR, f"目标年份 {year} 应晚于基准年 {base_year}")
             ok = False
         elif year > LATEST_TARGET_YEAR:
-            f.error(ref(row, table, "year"), "E-YEAR-INVALID", f"目标年份 {year} 不合理（应不晚于 {LATEST_TARGET_YEAR} 年）")
+            f.error(ref(row, table, "year"), Code.E_YEAR_INVALID, f"目标年份 {year} 不合理（应不晚于 {LATEST_TARGET_YEAR} 年）")
             ok = False
         cell = row.cells.get("reduction")
         pct = 0.0
         if cell is None or cell.value in (None, ""):
-            f.error(ref(row, table, "reduction"), "E-REQUIRED-MISSING", "减排比例为空")
+            f.error(ref(row, table, "reduction"), Code.E_REQUIRED_MISSING, "减排比例为空")
             ok = False
         else:
             pp = parse_percent(cell.value, cell.number_format)
             if not pp.ok or not 0 <= pp.pct <= 100:
-                f.error(cell.ref, "E-REDUCTION-RANGE", f"减排比例“{text_of(cell.value)}”应在 0–100（%）之间")
+                f.error(cell.ref, Code.E_REDUCTION_RANGE, f"减排比例“{text_of(cell.value)}”应在 0–100（%）之间")
                 ok = False
             else:
                 pct = pp.pct
                 if pp.fraction_warning:
-                    f.warn(cell.ref, "W-PERCENT-FRACTION", f"减排比例“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
+                    f.warn(cell.ref, Code.W_PERCENT_FRACTION, f"减排比例“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
         stage = None
         st = text_of(row.value("stage"))
         if st:
             stage = Stage.parse(st)
             if stage is None:
-                f.error(ref(row, table, "stage"), "E-STAGE-UNKNOWN", f"阶段“{st}”无法识别")
+                f.error(ref(row, table, "stage"), Code.E_STAGE_UNKNOWN, f"阶段“{st}”无法识别")
                 ok = False
         kind_text = squash(row.value("kind")) or "总量"
         kind = contract.TARGET_KINDS.get(kind_text)
         if kind is None:
-            f.error(ref(row, table, "kind"), "E-TARGET-KIND", f"目标类型“{kind_text}”应为 总量 或 强度")
+            f.error(ref(row, table, "kind"), Code.E_TARGET_KIND, f"目标类型“{kind_text}”应为 总量 或 强度")
             ok = False
         elif kind == "intensity" and not any(p.for_intensity for p in products):
-            f.error(ref(row, table, "kind"), "E-TARGET-NO-PRODUCT", "强度目标需要至少一种“用于强度计算”为“是”的产品")
+            f.error(ref(row, table, "kind"), Code.E_TARGET_NO_PRODUCT, "强度目标需要至少一种“用于强度计算”为“是”的产品")
             ok = False
         elif kind == "intensity" and company is not None and company.base_year != company.year:
-            f.warn(ref(row, table, "kind"), "W-TARGET-INTENSITY-BASE",
+            f.warn(ref(row, table, "kind"), Code.W_TARGET_INTENSITY_BASE,
                    f"强度目标需要基准年 {company.base_year} 的产品排放强度，本工具只有核算年度的产量，此目标未测算")
         if ok and year is not None and kind is not None:
             key = (year, stage, kind)
             if key in seen:
                 earlier_pct, earlier_row = seen[key]
                 if earlier_pct != pct:
-                    f.error(ref(row, table, "reduction"), "E-TARGET-CONFLICT",
+                    f.error(ref(row, table, "reduction"), Code.E_TARGET_CONFLICT,
                             f"与第 {earlier_row} 行的目标（同一年份、阶段和类型）减排比例不同（{earlier_pct:g}% 与 {pct:g}%）")
                 else:
-                    f.warn(ref(row, table, "year"), "W-DUPLICATE-ROW", f"第 {row.row} 行与第 {earlier_row} 行的目标相同，是否重复填写？")
+                    f.warn(ref(row, table, "year"), Code.W_DUPLICATE_ROW, f"第 {row.row} 行与第 {earlier_row} 行的目标相同，是否重复填写？")
                 continue
             seen[key] = (pct, row.row)
             out.append(Target(year, pct, stage, kind, row.row))  # type: ignore[arg-type]

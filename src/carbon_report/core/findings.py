@@ -1,0 +1,229 @@
+"""The catalogue of finding codes: every code once, with its severity, Chinese message and English gloss.
+
+A code never changes meaning once released (intake contract). Validation, calculation, the batch and the
+writers take codes from `Code`, never from string literals; `carbon-report codes` prints this catalogue.
+The message is the general form (placeholders in braces); the finding itself carries the message with the
+file's own values filled in.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+class Code(StrEnum):
+    """`Code.E_UNIT_MISMATCH == "E-UNIT-MISMATCH"`: a code is its own string, so JSON and messages are unchanged."""
+
+    message: str
+    en: str
+
+    def __new__(cls, value: str, message: str, en: str) -> Code:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.message = message
+        member.en = en
+        return member
+
+    @property
+    def severity(self) -> Severity:
+        return "error" if self.value.startswith("E-") else "warning"
+
+
+    E_ALLOCATION_RANGE = ("E-ALLOCATION-RANGE", "分配比例“{value}”应在 0–100（%）之间",
+        "allocation share must be between 0 and 100 %")
+    E_AMOUNT_NEGATIVE = ("E-AMOUNT-NEGATIVE", "“{name}”的数量为负数",
+        "an amount or output is negative")
+    E_AMOUNT_NOT_NUMBER = ("E-AMOUNT-NOT-NUMBER", "“{name}”的数量“{value}”不是数字",
+        "an amount is not a number")
+    E_AMOUNT_UNIT_CONFLICT = ("E-AMOUNT-UNIT-CONFLICT", "数量中写的单位“{unit}”与单位列“{column_unit}”不一致",
+        "the unit written in the amount differs from the unit column")
+    E_BASE_YEAR_HISTORY = ("E-BASE-YEAR-HISTORY", "基准年 {year} 不同于核算年度，需要在“历史排放”表中填写基准年的排放量",
+        "base year differs from the reporting year but 历史排放 has no base-year emissions")
+    E_BASE_YEAR_INVALID = ("E-BASE-YEAR-INVALID", "基准年“{value}”应为 1990 年至核算年度之间的年份",
+        "base year is not a year between 1990 and the reporting year")
+    E_BATCH_NOT_A_FOLDER = ("E-BATCH-NOT-A-FOLDER", "“{path}”不是文件夹",
+        "batch input is not a folder")
+    E_BATCH_OUTPUT_CONFLICT = ("E-BATCH-OUTPUT-CONFLICT", "输出文件名与“{other}”的输出相同，未处理此文件",
+        "two inputs would write the same output name")
+    E_BATCH_TIMEOUT = ("E-BATCH-TIMEOUT", "处理时间超过 {seconds} 秒，已停止处理此文件",
+        "a file exceeded the per-file time limit")
+    E_BATCH_WORKER_CRASH = ("E-BATCH-WORKER-CRASH", "处理此文件时工作进程异常退出（单独重试仍然如此），已跳过此文件",
+        "the worker process died on this file, also when retried alone")
+    E_CELL_ERROR = ("E-CELL-ERROR", "单元格为 Excel 错误值 {value}，请修正公式或数据",
+        "a cell holds an Excel error value (#DIV/0!, #N/A …)")
+    E_COLUMN_MISSING = ("E-COLUMN-MISSING", "工作表“{sheet}”缺少必填列“{column}”",
+        "a required column is missing from a sheet")
+    E_DATE_INVALID = ("E-DATE-INVALID", "{label}“{value}”不是有效日期（如 2024-07-20 或 2024年7月20日）",
+        "a date cell does not hold a date")
+    E_FACTOR_AMBIGUOUS = ("E-FACTOR-AMBIGUOUS", "“{name}”未填排放因子编码，因子库中有多个候选（{codes}），请填写编码",
+        "no factor code and several library factors match the name")
+    E_FACTOR_DUPLICATE = ("E-FACTOR-DUPLICATE", "因子编码“{code}”的气体“{gas}”已在前面的行定义",
+        "a factor code and gas are defined twice in 排放因子")
+    E_FACTOR_GAS_MISMATCH = ("E-FACTOR-GAS-MISMATCH", "因子单位“{unit}”中的气体与温室气体列“{gas}”不一致",
+        "the gas in the factor's unit disagrees with its gas column")
+    E_FACTOR_GAS_UNKNOWN = ("E-FACTOR-GAS-UNKNOWN", "温室气体“{gas}”无法识别（如 CO2、CH4、N2O、HFC-134a）",
+        "unknown greenhouse gas name")
+    E_FACTOR_NO_MATCH = ("E-FACTOR-NO-MATCH", "“{name}”未填排放因子编码，因子库中也没有同名的默认因子，请填写编码",
+        "no factor code and no library factor matches the name")
+    E_FACTOR_UNKNOWN = ("E-FACTOR-UNKNOWN", "排放因子编码“{code}”在因子库和“排放因子”表中都不存在",
+        "factor code found neither in the library nor in 排放因子")
+    E_FACTOR_VALUE = ("E-FACTOR-VALUE", "因子值“{value}”应为大于 0 的数字",
+        "factor value is not a positive number")
+    E_FILE_CORRUPT = ("E-FILE-CORRUPT", "工作簿已损坏，无法读取",
+        "the workbook's parts cannot be parsed")
+    E_FILE_EMPTY = ("E-FILE-EMPTY", "文件为空（0 字节）",
+        "the file is empty")
+    E_FILE_ENCRYPTED = ("E-FILE-ENCRYPTED", "工作簿设有打开密码，请在 Excel 中取消密码后另存为 .xlsx 再处理",
+        "the workbook is password-protected")
+    E_FILE_EXTENSION = ("E-FILE-EXTENSION", "不支持的扩展名“{suffix}”，请使用 .xlsx 或 .xlsm",
+        "the file extension is not .xlsx or .xlsm")
+    E_FILE_IS_DIRECTORY = ("E-FILE-IS-DIRECTORY", "这是一个文件夹，不是工作簿（处理文件夹请用 batch 命令）",
+        "the path is a folder, not a workbook")
+    E_FILE_LOCKFILE = ("E-FILE-LOCKFILE", "这是 Excel 打开工作簿时生成的临时锁文件（~$ 开头），不是工作簿",
+        "the file is Excel's ~$ lock file")
+    E_FILE_MERGED_TOO_LARGE = ("E-FILE-MERGED-TOO-LARGE", "工作表“{sheet}”的合并单元格范围过大",
+        "a sheet's merged ranges cover too many cells")
+    E_FILE_NOT_FOUND = ("E-FILE-NOT-FOUND", "文件不存在",
+        "the file does not exist")
+    E_FILE_NOT_REGULAR = ("E-FILE-NOT-REGULAR", "这不是普通文件，不是工作簿",
+        "the path is not a regular file")
+    E_FILE_NOT_WORKBOOK = ("E-FILE-NOT-WORKBOOK", "这是 zip 文件，但不是 Excel 工作簿",
+        "a zip package that is not a workbook")
+    E_FILE_NOT_XLSX = ("E-FILE-NOT-XLSX", "这是文本（如 CSV）文件而不是 Excel 工作簿，请用 Excel 另存为 .xlsx",
+        "a text file (CSV …) with a workbook extension")
+    E_FILE_NOT_ZIP = ("E-FILE-NOT-ZIP", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式）",
+        "the file is not a zip package")
+    E_FILE_TOO_LARGE = ("E-FILE-TOO-LARGE", "文件过大（{size} MB，上限 {limit} MB）",
+        "the file is larger than the limit")
+    E_FILE_TRUNCATED = ("E-FILE-TRUNCATED", "文件已损坏或不完整（zip 目录无法读取），请重新保存或重新发送",
+        "the zip directory cannot be read (truncated file)")
+    E_FILE_UNREADABLE = ("E-FILE-UNREADABLE", "无法打开文件（{reason}）",
+        "the operating system refused to open the file")
+    E_FILE_XLS = ("E-FILE-XLS", "这是旧版 Excel 97-2003（.xls）文件，请在 Excel 中另存为 .xlsx 后再处理",
+        "an Excel 97-2003 .xls file")
+    E_FILE_XML_ENTITY = ("E-FILE-XML-ENTITY", "工作簿含有 XML 实体声明（DTD），出于安全原因拒绝读取",
+        "the workbook's XML declares entities (DTD), refused for safety")
+    E_FILE_ZIP_BOMB = ("E-FILE-ZIP-BOMB", "文件内部条目过多或解压后过大，疑似恶意压缩文件",
+        "too many or too large zip members (zip bomb)")
+    E_FORMULA_UNCACHED = ("E-FORMULA-UNCACHED", "公式没有计算结果（文件未在 Excel 中计算并保存过），请在 Excel 中打开、重新计算并保存",
+        "a formula has no cached value")
+    E_GWP_MISSING = ("E-GWP-MISSING", "GWP 版本 {gwp_set} 中没有气体“{gas}”的增温潜势值",
+        "the GWP set has no value for a gas")
+    E_GWP_VERSION = ("E-GWP-VERSION", "GWP版本“{value}”无效，应为 SAR / AR4 / AR5 / AR6",
+        "unknown GWP set")
+    E_INTERNAL = ("E-INTERNAL", "内部错误，请将此信息反馈给开发者：{error}",
+        "a bug: an unexpected exception")
+    E_LABEL_MISSING = ("E-LABEL-MISSING", "“企业信息”中找不到必填项“{label}”",
+        "a required label is missing from 企业信息")
+    E_NO_ACTIVITIES = ("E-NO-ACTIVITIES", "“活动数据”表中没有任何活动数据行",
+        "活动数据 has no rows")
+    E_NOT_APPLICABLE_REASON = ("E-NOT-APPLICABLE-REASON", "“{name}”填写了“不适用”，请在备注中说明排除的原因",
+        "不适用 without a reason in 备注")
+    E_OUTPUT_IS_INPUT = ("E-OUTPUT-IS-INPUT", "输出路径与输入文件相同，已拒绝",
+        "the output path equals the input file")
+    E_OUTPUT_LOCKED = ("E-OUTPUT-LOCKED", "文件正被其他程序打开，无法写入：{path}",
+        "an output file is open in another program")
+    E_OUTPUT_NONPOSITIVE = ("E-OUTPUT-NONPOSITIVE", "产品“{name}”用于强度计算，产量必须大于 0",
+        "a product used for intensity has no positive output")
+    E_OUTPUT_VALUE_INVALID = ("E-OUTPUT-VALUE-INVALID", "工业总产值“{value}”应为大于 0 的数字（万元）",
+        "工业总产值 is not a positive number")
+    E_REDUCTION_RANGE = ("E-REDUCTION-RANGE", "减排比例“{value}”应在 0–100（%）之间",
+        "a reduction rate is outside 0–100 %")
+    E_REPORT_TEMPLATE = ("E-REPORT-TEMPLATE", "报告模板有误，无法生成报告：{detail}",
+        "the report template is missing or cannot be rendered")
+    E_REQUIRED_MISSING = ("E-REQUIRED-MISSING", "“{name}”缺少“{column}”",
+        "a required cell is blank")
+    E_SHEET_MISSING = ("E-SHEET-MISSING", "缺少必需的工作表“{sheet}”",
+        "a required sheet is missing")
+    E_SHEET_NOT_GRID = ("E-SHEET-NOT-GRID", "“{sheet}”是图表工作表，不是表格",
+        "a required sheet is a chart sheet")
+    E_SHEET_TOO_LARGE = ("E-SHEET-TOO-LARGE", "工作表“{sheet}”数据行过多，无法处理",
+        "a sheet has more rows than allowed")
+    E_STAGE_UNKNOWN = ("E-STAGE-UNKNOWN", "阶段“{value}”无法识别",
+        "unknown life-cycle stage")
+    E_TARGET_CONFLICT = ("E-TARGET-CONFLICT", "与前面一行的目标（同一年份、阶段和类型）减排比例不同",
+        "two targets for the same year, stage and kind disagree")
+    E_TARGET_KIND = ("E-TARGET-KIND", "目标类型“{value}”应为 总量 或 强度",
+        "target kind is neither 总量 nor 强度")
+    E_TARGET_NO_PRODUCT = ("E-TARGET-NO-PRODUCT", "强度目标需要至少一种“用于强度计算”为“是”的产品",
+        "an intensity target without a product used for intensity")
+    E_TARGET_YEAR = ("E-TARGET-YEAR", "目标年份 {year} 应晚于基准年 {base_year}",
+        "a target year not after the base year")
+    E_UNIT_MISMATCH = ("E-UNIT-MISMATCH", "“{name}”的单位“{unit}”无法换算为因子的单位“{factor_unit}”",
+        "the activity's unit cannot convert to the factor's unit")
+    E_UNIT_MISSING = ("E-UNIT-MISSING", "“{name}”缺少单位（如 t、kWh、m3）",
+        "a quantity without a unit")
+    E_UNIT_UNKNOWN = ("E-UNIT-UNKNOWN", "“{name}”的单位“{unit}”无法识别",
+        "unknown unit spelling")
+    E_USAGE = ("E-USAGE", "命令用法错误：{detail}",
+        "the command was used wrongly")
+    E_USCC_CHECK = ("E-USCC-CHECK", "统一社会信用代码“{value}”不符合 GB 32100-2015：{problem}",
+        "the unified social credit code fails its GB 32100-2015 check")
+    E_USCC_NUMBER = ("E-USCC-NUMBER", "统一社会信用代码被当作数字输入，Excel 已丢失其中的位数；请将单元格设为文本后重新输入完整代码",
+        "the credit code was typed as a number and lost digits")
+    E_YEAR_INVALID = ("E-YEAR-INVALID", "年份“{value}”无效",
+        "a year cell does not hold a year")
+    E_YESNO_INVALID = ("E-YESNO-INVALID", "“用于强度计算”应填 是 或 否，实际为“{value}”",
+        "the 用于强度计算 cell is neither 是 nor 否")
+    W_ALLOCATION_SUM = ("W-ALLOCATION-SUM", "用于强度计算的产品分配比例合计为 {sum}%，超过 100%",
+        "allocation shares add up to more than 100 %")
+    W_AMOUNT_NO_DATA = ("W-AMOUNT-NO-DATA", "“{name}”无数据（{value}），按 0 计算并在报告中列为数据缺口",
+        "no data (/, 无 …): counted as 0 and listed as a data gap")
+    W_AMOUNT_WITH_UNIT = ("W-AMOUNT-WITH-UNIT", "“{name}”的数量“{value}”含单位，已按 {number} {unit} 读取",
+        "a number with a unit in the amount cell was read")
+    W_BATCH_DUPLICATE_COMPANY = ("W-BATCH-DUPLICATE-COMPANY", "统一社会信用代码和核算年度与“{other}”相同，可能重复提交",
+        "two workbooks of one company and year in a batch")
+    W_BATCH_EMPTY = ("W-BATCH-EMPTY", "文件夹中没有 .xlsx 或 .xlsm 工作簿",
+        "the batch folder holds no workbook")
+    W_CONCLUSION_BLANK = ("W-CONCLUSION-BLANK", "评价结论为空：报告中将显示待填写的占位提示，请咨询机构填写",
+        "评价结论 is blank: the report shows a placeholder")
+    W_DOUBLE_COUNT = ("W-DOUBLE-COUNT", "“{name}”同时出现在两个阶段，可能重复计算",
+        "one activity appears in two stages")
+    W_DUPLICATE_ROW = ("W-DUPLICATE-ROW", "第 {row} 行与第 {other_row} 行相同，是否重复填写？",
+        "two identical rows")
+    W_EQUIPMENT_FUEL = ("W-EQUIPMENT-FUEL", "设备“{name}”使用{fuel}，但活动数据中没有{fuel}的消耗记录",
+        "equipment burns a fuel that 活动数据 does not list")
+    W_EQUIPMENT_QUANTITY = ("W-EQUIPMENT-QUANTITY", "设备数量“{value}”不是数字，已按空白读取",
+        "equipment quantity is not a number")
+    W_FACTOR_BY_NAME = ("W-FACTOR-BY-NAME", "“{name}”未填排放因子编码，已按名称选用因子库 {code}",
+        "no factor code: the library's default for the name was chosen")
+    W_FACTOR_SCALE = ("W-FACTOR-SCALE", "因子“{code}”与因子库的同类因子相差约 {ratio} 倍，请检查单位",
+        "a workbook factor differs from the library's by orders of magnitude")
+    W_FACTOR_YEAR = ("W-FACTOR-YEAR", "因子年份“{value}”不是年份，已忽略",
+        "a factor's year is not a year")
+    W_GREEN_POWER_RESIDUAL = ("W-GREEN-POWER-RESIDUAL", "本工作簿有绿电，电网电力使用全国平均因子 {code} 会把绿电部分重复计入",
+        "green power beside the average grid factor counts it twice")
+    W_HIDDEN_ROW = ("W-HIDDEN-ROW", "第 {row} 行被隐藏或筛选，仍已读取",
+        "a hidden or filtered row was read")
+    W_MEASURES_SHORT = ("W-MEASURES-SHORT", "减排措施的年均减排比例复合到 {year} 年低于目标 {pct}%",
+        "the measures' yearly rates fall short of a target")
+    W_NOTE_ROW_SKIPPED = ("W-NOTE-ROW-SKIPPED", "第 {row} 行是注释行，已跳过",
+        "a note row (注…) was skipped")
+    W_PERCENT_FRACTION = ("W-PERCENT-FRACTION", "“{value}”按 {pct}% 读取；若指 {pct100}%，请填 {pct100}",
+        "a plain number between 0 and 1 read as a percentage")
+    W_PHONE_NUMBER = ("W-PHONE-NUMBER", "联系方式被当作数字输入，可能已丢失开头的 0；请设为文本后重新输入",
+        "a phone number typed as a number may have lost its leading 0")
+    W_PICTURE_MISSING = ("W-PICTURE-MISSING", "找不到图片文件“{file}”，报告中将显示占位框",
+        "a picture file is missing: the report shows a placeholder")
+    W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg，报告中将显示占位框",
+        "a picture is not PNG or JPEG: the report shows a placeholder")
+    W_TARGET_INTENSITY_BASE = ("W-TARGET-INTENSITY-BASE", "强度目标需要基准年的产品排放强度，此目标未测算",
+        "an intensity target needs the base year's intensity, not computed")
+    W_TEMPLATE_VERSION = ("W-TEMPLATE-VERSION", "模板版本为“{value}”，本程序按 v1 读取",
+        "the template version is not the one this program reads")
+    W_TOTAL_ROW_SKIPPED = ("W-TOTAL-ROW-SKIPPED", "第 {row} 行是合计/小计行，已跳过（合计由程序计算）",
+        "a 合计/小计 row was skipped")
+    W_TOTAL_ZERO = ("W-TOTAL-ZERO", "排放总量为 0，无法计算各阶段占比",
+        "total is 0: shares cannot be computed")
+
+
+def lookup(text: str) -> Code | None:
+    """The catalogue entry for a code typed by a user (case and surrounding spaces ignored)."""
+    try:
+        return Code(text.strip().upper())
+    except ValueError:
+        return None
+
