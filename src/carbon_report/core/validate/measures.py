@@ -9,9 +9,8 @@ from carbon_report.core.model import (
     Stage,
 )
 from carbon_report.core.raw import RawWorkbook
-from carbon_report.core.validate.rows import Findings, data_rows, ref
+from carbon_report.core.validate.rows import Findings, data_rows, percent_cell, ref
 from carbon_report.core.values import (
-    parse_percent,
     text_of,
 )
 
@@ -32,13 +31,9 @@ def read_measures(raw: RawWorkbook, f: Findings) -> list[Measure]:
         rate = None
         cell = row.cells.get("annual_rate")
         if cell is not None and cell.value not in (None, ""):
-            pp = parse_percent(cell.value, cell.number_format)
-            if not pp.ok or not 0 <= pp.pct <= 100:
-                f.error(cell.ref, Code.E_REDUCTION_RANGE, f"年均减排比例“{text_of(cell.value)}”应在 0–100（%）之间")
+            rate = percent_cell(cell, f, "年均减排比例", Code.E_REDUCTION_RANGE)
+            if rate is None:
                 continue
-            rate = pp.pct
-            if pp.fraction_warning:
-                f.warn(cell.ref, Code.W_PERCENT_FRACTION, f"年均减排比例“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
         out.append(Measure(stage, text_of(row.value("measure")), rate, text_of(row.value("investment")),
                            text_of(row.value("note")), row.row))
     return out

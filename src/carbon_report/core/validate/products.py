@@ -8,14 +8,13 @@ from carbon_report.core.model import (
     CellRef,
     Product,
 )
-from carbon_report.core.raw import RawWorkbook
+from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
 from carbon_report.core.validate.activities import same_unit
-from carbon_report.core.validate.rows import Findings, data_rows, ref, squash
+from carbon_report.core.validate.rows import Findings, data_rows, percent_cell, ref, squash
 from carbon_report.core.values import (
     ParsedNumber,
     fold_text,
     parse_number,
-    parse_percent,
     text_of,
 )
 
@@ -29,59 +28,22 @@ def read_products(raw: RawWorkbook, f: Findings) -> list[Product]:
     for row in rows:
         name = text_of(row.value("name"))
         unit = text_of(row.value("unit"))
-        yes_no = fold_text(row.value("for_intensity") or "")
-        if yes_no in ("", None):
-            use = len(rows) == 1
-        elif yes_no in (contract.YES, "Y", "YES", "y", "yes", "√"):
-            use = True
-        elif yes_no in (contract.NO, "N", "NO", "n", "no", "×"):
-            use = False
-        else:
-            f.error(ref(row, table, "for_intensity"), Code.E_YESNO_INVALID, f"“用于强度计算”应填 是 或 否，实际为“{yes_no}”")
+        use = _for_intensity(row, table, f, single=len(rows) == 1)
+        if use is None:
             continue
         ok = True
         for key in ("name", "unit"):
             if not text_of(row.value(key)):
                 f.error(ref(row, table, key), Code.E_REQUIRED_MISSING, f"产品“{name or row.row}”缺少“{contract.PRODUCTS.column(key).header}”")
                 ok = False
-        out_ref = ref(row, table, "output")
-        p = parse_number(row.value("output"))
-        if p.kind == "with_unit":
-            # "4670 根": the unit column is free text, so the written unit must match it literally.
-            if not unit or squash(p.unit) == squash(unit) or same_unit(p.unit, unit):
-                f.warn(out_ref, Code.W_AMOUNT_WITH_UNIT, f"产品“{name}”的产量“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
-                p = ParsedNumber("number", p.value, text=p.text)
-            else:
-                f.error(out_ref, Code.E_AMOUNT_UNIT_CONFLICT, f"产品“{name}”的产量写有单位“{p.unit}”，与单位列“{unit}”不一致")
-                ok = False
-        output = p.value if p.kind == "number" else 0.0
-        if p.kind == "blank":
-            f.error(out_ref, Code.E_REQUIRED_MISSING, f"产品“{name}”的产量为空")
-            ok = False
-        elif p.kind in ("no_data", "not_applicable") and not use:
-            pass  # a product listed but not used for intensity needs no output
-        elif p.kind in ("invalid", "no_data", "not_applicable"):
-            f.error(out_ref, Code.E_AMOUNT_NOT_NUMBER, f"产品“{name}”的产量“{text_of(row.value('output'))}”不是数字")
-            ok = False
-        elif p.kind != "number":
-            pass  # the unit conflict above
-        elif use and output <= 0:
-            f.error(ref(row, table, "output"), Code.E_OUTPUT_NONPOSITIVE, f"产品“{name}”用于强度计算，产量必须大于 0")
-            ok = False
-        elif output < 0:
-            f.error(ref(row, table, "output"), Code.E_AMOUNT_NEGATIVE, f"产品“{name}”的产量为负数")
-            ok = False
+        output, output_ok = _output(row, table, f, name, unit, use)
+        ok = ok and output_ok
         alloc = 100.0
         cell = row.cells.get("allocation")
         if cell is not None and cell.value not in (None, ""):
-            pp = parse_percent(cell.value, cell.number_format)
-            if not pp.ok or not 0 < pp.pct <= 100:
-                f.error(cell.ref, Code.E_ALLOCATION_RANGE, f"分配比例“{text_of(cell.value)}”应在 0–100（%）之间")
-                ok = False
-            else:
-                alloc = pp.pct
-                if pp.fraction_warning:
-                    f.warn(cell.ref, Code.W_PERCENT_FRACTION, f"分配比例“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
+            got = percent_cell(cell, f, "分配比例", Code.E_ALLOCATION_RANGE, zero_ok=False)
+            ok = ok and got is not None
+            alloc = got or alloc
         if ok:
             out.append(Product(name, output, unit, use, alloc, row.row))
     used = [p for p in out if p.for_intensity]
@@ -89,3 +51,50 @@ def read_products(raw: RawWorkbook, f: Findings) -> list[Product]:
         f.warn(CellRef(table.sheet, f"A{table.header_row}"), Code.W_ALLOCATION_SUM,
                f"用于强度计算的产品分配比例合计为 {sum(p.allocation_pct for p in used):g}%，超过 100%")
     return out
+
+
+def _output(row: RawRow, table: RawTable, f: Findings, name: str, unit: str, use: bool) -> tuple[float, bool]:
+    """产量 of one product: a number (a written unit must match the unit column), blank or no-data only when
+    the product is not used for intensity."""
+    ok = True
+    out_ref = ref(row, table, "output")
+    p = parse_number(row.value("output"))
+    if p.kind == "with_unit":
+        # "4670 根": the unit column is free text, so the written unit must match it literally.
+        if not unit or squash(p.unit) == squash(unit) or same_unit(p.unit, unit):
+            f.warn(out_ref, Code.W_AMOUNT_WITH_UNIT, f"产品“{name}”的产量“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
+            p = ParsedNumber("number", p.value, text=p.text)
+        else:
+            f.error(out_ref, Code.E_AMOUNT_UNIT_CONFLICT, f"产品“{name}”的产量写有单位“{p.unit}”，与单位列“{unit}”不一致")
+            ok = False
+    output = p.value if p.kind == "number" else 0.0
+    if p.kind == "blank":
+        f.error(out_ref, Code.E_REQUIRED_MISSING, f"产品“{name}”的产量为空")
+        ok = False
+    elif p.kind in ("no_data", "not_applicable") and not use:
+        pass  # a product listed but not used for intensity needs no output
+    elif p.kind in ("invalid", "no_data", "not_applicable"):
+        f.error(out_ref, Code.E_AMOUNT_NOT_NUMBER, f"产品“{name}”的产量“{text_of(row.value('output'))}”不是数字")
+        ok = False
+    elif p.kind != "number":
+        pass  # the unit conflict above
+    elif use and output <= 0:
+        f.error(ref(row, table, "output"), Code.E_OUTPUT_NONPOSITIVE, f"产品“{name}”用于强度计算，产量必须大于 0")
+        ok = False
+    elif output < 0:
+        f.error(ref(row, table, "output"), Code.E_AMOUNT_NEGATIVE, f"产品“{name}”的产量为负数")
+        ok = False
+    return output, ok
+
+
+def _for_intensity(row: RawRow, table: RawTable, f: Findings, *, single: bool) -> bool | None:
+    """用于强度计算: blank means 是 for a single product and 否 for several (contract); None after an error."""
+    yes_no = fold_text(row.value("for_intensity") or "")
+    if yes_no in ("", None):
+        return single
+    if yes_no in (contract.YES, "Y", "YES", "y", "yes", "√"):
+        return True
+    if yes_no in (contract.NO, "N", "NO", "n", "no", "×"):
+        return False
+    f.error(ref(row, table, "for_intensity"), Code.E_YESNO_INVALID, f"“用于强度计算”应填 是 或 否，实际为“{yes_no}”")
+    return None

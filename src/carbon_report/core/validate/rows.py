@@ -12,16 +12,9 @@ from carbon_report.core.model import (
     Finding,
 )
 from carbon_report.core.raw import RawCell, RawRow, RawTable, column_number
-from carbon_report.core.values import (
-    fold_text,
-    text_of,
-)
+from carbon_report.core.values import fold_text, parse_percent, text_of
 
 _NOTE_ROW = re.compile(r"^注(\s*$|\s*[:：0-9１-９一二三四五①②③])")
-
-
-
-
 
 
 @dataclass
@@ -96,3 +89,17 @@ def ref(row: RawRow, table: RawTable, key: str) -> CellRef:
     if r is not None:
         return r
     return CellRef(table.sheet, f"A{row.row}")
+
+
+def percent_cell(cell: RawCell, f: Findings, label: str, code: Code, *, zero_ok: bool = True) -> float | None:
+    """A percentage cell (8, 8 %, or 0.08 formatted as a percentage) as a number 0–100, or None with an error.
+    Every percentage of the contract goes through here, so all read the same and warn the same."""
+    pp = parse_percent(cell.value, cell.number_format)
+    low_ok = (pp.pct >= 0) if zero_ok else (pp.pct > 0)
+    if not pp.ok or not low_ok or pp.pct > 100:
+        f.error(cell.ref, code, f"{label}“{text_of(cell.value)}”应在 0–100（%）之间")
+        return None
+    if pp.fraction_warning:
+        f.warn(cell.ref, Code.W_PERCENT_FRACTION,
+               f"{label}“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
+    return pp.pct

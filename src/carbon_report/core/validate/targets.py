@@ -10,10 +10,9 @@ from carbon_report.core.model import (
     Stage,
     Target,
 )
-from carbon_report.core.raw import RawWorkbook
-from carbon_report.core.validate.rows import Findings, data_rows, ref, squash
+from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
+from carbon_report.core.validate.rows import Findings, data_rows, percent_cell, ref, squash
 from carbon_report.core.values import (
-    parse_percent,
     parse_year,
     text_of,
 )
@@ -36,31 +35,17 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
         if not f.row_ok(row):
             continue
         ok = True
-        year = parse_year(row.value("year"))
-        if year is None:
-            f.error(ref(row, table, "year"), Code.E_REQUIRED_MISSING if row.value("year") in (None, "") else Code.E_YEAR_INVALID,
-                    f"目标年份“{text_of(row.value('year'))}”不是年份")
-            ok = False
-        elif base_year is not None and year <= base_year:
-            f.error(ref(row, table, "year"), Code.E_TARGET_YEAR, f"目标年份 {year} 应晚于基准年 {base_year}")
-            ok = False
-        elif year > LATEST_TARGET_YEAR:
-            f.error(ref(row, table, "year"), Code.E_YEAR_INVALID, f"目标年份 {year} 不合理（应不晚于 {LATEST_TARGET_YEAR} 年）")
-            ok = False
+        year = _target_year(row, table, f, base_year)
+        ok = year is not None
         cell = row.cells.get("reduction")
         pct = 0.0
         if cell is None or cell.value in (None, ""):
             f.error(ref(row, table, "reduction"), Code.E_REQUIRED_MISSING, "减排比例为空")
             ok = False
         else:
-            pp = parse_percent(cell.value, cell.number_format)
-            if not pp.ok or not 0 <= pp.pct <= 100:
-                f.error(cell.ref, Code.E_REDUCTION_RANGE, f"减排比例“{text_of(cell.value)}”应在 0–100（%）之间")
-                ok = False
-            else:
-                pct = pp.pct
-                if pp.fraction_warning:
-                    f.warn(cell.ref, Code.W_PERCENT_FRACTION, f"减排比例“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
+            got = percent_cell(cell, f, "减排比例", Code.E_REDUCTION_RANGE)
+            ok = ok and got is not None
+            pct = got or 0.0
         stage = None
         st = text_of(row.value("stage"))
         if st:
@@ -92,3 +77,18 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
             seen[key] = (pct, row.row)
             out.append(Target(year, pct, stage, kind, row.row))  # type: ignore[arg-type]
     return out
+
+
+def _target_year(row: RawRow, table: RawTable, f: Findings, base_year: int | None) -> int | None:
+    year = parse_year(row.value("year"))
+    where = ref(row, table, "year")
+    if year is None:
+        f.error(where, Code.E_REQUIRED_MISSING if row.value("year") in (None, "") else Code.E_YEAR_INVALID,
+                f"目标年份“{text_of(row.value('year'))}”不是年份")
+    elif base_year is not None and year <= base_year:
+        f.error(where, Code.E_TARGET_YEAR, f"目标年份 {year} 应晚于基准年 {base_year}")
+    elif year > LATEST_TARGET_YEAR:
+        f.error(where, Code.E_YEAR_INVALID, f"目标年份 {year} 不合理（应不晚于 {LATEST_TARGET_YEAR} 年）")
+    else:
+        return year
+    return None
