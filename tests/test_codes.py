@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import workbooks
+from conftest import run_process
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "carbon_report"
@@ -20,12 +19,6 @@ QUOTED = re.compile(r"[\"'\[]([EW]-[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*)[\"'\]]")
 
 def catalogue_codes() -> set[str]:
     return set(re.findall(r'^    [EW]_[A-Z0-9_]+ = \("([EW]-[A-Z0-9-]+)"', CATALOGUE.read_text(encoding="utf-8"), re.M))
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
-    return subprocess.run([sys.executable, "-m", "carbon_report.app.cli", *args], capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=120)
 
 
 def test_source_takes_codes_from_the_catalogue_never_literals() -> None:
@@ -56,8 +49,8 @@ def test_tests_assert_only_codes_that_exist() -> None:
     assert sorted(used - known) == []
 
 
-def test_codes_json_lists_every_code_with_severity_and_messages() -> None:
-    p = run("codes", "--json")
+def test_codes_json_lists_every_code_with_severity_and_messages(cli) -> None:
+    p = cli("codes", "--json")
     assert p.returncode == 0, p.stderr
     entries = json.loads(p.stdout)
     assert {e["code"] for e in entries} == catalogue_codes()
@@ -68,16 +61,16 @@ def test_codes_json_lists_every_code_with_severity_and_messages() -> None:
         assert re.search(r"[a-z]{3,} [a-zA-Z]", e["en"]), e  # an English gloss
 
 
-def test_codes_explains_one_code() -> None:
-    p = run("codes", "E-UNIT-MISMATCH")
+def test_codes_explains_one_code(cli) -> None:
+    p = cli("codes", "E-UNIT-MISMATCH")
     assert p.returncode == 0
     assert p.stdout.splitlines()[0] == "E-UNIT-MISMATCH（错误 error）"
     assert "无法换算" in p.stdout and "cannot convert" in p.stdout
-    assert run("codes", "w-total-zero").stdout.startswith("W-TOTAL-ZERO（警告 warning）")
+    assert cli("codes", "w-total-zero").stdout.startswith("W-TOTAL-ZERO（警告 warning）")
 
 
 def test_unknown_code_is_one_line_and_exit_2() -> None:
-    p = run("codes", "E-NO-SUCH-THING")
+    p = run_process("codes", "E-NO-SUCH-THING")
     assert p.returncode == 2
     lines = (p.stdout + p.stderr).splitlines()
     assert len(lines) == 1 and "E-NO-SUCH-THING" in lines[0] and "[E-USAGE]" in lines[0]
@@ -94,7 +87,7 @@ def test_docs_list_is_generated_from_the_catalogue() -> None:
 def test_a_fifo_is_not_a_workbook(tmp_path: Path) -> None:
     fifo = tmp_path / "管道.xlsx"
     os.mkfifo(fifo)
-    p = run("check", str(fifo))
+    p = run_process("check", str(fifo))
     assert p.returncode == 2
     assert "[E-FILE-NOT-REGULAR]" in p.stderr and "Traceback" not in p.stderr
 
@@ -105,7 +98,7 @@ def test_output_that_is_the_input_is_refused(tmp_path: Path) -> None:
     out.mkdir()
     (out / "企业A_计算结果.xlsx").symlink_to(src)  # the output name leads back to the input
     before = src.read_bytes()
-    p = run("process", str(src), "--out", str(out), "--no-report")
+    p = run_process("process", str(src), "--out", str(out), "--no-report")
     assert p.returncode == 2
     assert "[E-OUTPUT-IS-INPUT]" in p.stderr
     assert src.read_bytes() == before
@@ -114,6 +107,6 @@ def test_output_that_is_the_input_is_refused(tmp_path: Path) -> None:
 def test_batch_jobs_zero_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     workbooks.build(tmp_path / "in" / "企业A.xlsx")
-    p = run("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--jobs", "0")
+    p = run_process("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--jobs", "0")
     assert p.returncode == 2
     assert "[E-USAGE]" in p.stderr

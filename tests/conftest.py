@@ -1,0 +1,57 @@
+"""Shared test helpers: the command line run in-process or as a real process, and LibreOffice detection.
+
+Most command-line tests call `main(argv)` in-process (fast, same code path); a few keep a real process for
+what only a process shows: the console's encoding, exit statuses, tracebacks that must never appear.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+needs_soffice = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed")
+
+
+def run_process(*args: str | Path, encoding: str = "gbk", timeout: float = 300,
+                patch: str = "") -> subprocess.CompletedProcess[str]:
+    """`carbon-report ARGS` in a fresh process on a console of `encoding` (GBK: a Chinese Windows console).
+    Output is decoded as UTF-8, strictly: the product writes UTF-8 whatever the console. `patch` is Python
+    run first in that process (to lower a limit)."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    env.pop("CARBON_REPORT_DEBUG", None)
+    code = f"import sys\n{patch}\nfrom carbon_report.app.cli import main\nsys.exit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+                          encoding="utf-8", errors="strict", env=env, timeout=timeout)
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
+    """`cli("check", path)` runs `main(argv)` in this process and returns its exit code and output."""
+    from carbon_report.app.cli import main
+
+    def run(*args: str | Path) -> Ran:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
