@@ -20,7 +20,7 @@ COMMITTED = ROOT / "workbook_templates" / "intake_template.xlsx"
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else COMMITTED
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_template(out)
+    write_template(out, force=True)  # regenerating the committed copy replaces it
     print(out)
     return 0
 

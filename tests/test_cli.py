@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +105,85 @@ def test_a_closed_pipe_is_not_an_internal_error() -> None:
                        capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert p.stdout.strip() == "["
     assert "E-INTERNAL" not in p.stderr and "Traceback" not in p.stderr
+
+
+SUBCOMMANDS = ["template", "addin", "check", "process", "batch", "factors"]
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_each_subcommand_help_has_a_description_and_examples(command: str) -> None:
+    p = run(command, "--help")
+    assert p.returncode == 0, p.stderr
+    head, _, examples = p.stdout.partition("示例 Examples:")
+    assert examples, "examples section"
+    assert f"carbon-report {command}" in examples
+    usage, _, description = head.partition("\n\n")
+    assert usage.startswith("用法 usage: carbon-report " + command)
+    first = description.strip().splitlines()
+    # a Chinese line and an English one
+    assert any(re.search(r"[\u4e00-\u9fff]", line) for line in first)
+    assert any(re.match(r"[A-Z][a-z]+[ ,]", line) for line in first)
+
+
+@pytest.mark.parametrize(("args", "zh", "en"), [
+    (["process", "a.xlsx"], "缺少必需的参数：--out", "the following arguments are required: --out"),
+    (["batch", "d", "--out", "o", "--jobs", "abc"], "参数 --jobs 需要整数", "invalid int value: 'abc'"),
+    (["frobnicate"], "的取值 'frobnicate' 无效", "invalid choice: 'frobnicate'"),
+    (["check", "a.xlsx", "--bogus"], "无法识别的参数：--bogus", "unrecognized arguments: --bogus"),
+])
+def test_usage_errors_in_chinese_with_the_english_and_exit_2(args: list[str], zh: str, en: str) -> None:
+    p = run(*args)
+    assert p.returncode == 2
+    last = p.stderr.strip().splitlines()[-1]
+    assert "用法错误：" in last and zh in last and en in last and last.endswith("[E-USAGE]")
+    assert p.stderr.startswith("用法 usage: carbon-report")
+    assert "Traceback" not in p.stderr
+
+
+def test_json_carries_display_shares_beside_the_unrounded_numbers(tmp_path: Path) -> None:
+    src = workbooks.build(tmp_path / "企业A.xlsx")
+    js = json.loads(run("check", str(src), "--json").stdout)
+    # seed: 2461.1375504 and 41.3946552 of 2502.5322056 t → 98.346 % and 1.654 %; floors 98.34 + 1.65 = 99.99,
+    # the unit left goes to the larger remainder (.59 over .41): 98.35 % and 1.65 %
+    assert js["display"]["shares"] == {"raw_materials": "98.35%", "production": "1.65%", "procurement": "/",
+                                       "transport": "/", "packaging": "/", "recycling": "/"}
+    assert js["display"]["stage_notes"]["transport"] == "数据缺失"
+    assert js["display"]["stage_notes"]["procurement"] == "无活动数据"
+    assert js["shares"]["raw_materials"] == pytest.approx(2461.1375504 / 2502.5322056)
+
+
+def test_process_reports_each_phase_once_the_run_is_slow(tmp_path: Path) -> None:
+    """The progress callback prints a line per phase; after=0 stands in for a run past the threshold."""
+    from carbon_report.app.cli import PhasePrinter
+    from carbon_report.app.pipeline import Options, process_file
+
+    src = workbooks.build(tmp_path / "企业A.xlsx")
+    stream = io.StringIO()
+    progress = PhasePrinter("企业A.xlsx", after=0, stream=stream)
+    process_file(src, tmp_path / "out", Options(), progress=progress)
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert [line.split(": ", 1)[1].split("…")[0] for line in lines] == [
+        "读取 reading", "校验 validating", "计算 calculating", "写出工作簿 writing the workbook",
+        "生成报告 writing the report"]
+    assert all(line.startswith("企业A.xlsx: ") for line in lines)
+
+
+def test_a_quick_run_prints_no_progress_and_a_failed_one_stops_at_its_phase(tmp_path: Path) -> None:
+    from carbon_report.app.cli import PhasePrinter
+    from carbon_report.app.pipeline import Options, process_file
+
+    quiet = io.StringIO()
+    progress = PhasePrinter("a.xlsx", after=3600, stream=quiet)
+    process_file(workbooks.build(tmp_path / "a.xlsx"), tmp_path / "o1", Options(report=False), progress=progress)
+    progress.close()
+    assert quiet.getvalue() == ""
+
+    acts = [row[:] for row in workbooks.SEED_ACTIVITIES]
+    acts[0][4] = "桶"
+    shown = io.StringIO()
+    progress = PhasePrinter("bad.xlsx", after=0, stream=shown)
+    process_file(workbooks.build(tmp_path / "bad.xlsx", activities=acts), tmp_path / "o2", Options(), progress=progress)
+    # errors: nothing is calculated and no report is made, so those phases are not announced
+    assert [line.split(": ", 1)[1].split(" ")[0] for line in shown.getvalue().splitlines()] == [
+        "读取", "校验", "写出工作簿"]

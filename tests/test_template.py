@@ -7,12 +7,14 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from carbon_report.core import contract
+from carbon_report.core.errors import OutputExists
 from carbon_report.core.factors import load_library
 from carbon_report.core.model import STAGES
 from carbon_report.outputs.template import (
@@ -241,13 +243,50 @@ def test_guide_explains_markers_stages_and_units(wb):
         assert needle in text, needle
 
 
-def test_write_template_replaces_atomically(tmp_path):
+def test_write_template_with_force_replaces_atomically(tmp_path):
     out = tmp_path / "模板.xlsx"
     out.write_bytes(b"old")
-    write_template(out)
+    write_template(out, force=True)
     assert out.read_bytes() == workbook_bytes(build_template())
     assert [p.name for p in tmp_path.iterdir()] == ["模板.xlsx"]
     assert openpyxl.load_workbook(out).sheetnames[1] == contract.COMPANY_SHEET
+
+
+def test_write_template_never_replaces_a_file_without_force(tmp_path):
+    out = tmp_path / "企业A.xlsx"
+    out.write_bytes(b"a filled workbook")
+    with pytest.raises(OutputExists) as e:
+        write_template(out)
+    assert e.value.code == "E-OUTPUT-EXISTS" and "--force" in e.value.message
+    assert out.read_bytes() == b"a filled workbook"
+    assert [p.name for p in tmp_path.iterdir()] == ["企业A.xlsx"]  # no temporary file left behind
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "carbon_report.app.cli", *args], capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+
+
+def test_template_command_refuses_an_existing_workbook_and_leaves_it_byte_identical(tmp_path):
+    """The clerk's filled workbook must survive `carbon-report template` typed with its name."""
+    filled = tmp_path / "填报.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "企业名称"
+    wb.active["B1"] = "已填写的企业"
+    wb.save(filled)
+    before = filled.read_bytes()
+    p = _cli("template", str(filled))
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1, p.stderr
+    assert "文件已存在" in lines[0] and "--force" in lines[0] and "[E-OUTPUT-EXISTS]" in lines[0]
+    assert "exists" in lines[0]  # the English beside the Chinese
+    assert filled.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["填报.xlsx"]
+
+    forced = _cli("template", str(filled), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert filled.read_bytes() == workbook_bytes(build_template())
 
 
 def test_reader_finds_every_table_and_label_in_the_template(tmp_path):

@@ -169,3 +169,26 @@ def test_outputs_get_ordinary_file_permissions(tmp_path: Path) -> None:
         os.umask(old)
     assert Path(o.outputs["workbook"]).stat().st_mode & 0o777 == 0o644
     assert not list((tmp_path / "out").glob(".~tmp_*"))
+
+
+def test_only_the_selected_flag_of_the_input_active_sheet_changes(tmp_path: Path) -> None:
+    """The output opens on a computed sheet; the input's selected tab loses tabSelected (two selected tabs
+    group the sheets in Excel), and nothing else of that part changes."""
+
+    def select_activities(wb: openpyxl.Workbook) -> None:
+        for ws in wb.worksheets:
+            ws.sheet_view.tabSelected = ws.title == contract.ACTIVITIES.name
+        wb.active = wb[contract.ACTIVITIES.name]
+
+    src = workbooks.build(tmp_path / "sel.xlsx", tweak=select_activities)
+    o = process_file(src, tmp_path / "out", Options(report=False))
+    part = "xl/worksheets/sheet3.xml"  # 活动数据, the third sheet openpyxl wrote
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(o.outputs["workbook"]) as b:
+        before, after = a.read(part), b.read(part)
+        assert b'tabSelected="1"' in before and b"tabSelected" not in after
+        assert before.replace(b' tabSelected="1"', b"") == after
+        for name in a.namelist():
+            if name not in CHANGED | {part}:
+                assert a.read(name) == b.read(name), name
+    wb = openpyxl.load_workbook(o.outputs["workbook"])
+    assert wb.active.title == contract.SHEET_FINDINGS  # the seed workbook has warnings

@@ -10,9 +10,13 @@ import argparse
 import io
 import json
 import os
+import re
 import sys
+import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NoReturn
 
 from carbon_report import __version__
 from carbon_report.app.messages import finding_lines, summary_line
@@ -29,6 +33,59 @@ EPILOG = """示例 Examples:
 2 文件无法读取或命令用法错误 unreadable file or wrong usage."""
 
 
+# argparse's own messages, in Chinese; the English original is printed beside them.
+_USAGE_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"the following arguments are required: (.+)"), "缺少必需的参数：{0}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数：{0}"),
+    (re.compile(r"argument (.+?): invalid choice: (.+?) \(choose from (.+)\)"), "参数 {0} 的取值 {1} 无效，可选：{2}"),
+    (re.compile(r"argument (.+?): invalid (\w+) value: (.+)"), "参数 {0} 需要{1}，得到的是 {2}"),
+    (re.compile(r"argument (.+?): expected one argument"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"argument (.+?): expected (.+) arguments?"), "参数 {0} 后面需要 {1} 个值"),
+    (re.compile(r"argument (.+?): not allowed with argument (.+)"), "参数 {0} 不能与 {1} 同时使用"),
+    (re.compile(r"argument (.+?): ignored explicit argument (.+)"), "参数 {0} 不接受值 {1}"),
+    (re.compile(r"ambiguous option: (.+?) could match (.+)"), "选项 {0} 不明确，可能是 {1}"),
+    (re.compile(r"one of the arguments (.+) is required"), "必须给出以下参数之一：{0}"),
+]
+_TYPE_ZH = {"int": "整数", "float": "数字"}
+
+
+def usage_zh(message: str) -> str:
+    """argparse's English message in Chinese (the generic words when it is one this table does not know)."""
+    for pattern, zh in _USAGE_ZH:
+        m = pattern.fullmatch(message.strip())
+        if m:
+            return zh.format(*(_TYPE_ZH.get(g, g) for g in m.groups()))
+    return "命令用法不正确"
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法 usage: " if prefix is None else prefix)
+
+
+class CliParser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Chinese with the English beside: help, section titles and usage
+    errors (one line, code E-USAGE, exit status 2 as the contract says for wrong usage)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "参数 arguments"
+        self._optionals.title = "选项 options"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help="显示本帮助并退出 show this help and exit")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 用法错误：{usage_zh(message)}。usage error: {message} [{Code.E_USAGE}]\n")
+
+
+def _examples(*lines: str) -> str:
+    return "示例 Examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def _utf8_streams() -> None:
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
@@ -37,48 +94,80 @@ def _utf8_streams() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = CliParser(
         prog="carbon-report",
         description="绿色低碳现代数智企业评价：由企业填报的 Excel 工作簿计算温室气体排放并生成 Word 报告。\n"
                     "Green low-carbon enterprise evaluation: compute GHG emissions from an intake workbook and "
                     "write the Word report.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--version", action="version", version=f"carbon-report {__version__}")
+        epilog=EPILOG)
+    p.add_argument("--version", action="version", version=f"carbon-report {__version__}",
+                   help="显示版本号并退出 show the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令 command")
 
-    t = sub.add_parser("template", help="写出空白填报模板 write an empty intake template")
-    t.add_argument("out", type=Path, metavar="OUT.xlsx")
+    t = sub.add_parser(
+        "template", help="写出空白填报模板 write an empty intake template",
+        description="写出空白的企业填报模板（模板 v1）；已有同名文件时不覆盖，除非加 --force。\n"
+                    "Write the empty intake template (v1); an existing file is kept unless --force is given.",
+        epilog=_examples("carbon-report template 填报模板.xlsx",
+                         "carbon-report template 填报模板.xlsx --force   # 覆盖已有文件 replace an existing file"))
+    t.add_argument("out", type=Path, metavar="OUT.xlsx", help="要写出的模板文件 the template file to write")
+    t.add_argument("--force", action="store_true", help="覆盖已有的同名文件 replace an existing file")
 
-    a = sub.add_parser("addin", help="写出 Excel 加载项 carbon_report.xlam write the Excel add-in")
-    a.add_argument("dir", type=Path, metavar="DIR")
+    a = sub.add_parser(
+        "addin", help="写出 Excel 加载项 carbon_report.xlam write the Excel add-in",
+        description="在 DIR 中写出 Excel 加载项 carbon_report.xlam（功能区“碳排放报告”，按钮“生成报告”）。\n"
+                    "Write the Excel add-in carbon_report.xlam into DIR (ribbon tab 碳排放报告, button 生成报告).",
+        epilog=_examples("carbon-report addin 加载项"))
+    a.add_argument("dir", type=Path, metavar="DIR", help="输出文件夹 output folder")
 
-    c = sub.add_parser("check", help="只校验，不写任何文件 validate only, write nothing")
-    c.add_argument("input", type=Path, metavar="IN.xlsx")
+    c = sub.add_parser(
+        "check", help="只校验，不写任何文件 validate only, write nothing",
+        description="校验填报工作簿并计算，逐条列出错误和警告；不写任何文件。\n"
+                    "Validate (and compute) an intake workbook and list every finding; writes nothing.",
+        epilog=_examples("carbon-report check 企业A.xlsx", "carbon-report check 企业A.xlsx --json"))
+    c.add_argument("input", type=Path, metavar="IN.xlsx", help="填报工作簿 the intake workbook")
     c.add_argument("--json", action="store_true", help="在标准输出打印 JSON print JSON on stdout")
 
-    pr = sub.add_parser("process", help="校验、计算并写出计算结果工作簿和报告 validate, compute, write workbook and report")
-    pr.add_argument("input", type=Path, metavar="IN.xlsx")
+    pr = sub.add_parser(
+        "process", help="校验、计算并写出计算结果工作簿和报告 validate, compute, write workbook and report",
+        description="校验、计算，写出 DIR/<文件名>_计算结果.xlsx，无错误时再写出 Word 评价报告；输入文件不会被修改。\n"
+                    "耗时超过 1 秒时，在标准错误输出逐步显示进度（读取、校验、计算、写出工作簿、生成报告）。\n"
+                    "Validate, compute, write DIR/<name>_计算结果.xlsx and, without errors, the Word report; the\n"
+                    "input is never modified. Runs longer than a second show each phase on stderr.",
+        epilog=_examples("carbon-report process 企业A.xlsx --out 输出",
+                         "carbon-report process 企业A.xlsx --out 输出 --pdf",
+                         "carbon-report process 企业A.xlsx --out 输出 --no-report --json"))
+    pr.add_argument("input", type=Path, metavar="IN.xlsx", help="填报工作簿 the intake workbook")
     pr.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹 output folder")
     _process_options(pr)
 
-    b = sub.add_parser("batch", help="处理文件夹中的全部工作簿 process every workbook in a folder")
-    b.add_argument("input", type=Path, metavar="IN_DIR")
+    b = sub.add_parser(
+        "batch", help="处理文件夹中的全部工作簿 process every workbook in a folder",
+        description="逐个处理 IN_DIR 中的 .xlsx / .xlsm（跳过 ~$ 锁定文件和隐藏文件），并写出 DIR/汇总.xlsx；\n"
+                    "一个文件出错不影响其他文件。\n"
+                    "Process every .xlsx / .xlsm in IN_DIR (skipping ~$ lock files and hidden files) and write\n"
+                    "DIR/汇总.xlsx; one bad file never stops the others.",
+        epilog=_examples("carbon-report batch 收集的工作簿 --out 输出",
+                         "carbon-report batch 收集的工作簿 --out 输出 --recursive --jobs 4"))
+    b.add_argument("input", type=Path, metavar="IN_DIR", help="存放填报工作簿的文件夹 folder of intake workbooks")
     b.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹 output folder")
     b.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：CPU 核数） worker processes")
     b.add_argument("--recursive", action="store_true", help="包括子文件夹 include subfolders")
     b.add_argument("--timeout", type=float, default=300, metavar="SEC", help="单个文件时限（秒） per-file time limit")
     _process_options(b)
 
-    k = sub.add_parser("codes", help="列出校验代码及其含义 list finding codes and what they mean",
-                       description="列出全部校验代码，或解释一个代码。List every finding code, or explain one.",
-                       epilog="示例 Examples:\n  carbon-report codes\n  carbon-report codes E-UNIT-MISMATCH\n"
-                              "  carbon-report codes --json",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    k.add_argument("code", nargs="?", default=None, metavar="CODE")
+    k = sub.add_parser(
+        "codes", help="列出校验代码及其含义 list finding codes and what they mean",
+        description="列出全部校验代码，或解释一个代码。\nList every finding code, or explain one.",
+        epilog=_examples("carbon-report codes", "carbon-report codes E-UNIT-MISMATCH", "carbon-report codes --json"))
+    k.add_argument("code", nargs="?", default=None, metavar="CODE", help="代码，如 E-UNIT-MISMATCH a finding code")
     k.add_argument("--json", action="store_true", help="打印 JSON print JSON")
 
-    f = sub.add_parser("factors", help="列出或搜索内置排放因子库 list or search the factor library")
-    f.add_argument("text", nargs="?", default=None, metavar="TEXT")
+    f = sub.add_parser(
+        "factors", help="列出或搜索内置排放因子库 list or search the factor library",
+        description="列出内置排放因子库，或按编码、名称搜索。\nList the built-in factor library, or search it by code or name.",
+        epilog=_examples("carbon-report factors", "carbon-report factors 柴油", "carbon-report factors 电力 --json"))
+    f.add_argument("text", nargs="?", default=None, metavar="TEXT", help="搜索的文字 text to search for")
     f.add_argument("--json", action="store_true", help="打印 JSON print JSON")
     return p
 
@@ -117,9 +206,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "template":
+        from carbon_report.core.errors import OutputExists, OutputLocked
         from carbon_report.outputs.template import write_template
 
-        write_template(args.out)
+        try:
+            write_template(args.out, force=args.force)
+        except OutputExists as e:
+            print(f"carbon-report: {e.message}。file exists, not overwritten (use --force) [{e.code}]",
+                  file=sys.stderr)
+            return 2
+        except OutputLocked as e:
+            print(f"carbon-report: {e} [{Code.E_OUTPUT_LOCKED}]", file=sys.stderr)
+            return 2
         print(f"已写出填报模板 template written: {args.out}")
         return 0
     if args.command == "addin":
@@ -149,11 +247,14 @@ def _run(args: argparse.Namespace) -> int:
         from carbon_report.app.pipeline import process_file
         from carbon_report.core.errors import SameAsInput
 
+        progress = PhasePrinter(args.input.name)
         try:
-            outcome = process_file(args.input, args.out, _options(args))
+            outcome = process_file(args.input, args.out, _options(args), progress=progress)
         except SameAsInput:
             print(f"{args.input}: 输出路径与输入文件相同，已拒绝 output equals input [{Code.E_OUTPUT_IS_INPUT}]", file=sys.stderr)
             return 2
+        finally:
+            progress.close()
         _report(outcome, args.json)
         return outcome.exit_code
     if args.command == "batch":
@@ -161,6 +262,51 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_batch_cli(args, _options(args))
     raise AssertionError(args.command)
+
+
+PHASE_TEXT = {"read": "读取 reading", "validate": "校验 validating", "calculate": "计算 calculating",
+              "workbook": "写出工作簿 writing the workbook", "report": "生成报告 writing the report"}
+
+
+class PhasePrinter:
+    """The pipeline's progress callback for `process`: one line per phase on stderr, but only for a run
+    that takes longer than `after` seconds (a quick run stays quiet). Phases that started before that
+    moment are printed together when it comes, each with the time it started."""
+
+    def __init__(self, name: str, *, after: float = 1.0, stream: IO[str] | None = None) -> None:
+        self.name = name
+        self.stream = stream if stream is not None else sys.stderr
+        self._start = time.monotonic()
+        self._pending: list[str] = []
+        self._lock = threading.Lock()
+        self._showing = after <= 0
+        self._timer: threading.Timer | None = None
+        if not self._showing:
+            self._timer = threading.Timer(after, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def __call__(self, phase: str) -> None:
+        line = f"{self.name}: {PHASE_TEXT.get(phase, phase)}…（{time.monotonic() - self._start:.1f} s）"
+        with self._lock:
+            if self._showing:
+                self._write([line])
+            else:
+                self._pending.append(line)
+
+    def _show(self) -> None:
+        with self._lock:
+            self._showing = True
+            self._write(self._pending)
+            self._pending = []
+
+    def _write(self, lines: Sequence[str]) -> None:
+        for line in lines:
+            print(line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def _options(args: argparse.Namespace) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,9 +22,16 @@ from carbon_report.core.model import Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
 from carbon_report.io.reader import read_workbook
-from carbon_report.outputs.computed import computed_tables
+from carbon_report.outputs.computed import computed_tables, stage_display
 
 Status = Literal["ok", "invalid", "unreadable"]
+# A progress callback gets each phase's name as the phase starts (the CLI prints them for slow runs).
+Progress = Callable[[str], None]
+PHASES = ("read", "validate", "calculate", "workbook", "report")
+
+
+def _no_progress(phase: str) -> None:
+    pass
 
 
 @dataclass
@@ -78,7 +86,16 @@ class Outcome:
             "biogenic_co2_t": r.biogenic_co2_t if r else None,
             "library_version": self.library_version or None,
             "gwp_version": c.gwp_version if c else None,
+            "display": _display(self.intake, r) if r and self.intake else None,
         }
+
+
+def _display(intake: Intake, r: Result) -> dict[str, Any]:
+    """Shares and notes as 排放汇总 and the report print them (largest remainder, "/" for a gap), for
+    programs that show the figures; the numbers above stay unrounded."""
+    shown = stage_display(intake, r)
+    return {"shares": {s.value: shown[s].share_text for s in Stage},
+            "stage_notes": {s.value: shown[s].note for s in Stage}}
 
 
 def _target_json(t: Any) -> dict[str, Any]:
@@ -90,8 +107,10 @@ def _target_json(t: Any) -> dict[str, Any]:
     return out
 
 
-def analyse(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Intake | None, Result | None, list[Finding]]:
+def analyse(raw: RawWorkbook, *, today: dt.date | None = None,
+            progress: Progress = _no_progress) -> tuple[Intake | None, Result | None, list[Finding]]:
     """The pure core: validated intake, result (None when there are errors) and every finding."""
+    progress("validate")
     library = load_library()
     folder = raw.folder
 
@@ -101,18 +120,20 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Intake |
     intake, findings = validate(raw, library, today=today, picture_exists=picture_exists)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
+    progress("calculate")
     result, more = calculate(intake, library)
     return intake, result, findings + more
 
 
-def check_file(path: Path, *, today: dt.date | None = None) -> Outcome:
+def check_file(path: Path, *, today: dt.date | None = None, progress: Progress = _no_progress) -> Outcome:
     """Validate (and calculate) without writing anything."""
     path = Path(path)
+    progress("read")
     try:
         raw = read_workbook(path)
     except UnreadableWorkbook as e:
         return Outcome(path, "unreadable", [Finding("error", "", "", e.code, e.message)])
-    intake, result, findings = analyse(raw, today=today)
+    intake, result, findings = analyse(raw, today=today, progress=progress)
     status: Status = "ok" if result is not None else "invalid"
     return Outcome(path, status, findings, intake, result, library_version=load_library().version)
 
@@ -122,20 +143,22 @@ def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
             out_dir / f"{path.stem}{contract.REPORT_OUTPUT_SUFFIX}.docx")
 
 
-def process_file(path: Path, out_dir: Path, options: Options | None = None) -> Outcome:
+def process_file(path: Path, out_dir: Path, options: Options | None = None,
+                 progress: Progress = _no_progress) -> Outcome:
     """Validate, calculate and write the computed workbook, and the report when there are no errors.
     The input file is only ever read."""
     from carbon_report.outputs.workbook import write_workbook
 
     options = options or Options()
     path, out_dir = Path(path), Path(out_dir)
-    outcome = check_file(path, today=options.today)
+    outcome = check_file(path, today=options.today, progress=progress)
     if outcome.status == "unreadable":
         return outcome
     wb_out, report_out = output_paths(path, out_dir)
     if _same_file(wb_out, path) or _same_file(report_out, path):
         raise SameAsInput(str(path))
     tables = computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version)
+    progress("workbook")
     try:
         write_workbook(path, tables, wb_out)
         outcome.outputs["workbook"] = str(wb_out)
@@ -143,6 +166,7 @@ def process_file(path: Path, out_dir: Path, options: Options | None = None) -> O
         _locked(outcome, wb_out)
         return outcome
     if outcome.status == "ok" and options.report:
+        progress("report")
         write_report(outcome, report_out, options)
     return outcome
 

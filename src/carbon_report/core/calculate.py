@@ -20,6 +20,7 @@ from carbon_report.core.model import (
     Stage,
     TargetResult,
 )
+from carbon_report.core.rounding import plain_number
 
 OUTPUT_VALUE_PRODUCT = "工业总产值"
 OUTPUT_VALUE_UNIT = "万元"
@@ -36,7 +37,7 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
             gas_t = converted * fac.value * units.mass_to_tonnes(fac.mass_unit)
             gwp = library.gwp_value(gwp_set, fac.gas)
             assert gwp is not None, "validate.py reports a gas missing from the GWP set"
-            conversion = "" if k == 1 else f"{a.amount:g} {a.unit} = {converted:.6g} {fac.per_unit}"
+            conversion = "" if k == 1 else f"{plain_number(a.amount, 12)} {a.unit} = {plain_number(converted)} {fac.per_unit}"
             if note:
                 conversion += f"（{note}）"
             lines.append(EmissionLine(a, fac, converted, conversion, gas_t, gwp, gas_t * gwp))

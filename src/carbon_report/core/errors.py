@@ -50,6 +50,16 @@ class OutputLocked(CarbonReportError):
         super().__init__(message or f"文件正被其他程序打开，无法写入：{self.path}。请关闭该文件后重试。")
 
 
+class OutputExists(CarbonReportError):
+    """An output would replace a file that is already there, and --force was not given."""
+
+    code = Code.E_OUTPUT_EXISTS
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        super().__init__(f"文件已存在，未覆盖：{self.path}。如需覆盖请加 --force")
+
+
 class SameAsInput(CarbonReportError):
     """The output would overwrite the input."""
 

@@ -122,6 +122,8 @@ class Code(StrEnum):
         "活动数据 has no rows")
     E_NOT_APPLICABLE_REASON = ("E-NOT-APPLICABLE-REASON", "“{name}”填写了“不适用”，请在备注中说明排除的原因",
         "不适用 without a reason in 备注")
+    E_OUTPUT_EXISTS = ("E-OUTPUT-EXISTS", "文件已存在，未覆盖：{path}。如需覆盖请加 --force",
+        "the output file exists and --force was not given")
     E_OUTPUT_IS_INPUT = ("E-OUTPUT-IS-INPUT", "输出路径与输入文件相同，已拒绝",
         "the output path equals the input file")
     E_OUTPUT_LOCKED = ("E-OUTPUT-LOCKED", "文件正被其他程序打开，无法写入：{path}",

@@ -6,15 +6,21 @@ tables, so a number in 排放汇总 is the same whichever way the consultant ran
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from carbon_report.core import contract
 from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
 from carbon_report.core.findings import Code
 from carbon_report.core.model import Activity, Finding, Intake, Result, Stage
+from carbon_report.core.rounding import plain_number, share_percentages
 
 TCO2E = "tCO2e"
-_KIND_ZH = {"value": "实测", "no_data": "无数据", "not_applicable": "不适用"}
+NO_VALUE = "/"
+GAP_NOTE = "数据缺失"  # the report's word for a stage whose rows all say "no data"
+# The report's 数据性质 words: a gap reads 数据缺失 in the sheets as in the report.
+_KIND_ZH = {"value": "实测", "no_data": GAP_NOTE, "not_applicable": contract.NOT_APPLICABLE}
 
 
 @dataclass
@@ -27,6 +33,72 @@ class SheetTable:
     links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) in rows → "'表'!D7"
     chart: dict[str, object] | None = None  # {"kind": "pie", "title", "label_col", "value_col", "first", "last"}
     title: str = ""  # a line above the header
+    cell_formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → format, over the column's
+    wrap: frozenset[int] = frozenset()  # columns whose text wraps (long sources and messages)
+    # Printing a table wider than a page: each printed page starts at one of these columns, and the first
+    # `repeat_cols` columns are repeated on every page (so each page says which row it is).
+    page_starts: tuple[int, ...] = ()
+    repeat_cols: int = 0
+    active: bool = False  # the workbook opens on this sheet
+
+
+@dataclass(frozen=True)
+class StageDisplay:
+    """How one stage reads in 排放汇总, in the report's 表 A.1 and in the JSON's display fields."""
+
+    quantified: bool  # at least one row with a number; otherwise the quantity reads "/"
+    share_pct: Decimal | None  # largest-remainder percentage; None reads "/"
+    note: str  # 无活动数据 / 数据缺失 / 部分数据缺失 / 不适用 / ""
+
+    @property
+    def share_text(self) -> str:
+        return NO_VALUE if self.share_pct is None else f"{self.share_pct:.2f}%"
+
+
+def decimals_format(decimals: int, *, grouping: bool = True) -> str:
+    """An Excel number format with exactly `decimals` decimals: never General (which turns 3865000 into
+    3.865E+06 in a narrow column) and never "0.####" (which leaves "1,250." for a whole number)."""
+    base = "#,##0" if grouping else "0"
+    return base + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def exact_decimals(value: float, most: int = 6) -> int:
+    """Decimals a value as written needs (766.76 → 2, 72584 → 0), at most `most`."""
+    d = Decimal(repr(float(value))).normalize()
+    exponent = d.as_tuple().exponent
+    return min(most, max(0, -exponent)) if isinstance(exponent, int) else 0
+
+
+def significant_decimals(value: float, digits: int, least: int, most: int = 10) -> int:
+    """Decimals that keep `digits` significant digits, so a small but real amount never reads 0.0000."""
+    if value == 0 or not math.isfinite(value):
+        return least
+    return min(most, max(least, digits - 1 - math.floor(math.log10(abs(value)))))
+
+
+def stage_note(acts: list[Activity]) -> str:
+    """The report's 备注 for a stage (outputs/report/context.py says the same words)."""
+    kinds = {a.amount_kind for a in acts}
+    if not acts:
+        return "无活动数据"
+    if kinds == {"not_applicable"}:
+        return contract.NOT_APPLICABLE
+    if "value" not in kinds:
+        return GAP_NOTE
+    if "no_data" in kinds:
+        return "部分" + GAP_NOTE
+    return ""
+
+
+def stage_display(intake: Intake, result: Result) -> dict[Stage, StageDisplay]:
+    """Quantity, share and note of every stage as a reader sees them. Shares are shared out by largest
+    remainder over the stages that carry a number, so they add up to 100.00 % exactly, as in the report."""
+    acts = {s: [a for a in intake.activities if a.stage == s] for s in Stage}
+    quantified = {s: any(a.amount_kind == "value" for a in acts[s]) for s in Stage}
+    parts = {s: result.stage_totals.get(s, 0.0) for s in Stage if quantified[s]}
+    shares = share_percentages(parts) if result.total > 0 else {}
+    return {s: StageDisplay(quantified[s], shares.get(s) if quantified[s] else None, stage_note(acts[s]))
+            for s in Stage}
 
 
 def sheet_link(sheet: str, cell: str) -> str:
@@ -43,6 +115,10 @@ def computed_tables(findings: list[Finding], intake: Intake | None, result: Resu
         note = "存在错误，未计算。请先修正“校验结果”中的错误。"
         for name in (contract.SHEET_DETAILS, contract.SHEET_SUMMARY, contract.SHEET_TARGETS):
             tables.append(SheetTable(name, ["说明"], [[note]], [60]))
+    # The workbook opens where the reader should look first: the findings when there are any, else the totals.
+    opening = contract.SHEET_FINDINGS if findings else contract.SHEET_SUMMARY
+    for t in tables:
+        t.active = t.name == opening
     return tables
 
 
@@ -59,13 +135,21 @@ def findings_table(findings: list[Finding]) -> SheetTable:
     errors = sum(1 for x in findings if x.is_error)
     title = f"错误 {errors} 个，警告 {len(findings) - errors} 个。点击“单元格”列可跳转到对应位置。"
     return SheetTable(contract.SHEET_FINDINGS, ["序号", "级别", "工作表", "单元格", "代码", "说明"], rows,
-                      [6, 6, 12, 8, 26, 90], links=links, title=title)
+                      [6, 6, 12, 8, 26, 90], number_formats={0: "0"}, links=links, title=title,
+                      wrap=frozenset({2, 5}))
+
+
+DETAILS_HEADER = ["序号", "阶段", "类型", "名称", "来源单元格", "活动数据", "单位", "数据性质", "单位换算", "因子编码",
+                  "因子名称", "温室气体", "因子值", "因子单位", "因子来源", "发布日期", "数据年份", "因子出处", "GWP",
+                  "气体排放量（t）", f"排放量（{TCO2E}）"]
+# Printed, 计算明细 is two A4 landscape pages wide: the activity and its factor, then the factor's source and
+# the result; 序号 … 名称 repeat on both, so every printed row says which activity it is.
+_DETAILS_WIDTHS = [6, 8, 9, 14, 10, 11, 7, 8, 14, 14, 14, 9, 10, 11, 36, 11, 7, 13, 7, 12, 13]
+_DETAILS_WRAP = frozenset({1, 2, 3, 6, 8, 9, 10, 13, 14, 17})
+_DETAILS_PAGE_2 = DETAILS_HEADER.index("因子来源")
 
 
 def details_table(intake: Intake, result: Result, library_version: str) -> SheetTable:
-    header = ["序号", "阶段", "类型", "名称", "来源单元格", "活动数据", "单位", "数据性质", "单位换算", "因子编码", "因子名称",
-              "温室气体", "因子值", "因子单位", "因子来源", "发布日期", "数据年份", "因子出处", "GWP", "气体排放量（t）",
-              f"排放量（{TCO2E}）"]
     entries: list[tuple[Activity, list[object]]] = []
     covered: set[int] = set()
     for line in result.lines:
@@ -74,12 +158,15 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
         origin = f"因子库 {library_version}" if f.origin == "library" else f"本工作簿 {f.ref}" if f.ref else "本工作簿"
         if f.biogenic:
             origin += "（生物质 CO2，单独报告，不计入合计）"
+        counted = line.activity.amount_kind == "value"
         entries.append((line.activity, [line.conversion, f.code, f.name, f.gas, f.value, f.unit, f.source,
                                         f.published.isoformat() if f.published else "", f.data_year or "", origin,
-                                        line.gwp, line.gas_tonnes, 0.0 if f.biogenic else line.tco2e]))
+                                        line.gwp, line.gas_tonnes if counted else _amount(line.activity),
+                                        (0.0 if f.biogenic else line.tco2e) if counted else _amount(line.activity)]))
     for a in intake.activities:
         if id(a) not in covered:
-            entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, 0.0, 0.0]))
+            nothing = 0.0 if a.amount_kind == "value" else _amount(a)
+            entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, nothing, nothing]))
     entries.sort(key=lambda e: (list(Stage).index(e[0].stage), e[0].row))
     rows: list[list[object]] = []
     links: dict[tuple[int, int], str] = {}
@@ -89,16 +176,27 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
         links[(i, 4)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
     total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total]
     rows.append(total_row)
-    return SheetTable(contract.SHEET_DETAILS, header, rows,
-                      [6, 10, 12, 18, 14, 14, 8, 8, 24, 22, 26, 10, 12, 14, 50, 11, 9, 20, 8, 14, 16],
-                      number_formats={5: "#,##0.####", 12: "0.######", 18: "#,##0.###", 19: "#,##0.000000",
-                                      20: "#,##0.000000"},
-                      links=links, title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。")
+    formats = {0: "0", 16: "0"}
+    cell_formats: dict[tuple[int, int], str] = {}
+    for i, row in enumerate(rows):
+        for j, digits in ((5, None), (12, None), (18, None), (19, 4), (20, 4)):
+            v = row[j]
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                decimals = (exact_decimals(v, 8) if digits is None
+                            else significant_decimals(v, digits, least=4))
+                cell_formats[(i, j)] = decimals_format(decimals)
+    return SheetTable(contract.SHEET_DETAILS, DETAILS_HEADER, rows, _DETAILS_WIDTHS,
+                      # by column for writers that take no per-cell format (the Excel add-in)
+                      number_formats={**formats, 5: "#,##0.0###", 12: "#,##0.0#####", 18: "#,##0.0##",
+                                      19: "#,##0.000000", 20: "#,##0.000000"},
+                      links=links, cell_formats=cell_formats, wrap=_DETAILS_WRAP,
+                      page_starts=(0, _DETAILS_PAGE_2), repeat_cols=4,
+                      title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。")
 
 
 def _amount(a: Activity) -> object:
     if a.amount_kind == "no_data":
-        return "/"
+        return NO_VALUE
     if a.amount_kind == "not_applicable":
         return contract.NOT_APPLICABLE
     return a.amount
@@ -106,27 +204,36 @@ def _amount(a: Activity) -> object:
 
 def summary_table(intake: Intake, result: Result, library_version: str) -> SheetTable:
     rows: list[list[object]] = []
+    shown = stage_display(intake, result)
     for i, s in enumerate(Stage):
-        has = result.stage_has_rows(s) or any(a.stage == s for a in intake.activities)
-        share = result.shares[s] if result.shares is not None else None
-        rows.append([i + 1, s.indicator_zh, TCO2E, result.stage_totals[s] if has else "/", share,
-                     "" if has else "无活动数据"])
-    rows.append([7, "企业碳排放量合计（1+2+3+4+5+6）", TCO2E, result.total, 1.0 if result.shares is not None else None, ""])
+        d = shown[s]
+        rows.append([i + 1, s.indicator_zh, TCO2E, result.stage_totals[s] if d.quantified else NO_VALUE,
+                     float(d.share_pct / 100) if d.share_pct is not None else NO_VALUE, d.note])
+    any_share = any(d.share_pct is not None for d in shown.values())
+    rows.append([7, "企业碳排放量合计（1+2+3+4+5+6）", TCO2E,
+                 result.total if any(d.quantified for d in shown.values()) else NO_VALUE,
+                 1.0 if any_share else NO_VALUE, ""])
     n = 8
+    cell_formats: dict[tuple[int, int], str] = {}
     if result.biogenic_co2_t:
         rows.append([n, "生物质燃烧 CO2（单独报告，不计入合计）", "tCO2", result.biogenic_co2_t, None,
                      "GB/T 32150-2015：生物质燃料燃烧的 CO2 单独报告"])
         n += 1
     for it in result.intensities:
         label = f"单位{'产值' if it.product == OUTPUT_VALUE_PRODUCT else '产品'}碳排放强度（{it.product}）"
-        basis = (f"企业合计 ÷ 工业总产值 {it.output:,.4g} 万元" if it.product == OUTPUT_VALUE_PRODUCT else
-                 f"企业合计 × 分配比例 {it.allocation_pct:g}% ÷ 产量 {it.output:,.10g} {it.unit}")
+        basis = (f"企业合计 ÷ 工业总产值 {plain_number(it.output, 12)} 万元" if it.product == OUTPUT_VALUE_PRODUCT else
+                 f"企业合计 × 分配比例 {plain_number(it.allocation_pct, 12)}% ÷ 产量 {plain_number(it.output, 12)} {it.unit}")
+        cell_formats[(len(rows), 3)] = decimals_format(significant_decimals(it.tco2e_per_unit, 4, least=4))
         rows.append([n, label, f"{TCO2E}/{it.unit}", it.tco2e_per_unit, None, basis])
         n += 1
+    for i, row in enumerate(rows[:7]):
+        if isinstance(row[3], float) and 0 < abs(row[3]) < 0.001:  # a small real source never reads 0.0000
+            cell_formats[(i, 3)] = decimals_format(significant_decimals(row[3], 3, least=4))
     c = intake.company
     meta = f"{c.name}　核算年度 {c.year}　GWP {c.gwp_version}　因子库版本 {library_version}"
     return SheetTable(contract.SHEET_SUMMARY, ["序号", "清单", "单位", "数量", "占比", "备注"], rows,
-                      [6, 44, 14, 18, 10, 48], number_formats={3: "#,##0.0000", 4: "0.00%"},
+                      [6, 44, 14, 18, 10, 48], number_formats={0: "0", 3: "#,##0.0000", 4: "0.00%"},
+                      cell_formats=cell_formats, wrap=frozenset({1, 5}),
                       chart={"kind": "pie", "title": "各阶段碳排放占比", "label_col": 1, "value_col": 3,
                              "first": 0, "last": 5} if result.total > 0 else None,
                       title=meta)
@@ -145,5 +252,5 @@ def targets_table(intake: Intake, result: Result) -> SheetTable:
         rows.append(["", "未填写减排目标", "", "", None, None, None, ""])
     return SheetTable(contract.SHEET_TARGETS, ["目标年份", "阶段", "目标类型", "基准年", "基准年排放量", "减排比例",
                                                "目标排放量", "单位"], rows, [10, 34, 10, 8, 18, 10, 18, 14],
-                      number_formats={4: "#,##0.0000", 5: "0.00%", 6: "#,##0.0000"},
-                      title="目标排放量 = 基准年排放量 ×（1 − 减排比例）")
+                      number_formats={0: "0", 3: "0", 4: "#,##0.0000", 5: "0.00%", 6: "#,##0.0000"},
+                      wrap=frozenset({1}), title="目标排放量 = 基准年排放量 ×（1 − 减排比例）")

@@ -7,6 +7,7 @@ what they already sent back. Written to a temporary name and renamed into place.
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,15 @@ _STATUS_FONT = {"invalid": Font(color="9C5700"), "unreadable": Font(color="C0000
 
 SUMMARY_HEADER = (["序号", "文件", "企业名称", "统一社会信用代码", "核算年度", "状态", "错误数", "警告数"]
                   + [f"{s.short_zh}（tCO2e）" for s in Stage]
-                  + ["合计（tCO2e）", "排放强度", "强度单位", "计算结果", "评价报告"])
+                  + ["合计（tCO2e）"]
+                  + [f"{s.short_zh}占比" for s in Stage]
+                  + ["排放强度", "强度单位", "计算结果", "评价报告"])
+_FIRST_STAGE = SUMMARY_HEADER.index(f"{next(iter(Stage)).short_zh}（tCO2e）") + 1  # 1-based columns
+_FIRST_SHARE = SUMMARY_HEADER.index(f"{next(iter(Stage)).short_zh}占比") + 1
+_INTENSITY = SUMMARY_HEADER.index("排放强度") + 1
+SHARE = "0.00%"
+# Notes under which a stage carries no number: its quantity reads "/", as in 排放汇总 and the report.
+_NO_NUMBER_NOTES = {"无活动数据", "数据缺失", "不适用"}
 FINDINGS_HEADER = ["文件", "级别", "工作表", "单元格", "代码", "说明"]
 
 
@@ -50,7 +59,7 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
     wb = Workbook()
     ws = wb.active
     ws.title = SUMMARY_SHEET
-    _header(ws, SUMMARY_HEADER, [6, 28, 30, 22, 10, 10, 8, 8] + [14] * 7 + [14, 22, 40, 40])
+    _header(ws, SUMMARY_HEADER, [6, 28, 30, 22, 10, 10, 8, 8] + [14] * 7 + [10] * 6 + [14, 22, 40, 40])
     fs = wb.create_sheet(FINDINGS_SHEET)
     _header(fs, FINDINGS_HEADER, [28, 8, 14, 10, 28, 80])
     bars: list[tuple[str, float]] = []
@@ -64,9 +73,12 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
                STATUS_ZH.get(rec.get("status"), rec.get("status")),
                sum(1 for x in issues if x.get("severity") == "error"),
                sum(1 for x in issues if x.get("severity") != "error")]
-        row += [stages.get(s.value) for s in Stage]
-        row += [rec.get("total_tco2e"),
-                intensity["tco2e_per_unit"] if intensity else None,
+        display = rec.get("display") or {}
+        notes = display.get("stage_notes") or {}
+        row += ["/" if notes.get(s.value) in _NO_NUMBER_NOTES else stages.get(s.value) for s in Stage]
+        row += [rec.get("total_tco2e")]
+        row += [_share(display, s.value) for s in Stage]
+        row += [intensity["tco2e_per_unit"] if intensity else None,
                 f"tCO2e/{intensity['unit']}（{intensity['product']}）" if intensity else None]
         outputs = rec.get("outputs") or {}
         links = [_display(outputs.get("workbook"), out_dir), _display(outputs.get("report"), out_dir)]
@@ -74,8 +86,10 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
         r = i + 1
         for j, v in enumerate(row, start=1):
             c = _put(ws, r, j, v)
-            if 9 <= j <= 16:
+            if _FIRST_STAGE <= j < _FIRST_SHARE or j == _INTENSITY:
                 c.number_format = NUMBER
+            elif _FIRST_SHARE <= j < _INTENSITY:
+                c.number_format = SHARE
         for j, link in enumerate(links, start=len(row) - 1):
             if link and out_dir is not None and not Path(link).is_absolute():
                 ws.cell(r, j).hyperlink = link  # relative to 汇总.xlsx, which sits in out_dir
@@ -112,6 +126,17 @@ def _chart_sheet(wb: Workbook, bars: list[tuple[str, float]]) -> None:
     chart.height = max(7.5, 0.6 * len(bars) + 3)
     chart.width = 20
     cs.add_chart(chart, "D2")
+
+
+def _share(display: dict[str, Any], key: str) -> float | str | None:
+    """The share as the JSON's display field gives it (largest remainder, as in 排放汇总 and the report),
+    stored as the rounded fraction so the cells add up to 100.00 %."""
+    text = (display.get("shares") or {}).get(key)
+    if not text:
+        return None
+    if not text.endswith("%"):
+        return text  # "/": no number for this stage
+    return float(Decimal(text[:-1]) / 100)
 
 
 def _header(ws: Any, header: list[str], widths: list[float]) -> None:

@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon_report.core import contract, units
 from carbon_report.core.contract import Column, Label, TableSheet
+from carbon_report.core.errors import OutputExists
 from carbon_report.core.factors import load_library
 from carbon_report.core.model import STAGES
 from carbon_report.io.atomic import write_bytes
@@ -611,6 +612,10 @@ def write_workbook(wb: Workbook, path: Path) -> None:
     write_bytes(Path(path), workbook_bytes(wb))
 
 
-def write_template(path: Path) -> None:
-    """`carbon-report template OUT.xlsx`: the empty template, written atomically."""
+def write_template(path: Path, *, force: bool = False) -> None:
+    """`carbon-report template OUT.xlsx`: the empty template, written atomically. An existing file (very
+    likely a filled workbook of the same name) is left as it is unless `force`: raises OutputExists."""
+    path = Path(path)
+    if not force and (path.exists() or path.is_symlink()):
+        raise OutputExists(path)
     write_workbook(build_template(), path)

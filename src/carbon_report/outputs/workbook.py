@@ -5,11 +5,17 @@ extensions), shapes, threaded comments, sparklines and more. Instead the compute
 openpyxl in a fresh workbook, and their parts are grafted into a byte-for-byte copy of the input package:
 every input part stays identical except workbook.xml, its rels, [Content_Types].xml and styles.xml, which
 gain entries (styles are appended, never changed). Computed sheets from an earlier run are replaced.
+The one other change: the input's selected tab loses its "selected" flag (an attribute of its sheetView,
+edited in place), because the workbook opens on 校验结果 or 排放汇总 and two selected tabs would make Excel
+group the sheets, so that typing into one would write into both.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import re
+import unicodedata
 import zipfile
 from copy import copy
 from pathlib import Path, PurePosixPath
@@ -24,13 +30,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon_report.core import contract
 from carbon_report.io.atomic import OutputLocked, write_bytes
 
 __all__ = ["OutputLocked", "draw_tables", "graft", "write_workbook"]
-from carbon_report.outputs.computed import SheetTable
+from carbon_report.outputs.computed import NO_VALUE, SheetTable
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -46,6 +53,8 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_
 _WS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+_SHEET_TYPES = (_WS_TYPE, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet")
+_TAB_SELECTED = re.compile(rb'(<(?:[A-Za-z_][\w.-]*:)?sheetView\b[^>]*?)\s+tabSelected="(?:1|true)"')
 
 
 # ---- drawing the computed sheets ---------------------------------------------------------------------------
@@ -59,13 +68,25 @@ _LINK_FONT = Font(color="0563C1", underline="single")
 
 
 _FONTS = {"link": _LINK_FONT, "error": _ERROR_FONT, "warning": _WARN_FONT}
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")  # rows grow tall where text wraps: every cell of a row starts at its top
+_CENTRE = Alignment(horizontal="center", vertical="top")  # "/" (no value) in a column of numbers
+
+# Page geometry for printing: A4 landscape, narrow side margins. Column widths are in digit widths of the
+# workbook's default font: 7.4 px at 96 dpi for Calibri 11 (Excel, WPS), 9.3 px where LibreOffice replaces
+# Calibri by DejaVu Sans (measured on its PDF). A page must hold its columns in either, so the wider counts.
+# A CJK character is about two Calibri digits wide; CJK lines are taller than Latin ones.
+_A4_LANDSCAPE_IN = 11.69
+_SIDE_MARGIN_IN = 0.4
+_PX_PER_CHAR = 9.5
+_LINE_PT = 16.5
 
 
-def _style(c: Cell, cache: dict[tuple[str | None, str | None], StyleArray], fmt: str | None,
-           font: str | None) -> None:
+def _style(c: Cell, cache: dict[tuple[str | None, str | None, bool, bool], StyleArray], fmt: str | None,
+           font: str | None, wrap: bool, centre: bool = False) -> None:
     """Style a body cell. openpyxl hashes Border/Font objects on every assignment, which made styling
     most of draw_tables' time; each distinct style is built once and its index array copied after that."""
-    key = (fmt, font)
+    key = (fmt, font, wrap, centre)
     if key in cache:
         c._style = copy(cache[key])  # noqa: SLF001
         return
@@ -74,6 +95,7 @@ def _style(c: Cell, cache: dict[tuple[str | None, str | None], StyleArray], fmt:
         c.number_format = fmt
     if font:
         c.font = _FONTS[font]
+    c.alignment = _CENTRE if centre else _WRAP if wrap else _TOP
     cache[key] = copy(c._style)  # noqa: SLF001
 
 
@@ -87,11 +109,51 @@ def print_landscape(ws: Worksheet, header_row: int) -> None:
     ws.print_title_rows = f"{header_row}:{header_row}"
 
 
+def print_pages_wide(ws: Worksheet, t: SheetTable, header_row: int) -> None:
+    """A table too wide for one page prints over several, split at `t.page_starts`, with its first
+    `t.repeat_cols` columns and its header row on every page, at one scale that fits the widest page.
+    (Fit-to-width would shrink all 21 columns of 计算明细 onto one A4 width, about 4 pt, and Excel ignores
+    manual page breaks under fit-to-width, so the scale is worked out here.)"""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_margins.left = ws.page_margins.right = _SIDE_MARGIN_IN
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    if t.repeat_cols:
+        ws.print_title_cols = f"A:{get_column_letter(t.repeat_cols)}"
+    starts = [*sorted(t.page_starts), len(t.widths)]
+    widest = 0.0
+    for k, (a, b) in enumerate(zip(starts, starts[1:], strict=False)):
+        cols = list(range(a, b)) if k == 0 else [*range(t.repeat_cols), *range(max(a, t.repeat_cols), b)]
+        widest = max(widest, sum(t.widths[j] for j in cols) * _PX_PER_CHAR)
+        if k:
+            ws.col_breaks.append(Break(id=a))
+    printable = (_A4_LANDSCAPE_IN - 2 * _SIDE_MARGIN_IN) * 96
+    ws.page_setup.scale = max(10, min(100, math.floor(100 * printable / widest))) if widest else 100
+
+
+def _text_width(text: str) -> float:
+    """Width of text in digit widths: CJK and full-width characters count about two."""
+    return sum(2.05 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+
+
+def _lines(value: object, width: float) -> int:
+    """Lines a wrapped cell needs: Excel keeps the height of rows it did not draw itself, so rows with
+    wrapped text are given their height here (generously: a clipped last line would hide text)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(1.0, width - 1)
+    return sum(max(1, math.ceil(_text_width(part) / per_line)) for part in value.split("\n"))
+
+
 def draw_tables(tables: list[SheetTable]) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     for t in tables:
         ws = wb.create_sheet(t.name)
+        ws.sheet_view.tabSelected = t.active
+        if t.active:
+            wb.active = ws
         top = 1
         if t.title:
             ws.cell(1, 1, t.title).font = Font(bold=True)
@@ -102,8 +164,12 @@ def draw_tables(tables: list[SheetTable]) -> Workbook:
             c.fill = _HEAD_FILL
             c.border = _BORDER
             c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        styles: dict[tuple[str | None, str | None], StyleArray] = {}
+        header_lines = max((_lines(h, t.widths[j]) for j, h in enumerate(t.header) if j < len(t.widths)), default=1)
+        if header_lines > 1:
+            ws.row_dimensions[top].height = header_lines * _LINE_PT
+        styles: dict[tuple[str | None, str | None, bool, bool], StyleArray] = {}
         for i, row in enumerate(t.rows):
+            lines = 1
             for j, v in enumerate(row):
                 c = ws.cell(top + 1 + i, j + 1)
                 if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
@@ -112,18 +178,28 @@ def draw_tables(tables: list[SheetTable]) -> Workbook:
                     c.data_type = "s"
                 else:
                     c.value = v
-                fmt = t.number_formats.get(j) if isinstance(v, int | float) else None
+                number = isinstance(v, int | float) and not isinstance(v, bool)
+                # General would print 3865000 as 3.865E+06 in a narrow column: every number gets a format.
+                fmt = (t.cell_formats.get((i, j)) or t.number_formats.get(j) or "#,##0.####") if number else None
                 font = None
                 if (i, j) in t.links:
                     c.hyperlink = Hyperlink(ref=c.coordinate, location=t.links[(i, j)])
                     font = "link"
                 elif t.name == contract.SHEET_FINDINGS and j == 1:
                     font = "error" if v == "错误" else "warning"
-                _style(c, styles, fmt, font)
+                wrap = j in t.wrap
+                if wrap and j < len(t.widths):
+                    lines = max(lines, _lines(v, t.widths[j]))
+                _style(c, styles, fmt, font, wrap, centre=v == NO_VALUE)
+            if lines > 1:
+                ws.row_dimensions[top + 1 + i].height = lines * _LINE_PT
         for j, w in enumerate(t.widths):
             ws.column_dimensions[get_column_letter(j + 1)].width = w
         ws.freeze_panes = ws.cell(top + 1, 1)
-        print_landscape(ws, top)
+        if t.page_starts:
+            print_pages_wide(ws, t, top)
+        else:
+            print_landscape(ws, top)
         if t.chart:
             _pie(ws, t, top)
     return wb
@@ -176,6 +252,8 @@ def graft(original: bytes, generated: bytes) -> bytes:
     next_sheet_id = max([int(s.get("sheetId", "0")) for s in sheets_el] + [0]) + 1
     existing = set(src.namelist())
     rel_ids = {r.get("Id") for r in rels}
+    active_el: etree._Element | None = None
+    added: dict[int, etree._Element] = {}  # generated sheet index → its <sheet> in the output
     for i, gsheet in enumerate(gen_wb.find(f"{_M}sheets")):
         target = gen_rels[gsheet.get(f"{_R}id")]
         gpart = _resolve("xl/workbook.xml", target)
@@ -189,9 +267,16 @@ def graft(original: bytes, generated: bytes) -> bytes:
                          Target="/" + new_part)
         el = etree.SubElement(sheets_el, f"{_M}sheet", name=gsheet.get("name"), sheetId=str(next_sheet_id))
         el.set(f"{_R}id", rid)
+        added[i] = el
+        if gsheet_is_active(gen, gpart):
+            active_el = el
         next_sheet_id += 1
         etree.SubElement(ct, f"{_CT}Override", PartName="/" + new_part, ContentType=_WS_CT)
 
+    _copy_print_names(gen_wb, wb_xml, {i: list(sheets_el).index(el) for i, el in added.items()})
+    if active_el is not None:
+        _open_on(wb_xml, list(sheets_el).index(active_el))
+        _unselect_input_tabs(src, rels, dropped, parts)
     parts["xl/workbook.xml"] = _xml_bytes(wb_xml)
     parts[rels_name] = _xml_bytes(rels)
     parts["[Content_Types].xml"] = _xml_bytes(ct)
@@ -208,6 +293,71 @@ def graft(original: bytes, generated: bytes) -> bytes:
         for name, data in parts.items():
             z.writestr(name, data)
     return out.getvalue()
+
+
+def gsheet_is_active(gen: zipfile.ZipFile, gpart: str) -> bool:
+    """Whether draw_tables marked this generated sheet as the one to open on."""
+    view = etree.fromstring(gen.read(gpart), _PARSER).find(f"{_M}sheetViews/{_M}sheetView")
+    return view is not None and view.get("tabSelected") in ("1", "true")
+
+
+_AFTER_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def _copy_print_names(gen_wb: etree._Element, wb_xml: etree._Element, index: dict[int, int]) -> None:
+    """Carry the computed sheets' print titles (sheet-scoped _xlnm names) over, re-pointed at the sheets'
+    positions in the output: without them no header row repeats on printed pages."""
+    gen_names = gen_wb.find(f"{_M}definedNames")
+    if gen_names is None:
+        return
+    names = wb_xml.find(f"{_M}definedNames")
+    for dn in gen_names:
+        lid = dn.get("localSheetId")
+        if lid is None or int(lid) not in index or not (dn.get("name") or "").startswith("_xlnm."):
+            continue
+        if names is None:
+            names = etree.Element(f"{_M}definedNames")
+            anchor = next((wb_xml.find(f"{_M}{t}") for t in _AFTER_NAMES if wb_xml.find(f"{_M}{t}") is not None),
+                          None)
+            if anchor is not None:
+                anchor.addprevious(names)
+            else:
+                wb_xml.append(names)
+        copy_el = etree.SubElement(names, f"{_M}definedName", name=dn.get("name", ""),
+                                   localSheetId=str(index[int(lid)]))
+        copy_el.text = dn.text
+
+
+def _open_on(wb_xml: etree._Element, index: int) -> None:
+    """Make sheet `index` (its position in <sheets>, found by element, so a user sheet that shares a
+    computed sheet's name cannot shift it) the active tab, and keep it in the visible part of the tab bar."""
+    views = wb_xml.find(f"{_M}bookViews")
+    if views is None:
+        views = etree.Element(f"{_M}bookViews")
+        wb_xml.find(f"{_M}sheets").addprevious(views)
+    if len(views) == 0:
+        etree.SubElement(views, f"{_M}workbookView")
+    for v in views:
+        v.set("activeTab", str(index))
+        if int(v.get("firstSheet", "0")) > index:
+            v.set("firstSheet", str(index))
+
+
+def _unselect_input_tabs(src: zipfile.ZipFile, rels: etree._Element, dropped: set[str],
+                         parts: dict[str, bytes]) -> None:
+    """Clear tabSelected on the input's own sheets, editing only that attribute's bytes."""
+    for r in rels:
+        if r.get("Type") not in _SHEET_TYPES or r.get("TargetMode") == "External":
+            continue
+        part = _resolve("xl/workbook.xml", r.get("Target", ""))
+        if part in dropped or part in parts or part not in src.namelist():
+            continue
+        data = src.read(part)
+        head = data[:data.find(b"<sheetData") if b"<sheetData" in data else len(data)]
+        cleared = _TAB_SELECTED.sub(rb"\1", head, count=0)
+        if cleared != head:
+            parts[part] = cleared + data[len(head):]
 
 
 def _xml_bytes(el: etree._Element) -> bytes:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Hashable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
+
+from carbon_report.core.rounding import largest_remainder as largest_remainder  # shared with the sheets
 
 NO_VALUE = "/"
 
@@ -89,31 +90,6 @@ def fmt_plain(value: float) -> str:
 def fmt_pct(value_pct: float) -> str:
     """A percentage given in percent units (8 → '8%')."""
     return f"{fmt_plain(round(value_pct, 4))}%"
-
-
-def largest_remainder(fractions: Mapping[Hashable, float], decimals: int = 2) -> dict[Hashable, Decimal]:
-    """Percentages (of fractions that add up to 1) rounded to `decimals` so that they add up to exactly
-    100: each is floored, and the units left over go to the largest remainders (ties: first key first).
-
-    >>> largest_remainder({"a": 1/3, "b": 1/3, "c": 1/3})
-    {'a': Decimal('33.34'), 'b': Decimal('33.33'), 'c': Decimal('33.33')}
-    """
-    if not fractions:
-        return {}
-    total = sum(fractions.values())
-    if total <= 0:
-        raise ValueError("largest_remainder needs a positive total")
-    if any(v < 0 for v in fractions.values()):
-        raise ValueError("largest_remainder needs non-negative parts")
-    units = 100 * 10**decimals
-    exact = {k: v / total * units for k, v in fractions.items()}
-    floors = {k: math.floor(x) for k, x in exact.items()}
-    left = units - sum(floors.values())
-    order = sorted(exact, key=lambda k: (-(exact[k] - floors[k]), list(exact).index(k)))
-    for k in order[:left]:
-        floors[k] += 1
-    q = Decimal(1).scaleb(-decimals)
-    return {k: (Decimal(floors[k]) * q).quantize(q) for k in fractions}
 
 
 def fmt_share(pct: Decimal | None, decimals: int = 2) -> str:
