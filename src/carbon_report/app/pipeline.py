@@ -1,13 +1,15 @@
 """The one pipeline behind every entry point: read → validate → calculate → write.
 
-`carbon-report process`, `carbon-report batch` and the Excel button all call process_file() or
-check_file(); only this module decides what is written where.
+`carbon-report process` and `carbon-report batch` call process_file() or check_file(); the Excel button
+calls process_copy() on Excel's copy of the open workbook. Only this module decides what is written where.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -20,9 +22,11 @@ from carbon_report.core.model import Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
 from carbon_report.io.reader import read_workbook
-from carbon_report.outputs.computed import computed_tables
+from carbon_report.outputs.computed import SheetTable, computed_tables
 
 Status = Literal["ok", "invalid", "unreadable"]
+# Told the name of each step as it starts: "read", "validate", "calculate", "write", "report".
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -89,7 +93,8 @@ def _target_json(t: Any) -> dict[str, Any]:
     return out
 
 
-def analyse(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Intake | None, Result | None, list[Finding]]:
+def analyse(raw: RawWorkbook, *, today: dt.date | None = None,
+            progress: Progress | None = None) -> tuple[Intake | None, Result | None, list[Finding]]:
     """The pure core: validated intake, result (None when there are errors) and every finding."""
     library = load_library()
     folder = raw.folder
@@ -97,9 +102,11 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Intake |
     def picture_exists(rel: str) -> bool:  # the one question validation asks of the disk
         return folder is not None and (folder / rel).is_file()
 
+    _step(progress, "validate")
     intake, findings = validate(raw, library, today=today, picture_exists=picture_exists)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
+    _step(progress, "calculate")
     result, more = calculate(intake, library)
     return intake, result, findings + more
 
@@ -144,6 +151,36 @@ def process_file(path: Path, out_dir: Path, options: Options | None = None) -> O
     if outcome.status == "ok" and options.report:
         write_report(outcome, report_out, options)
     return outcome
+
+
+def process_copy(copy: Path, shown_as: Path, *, folder: Path | None, write_tables: Callable[[list[SheetTable]], None],
+                 report_to: Path | None, options: Options | None = None,
+                 progress: Progress | None = None) -> Outcome:
+    """The Excel button's way in. `copy` is what Excel saved of the open workbook `shown_as`, which names
+    every message; pictures are looked up in `folder` (beside the open workbook; None: nowhere). The
+    computed tables go to `write_tables` (into the open workbook), then the report to `report_to` when there
+    are no errors (None: no report)."""
+    options = options or Options()
+    _step(progress, "read")
+    try:
+        raw = read_workbook(copy)
+    except UnreadableWorkbook as e:
+        return Outcome(shown_as, "unreadable", [Finding("error", "", "", e.code, e.message)])
+    raw = dataclasses.replace(raw, name=shown_as.name, folder=folder)
+    intake, result, findings = analyse(raw, today=options.today, progress=progress)
+    outcome = Outcome(shown_as, "ok" if result is not None else "invalid", findings, intake, result,
+                      library_version=load_library().version)
+    _step(progress, "write")
+    write_tables(computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version))
+    if outcome.status == "ok" and options.report and report_to is not None:
+        _step(progress, "report")
+        write_report(outcome, report_to, options)
+    return outcome
+
+
+def _step(progress: Progress | None, name: str) -> None:
+    if progress is not None:
+        progress(name)
 
 
 def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
