@@ -8,10 +8,12 @@ line the add-in's VBA builds in a real Python subprocess.
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from lxml import etree
 
 # ---- FakeBook: the xlwings calls LiveBook makes, nothing more ----------------------------------------------
 
@@ -201,3 +203,23 @@ class FakeBook:
         if isinstance(self._fullname, Exception):
             raise self._fullname
         return self._fullname
+
+
+# ---- the add-in file as xlwings' VBA reads it ---------------------------------------------------------------
+
+
+def settings_of(addin: Path) -> dict[str, str]:
+    """The add-in's settings sheet as xlwings' VBA reads it: the sheet named carbon_report.conf, A → B."""
+    with zipfile.ZipFile(addin) as z:
+        wb = etree.fromstring(z.read("xl/workbook.xml"))
+        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        rid = next(s.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+                   for s in wb.iter(f"{main}sheet") if s.get("name") == "carbon_report.conf")
+        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+        sheet = etree.fromstring(z.read("xl/" + target.lstrip("/").removeprefix("xl/")))
+    rows = {}
+    for row in sheet.iter(f"{main}row"):
+        cells = ["".join(c.itertext()) for c in row.iter(f"{main}c")]
+        rows[cells[0]] = cells[1]
+    return rows

@@ -38,7 +38,7 @@ from carbon_report.app.excel.sheets import cell_value, hyperlink, table_values
 from carbon_report.app.pipeline import check_file
 from carbon_report.core import contract
 from carbon_report.core.errors import CarbonReportError, OutputLocked
-from excel_fake import FakeApp, FakeBook, FakeRange, FakeSheet, FakeSheets
+from excel_fake import FakeApp, FakeBook, FakeRange, FakeSheet, FakeSheets, settings_of
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 HAS_REPORT = importlib.util.find_spec("carbon_report.outputs.report") is not None
@@ -166,23 +166,6 @@ def test_vba_project_is_in_the_interoperable_form(addin_path: Path) -> None:
     for m in ("ThisWorkbook", "Sheet2", "Dictionary"):
         assert streams[f"VBA/{m}"] == orig.openstream(f"VBA/{m}").read()
     assert VbaProject(data).project_name == "CarbonReport"
-
-
-def settings_of(addin: Path) -> dict[str, str]:
-    """The add-in's settings sheet as xlwings' VBA reads it: the sheet named carbon_report.conf, A → B."""
-    with zipfile.ZipFile(addin) as z:
-        wb = etree.fromstring(z.read("xl/workbook.xml"))
-        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-        main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-        rid = next(s.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
-                   for s in wb.iter(f"{main}sheet") if s.get("name") == "carbon_report.conf")
-        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
-        sheet = etree.fromstring(z.read("xl/" + target.lstrip("/").removeprefix("xl/")))
-    rows = {}
-    for row in sheet.iter(f"{main}row"):
-        cells = ["".join(c.itertext()) for c in row.iter(f"{main}c")]
-        rows[cells[0]] = cells[1]
-    return rows
 
 
 def test_settings_sheet_points_at_the_interpreter(addin_path: Path, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ class LiveBook:
     def __init__(self, book: Any, platform: str | None = None) -> None:
         self.book = book
         self.platform = platform or sys.platform
+        self._status: str | None = None
 
     @property
     def name(self) -> str:
@@ -94,6 +95,9 @@ class LiveBook:
 
     def status(self, text: str | None) -> None:
         """Excel's status bar line, or None to give the status bar back to Excel."""
+        if text == self._status:
+            return
+        self._status = text
         with contextlib.suppress(Exception):  # feedback only: a status bar Excel refuses must not end the run
             self.book.app.status_bar = text if text else False
 
