@@ -2,7 +2,7 @@
 # What a new user gets: a fresh venv, `pip install .` WITHOUT extras, then every subcommand once.
 # The test suite runs with the test extras installed, which can hide a dependency that only they bring
 # (olefile arrived through oletools that way). Fails on a non-zero exit where none is expected, and on any
-# E-INTERNAL or Python traceback in what a command prints.
+# E-INTERNAL, batch worker crash or Python traceback in what a command prints.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 PY=${PYTHON:-python3}
@@ -21,7 +21,7 @@ run() {
   local allowed="$1"; shift 2
   local out rc=0
   out="$("$@" 2>&1)" || rc=$?
-  if ! [[ ",$allowed," == *",$rc,"* ]] || grep -qE "E-INTERNAL|Traceback \(most recent call last\)" <<<"$out"; then
+  if ! [[ ",$allowed," == *",$rc,"* ]] || grep -qE "E-INTERNAL|E-BATCH-WORKER-CRASH|Traceback \(most recent call last\)" <<<"$out"; then
     echo "FAIL (exit $rc): $*" >&2
     printf '%s\n' "$out" | tail -20 >&2
     failed=1

@@ -576,3 +576,45 @@ def test_bundled_samples(sample: Path, tmp_path: Path) -> None:
     assert run.outcome.status == expected.status
     if expected.result is not None:
         assert _summary_total(book) == pytest.approx(expected.result.total)
+
+
+def test_status_bar_shows_each_step_and_is_given_back(tmp_path: Path) -> None:
+    book = FakeBook(workbooks.build(tmp_path / "in.xlsx"))
+    run_from_excel(False, book, platform="win32")
+    steps = ["读取工作簿……", "校验……", "计算……", "写入计算表……"] + (["生成报告……"] if HAS_REPORT else [])
+    assert book.app.status_history == steps + [False]
+    # A failure half-way gives the status bar back as well.
+    book = FakeBook(workbooks.build(tmp_path / "again.xlsx"))
+
+    def broken(*a: Any, **k: Any) -> None:
+        raise RuntimeError("Call was rejected by callee.")
+
+    book.sheets.add = broken  # type: ignore[method-assign]
+    run = run_from_excel(True, book, platform="win32")
+    assert run.critical and book.app.status_history[-2:] == ["写入计算表……", False]
+
+
+@pytest.mark.parametrize(("name", "kind", "code"), [("企业填报.xlsb", "Excel 二进制工作簿（.xlsb）", "E-FILE-XLSB"),
+                                                    ("企业填报.XLS", "旧版 Excel 97-2003 工作簿（.xls）", "E-FILE-XLS")])
+def test_xlsb_and_xls_are_asked_to_be_saved_as_xlsx(name: str, kind: str, code: str, tmp_path: Path) -> None:
+    book = FakeBook(workbooks.build(tmp_path / "in.xlsx"))
+    book._name = name
+    run = run_from_excel(False, book, platform="win32")
+    prompt = book.app.alerts[-1]["prompt"]
+    assert run.critical and run.outcome is None and not book.api.copies
+    assert f"“{name}”是{kind}" in prompt and "另存为" in prompt and "Excel 工作簿(*.xlsx)" in prompt
+    assert prompt.endswith(f"[{code}]") and "不是 Excel 工作簿" not in prompt
+
+
+def test_an_addin_built_by_other_versions_says_so(tmp_path: Path) -> None:
+    path = workbooks.build(tmp_path / "in.xlsx")
+    book = FakeBook(path)
+    run_from_excel(True, book, platform="win32", addin=("0.0.9", "0.37.1"))
+    prompt = book.app.alerts[-1]["prompt"]
+    assert "校验通过" in prompt  # it still runs
+    assert (f"加载项是用 carbon-report 0.0.9 / xlwings 0.37.1 生成的，本机现在安装的是 carbon-report {__version__} / "
+            f"xlwings {xw.__version__}") in prompt
+    assert "carbon-report addin --install" in prompt and "[W-ADDIN-VERSION]" in prompt
+    book = FakeBook(path)
+    run_from_excel(True, book, platform="win32", addin=(__version__, xw.__version__))
+    assert "W-ADDIN-VERSION" not in book.app.alerts[-1]["prompt"]
