@@ -4,6 +4,7 @@ give the folder with --xlstart (or the xlstart argument)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -18,9 +19,9 @@ from excel_fake import settings_of
 CUI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 
 
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "carbon_report", *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=180)
+                          encoding="utf-8", timeout=180, env={**os.environ, **(env or {})})
 
 
 def _ribbon_tabs(path: Path) -> list[str]:
@@ -44,8 +45,11 @@ def test_install_replaces_a_stale_copy_and_records_this_python(platform: str, ke
 
 
 def test_install_from_the_command_line(tmp_path: Path) -> None:
-    proc = cli("addin", str(tmp_path / "加载项"), "--install", "--xlstart", str(tmp_path / "XLSTART"), cwd=tmp_path)
+    mpl = tmp_path / "matplotlib"  # a user whose font cache was never built
+    proc = cli("addin", str(tmp_path / "加载项"), "--install", "--xlstart", str(tmp_path / "XLSTART"), cwd=tmp_path,
+               env={"MPLCONFIGDIR": str(mpl)})
     assert proc.returncode == 0, proc.stderr
+    assert list(mpl.glob("fontlist-*.json"))  # built now, at install time, not on the first click
     assert f"已写出 Excel 加载项 add-in written: {tmp_path / '加载项' / 'carbon_report.xlam'}" in proc.stdout
     assert f"已安装 Excel 加载项 add-in installed: {tmp_path / 'XLSTART' / 'carbon_report.xlam'}" in proc.stdout
     for path in (tmp_path / "加载项" / "carbon_report.xlam", tmp_path / "XLSTART" / "carbon_report.xlam"):
