@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import site
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +58,20 @@ def addin(tmp_path_factory: pytest.TempPathFactory) -> AddinView:
     calls = dict(re.findall(r'Sub (RunMain|RunCheck)\(control As IRibbonControl\)\r\n    RunCarbonReport "([^"]*)"',
                             ribbon))
     return AddinView(calls["RunMain"], calls["RunCheck"], settings_of(path), macros["xlwings.bas"])
+
+
+@pytest.fixture(scope="module")
+def chinese_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real interpreter under a Chinese user name (…/Users/张三/env/bin/python), seeing the packages of the
+    Python running the tests: a venv whose .pth adds this Python's site-packages."""
+    env = tmp_path_factory.mktemp("home") / "Users" / "张三" / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True, timeout=120)
+    purelib = Path(sysconfig.get_paths(vars={"base": str(env), "platbase": str(env)})["purelib"])
+    parent = [*site.getsitepackages(), sysconfig.get_paths()["purelib"]]
+    # One line that site.py runs with exec(): no comprehension, whose own scope would not see `site`.
+    line = f"import site; list(map(site.addsitedir, {parent!r}))\n"
+    (purelib / "tests_parent.pth").write_text(line, encoding="utf-8")
+    return env / "bin" / "python"
 
 
 # ---- the VBA's string building, line for line --------------------------------------------------------------
@@ -208,13 +224,14 @@ def run_in_python(argv: list[str], book: Path, fullname: str, platform: str, cwd
     return proc, seen
 
 
-def run_windows(line: str, book: Path, fullname: str, cwd: Path, tmp: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
+def run_windows(line: str, book: Path, fullname: str, cwd: Path, tmp: Path,
+                python: str = sys.executable) -> tuple[subprocess.CompletedProcess[str], dict]:
     before, last, log = cmd_exe(line)
     assert before[0] == "C:" and before[1].startswith('cd "C:\\') and log.endswith(".log")
     argv = c_runtime_argv(last)
     assert argv[0].endswith("python.exe") and argv[1:3] == ["-B", "-c"]
-    # The interpreter is this test's Python; cwd stands for the folder cmd.exe would be in.
-    return run_in_python([sys.executable, *argv[1:]], book, fullname, "win32", cwd, tmp)
+    # The interpreter is a Python here; cwd stands for the folder cmd.exe would be in.
+    return run_in_python([python, *argv[1:]], book, fullname, "win32", cwd, tmp)
 
 
 def assert_product_message(proc: subprocess.CompletedProcess[str], seen: dict, tmp: Path) -> str:
@@ -276,7 +293,8 @@ def test_before_the_setting_the_onedrive_address_never_reached_the_product(addin
     assert "OneDrive" in proc.stderr and not seen.get("alerts")
 
 
-def test_windows_chinese_user_name(addin: AddinView, chinese_user: tuple[Path, Path], tmp_path: Path) -> None:
+def test_windows_chinese_user_name(addin: AddinView, chinese_user: tuple[Path, Path], chinese_python: Path,
+                                   tmp_path: Path) -> None:
     folder, book = chinese_user
     windows_book = r"C:\Users\张三\Documents\企业 & 报告\企业填报.xlsx"
     line = windows_line(r"C:\Users\张三\AppData\Local\Programs\Python\Python311\python.exe", addin.check,
@@ -286,26 +304,28 @@ def test_windows_chinese_user_name(addin: AddinView, chinese_user: tuple[Path, P
     argv = c_runtime_argv(cmd_exe(line)[1])
     assert f'prepare_sys_path("false;{windows_book.replace(chr(92), chr(92) * 2)};' in argv[3]
     assert argv[4:6] == ["--wb=企业填报.xlsx", "--from_xl=1"]
-    proc, seen = run_windows(line, book, str(book), folder, tmp_path)
+    proc, seen = run_windows(line, book, str(book), folder, tmp_path, python=str(chinese_python))
     prompt = assert_product_message(proc, seen, tmp_path)
     assert "校验通过" in prompt and "排放总量：" in prompt and not list(folder.glob("*.docx"))
+    assert "张三" in seen["executable"]
 
 
 @pytest.mark.parametrize("where", ["local", "onedrive"])
-def test_mac_command_line_through_the_shell(addin: AddinView, chinese_user: tuple[Path, Path], tmp_path: Path,
-                                            where: str) -> None:
+def test_mac_command_line_through_the_shell(addin: AddinView, chinese_user: tuple[Path, Path], chinese_python: Path,
+                                            tmp_path: Path, where: str) -> None:
     """macOS: the AppleScript's shell command, run by /bin/sh as `do shell script` runs it (in the
     background: the test waits for it)."""
     folder, book = chinese_user
     fullname = str(book) if where == "local" else ONEDRIVE
     log = tmp_path / "xlwings.log"
-    line = mac_line(sys.executable, addin.check, addin.settings["ADD_WORKBOOK_TO_PYTHONPATH"], fullname,
+    line = mac_line(str(chinese_python), addin.check, addin.settings["ADD_WORKBOOK_TO_PYTHONPATH"], fullname,
                     "/Users/张三/Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel/carbon_report.xlam",
                     book.name, log)
     proc, seen = run_in_python(line + "wait", book, fullname, "darwin", folder, tmp_path, shell=True)
     assert log.read_text(encoding="utf-8") == ""  # the VBA shows any text in this log as an error
     proc.stderr = log.read_text(encoding="utf-8")
     prompt = assert_product_message(proc, seen, tmp_path)
+    assert "张三" in seen["executable"]
     if where == "local":
         assert "校验通过" in prompt
     else:

@@ -46,5 +46,6 @@ def _dump() -> None:
         _seen["status"] += book.app.status_history
         _seen["sheets"] += [s.name for s in book.sheets]
     _seen["sys_path"] = sys.path
+    _seen["executable"] = sys.executable
     _seen["modules"] = {m: getattr(sys.modules[m], "__file__", None) for m in ("docx", "pint") if m in sys.modules}
     Path(os.environ["CR_TEST_OUT"]).write_text(json.dumps(_seen, ensure_ascii=False, default=str), encoding="utf-8")
