@@ -24,4 +24,6 @@ PY=${PYTHON:-python3}
 "$PY" -m ruff check src tests
 # The layering (core < io < outputs < app) is a contract in pyproject.toml, not a hope.
 lint-imports
+# What a new user gets: every import declared (deptry), and a plain `pip install .` running every subcommand.
+"$PY" -m deptry src; PYTHON="$PY" bash scripts/smoke_fresh_venv.sh
 "$PY" -m pytest -q -n "${PYTEST_WORKERS:-2}" "$@"

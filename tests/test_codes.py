@@ -110,3 +110,11 @@ def test_batch_jobs_zero_is_a_usage_error(tmp_path: Path) -> None:
     p = run_process("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--jobs", "0")
     assert p.returncode == 2
     assert "[E-USAGE]" in p.stderr
+
+
+def test_a_binary_workbook_is_asked_to_be_saved_as_xlsx(tmp_path: Path) -> None:
+    xlsb = tmp_path / "企业A.xlsb"
+    xlsb.write_bytes(workbooks.build(tmp_path / "企业A.xlsx").read_bytes())  # a zip, as .xlsb files are
+    p = run_process("check", str(xlsb))
+    assert p.returncode == 2
+    assert "[E-FILE-XLSB]" in p.stderr and "另存为" in p.stderr and len(p.stderr.splitlines()) == 1

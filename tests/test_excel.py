@@ -1,8 +1,9 @@
 """The Excel add-in: the file carbon_report.xlam, and what its buttons run.
 
 xlwings cannot drive Excel on Linux. The add-in is checked as a file (zip, ribbon XML, VBA through oletools'
-own parser and LibreOffice's); the buttons' Python runs end to end against FakeBook, an in-memory stand-in
-that offers exactly the xlwings calls adapter.LiveBook makes, with xlwings' real signatures (checked below).
+own parser and LibreOffice's); the buttons' Python runs end to end against FakeBook (tests/excel_fake.py), an
+in-memory stand-in that offers exactly the xlwings calls adapter.LiveBook makes, with xlwings' real signatures
+(checked below). tests/test_excel_command_line.py runs the command line the VBA builds in a real subprocess.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import olefile
-import openpyxl
 import pytest
 import xlwings as xw
 from hypothesis import given, settings
@@ -28,200 +28,21 @@ from oletools.olevba import VBA_Parser, decompress_stream
 
 import carbon_report
 import workbooks
+from carbon_report import __version__
 from carbon_report.app.excel import addin as addin_mod
 from carbon_report.app.excel import run_from_excel
-from carbon_report.app.excel.addin import build_addin, interpreter_settings, write_addin
+from carbon_report.app.excel.addin import interpreter_settings, write_addin
 from carbon_report.app.excel.cfb import write_compound_file
 from carbon_report.app.excel.ovba import VbaProject, compress, decompress, parse_dir, serialize_dir, vba_text
 from carbon_report.app.excel.sheets import cell_value, hyperlink, table_values
 from carbon_report.app.pipeline import check_file
 from carbon_report.core import contract
-from carbon_report.core.errors import OutputLocked
+from carbon_report.core.errors import CarbonReportError, OutputLocked
+from excel_fake import FakeApp, FakeBook, FakeRange, FakeSheet, FakeSheets, settings_of
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 HAS_REPORT = importlib.util.find_spec("carbon_report.outputs.report") is not None
 CUI = "{http://schemas.microsoft.com/office/2006/01/customui}"
-
-
-# ---- FakeBook: the xlwings calls LiveBook makes, nothing more ----------------------------------------------
-
-
-def _coords(a1: str) -> tuple[int, int]:
-    col, row = openpyxl.utils.cell.coordinate_from_string(a1)
-    return row, openpyxl.utils.column_index_from_string(col)
-
-
-class FakeRange:
-    def __init__(self, sheet: FakeSheet, cell1: str | tuple[int, int], cell2: str | tuple[int, int] | None = None):
-        self.sheet = sheet
-        self.top_left = _coords(cell1) if isinstance(cell1, str) else cell1
-        end = cell2 if cell2 is not None else cell1
-        self.bottom_right = _coords(end) if isinstance(end, str) else end
-
-    @property
-    def value(self) -> Any:
-        return self.sheet.cells.get(self.top_left)
-
-    @value.setter
-    def value(self, data: Any) -> None:
-        self.sheet.writes += 1
-        rows = data if isinstance(data, list) and data and isinstance(data[0], list) else [[data]]
-        if len({len(r) for r in rows}) > 1:
-            raise ValueError("ragged 2-D write")
-        r0, c0 = self.top_left
-        for i, row in enumerate(rows):
-            for j, v in enumerate(row):
-                self.sheet.cells[(r0 + i, c0 + j)] = v
-
-    @property
-    def number_format(self) -> str:
-        return self.sheet.formats.get(self.top_left, "General")
-
-    @number_format.setter
-    def number_format(self, fmt: str) -> None:
-        for r in range(self.top_left[0], self.bottom_right[0] + 1):
-            for c in range(self.top_left[1], self.bottom_right[1] + 1):
-                self.sheet.formats[(r, c)] = fmt
-
-    @property
-    def column_width(self) -> float:
-        return self.sheet.widths.get(self.top_left[1], 8.43)
-
-    @column_width.setter
-    def column_width(self, width: float) -> None:
-        for c in range(self.top_left[1], self.bottom_right[1] + 1):
-            self.sheet.widths[c] = width
-
-
-class FakeSheet:
-    def __init__(self, book: FakeBook, name: str, cells: dict[tuple[int, int], Any] | None = None) -> None:
-        self.book = book
-        self._name = name
-        self.cells: dict[tuple[int, int], Any] = dict(cells or {})
-        self.formats: dict[tuple[int, int], str] = {}
-        self.widths: dict[int, float] = {}
-        self.writes = 0
-        self.clears = 0
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    def range(self, cell1: str | tuple[int, int], cell2: str | tuple[int, int] | None = None) -> FakeRange:
-        return FakeRange(self, cell1, cell2)
-
-    def clear(self) -> None:
-        self.clears += 1
-        self.cells.clear()
-        self.formats.clear()
-
-    def activate(self) -> None:
-        self.book.sheets._active = self
-
-    def grid(self) -> list[list[Any]]:
-        if not self.cells:
-            return []
-        rows = max(r for r, _ in self.cells)
-        cols = max(c for _, c in self.cells)
-        return [[self.cells.get((r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
-
-
-class FakeSheets:
-    def __init__(self, book: FakeBook) -> None:
-        self.book = book
-        self._sheets: list[FakeSheet] = []
-        self._active: FakeSheet | None = None
-
-    def __iter__(self):  # noqa: ANN204
-        return iter(list(self._sheets))
-
-    def __len__(self) -> int:
-        return len(self._sheets)
-
-    def __getitem__(self, key: int | str) -> FakeSheet:
-        if isinstance(key, int):
-            return self._sheets[key]
-        for s in self._sheets:
-            if s.name == key:
-                return s
-        raise KeyError(key)
-
-    @property
-    def active(self) -> FakeSheet:
-        assert self._active is not None
-        return self._active
-
-    def add(self, name: str | None = None, before: FakeSheet | None = None, after: FakeSheet | None = None) -> FakeSheet:
-        if name is not None and name.lower() in (s.name.lower() for s in self):
-            raise ValueError(f"Sheet named '{name}' already present in workbook")
-        sheet = FakeSheet(self.book, name or f"Sheet{len(self._sheets) + 1}")
-        index = len(self._sheets)
-        if after is not None:
-            index = self._sheets.index(after) + 1
-        elif before is not None:
-            index = self._sheets.index(before)
-        self._sheets.insert(index, sheet)
-        self._active = sheet  # as in Excel: a new sheet becomes the active one
-        return sheet
-
-
-class FakeApp:
-    def __init__(self) -> None:
-        self.alerts: list[dict[str, Any]] = []
-
-    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok", mode: str | None = None,
-              callback: str | None = None) -> str | None:
-        self.alerts.append({"prompt": prompt, "title": title, "buttons": buttons, "mode": mode})
-        return "ok"
-
-
-class _Saved:
-    def __init__(self, api: FakeApi) -> None:
-        self.api = api
-
-    def get(self) -> bool:  # appscript: book.api.saved.get()
-        return self.api.Saved
-
-
-class FakeApi:
-    """Book.api: Excel's own object (Windows: COM Workbook; macOS: appscript reference)."""
-
-    def __init__(self, book: FakeBook) -> None:
-        self.book = book
-        self.Saved = True
-        self.saved = _Saved(self)
-        self.copies: list[str] = []
-
-    def SaveCopyAs(self, path: str) -> None:  # noqa: N802 (Excel's name)
-        self.copies.append(path)
-        shutil.copyfile(self.book.disk_file, path)
-
-
-class FakeBook:
-    """A workbook open in "Excel": its input sheets hold the file's values."""
-
-    def __init__(self, path: Path, fullname: str | None = None) -> None:
-        self.disk_file = path
-        self._name = path.name
-        self._fullname = str(path) if fullname is None else fullname
-        self.app = FakeApp()
-        self.api = FakeApi(self)
-        self.sheets = FakeSheets(self)
-        wb = openpyxl.load_workbook(path, data_only=True)
-        for ws in wb.worksheets:
-            cells = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}
-            self.sheets._sheets.append(FakeSheet(self, ws.title, cells))
-        self.sheets._active = self.sheets._sheets[0]
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def fullname(self) -> str:
-        if isinstance(self._fullname, Exception):
-            raise self._fullname
-        return self._fullname
 
 
 def test_fake_follows_xlwings_signatures() -> None:
@@ -232,12 +53,12 @@ def test_fake_follows_xlwings_signatures() -> None:
         real_params = [(p.name, p.kind, p.default) for p in inspect.signature(real).parameters.values()]
         fake_params = [(p.name, p.kind, p.default) for p in inspect.signature(fake).parameters.values()]
         assert real_params == fake_params, real.__qualname__
-    settable = {xw.Range: ["value", "number_format", "column_width"]}
-    for cls, names in settable.items():
+    settable = {(xw.Range, FakeRange): ["value", "number_format", "column_width"], (xw.App, FakeApp): ["status_bar"]}
+    for (cls, fake_cls), names in settable.items():
         for n in names:
             prop = inspect.getattr_static(cls, n)
             assert isinstance(prop, property) and prop.fset is not None, n
-            assert isinstance(inspect.getattr_static(FakeRange, n), property)
+            assert isinstance(inspect.getattr_static(fake_cls, n), property)
     for cls, names in {xw.Book: ["name", "fullname", "sheets", "app", "api"], xw.main.Sheets: ["active"],
                        xw.Sheet: ["name"]}.items():
         for n in names:
@@ -279,8 +100,24 @@ def test_vba_buttons_run_python_into_carbon_report(addin_path: Path) -> None:
     assert 'Attribute VB_Name = "RibbonCarbonReport"' in ribbon
     run_main = ribbon[ribbon.index("Sub RunMain(control As IRibbonControl)"):]
     run_check = ribbon[ribbon.index("Sub RunCheck(control As IRibbonControl)"):]
-    assert run_main[:run_main.index("End Sub")].count('RunPython "import carbon_report;carbon_report.main()"') == 1
-    assert run_check[:run_check.index("End Sub")].count('RunPython "import carbon_report;carbon_report.check()"') == 1
+    # The buttons pass the versions the add-in was built with (xlwings' as its own VBA module says).
+    versions = f"'{__version__}','{xw.__version__}'"
+    main_call = f'RunCarbonReport "import carbon_report;carbon_report.main({versions})"'
+    check_call = f'RunCarbonReport "import carbon_report;carbon_report.check({versions})"'
+    assert run_main[:run_main.index("End Sub")].count(main_call) == 1
+    assert run_check[:run_check.index("End Sub")].count(check_call) == 1
+    assert f'Public Const XLWINGS_VERSION As String = "{xw.__version__}"' in macros["xlwings.bas"]
+    # One place runs Python: wait cursor and status line first, both reset after the "Finally:" label, which
+    # every path through the sub reaches (On Error GoTo Finally), and error 70 (blocked) explained.
+    runner = ribbon[ribbon.index("Private Sub RunCarbonReport(command As String)"):]
+    runner = runner[:runner.index("End Sub")]
+    body, cleanup = runner.split("\r\nFinally:\r\n")
+    code = [line.strip() for line in ribbon.splitlines() if not line.lstrip().startswith("'")]
+    assert [line for line in code if "RunPython" in line] == ["RunPython command"] and "RunPython command" in body
+    assert body.index("On Error GoTo Finally") < body.index("Application.Cursor = 2") < body.index("RunPython")
+    assert "Application.StatusBar = ChrW(" in body
+    assert "Application.Cursor = -4143" in cleanup and "Application.StatusBar = False" in cleanup
+    assert "If Err.Number = 70 Then" in cleanup and "Exit Sub" not in body.split("On Error GoTo Finally")[1]
     assert "RibbonMyAddin.bas" not in macros
     # xlwings' own module is there, with our settings name.
     assert "Public Function RunPython(PythonCommand As String)" in macros["xlwings.bas"]
@@ -292,10 +129,15 @@ def test_vba_buttons_run_python_into_carbon_report(addin_path: Path) -> None:
 
 def test_the_macros_targets_exist(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    monkeypatch.setattr("carbon_report.app.excel.run_from_excel", lambda check_only: calls.append(check_only))
-    carbon_report.main()
+    monkeypatch.setattr("carbon_report.app.excel.run_from_excel",
+                        lambda check_only, addin: calls.append((check_only, addin)))
+    monkeypatch.setattr("sys.path", ["", "/x", "."])
+    carbon_report.main("0.0.9", "0.37.1")
     carbon_report.check()
-    assert calls == [False, True]
+    assert calls == [(False, ("0.0.9", "0.37.1")), (True, None)]
+    import sys
+
+    assert sys.path == ["/x"]  # the current folder (the client's, maybe) is never searched for imports
 
 
 def test_vba_project_is_in_the_interoperable_form(addin_path: Path) -> None:
@@ -327,16 +169,11 @@ def test_vba_project_is_in_the_interoperable_form(addin_path: Path) -> None:
 
 
 def test_settings_sheet_points_at_the_interpreter(addin_path: Path, tmp_path: Path) -> None:
-    with zipfile.ZipFile(addin_path) as z:
-        wb_xml = z.read("xl/workbook.xml").decode()
-        sheet = z.read("xl/worksheets/sheet1.xml").decode()
-    assert 'name="carbon_report.conf"' in wb_xml
-    assert "Interpreter_Win" in sheet and r"C:\Python311\python.exe" in sheet
-    assert "Interpreter_Mac" not in sheet  # only keys with a value: empty ones would hide the user's file
-    bare = write_addin(tmp_path, {})
-    with zipfile.ZipFile(bare) as z:
-        assert 'name="_carbon_report.conf"' in z.read("xl/workbook.xml").decode()
-        assert "<sheetData/>" in z.read("xl/worksheets/sheet1.xml").decode()
+    assert settings_of(addin_path) == {"ADD_WORKBOOK_TO_PYTHONPATH": "false",
+                                       "Interpreter_Win": r"C:\Python311\python.exe"}
+    # Only keys with a value (an empty one would hide the user's settings file), and always the one that
+    # keeps the workbook's folder off sys.path.
+    assert settings_of(write_addin(tmp_path, {})) == {"ADD_WORKBOOK_TO_PYTHONPATH": "false"}
 
 
 def test_interpreter_settings(tmp_path: Path) -> None:
@@ -350,20 +187,32 @@ def test_interpreter_settings(tmp_path: Path) -> None:
     assert conda["Conda Path"] == str(tmp_path) and conda["Conda Env"] == str(env)
 
 
-def test_stored_template_is_what_the_build_makes() -> None:
-    """The fallback add-in (used when the installed xlwings has no ribbon add-in we know) is current."""
-    if xw.__version__ != "0.37.8":
-        pytest.skip("template built from xlwings 0.37.8")
-    assert addin_mod.TEMPLATE.read_bytes() == build_addin(None, {})
+@pytest.mark.parametrize("version", ["0.37.7", "0.38.0", "0.30.10", "1.0"])
+def test_xlwings_outside_the_pinned_range_is_refused(version: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(addin_mod, "installed_xlwings", lambda: version)
+    with pytest.raises(CarbonReportError) as e:
+        write_addin(tmp_path, {})
+    assert e.value.code == "E-XLWINGS-VERSION"
+    assert version in e.value.message and "xlwings>=0.37.8,<0.38" in e.value.message
+    assert not list(tmp_path.iterdir())
 
 
-def test_write_addin_falls_back_to_the_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_pin_in_pyproject_is_the_range_the_addin_checks() -> None:
+    import tomllib
+
+    deps = tomllib.loads((SAMPLES.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert "xlwings>=0.37.8,<0.38" in deps
+    for version in ("0.37.8", "0.37.12"):
+        addin_mod.check_xlwings(version)
+
+
+def test_a_broken_xlwings_is_one_clear_error_not_a_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(addin_mod, "xlwings_source", lambda: tmp_path / "missing.xlam")
-    path = write_addin(tmp_path / "out", {"Interpreter_Mac": "/usr/local/bin/python3"})
-    assert "RibbonCarbonReport.bas" in _macros(path)
-    with zipfile.ZipFile(path) as z:
-        assert 'name="carbon_report.conf"' in z.read("xl/workbook.xml").decode()
-        assert "/usr/local/bin/python3" in z.read("xl/worksheets/sheet1.xml").decode()
+    with pytest.raises(CarbonReportError) as e:
+        write_addin(tmp_path / "out", {"Interpreter_Mac": "/usr/local/bin/python3"})
+    assert e.value.code == "E-XLWINGS-ADDIN" and "missing.xlam" in e.value.message
+    assert not (tmp_path / "out" / "carbon_report.xlam").exists()
 
 
 def test_write_addin_loaded_in_excel_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -395,8 +244,9 @@ def test_libreoffice_opens_the_addin_and_reads_its_vba(addin_path: Path, tmp_pat
         module = z.read("Basic/CarbonReport/RibbonCarbonReport.xml").decode()
         xlwings_module = z.read("Basic/CarbonReport/xlwings.xml").decode()
     assert "Basic/CarbonReport/xlwings.xml" in names
-    assert "RunPython &quot;import carbon_report;carbon_report.main()&quot;" in module
-    assert "RunPython &quot;import carbon_report;carbon_report.check()&quot;" in module
+    assert "RunCarbonReport &quot;import carbon_report;carbon_report.main(&apos;" in module
+    assert "RunCarbonReport &quot;import carbon_report;carbon_report.check(&apos;" in module
+    assert "RunPython command" in module
     assert "PROJECT_NAME As String = &quot;carbon_report&quot;" in xlwings_module
 
 
@@ -726,3 +576,45 @@ def test_bundled_samples(sample: Path, tmp_path: Path) -> None:
     assert run.outcome.status == expected.status
     if expected.result is not None:
         assert _summary_total(book) == pytest.approx(expected.result.total)
+
+
+def test_status_bar_shows_each_step_and_is_given_back(tmp_path: Path) -> None:
+    book = FakeBook(workbooks.build(tmp_path / "in.xlsx"))
+    run_from_excel(False, book, platform="win32")
+    steps = ["读取工作簿……", "校验……", "计算……", "写入计算表……"] + (["生成报告……"] if HAS_REPORT else [])
+    assert book.app.status_history == steps + [False]
+    # A failure half-way gives the status bar back as well.
+    book = FakeBook(workbooks.build(tmp_path / "again.xlsx"))
+
+    def broken(*a: Any, **k: Any) -> None:
+        raise RuntimeError("Call was rejected by callee.")
+
+    book.sheets.add = broken  # type: ignore[method-assign]
+    run = run_from_excel(True, book, platform="win32")
+    assert run.critical and book.app.status_history[-2:] == ["写入计算表……", False]
+
+
+@pytest.mark.parametrize(("name", "kind", "code"), [("企业填报.xlsb", "Excel 二进制工作簿（.xlsb）", "E-FILE-XLSB"),
+                                                    ("企业填报.XLS", "旧版 Excel 97-2003 工作簿（.xls）", "E-FILE-XLS")])
+def test_xlsb_and_xls_are_asked_to_be_saved_as_xlsx(name: str, kind: str, code: str, tmp_path: Path) -> None:
+    book = FakeBook(workbooks.build(tmp_path / "in.xlsx"))
+    book._name = name
+    run = run_from_excel(False, book, platform="win32")
+    prompt = book.app.alerts[-1]["prompt"]
+    assert run.critical and run.outcome is None and not book.api.copies
+    assert f"“{name}”是{kind}" in prompt and "另存为" in prompt and "Excel 工作簿(*.xlsx)" in prompt
+    assert prompt.endswith(f"[{code}]") and "不是 Excel 工作簿" not in prompt
+
+
+def test_an_addin_built_by_other_versions_says_so(tmp_path: Path) -> None:
+    path = workbooks.build(tmp_path / "in.xlsx")
+    book = FakeBook(path)
+    run_from_excel(True, book, platform="win32", addin=("0.0.9", "0.37.1"))
+    prompt = book.app.alerts[-1]["prompt"]
+    assert "校验通过" in prompt  # it still runs
+    assert (f"加载项是用 carbon-report 0.0.9 / xlwings 0.37.1 生成的，本机现在安装的是 carbon-report {__version__} / "
+            f"xlwings {xw.__version__}") in prompt
+    assert "carbon-report addin --install" in prompt and "[W-ADDIN-VERSION]" in prompt
+    book = FakeBook(path)
+    run_from_excel(True, book, platform="win32", addin=(__version__, xw.__version__))
+    assert "W-ADDIN-VERSION" not in book.app.alerts[-1]["prompt"]

@@ -115,10 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser(
         "addin", help="写出 Excel 加载项 carbon_report.xlam write the Excel add-in",
-        description="在 DIR 中写出 Excel 加载项 carbon_report.xlam（功能区“碳排放报告”，按钮“生成报告”）。\n"
-                    "Write the Excel add-in carbon_report.xlam into DIR (ribbon tab 碳排放报告, button 生成报告).",
-        epilog=_examples("carbon-report addin 加载项"))
-    a.add_argument("dir", type=Path, metavar="DIR", help="输出文件夹 output folder")
+        description="在 DIR 中写出 Excel 加载项 carbon_report.xlam（功能区“碳排放报告”，按钮“生成报告”“校验”）；\n"
+                    "--install 同时装入 Excel 启动文件夹 XLSTART 并记下本机 Python。\n"
+                    "Write the Excel add-in carbon_report.xlam into DIR (ribbon tab 碳排放报告); --install also puts\n"
+                    "it into Excel's start-up folder and records this Python in it.",
+        epilog=_examples("carbon-report addin 加载项", "carbon-report addin --install"))
+    a.add_argument("dir", type=Path, nargs="?", default=None, metavar="DIR", help="输出文件夹 output folder")
+    a.add_argument("--install", action="store_true",
+                   help="写入并安装到 Excel 启动文件夹 XLSTART write it into Excel's start-up folder")
+    a.add_argument("--xlstart", type=Path, default=None, metavar="DIR",
+                   help="Excel 启动文件夹（默认询问 Excel） the start-up folder (default: ask Excel)")
 
     c = sub.add_parser(
         "check", help="只校验，不写任何文件 validate only, write nothing",
@@ -221,16 +227,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"已写出填报模板 template written: {args.out}")
         return 0
     if args.command == "addin":
-        from carbon_report.app.excel.addin import write_addin
-        from carbon_report.core.errors import OutputLocked
-
-        try:
-            path = write_addin(args.dir)
-        except OutputLocked as e:
-            print(f"carbon-report: {e} [{Code.E_OUTPUT_LOCKED}]", file=sys.stderr)
-            return 2
-        print(f"已写出 Excel 加载项 add-in written: {path}")
-        return 0
+        return _addin(args)
     if args.command == "codes":
         from carbon_report.app.codes import run as run_codes
 
@@ -262,6 +259,25 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_batch_cli(args, _options(args))
     raise AssertionError(args.command)
+
+
+def _addin(args: argparse.Namespace) -> int:
+    from carbon_report.app.excel.addin import install_addin, write_addin
+    from carbon_report.core.errors import CarbonReportError
+
+    if args.dir is None and not args.install:
+        print("carbon-report addin: 请给出文件夹 DIR，或用 --install 安装到 Excel give DIR or --install", file=sys.stderr)
+        return 2
+    try:
+        if args.dir is not None:
+            print(f"已写出 Excel 加载项 add-in written: {write_addin(args.dir)}")
+        if args.install:
+            path = install_addin(args.xlstart)
+            print(f"已安装 Excel 加载项 add-in installed: {path}（请重新启动 Excel restart Excel）")
+    except CarbonReportError as e:
+        print(f"carbon-report: {e.message} [{e.code}]", file=sys.stderr)
+        return 2
+    return 0
 
 
 PHASE_TEXT = {"read": "读取 reading", "validate": "校验 validating", "calculate": "计算 calculating",

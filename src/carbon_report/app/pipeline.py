@@ -1,11 +1,12 @@
 """The one pipeline behind every entry point: read → validate → calculate → write.
 
-`carbon-report process`, `carbon-report batch` and the Excel button all call process_file() or
-check_file(); only this module decides what is written where.
+`carbon-report process` and `carbon-report batch` call process_file() or check_file(); the Excel button
+calls process_copy() on Excel's copy of the open workbook. Only this module decides what is written where.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from carbon_report.core.model import Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
 from carbon_report.io.reader import read_workbook
-from carbon_report.outputs.computed import computed_tables, stage_display
+from carbon_report.outputs.computed import SheetTable, computed_tables, stage_display
 
 Status = Literal["ok", "invalid", "unreadable"]
 # A progress callback gets each phase's name as the phase starts (the CLI prints them for slow runs).
@@ -110,13 +111,13 @@ def _target_json(t: Any) -> dict[str, Any]:
 def analyse(raw: RawWorkbook, *, today: dt.date | None = None,
             progress: Progress = _no_progress) -> tuple[Intake | None, Result | None, list[Finding]]:
     """The pure core: validated intake, result (None when there are errors) and every finding."""
-    progress("validate")
     library = load_library()
     folder = raw.folder
 
     def picture_exists(rel: str) -> bool:  # the one question validation asks of the disk
         return folder is not None and (folder / rel).is_file()
 
+    progress("validate")
     intake, findings = validate(raw, library, today=today, picture_exists=picture_exists)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
@@ -168,6 +169,31 @@ def process_file(path: Path, out_dir: Path, options: Options | None = None,
     if outcome.status == "ok" and options.report:
         progress("report")
         write_report(outcome, report_out, options)
+    return outcome
+
+
+def process_copy(copy: Path, shown_as: Path, *, folder: Path | None, write_tables: Callable[[list[SheetTable]], None],
+                 report_to: Path | None, options: Options | None = None,
+                 progress: Progress = _no_progress) -> Outcome:
+    """The Excel button's way in. `copy` is what Excel saved of the open workbook `shown_as`, which names
+    every message; pictures are looked up in `folder` (beside the open workbook; None: nowhere). The
+    computed tables go to `write_tables` (into the open workbook), then the report to `report_to` when there
+    are no errors (None: no report)."""
+    options = options or Options()
+    progress("read")
+    try:
+        raw = read_workbook(copy)
+    except UnreadableWorkbook as e:
+        return Outcome(shown_as, "unreadable", [Finding("error", "", "", e.code, e.message)])
+    raw = dataclasses.replace(raw, name=shown_as.name, folder=folder)
+    intake, result, findings = analyse(raw, today=options.today, progress=progress)
+    outcome = Outcome(shown_as, "ok" if result is not None else "invalid", findings, intake, result,
+                      library_version=load_library().version)
+    progress("workbook")
+    write_tables(computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version))
+    if outcome.status == "ok" and options.report and report_to is not None:
+        progress("report")
+        write_report(outcome, report_to, options)
     return outcome
 
 

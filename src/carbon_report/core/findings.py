@@ -32,6 +32,8 @@ class Code(StrEnum):
         return "error" if self.value.startswith("E-") else "warning"
 
 
+    E_ADDIN_XLSTART = ("E-ADDIN-XLSTART", "找不到 Excel 的启动文件夹 XLSTART（{why}），可用 --xlstart 指定",
+        "Excel's start-up folder was not found")
     E_ALLOCATION_RANGE = ("E-ALLOCATION-RANGE", "分配比例“{value}”应在 0–100（%）之间",
         "allocation share must be between 0 and 100 %")
     E_AMOUNT_NEGATIVE = ("E-AMOUNT-NEGATIVE", "“{name}”的数量为负数",
@@ -104,6 +106,8 @@ class Code(StrEnum):
         "the operating system refused to open the file")
     E_FILE_XLS = ("E-FILE-XLS", "这是旧版 Excel 97-2003（.xls）文件，请在 Excel 中另存为 .xlsx 后再处理",
         "an Excel 97-2003 .xls file")
+    E_FILE_XLSB = ("E-FILE-XLSB", "这是 Excel 二进制工作簿（.xlsb），本工具只能读取 .xlsx / .xlsm，请另存为“Excel 工作簿(*.xlsx)”",
+        "a binary workbook (.xlsb): save it as .xlsx")
     E_FILE_XML_ENTITY = ("E-FILE-XML-ENTITY", "工作簿含有 XML 实体声明（DTD），出于安全原因拒绝读取",
         "the workbook's XML declares entities (DTD), refused for safety")
     E_FILE_ZIP_BOMB = ("E-FILE-ZIP-BOMB", "文件内部条目过多或解压后过大，疑似恶意压缩文件",
@@ -166,10 +170,16 @@ class Code(StrEnum):
         "the unified social credit code fails its GB 32100-2015 check")
     E_USCC_NUMBER = ("E-USCC-NUMBER", "统一社会信用代码被当作数字输入，Excel 已丢失其中的位数；请将单元格设为文本后重新输入完整代码",
         "the credit code was typed as a number and lost digits")
+    E_XLWINGS_ADDIN = ("E-XLWINGS-ADDIN", "xlwings {version} 的加载项模板缺失或已损坏，请重新安装 xlwings",
+        "xlwings' ribbon add-in is missing or not of the known shape")
+    E_XLWINGS_VERSION = ("E-XLWINGS-VERSION", "本机安装的 xlwings 是 {version}，本工具的加载项只支持 {range}",
+        "the installed xlwings is outside the range the add-in was built for")
     E_YEAR_INVALID = ("E-YEAR-INVALID", "年份“{value}”无效",
         "a year cell does not hold a year")
     E_YESNO_INVALID = ("E-YESNO-INVALID", "“用于强度计算”应填 是 或 否，实际为“{value}”",
         "the 用于强度计算 cell is neither 是 nor 否")
+    W_ADDIN_VERSION = ("W-ADDIN-VERSION", "加载项是用 carbon-report {a} / xlwings {b} 生成的，与本机安装的版本不同，请运行 carbon-report addin --install 更新",
+        "the add-in was built by other carbon-report or xlwings versions")
     W_ALLOCATION_SUM = ("W-ALLOCATION-SUM", "用于强度计算的产品分配比例合计为 {sum}%，超过 100%",
         "allocation shares add up to more than 100 %")
     W_AMOUNT_NO_DATA = ("W-AMOUNT-NO-DATA", "“{name}”无数据（{value}），按 0 计算并在报告中列为数据缺口",

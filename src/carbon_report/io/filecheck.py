@@ -59,6 +59,9 @@ def _check(path: Path) -> None:
         if _looks_like_text(path):
             raise UnreadableWorkbook(Code.E_FILE_NOT_XLSX, "这是文本（如 CSV）文件而不是 Excel 工作簿，请用 Excel 另存为 .xlsx")
         raise UnreadableWorkbook(Code.E_FILE_NOT_ZIP, "不是 Excel 工作簿（.xlsx 文件应为 zip 格式）")
+    if path.suffix.lower() == ".xlsb":
+        raise UnreadableWorkbook(Code.E_FILE_XLSB, "这是 Excel 二进制工作簿（.xlsb），本工具只能读取 .xlsx / .xlsm；"
+                                                   "请在 Excel 中“另存为”“Excel 工作簿(*.xlsx)”后再处理")
     if path.suffix.lower() not in contract.WORKBOOK_EXTENSIONS:
         raise UnreadableWorkbook(Code.E_FILE_EXTENSION, f"不支持的扩展名“{path.suffix}”，请使用 .xlsx 或 .xlsm")
     try:

@@ -2,6 +2,7 @@
 
     run_from_excel(check_only, book=None)   # the buttons: carbon_report.main() / carbon_report.check()
     write_addin(dir) -> Path                # `carbon-report addin DIR` (addin.py)
+    install_addin(xlstart=None) -> Path     # `carbon-report addin --install`
 
 Layers: run.py (the steps, on a LiveBook) → sheets.py (computed sheets as 2-D values) → adapter.py (the only
 code that calls xlwings). xlwings is imported only when Excel calls in.
@@ -16,9 +17,10 @@ __all__ = ["run_from_excel"]
 
 
 def run_from_excel(check_only: bool, book: Any = None, *, today: dt.date | None = None,
-                   platform: str | None = None) -> Any:
+                   platform: str | None = None, addin: tuple[str, str] | None = None) -> Any:
     """Run the pipeline on the workbook open in Excel (`book`: an xlwings Book; default
-    xw.Book.caller()) and tell the user in a message box. Returns run.ExcelRun."""
+    xw.Book.caller()) and tell the user in a message box. `addin`: the (carbon-report, xlwings) versions
+    the add-in was built with. Returns run.ExcelRun."""
     from carbon_report.app.excel.run import fail, one_line, run_on_book
 
     if book is None:
@@ -30,4 +32,4 @@ def run_from_excel(check_only: bool, book: Any = None, *, today: dt.date | None 
             fail(f"carbon-report: 无法连接 Excel 中的工作簿（{one_line(e)}）")
     from carbon_report.app.excel.adapter import LiveBook
 
-    return run_on_book(LiveBook(book, platform), check_only, today=today)
+    return run_on_book(LiveBook(book, platform), check_only, today=today, addin=addin)

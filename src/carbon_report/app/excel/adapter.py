@@ -3,13 +3,15 @@
 Only these xlwings calls are used (tests/test_excel.py checks a fake that makes exactly these against
 xlwings' real signatures): Book.name, Book.fullname, Book.sheets (iterate, [index or name], .active,
 .add(name=, after=)), Sheet.name, Sheet.clear(), Sheet.activate(), Sheet.range(cell[, cell2]),
-Range.value, Range.number_format, Range.column_width, Book.app.alert(prompt, title=, mode=), and Book.api
+Range.value, Range.number_format, Range.column_width, Book.app.alert(prompt, title=, mode=),
+Book.app.status_bar (set), and Book.api
 for the one thing xlwings has no call for: a copy of the workbook that leaves the open one where it is
 (Windows: Excel's Workbook.SaveCopyAs; macOS: the saved file itself, see save_copy).
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 from collections.abc import Sequence
@@ -28,6 +30,7 @@ class LiveBook:
     def __init__(self, book: Any, platform: str | None = None) -> None:
         self.book = book
         self.platform = platform or sys.platform
+        self._status: str | None = None
 
     @property
     def name(self) -> str:
@@ -89,6 +92,14 @@ class LiveBook:
 
     def activate(self, name: str) -> None:
         self.book.sheets[name].activate()
+
+    def status(self, text: str | None) -> None:
+        """Excel's status bar line, or None to give the status bar back to Excel."""
+        if text == self._status:
+            return
+        self._status = text
+        with contextlib.suppress(Exception):  # feedback only: a status bar Excel refuses must not end the run
+            self.book.app.status_bar = text if text else False
 
     def alert(self, text: str, title: str, critical: bool = False) -> None:
         self.book.app.alert(text, title=title, mode="critical" if critical else "info")

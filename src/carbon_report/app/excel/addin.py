@@ -10,8 +10,16 @@ its VBA (RunPython, settings, OneDrive handling) is the xlwings VBA of the insta
   the sheet `carbon_report.conf` and the file `carbon_report.conf` (see docs/excel.md); the project is named
   CarbonReport. The edited modules are stored as source only, as xlwings stores its own module (ovba.py);
 - the add-in's settings sheet carries the interpreter that ran `carbon-report addin` (Windows and macOS),
-  so the buttons find the Python that has carbon-report installed;
+  so the buttons find the Python that has carbon-report installed, and ADD_WORKBOOK_TO_PYTHONPATH false:
+  xlwings would otherwise put the workbook's folder on sys.path before carbon_report is imported (a
+  `docx.py` beside a client's workbook would shadow python-docx) and, for a OneDrive/SharePoint address it
+  cannot map, raise an English traceback before our code runs;
+- the buttons pass the carbon-report and xlwings versions the add-in was built with, so Python can say
+  when the add-in is older than what is installed;
 - title and description shown by Excel's add-in dialog.
+
+`carbon-report addin --install` writes the file straight into Excel's start-up folder XLSTART (found by
+xlwings' own code), replacing a stale copy, and warms up what the first click would otherwise pay for.
 
 The file is written without Excel; tests read it back with oletools and LibreOffice. What only Excel can
 show (the ribbon, the buttons running) is a manual check in docs/excel.md.
@@ -27,10 +35,15 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from carbon_report import __version__
 from carbon_report.app.excel.ovba import ModuleEdit, VbaProject, vba_text
+from carbon_report.core.errors import CarbonReportError, OutputLocked
+from carbon_report.core.findings import Code
 
 ADDIN_NAME = "carbon_report.xlam"
-TEMPLATE = Path(__file__).with_name(ADDIN_NAME)  # built by build_addin() from xlwings 0.37.8, no settings
+# The xlwings releases whose ribbon add-in our edits were made on (pyproject.toml pins the same range):
+# lowest included, highest excluded. Another xlwings is refused at `addin` time rather than guessed at.
+XLWINGS_RANGE = ((0, 37, 8), (0, 38))
 PROJECT_NAME = "carbon_report"  # xlwings' PROJECT_NAME: settings sheet/file "carbon_report.conf"
 VBA_PROJECT_NAME = "CarbonReport"
 RIBBON_MODULE = "RibbonCarbonReport"
@@ -62,10 +75,22 @@ CUSTOM_UI = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 """
 
 _NO_WORKBOOK = "请先打开要处理的企业填报工作簿（.xlsx），再点此按钮。工作簿处于“受保护的视图”时，请先点“启用编辑”。"
+_STARTING = "碳排放报告：正在启动 Python……"
+# Run-time error 70 from WScript.Run: Excel may not start a program. Almost always security software
+# (Defender's attack-surface-reduction rule against Office child processes, or antivirus).
+_BLOCKED = ("Excel 无法启动 Python（错误 70：拒绝访问）。这通常是公司的安全软件拦截了 Excel 启动其他程序"
+            "（Microsoft Defender 的“阻止所有 Office 应用程序创建子进程”规则）。请把使用说明 docs/excel.md 的“安全软件”一节"
+            "发给 IT；在此之前请用命令行：carbon-report process 工作簿.xlsx --out 输出")
+_FAILED = "加载项运行出错："
+_CURSOR_WAIT, _CURSOR_DEFAULT = 2, -4143  # Excel's xlWait and xlDefault
 
 
-def ribbon_module_source() -> str:
-    """The VBA behind the two buttons. ASCII only: the project's code page is 1252 (see vba_text)."""
+def ribbon_module_source(xlwings_version: str) -> str:
+    """The VBA behind the two buttons. ASCII only: the project's code page is 1252 (see vba_text).
+
+    The call carries the versions the add-in was built with; Python compares them with what is installed.
+    Single quotes only in the Python command: xlwings puts it inside double quotes on the command line."""
+    versions = f"'{__version__}','{xlwings_version}'"
     lines = [
         f'Attribute VB_Name = "{RIBBON_MODULE}"',
         "' carbon-report: the buttons of the ribbon tab. Written by `carbon-report addin`.",
@@ -73,13 +98,34 @@ def ribbon_module_source() -> str:
         "Option Explicit",
         "",
         "Sub RunMain(control As IRibbonControl)",
-        "    If NoWorkbook() Then Exit Sub",
-        '    RunPython "import carbon_report;carbon_report.main()"',
+        f'    RunCarbonReport "import carbon_report;carbon_report.main({versions})"',
         "End Sub",
         "",
         "Sub RunCheck(control As IRibbonControl)",
+        f'    RunCarbonReport "import carbon_report;carbon_report.check({versions})"',
+        "End Sub",
+        "",
+        "' A wait cursor and a status line while Python starts (Python then shows each step in the status",
+        "' bar); both are given back to Excel whatever happens, as a finally block would.",
+        "Private Sub RunCarbonReport(command As String)",
         "    If NoWorkbook() Then Exit Sub",
-        '    RunPython "import carbon_report;carbon_report.check()"',
+        "    On Error GoTo Finally",
+        "    #If Not Mac Then",
+        f"        Application.Cursor = {_CURSOR_WAIT}",
+        "    #End If",
+        f"    Application.StatusBar = {vba_text(_STARTING)}",
+        "    RunPython command",
+        "Finally:",
+        "    #If Not Mac Then",
+        f"        Application.Cursor = {_CURSOR_DEFAULT}",
+        "    #End If",
+        "    Application.StatusBar = False",
+        "    If Err.Number = 70 Then",
+        f"        MsgBox {vba_text(_BLOCKED)}, vbCritical, {vba_text(TAB_LABEL)}",
+        "    ElseIf Err.Number <> 0 Then",
+        f"        MsgBox {vba_text(_FAILED)} & Err.Description & \" (\" & Err.Number & \")\", vbCritical, "
+        f"{vba_text(TAB_LABEL)}",
+        "    End If",
         "End Sub",
         "",
         "Private Function NoWorkbook() As Boolean",
@@ -99,9 +145,28 @@ def xlwings_source() -> Path:
     return Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
 
 
+def installed_xlwings() -> str:
+    from importlib.metadata import version
+
+    return version("xlwings")
+
+
+def check_xlwings(version: str) -> None:
+    """Refuse an xlwings outside XLWINGS_RANGE: its add-in may differ from the one our edits know, and on
+    macOS its VBA names its own AppleScript file, so a guess would fail only later, in Excel."""
+    low, high = XLWINGS_RANGE
+    numbers = tuple(int(n) for n in re.findall(r"\d+", version.split("+")[0])[:3])
+    if not low <= numbers < high:
+        wanted = f"xlwings>={'.'.join(map(str, low))},<{'.'.join(map(str, high))}"
+        raise CarbonReportError(f"本机安装的 xlwings 是 {version}，本工具的加载项只支持 {wanted}。"
+                                f"请运行 python -m pip install \"{wanted}\" 后再生成加载项", Code.E_XLWINGS_VERSION)
+
+
 def build_addin(source: Path | None = None, settings: dict[str, str] | None = None) -> bytes:
-    """The add-in's bytes, from xlwings' ribbon add-in `source` (default: the installed xlwings')."""
+    """The add-in's bytes, from xlwings' ribbon add-in `source` (default: the installed xlwings').
+    `settings` (the interpreter) go into the settings sheet after ADD_WORKBOOK_TO_PYTHONPATH false."""
     src = zipfile.ZipFile(source or xlwings_source())
+    settings = {"ADD_WORKBOOK_TO_PYTHONPATH": "false", **(settings or {})}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
@@ -111,9 +176,9 @@ def build_addin(source: Path | None = None, settings: dict[str, str] | None = No
             elif info.filename == "xl/vbaProject.bin":
                 data = _vba(data)
             elif info.filename == "xl/workbook.xml":
-                data = _rename_conf_sheet(data, settings)
+                data = _rename_conf_sheet(data)
             elif info.filename == "xl/worksheets/sheet1.xml":
-                data = _settings_sheet(data, settings or {})
+                data = _settings_sheet(data, settings)
             elif info.filename == "docProps/core.xml":
                 data = _core_properties(data)
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
@@ -126,10 +191,13 @@ def _vba(data: bytes) -> bytes:
     project = VbaProject(data)
     if _SOURCE_RIBBON_MODULE not in project.module_names() or "xlwings" not in project.module_names():
         raise ValueError("xlwings' ribbon add-in has an unexpected VBA project")
-    project.replace_module(ModuleEdit(_SOURCE_RIBBON_MODULE, RIBBON_MODULE, ribbon_module_source()))
     xlwings_vba = project.module_source("xlwings")
     if _SOURCE_PROJECT_LINE not in xlwings_vba:
         raise ValueError("xlwings' VBA module has no PROJECT_NAME constant")
+    found = re.search(r'Public Const XLWINGS_VERSION As String = "([^"]+)"', xlwings_vba)
+    if not found:
+        raise ValueError("xlwings' VBA module has no XLWINGS_VERSION constant")
+    project.replace_module(ModuleEdit(_SOURCE_RIBBON_MODULE, RIBBON_MODULE, ribbon_module_source(found.group(1))))
     xlwings_vba = xlwings_vba.replace(_SOURCE_PROJECT_LINE,
                                       f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"')
     project.replace_module(ModuleEdit("xlwings", "xlwings", xlwings_vba))
@@ -137,14 +205,12 @@ def _vba(data: bytes) -> bytes:
     return project.to_bytes()
 
 
-def _rename_conf_sheet(data: bytes, settings: dict[str, str] | None) -> bytes:
-    """The settings sheet is read by xlwings' VBA only under the name carbon_report.conf; without settings
-    it keeps a leading underscore, so it cannot hide the user's carbon_report.conf file."""
-    name = CONF_SHEET if settings else f"_{CONF_SHEET}"
+def _rename_conf_sheet(data: bytes) -> bytes:
+    """xlwings' VBA reads the settings sheet only under the name carbon_report.conf."""
     text = data.decode("utf-8")
     if 'name="_myaddin.conf"' not in text:
         raise ValueError("xlwings' ribbon add-in has no _myaddin.conf sheet")
-    return text.replace('name="_myaddin.conf"', f'name="{name}"').encode("utf-8")
+    return text.replace('name="_myaddin.conf"', f'name="{CONF_SHEET}"').encode("utf-8")
 
 
 def _settings_sheet(data: bytes, settings: dict[str, str]) -> bytes:
@@ -165,6 +231,16 @@ def _core_properties(data: bytes) -> bytes:
     text = data.decode("utf-8")
     text = text.replace("<dc:title />", "<dc:title>碳排放报告 carbon-report</dc:title>")
     text = text.replace("<dc:description />", "<dc:description>碳排放报告选项卡：生成报告、校验。"
+                        "需要安装了 carbon-report 的 Python（见 docs/excel.md）。</dc:description>")
+    text = text.replace("<dc:creator>Felix</dc:creator>", "<dc:creator>carbon-report</dc:creator>")
+    return text.replace("<cp:lastModifiedBy>Felix Zumstein</cp:lastModifiedBy>",
+                        "<cp:lastModifiedBy>carbon-report</cp:lastModifiedBy>").encode("utf-8")
+
+
+def _core_properties(data: bytes) -> bytes:
+    text = data.decode("utf-8")
+    text = text.replace("<dc:title />", "<dc:title>碳排放报告 carbon-report</dc:title>")
+    text = text.replace("<dc:description />", f"<dc:description>碳排放报告选项卡：生成报告、校验。carbon-report {__version__}。"
                         "需要安装了 carbon-report 的 Python（见 docs/excel.md）。</dc:description>")
     text = text.replace("<dc:creator>Felix</dc:creator>", "<dc:creator>carbon-report</dc:creator>")
     return text.replace("<cp:lastModifiedBy>Felix Zumstein</cp:lastModifiedBy>",
@@ -199,36 +275,59 @@ def write_addin(dir: Path, settings: dict[str, str] | None = None) -> Path:  # n
     """Write DIR/carbon_report.xlam and return its path. `settings` default: this Python's interpreter."""
     from carbon_report.io import atomic
 
+    xlwings_version = installed_xlwings()
+    check_xlwings(xlwings_version)
     dest = Path(dir) / ADDIN_NAME
     settings = interpreter_settings() if settings is None else settings
     try:
         data = build_addin(None, settings)
-    except (OSError, ValueError, KeyError):
-        # The installed xlwings has no ribbon add-in of the shape we know: fall back to the one built
-        # from xlwings 0.37.8 (its VBA then matters on macOS, where `xlwings runpython install` must match).
-        data = _with_settings(TEMPLATE.read_bytes(), settings)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        raise CarbonReportError(f"xlwings {xlwings_version} 的加载项模板 {xlwings_source().name} 缺失或已损坏"
+                                f"（{e}）。请重新安装 xlwings：python -m pip install --force-reinstall "
+                                f"\"xlwings=={xlwings_version}\"", Code.E_XLWINGS_ADDIN) from None
     try:
         atomic.write_bytes(dest, data)
-    except atomic.OutputLocked:
-        raise atomic.OutputLocked(dest, f"“{dest}”正被 Excel 使用（加载项已加载）。请先关闭 Excel 再运行本命令。") from None
+    except OutputLocked:
+        raise OutputLocked(dest, f"“{dest}”正被 Excel 使用（加载项已加载）。请先关闭 Excel 再运行本命令。") from None
     return dest
 
 
-def _with_settings(addin: bytes, settings: dict[str, str]) -> bytes:
-    """Put `settings` into an already built add-in (the stored template has none)."""
-    src = zipfile.ZipFile(io.BytesIO(addin))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/workbook.xml" and settings:
-                data = data.replace(f'name="_{CONF_SHEET}"'.encode(), f'name="{CONF_SHEET}"'.encode())
-            elif info.filename == "xl/worksheets/sheet1.xml":
-                data = _settings_sheet(data, settings)
-            z.writestr(info, data)
-    return out.getvalue()
+def excel_startup_folder() -> Path:
+    """Excel's XLSTART, as xlwings' `addin install` finds it: Excel itself tells (it is started hidden when
+    not running). Workbooks there open with Excel and are trusted by default."""
+    try:
+        from xlwings.cli import get_addin_dir
+
+        return Path(get_addin_dir())
+    except Exception as e:  # no Excel here (Linux, WPS only), or Excel would not start
+        text = str(e).strip().splitlines()
+        why = text[0] if text else type(e).__name__
+        raise CarbonReportError(f"找不到 Excel 的启动文件夹 XLSTART（{why}）。本机需要安装 Microsoft Excel；"
+                                "也可以用 --xlstart 文件夹 指定", Code.E_ADDIN_XLSTART) from None
 
 
-if __name__ == "__main__":  # python -m carbon_report.app.excel.addin: rebuild the stored template
-    TEMPLATE.write_bytes(build_addin(None, {}))
-    print(f"rebuilt {TEMPLATE}")
+def install_addin(xlstart: Path | None = None, settings: dict[str, str] | None = None,
+                  platform: str | None = None) -> Path:
+    """`carbon-report addin --install`: the add-in written into XLSTART (given, or asked of Excel), an older
+    copy there replaced; on macOS xlwings' AppleScript installed too; then the warm-up. Returns its path."""
+    platform = platform or sys.platform
+    folder = Path(xlstart) if xlstart is not None else excel_startup_folder()
+    path = write_addin(folder, interpreter_settings(platform) if settings is None else settings)
+    if platform == "darwin" and xlstart is None:
+        from xlwings.cli import runpython_install
+
+        runpython_install(None)  # Excel for Mac starts Python only through this script (`xlwings runpython install`)
+    warm_up()
+    return path
+
+
+def warm_up() -> None:
+    """Pay now what the first click would: RunPython starts Python with -B (no bytecode written), so compile
+    the package once; matplotlib builds its font cache on first use (seconds; longer with many fonts)."""
+    import compileall
+
+    import carbon_report
+    from carbon_report.outputs.report.charts import cjk_font
+
+    compileall.compile_dir(str(Path(carbon_report.__file__).parent), quiet=2)
+    cjk_font()

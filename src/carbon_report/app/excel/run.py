@@ -1,15 +1,15 @@
 """What the ribbon buttons do, on a LiveBook (adapter.py) so that all of it runs on Linux in the tests.
 
-生成报告 (process): a copy of the open workbook → the pipeline's reader and analysis (pipeline.analyse, so
-the numbers are the CLI's) → the computed sheets written into the open workbook through xlwings → the Word
+生成报告 (process): Excel saves a copy of the open workbook → the one pipeline (pipeline.process_copy, so the
+numbers are the CLI's) → the computed sheets written into the open workbook through xlwings → the Word
 report beside the workbook when there are no errors → a message box with the total and the counts.
-校验 (check): the same without the report. Any failure ends in a message box with one line.
+校验 (check): the same without the report. Each step shows in Excel's status bar, which is given back to
+Excel at the end whatever happened. Any failure ends in a message box with one line.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import io
 import sys
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from carbon_report import __version__
 from carbon_report.app.excel.adapter import LiveBook
 from carbon_report.app.excel.sheets import write_computed
 from carbon_report.core import contract
@@ -26,7 +27,14 @@ from carbon_report.core.errors import NeedsSave
 from carbon_report.core.findings import Code
 
 TITLE = "碳排放报告"
-SUFFIXES = (".xlsx", ".xlsm")
+# What the status bar says while a pipeline step runs (pipeline.Progress names the steps).
+STEPS = {"copy": "读取工作簿……", "read": "读取工作簿……", "validate": "校验……", "calculate": "计算……",
+         "workbook": "写入计算表……", "report": "生成报告……"}
+# Formats Excel saves that the reader cannot open: each gets its own way out (save as .xlsx).
+_OTHER_FORMATS = {
+    ".xlsb": ("Excel 二进制工作簿（.xlsb）", Code.E_FILE_XLSB),
+    ".xls": ("旧版 Excel 97-2003 工作簿（.xls）", Code.E_FILE_XLS),
+}
 
 
 @dataclass
@@ -43,14 +51,24 @@ class Stop(Exception):
     """An expected end with a message for the user (not a bug)."""
 
 
-def run_on_book(live: LiveBook, check_only: bool, *, today: dt.date | None = None) -> ExcelRun:
+def run_on_book(live: LiveBook, check_only: bool, *, today: dt.date | None = None,
+                addin: tuple[str, str] | None = None) -> ExcelRun:
+    """`addin`: the (carbon-report, xlwings) versions the add-in was built with, as its buttons pass them."""
+    written: list[str] = []
     with _quiet():
         try:
-            run = _run(live, check_only, today)
+            run = _run(live, check_only, today, written)
         except Stop as e:
             run = ExcelRun(str(e), critical=True)
         except Exception as e:  # never a traceback window: one line in a message box
-            run = ExcelRun(f"运行出错：{one_line(e)}\n\n请把这句话和工作簿发给技术支持。", critical=True)
+            done = "计算结果已写入本工作簿（尚未保存），但随后" if written else ""
+            run = ExcelRun(f"{done}运行出错：{one_line(e)}\n\n请把这句话和工作簿发给技术支持。", critical=True,
+                           sheets_written=list(written))
+        finally:
+            live.status(None)
+    stale = version_notice(addin)
+    if stale:
+        run.message += "\n\n" + stale
     try:
         live.alert(run.message, TITLE, critical=run.critical)
     except Exception as e:
@@ -58,56 +76,61 @@ def run_on_book(live: LiveBook, check_only: bool, *, today: dt.date | None = Non
     return run
 
 
-def _run(live: LiveBook, check_only: bool, today: dt.date | None) -> ExcelRun:
-    from carbon_report.app.pipeline import Options, Outcome, analyse, output_paths
-    from carbon_report.core.errors import UnreadableWorkbook
-    from carbon_report.core.factors import load_library
-    from carbon_report.io.reader import read_workbook
-    from carbon_report.outputs.computed import computed_tables
+def _run(live: LiveBook, check_only: bool, today: dt.date | None, written: list[str]) -> ExcelRun:
+    from carbon_report.app.pipeline import Options, output_paths, process_copy
 
     name = live.name
     suffix = Path(name).suffix.lower()
-    if suffix and suffix not in SUFFIXES:
-        raise Stop(f"“{name}”不是 Excel 工作簿（.xlsx/.xlsm）。请先“另存为” Excel 工作簿（.xlsx），再点按钮。")
+    if suffix in _OTHER_FORMATS:
+        kind, code = _OTHER_FORMATS[suffix]
+        raise Stop(f"“{name}”是{kind}，本工具只能读取 .xlsx / .xlsm。请点“文件 → 另存为”，保存类型选"
+                   f"“Excel 工作簿(*.xlsx)”，然后在另存的新文件中再点按钮。[{code}]")
+    if suffix and suffix not in contract.WORKBOOK_EXTENSIONS:
+        raise Stop(f"“{name}”不是 Excel 工作簿（.xlsx/.xlsm）。请先“另存为” Excel 工作簿（.xlsx），再点按钮。"
+                   f"[{Code.E_FILE_EXTENSION}]")
     path, where = live.local_path()
+
+    def write_tables(tables: list) -> None:  # noqa: ANN001 (computed.SheetTable)
+        write_computed(live, tables)
+        written[:] = [t.name for t in tables]
+
+    live.status(STEPS["copy"])
     with tempfile.TemporaryDirectory(prefix="carbon_report_") as tmp:
         copy = Path(tmp) / (Path(name).stem + (suffix or ".xlsx"))
         try:
             live.save_copy(copy)
         except NeedsSave as e:
             raise Stop(str(e)) from None
-        try:
-            raw = read_workbook(copy)
-        except UnreadableWorkbook as e:
-            raise Stop(f"无法读取工作簿：{e.message}") from None
-    # Messages name the open workbook; pictures are looked up beside it, not beside the temporary copy.
-    raw = dataclasses.replace(raw, name=name, folder=path.parent if path else None)
-    intake, result, findings = analyse(raw, today=today)
-    outcome = Outcome(path or Path(name), "ok" if result is not None else "invalid", findings, intake, result,
-                      library_version=load_library().version)
-    outcome.outputs["workbook"] = None  # the results go into the open workbook, not a file
-
-    if not check_only and outcome.status == "ok":
-        if path is None:
-            outcome.notices.append(f"未生成报告：{where}")
-        else:
-            # The CLI's own report step: fingerprints (never overwrite an edited report), _v2, locked files.
-            from carbon_report.app.pipeline import write_report
-
-            try:
-                write_report(outcome, output_paths(path, path.parent)[1], Options(today=today))
-            except Exception as e:  # the computed sheets are still written
-                outcome.notices.append(f"报告生成失败：{one_line(e)}")
-
-    tables = computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version)
-    write_computed(live, tables)
+        report_to = output_paths(path, path.parent)[1] if path is not None and not check_only else None
+        outcome = process_copy(copy, path or Path(name), folder=path.parent if path else None,
+                               write_tables=write_tables, report_to=report_to,
+                               options=Options(today=today, report=not check_only),
+                               progress=lambda step: live.status(STEPS.get(step, "")))
+    if outcome.status == "unreadable":
+        raise Stop(f"无法读取工作簿：{outcome.findings[0].message} [{outcome.findings[0].code}]")
+    if path is None and not check_only and outcome.status == "ok":
+        outcome.notices.append(f"未生成报告：{where}")
+    outcome.outputs["workbook"] = None  # the results went into the open workbook, not a file
     errors = len(outcome.errors)
-    if errors:
-        live.activate(contract.SHEET_FINDINGS)
-    else:
-        live.activate(contract.SHEET_FINDINGS if check_only else contract.SHEET_SUMMARY)
+    live.activate(contract.SHEET_FINDINGS if errors or check_only else contract.SHEET_SUMMARY)
     return ExcelRun(message(outcome, check_only), critical=bool(errors), outcome=outcome,
-                    sheets_written=[t.name for t in tables])
+                    sheets_written=list(written))
+
+
+def version_notice(addin: tuple[str, str] | None) -> str:
+    """A line when the add-in was built by another carbon-report or xlwings than the one now installed
+    (its VBA is then another xlwings', and on macOS names another AppleScript file)."""
+    if not addin:
+        return ""
+    from importlib.metadata import version
+
+    built = (addin[0], addin[1])
+    now = (__version__, version("xlwings"))
+    if built == now:
+        return ""
+    return (f"注意：加载项是用 carbon-report {built[0]} / xlwings {built[1]} 生成的，本机现在安装的是 carbon-report "
+            f"{now[0]} / xlwings {now[1]}。请关闭 Excel，在命令行运行 carbon-report addin --install 更新加载项。"
+            f"[{Code.W_ADDIN_VERSION}]")
 
 
 def message(outcome, check_only: bool) -> str:  # noqa: ANN001
