@@ -123,6 +123,8 @@ _LAYOUT: dict[tuple[str, str], ColumnLayout] = {
     ("活动数据", "factor_code"): ColumnLayout(26, "@", validation="factor_code"),
     ("活动数据", "source"): ColumnLayout(14, validation="data_source"),
     ("活动数据", "note"): ColumnLayout(44, wrap=True),
+    ("活动数据", "scope"): ColumnLayout(8, validation="scope"),
+    ("活动数据", "iso_category"): ColumnLayout(10, validation="iso_category"),
     ("排放因子", "code"): ColumnLayout(22, "@"),
     ("排放因子", "name"): ColumnLayout(22),
     ("排放因子", "gas"): ColumnLayout(13, validation="gas"),
@@ -131,6 +133,8 @@ _LAYOUT: dict[tuple[str, str], ColumnLayout] = {
     ("排放因子", "source"): ColumnLayout(48, wrap=True),
     ("排放因子", "year"): ColumnLayout(8, "0", validation="year"),
     ("排放因子", "note"): ColumnLayout(36, wrap=True),
+    ("排放因子", "scope"): ColumnLayout(8, validation="scope"),
+    ("排放因子", "iso_category"): ColumnLayout(10, validation="iso_category"),
     ("设备清单", "name"): ColumnLayout(30),
     ("设备清单", "model"): ColumnLayout(18, "@"),
     ("设备清单", "unit"): ColumnLayout(8, validation="equipment_unit"),
@@ -228,6 +232,12 @@ def _validation(kind: str) -> DataValidation:
         case "gwp":
             return dv("list", _quoted_list(contract.GWP_VERSIONS), title="GWP版本",
                       error="请选择 SAR、AR4、AR5 或 AR6；留空为 AR6。")
+        case "scope":
+            return dv("list", _quoted_list(contract.SCOPE_VALUES), title="范围",
+                      error="请填写 1、2 或 3；留空按排放因子自动归类。")
+        case "iso_category":
+            return dv("list", _quoted_list(contract.ISO_CATEGORY_VALUES), title="ISO类别",
+                      error="请填写 1 到 6；留空按排放因子自动归类。")
         case "year":
             return dv("whole", "1990", formula2="2100", operator="between", style="warning", title="年份",
                       error="请填写四位数年份，如 2023。")
