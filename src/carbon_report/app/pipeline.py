@@ -77,7 +77,17 @@ class Outcome:
             "biogenic_co2_t": r.biogenic_co2_t if r else None,
             "library_version": self.library_version or None,
             "gwp_version": c.gwp_version if c else None,
+            **_scopes_json(r),
         }
+
+
+def _scopes_json(r: Result | None) -> dict[str, Any]:
+    """Scopes (GHG Protocol, Scope 2 both ways) and ISO 14064-1 categories, tCO2e unrounded; null unless ok."""
+    s = r.scopes if r else None
+    return {
+        "scopes": dict(s.totals) if s else None,
+        "iso14064_categories": {str(k): v for k, v in s.iso.items()} if s else None,
+    }
 
 
 def _target_json(t: Any) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from carbon_report.core import contract
 from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
-from carbon_report.core.model import Activity, Finding, Intake, Result, Stage
+from carbon_report.core.factors.scopes import class_names
+from carbon_report.core.model import SCOPE_KEYS, Activity, EmissionLine, Finding, Intake, Result, Stage
 
 TCO2E = "tCO2e"
 _KIND_ZH = {"value": "实测", "no_data": "无数据", "not_applicable": "不适用"}
@@ -37,10 +38,10 @@ def computed_tables(findings: list[Finding], intake: Intake | None, result: Resu
     tables = [findings_table(findings)]
     if intake is not None and result is not None:
         tables += [details_table(intake, result, library_version), summary_table(intake, result, library_version),
-                   targets_table(intake, result)]
+                   scopes_table(intake, result), targets_table(intake, result)]
     else:
         note = "存在错误，未计算。请先修正“校验结果”中的错误。"
-        for name in (contract.SHEET_DETAILS, contract.SHEET_SUMMARY, contract.SHEET_TARGETS):
+        for name in (contract.SHEET_DETAILS, contract.SHEET_SUMMARY, contract.SHEET_SCOPES, contract.SHEET_TARGETS):
             tables.append(SheetTable(name, ["说明"], [[note]], [60]))
     return tables
 
@@ -64,7 +65,7 @@ def findings_table(findings: list[Finding]) -> SheetTable:
 def details_table(intake: Intake, result: Result, library_version: str) -> SheetTable:
     header = ["序号", "阶段", "类型", "名称", "来源单元格", "活动数据", "单位", "数据性质", "单位换算", "因子编码", "因子名称",
               "温室气体", "因子值", "因子单位", "因子来源", "发布日期", "数据年份", "因子出处", "GWP", "气体排放量（t）",
-              f"排放量（{TCO2E}）"]
+              f"排放量（{TCO2E}）", *SCOPE_DETAIL_HEADER]
     entries: list[tuple[Activity, list[object]]] = []
     covered: set[int] = set()
     for line in result.lines:
@@ -75,10 +76,12 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
             origin += "（生物质 CO2，单独报告，不计入合计）"
         entries.append((line.activity, [line.conversion, f.code, f.name, f.gas, f.value, f.unit, f.source,
                                         f.published.isoformat() if f.published else "", f.data_year or "", origin,
-                                        line.gwp, line.gas_tonnes, 0.0 if f.biogenic else line.tco2e]))
+                                        line.gwp, line.gas_tonnes, 0.0 if f.biogenic else line.tco2e,
+                                        *scope_detail_cells(line)]))
     for a in intake.activities:
         if id(a) not in covered:
-            entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, 0.0, 0.0]))
+            entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, 0.0, 0.0,
+                                *[""] * len(SCOPE_DETAIL_HEADER)]))
     entries.sort(key=lambda e: (list(Stage).index(e[0].stage), e[0].row))
     rows: list[list[object]] = []
     links: dict[tuple[int, int], str] = {}
@@ -86,10 +89,11 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
         rows.append([i + 1, a.stage.short_zh, a.type, a.name, str(a.amount_cell), _amount(a), a.unit,
                      _KIND_ZH[a.amount_kind], *cells])
         links[(i, 4)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
-    total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total]
+    total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total,
+                 *[""] * len(SCOPE_DETAIL_HEADER)]
     rows.append(total_row)
     return SheetTable(contract.SHEET_DETAILS, header, rows,
-                      [6, 10, 12, 18, 14, 14, 8, 8, 24, 22, 26, 10, 12, 14, 50, 11, 9, 20, 8, 14, 16],
+                      [6, 10, 12, 18, 14, 14, 8, 8, 24, 22, 26, 10, 12, 14, 50, 11, 9, 20, 8, 14, 16, *SCOPE_DETAIL_WIDTHS],
                       number_formats={5: "#,##0.####", 12: "0.######", 18: "#,##0.###", 19: "#,##0.000000",
                                       20: "#,##0.000000"},
                       links=links, title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。")
@@ -146,3 +150,46 @@ def targets_table(intake: Intake, result: Result) -> SheetTable:
                                                "目标排放量", "单位"], rows, [10, 34, 10, 8, 18, 10, 18, 14],
                       number_formats={4: "#,##0.0000", 5: "0.00%", 6: "#,##0.0000"},
                       title="目标排放量 = 基准年排放量 ×（1 − 减排比例）")
+
+
+# ---- 范围汇总 and the scope columns of 计算明细 ------------------------------------------------------------
+
+SCOPE_DETAIL_HEADER = ["范围", "ISO 14064-1 类别", "范围三类别（GHG Protocol）"]
+SCOPE_DETAIL_WIDTHS = [8, 10, 24]
+SCOPE_HEADINGS = {"scope1": "范围一", "scope2_location": "范围二（位置法）", "scope2_market": "范围二（市场法）",
+                  "scope3": "范围三"}
+ISO_SHORT = {1: "类别1 直接排放", 2: "类别2 输入能源", 3: "类别3 运输", 4: "类别4 使用的产品", 5: "类别5 产品的使用",
+             6: "类别6 其他"}
+
+
+def scope_detail_cells(line: EmissionLine) -> list[object]:
+    """范围, ISO 类别 and (where the factor kind decides it) the GHG Protocol Scope 3 category of one line."""
+    s3 = class_names().get(("scope3", line.scope3_category)) if line.scope3_category else ""
+    return [line.scope, line.iso_category, s3 or ""]
+
+
+def scopes_table(intake: Intake, result: Result) -> SheetTable:
+    """范围汇总: the six stages by GHG Protocol scope (Scope 2 both ways) and by ISO 14064-1 category, from the
+    same lines as 排放汇总; the market-based figure is the one in every total."""
+    sc = result.scopes
+    assert sc is not None, "calculate() always classifies"
+    header = ["序号", "阶段", *SCOPE_HEADINGS.values(), *ISO_SHORT.values(), f"合计（{TCO2E}）"]
+    rows: list[list[object]] = []
+    for i, s in enumerate(Stage):
+        rows.append([i + 1, s.long_zh, *(sc.by_stage[s][k] for k in SCOPE_KEYS),
+                     *(sc.iso_by_stage[s][n] for n in ISO_SHORT), result.stage_totals[s]])
+    rows.append(["", "合计", *(sc.totals[k] for k in SCOPE_KEYS), *(sc.iso[n] for n in ISO_SHORT), result.total])
+    names = class_names()
+    for n, t in sc.scope3_categories.items():
+        rows.append(["", f"范围三中：{names.get(('scope3', n), n)}", None, None, None, t, *[None] * 6, None])
+    if sc.unclassified_scope3:
+        rows.append(["", "范围三中：未细分类别", None, None, None, sc.unclassified_scope3, *[None] * 6, None])
+    if result.biogenic_co2_t:
+        rows.append(["", "生物质燃烧 CO2（tCO2，单独报告，不计入以上各项）", None, None, None, None, *[None] * 6,
+                     result.biogenic_co2_t])
+    numbers = {j: "#,##0.0000" for j in range(2, len(header))}
+    title = (f"单位 {TCO2E}。合计 = 范围一 + 范围二（市场法）+ 范围三 = 类别1–6 之和；范围二位置法按电网平均因子计全部外购电力"
+             "（含绿电），仅供对照，不计入合计。范围和类别由排放因子的类型决定，可在“排放因子”或“活动数据”表的“范围”“ISO类别”列改写。"
+             f"　{intake.company.name}　核算年度 {intake.company.year}")
+    return SheetTable(contract.SHEET_SCOPES, header, rows, [6, 30, *[13] * 4, *[13] * 6, 15],
+                      number_formats=numbers, title=title)
