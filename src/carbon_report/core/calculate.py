@@ -123,12 +123,20 @@ def classify_lines(lines: list[EmissionLine]) -> list[EmissionLine]:
     out = []
     for line in lines:
         fac, a = line.factor, line.activity
-        assert fac.scope is not None and fac.iso_category is not None, "validate classifies every factor"
-        c = sc.combine(sc.Classification(fac.scope, fac.iso_category, fac.scope3_category, fac.scope_basis),
-                       a.scope_override, a.iso_override)
+        c = sc.combine(_factor_class(fac), a.scope_override, a.iso_override)
         assert not isinstance(c, tuple), "validate reports overrides that do not fit"
         out.append(replace(line, scope=c.scope, iso_category=c.iso_category, scope3_category=c.scope3_category))
     return out
+
+
+def _factor_class(fac: Factor) -> sc.Classification:
+    """The factor's classification; a factor built without validate (an Intake made in code) is classified
+    from its kind, or its gas and unit, as validate would."""
+    if fac.scope is not None and fac.iso_category is not None:
+        return sc.Classification(fac.scope, fac.iso_category, fac.scope3_category, fac.scope_basis)
+    c = sc.of_kind(fac.kind or fac.category) or sc.of_kind(sc.infer_kind(fac))
+    assert c is not None, "scopes.csv covers every kind infer_kind returns"
+    return c
 
 
 def _scope_key(scope: int | None) -> str:

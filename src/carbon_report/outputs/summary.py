@@ -30,9 +30,13 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _LINK_FONT = Font(color="0563C1", underline="single")
 _STATUS_FONT = {"invalid": Font(color="9C5700"), "unreadable": Font(color="C00000", bold=True)}
 
+# GHG Protocol scopes beside the six stages (JSON "scopes"); Scope 2 both ways, market-based in the total
+SCOPE_COLUMNS = {"scope1": "范围一（tCO2e）", "scope2_location": "范围二位置法（tCO2e）",
+                 "scope2_market": "范围二市场法（tCO2e）", "scope3": "范围三（tCO2e）"}
 SUMMARY_HEADER = (["序号", "文件", "企业名称", "统一社会信用代码", "核算年度", "状态", "错误数", "警告数"]
                   + [f"{s.short_zh}（tCO2e）" for s in Stage]
-                  + ["合计（tCO2e）", "排放强度", "强度单位", "计算结果", "评价报告"])
+                  + ["合计（tCO2e）", *SCOPE_COLUMNS.values(), "排放强度", "强度单位", "计算结果", "评价报告"])
+_NUMBER_COLUMNS = range(9, 9 + len(Stage) + 1 + len(SCOPE_COLUMNS) + 1)  # stages, total, scopes, intensity
 FINDINGS_HEADER = ["文件", "级别", "工作表", "单元格", "代码", "说明"]
 
 
@@ -50,7 +54,8 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
     wb = Workbook()
     ws = wb.active
     ws.title = SUMMARY_SHEET
-    _header(ws, SUMMARY_HEADER, [6, 28, 30, 22, 10, 10, 8, 8] + [14] * 7 + [14, 22, 40, 40])
+    _header(ws, SUMMARY_HEADER, [6, 28, 30, 22, 10, 10, 8, 8] + [14] * 7 + [16] * len(SCOPE_COLUMNS)
+            + [14, 22, 40, 40])
     fs = wb.create_sheet(FINDINGS_SHEET)
     _header(fs, FINDINGS_HEADER, [28, 8, 14, 10, 28, 80])
     bars: list[tuple[str, float]] = []
@@ -65,7 +70,8 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
                sum(1 for x in issues if x.get("severity") == "error"),
                sum(1 for x in issues if x.get("severity") != "error")]
         row += [stages.get(s.value) for s in Stage]
-        row += [rec.get("total_tco2e"),
+        scopes = rec.get("scopes") or {}
+        row += [rec.get("total_tco2e"), *(scopes.get(k) for k in SCOPE_COLUMNS),
                 intensity["tco2e_per_unit"] if intensity else None,
                 f"tCO2e/{intensity['unit']}（{intensity['product']}）" if intensity else None]
         outputs = rec.get("outputs") or {}
@@ -74,7 +80,7 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
         r = i + 1
         for j, v in enumerate(row, start=1):
             c = _put(ws, r, j, v)
-            if 9 <= j <= 16:
+            if j in _NUMBER_COLUMNS:
                 c.number_format = NUMBER
         for j, link in enumerate(links, start=len(row) - 1):
             if link and out_dir is not None and not Path(link).is_absolute():
