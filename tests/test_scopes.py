@@ -345,3 +345,17 @@ def test_biogenic_co2_stays_apart_from_every_scope(tmp_path: Path) -> None:
     assert s["scope1"] == pytest.approx(SCOPE1 + ch4 + n2o, rel=1e-9)
     assert o.result.biogenic_co2_t == pytest.approx(10 * by_gas["CO2-biogenic"].value, rel=1e-12)
     assert s["scope1"] + s["scope2_market"] + s["scope3"] == pytest.approx(o.result.total, rel=1e-12)
+
+
+def test_green_power_before_any_grid_notice_keeps_location_at_market(tmp_path: Path) -> None:
+    rows = [["生产", "能源", "绿色电力", 40000, "kWh", "EF-ELEC-GREEN", "绿电交易凭证", None, None, None],
+            ["生产", "能源", "电网电力", 1000, "kWh", "EF-ELEC-CN-AVG-2021", "电费单", None, None, None]]
+    path = workbooks.build(tmp_path / "early.xlsx", activities=rows, factors=[], targets=[],
+                           company=workbooks.company_with(报告日期=dt.date(2015, 1, 1)))
+    o = check_file(path)
+    assert o.status == "ok"
+    none = [f for f in o.findings if f.code == "W-SCOPE2-LOCATION-NONE"]
+    assert [(f.sheet, f.cell) for f in none] == [("活动数据", "F2")]
+    s = o.result.scopes.totals
+    # no grid average on that date: green stays at its market figure (0); the grid row is at its own average
+    assert s["scope2_location"] == pytest.approx(1000 * 0.5568e-3) == s["scope2_market"]
