@@ -113,7 +113,6 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
     ), findings
 
 
-
 # ---- scopes and ISO 14064-1 categories: the same lines, classified by their factor --------------------------
 
 
