@@ -475,6 +475,32 @@ def a4(section) -> None:
 STAGE_COLS = [12, 62, 22, 34, 28]
 
 
+def scope_section(doc) -> None:
+    """After 2.3.3: the same emissions by GHG Protocol scope (Scope 2 both ways) and by ISO 14064-1 category
+    (context: outputs/report/scopes.py). A table only: no native chart function exists in this tree yet."""
+    tag(doc, "{%p if scopes %}")
+    para(doc, "按核算范围和 ISO 14064-1 类别汇总", "小标题")
+    para(doc, "以上排放量按排放因子的类型同时归入 GHG Protocol《企业核算与报告标准》的范围和 ISO 14064-1:2018 的类别，"
+              "与六个阶段是同一次计算的不同汇总口径：燃料燃烧（含自有车辆）和制冷剂等直接逸散为范围一（类别1），外购电力和"
+              "热力为范围二（类别2），委外运输为范围三（类别3），外购原材料等为范围三（类别4）。范围二按两种方法列示：位置法按"
+              "电网平均排放因子计全部外购电力（含绿电），市场法将绿电计为 0、其余电量按相应因子计；合计采用市场法。"
+              "{{ scopes.summary }}")
+    caption(doc, "表 {{ seq('表', 2) }} 各阶段按核算范围的碳排放量（tCO_{2}e）")
+    table(doc, ["阶段", "范围一", "范围二（位置法）", "范围二（市场法）", "范围三", "合计"],
+          ["{{ r.stage }}", "{{ r.scope1 }}", "{{ r.scope2_location }}", "{{ r.scope2_market }}", "{{ r.scope3 }}",
+           "{{ r.total }}"], [30, 22, 24, 24, 22, 24.6], loop="r in scopes.scope_rows", left={0}, spacer=False)
+    para(doc, "注：合计 = 范围一 + 范围二（市场法）+ 范围三；范围二位置法仅供对照，不计入合计。生物源 CO_{2} 不计入各范围。",
+         "表注")
+    caption(doc, "表 {{ seq('表', 2) }} 各阶段按 ISO 14064-1 类别的碳排放量（tCO_{2}e）")
+    table(doc, ["阶段", "类别1", "类别2", "类别3", "类别4", "类别5", "类别6", "合计"],
+          ["{{ r.stage }}", *[f"{{{{ r.cats[{i}] }}}}" for i in range(6)], "{{ r.total }}"],
+          [31, 16, 16, 16, 16, 16, 16, 19.6], loop="r in scopes.iso_rows", left={0},
+          small={1, 2, 3, 4, 5, 6, 7}, spacer=False)
+    para(doc, "注：{% for c in scopes.iso_names %}{{ c.name }}{% if not loop.last %}；{% endif %}{% endfor %}。"
+              "类别2 取市场法，各类别之和即企业碳排放总量。{{ scopes.scope3_detail }}", "表注")
+    tag(doc, "{%p endif %}")
+
+
 def build(out: Path) -> Path:
     doc = Document()
     setup_styles(doc)
@@ -747,6 +773,8 @@ def build(out: Path) -> Path:
     doc.add_paragraph("{{r charts.share }}", style="图片")
     para(doc, "图 {{ seq('图', 2) }} {{ year }} 年各阶段碳排放占比", "图题")
     tag(doc, "{%p endif %}")
+
+    scope_section(doc)
 
     heading(doc, "2.3.4 温室气体种类及全球增温潜势", 3)
     para(doc, "本报告采用{{ gwp.name }}的 100 年全球增温潜势（GWP100），来源：{{ gwp.source }}。"

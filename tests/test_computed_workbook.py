@@ -92,7 +92,7 @@ def test_the_input_active_tab_and_a_sheet_named_like_a_computed_one_do_not_move_
     wb = openpyxl.load_workbook(o.outputs["workbook"])
     names = wb.sheetnames
     assert names.count(contract.SHEET_SUMMARY) == 1 and "排放汇总（旧）" in names
-    assert names.index(contract.SHEET_SUMMARY) == len(names) - 2  # the new one, among the computed sheets
+    assert names.index(contract.SHEET_SUMMARY) == names.index(contract.SHEET_DETAILS) + 1  # the new one, among the computed sheets
     assert wb.active is wb[contract.SHEET_SUMMARY]
     assert str(wb.active["A1"].value).startswith(workbooks.SEED_COMPANY["企业名称"])  # not the stale one
     assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == [contract.SHEET_SUMMARY]

@@ -88,6 +88,7 @@ class Outcome:
             "library_version": self.library_version or None,
             "gwp_version": c.gwp_version if c else None,
             "display": _display(self.intake, r) if r and self.intake else None,
+            **_scopes_json(r),
         }
 
 
@@ -97,6 +98,15 @@ def _display(intake: Intake, r: Result) -> dict[str, Any]:
     shown = stage_display(intake, r)
     return {"shares": {s.value: shown[s].share_text for s in Stage},
             "stage_notes": {s.value: shown[s].note for s in Stage}}
+
+
+def _scopes_json(r: Result | None) -> dict[str, Any]:
+    """Scopes (GHG Protocol, Scope 2 both ways) and ISO 14064-1 categories, tCO2e unrounded; null unless ok."""
+    s = r.scopes if r else None
+    return {
+        "scopes": dict(s.totals) if s else None,
+        "iso14064_categories": {str(k): v for k, v in s.iso.items()} if s else None,
+    }
 
 
 def _target_json(t: Any) -> dict[str, Any]:

@@ -7,16 +7,22 @@ only findings made here are about the result itself (a zero total).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from carbon_report.core import contract, units
 from carbon_report.core.factors import Library
+from carbon_report.core.factors import scopes as sc
 from carbon_report.core.findings import Code
 from carbon_report.core.model import (
+    SCOPE_KEYS,
+    Activity,
     EmissionLine,
+    Factor,
     Finding,
     Intake,
     Intensity,
     Result,
+    ScopeTotals,
     Stage,
     TargetResult,
 )
@@ -42,6 +48,7 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
                 conversion += f"（{note}）"
             lines.append(EmissionLine(a, fac, converted, conversion, gas_t, gwp, gas_t * gwp))
 
+    lines = classify_lines(lines)
     stage_totals = {s: 0.0 for s in Stage}
     gas_totals: dict[str, float] = defaultdict(float)
     gas_tonnes: dict[str, float] = defaultdict(float)
@@ -100,5 +107,86 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
         lines=tuple(lines), stage_totals=stage_totals, total=total, shares=shares,
         intensities=tuple(intensities), targets=tuple(targets), gas_totals=dict(gas_totals),
         gas_tonnes=dict(gas_tonnes), base_year_totals=base, biogenic_co2_t=biogenic,
+        scopes=scope_totals(intake, lines, library),
     ), findings
 
+
+# ---- scopes and ISO 14064-1 categories: the same lines, classified by their factor --------------------------
+
+
+def classify_lines(lines: list[EmissionLine]) -> list[EmissionLine]:
+    """Each line with its scope and categories: its factor's (scopes.csv by kind, or the 排放因子 row's
+    override), then the activity row's 范围 / ISO类别 over that."""
+    out = []
+    for line in lines:
+        fac, a = line.factor, line.activity
+        c = sc.combine(_factor_class(fac), a.scope_override, a.iso_override)
+        assert not isinstance(c, tuple), "validate reports overrides that do not fit"
+        out.append(replace(line, scope=c.scope, iso_category=c.iso_category, scope3_category=c.scope3_category))
+    return out
+
+
+def _factor_class(fac: Factor) -> sc.Classification:
+    """The factor's classification; a factor built without validate (an Intake made in code) is classified
+    from its kind, or its gas and unit, as validate would."""
+    if fac.scope is not None and fac.iso_category is not None:
+        return sc.Classification(fac.scope, fac.iso_category, fac.scope3_category, fac.scope_basis)
+    c = sc.of_kind(fac.kind or fac.category) or sc.of_kind(sc.infer_kind(fac))
+    assert c is not None, "scopes.csv covers every kind infer_kind returns"
+    return c
+
+
+def _scope_key(scope: int | None) -> str:
+    return {1: "scope1", 2: "scope2_market", 3: "scope3"}[scope or 0]
+
+
+def scope_totals(intake: Intake, lines: list[EmissionLine], library: Library) -> ScopeTotals:
+    """Totals by scope and category over the lines the stage totals count (biogenic CO2 apart). Scope 2 both
+    ways: market-based is what the lines say (green power at zero, the rest at its residual mix);
+    location-based puts each market-based electricity row at the grid average validate chose for it
+    (Intake.location_factors) and every other Scope 2 row at its own factor."""
+    totals = {k: 0.0 for k in SCOPE_KEYS}
+    iso = {i: 0.0 for i in sc.ISO_CATEGORIES}
+    by_stage = {s: {k: 0.0 for k in SCOPE_KEYS} for s in Stage}
+    iso_by_stage = {s: {i: 0.0 for i in sc.ISO_CATEGORIES} for s in Stage}
+    scope3: dict[int, float] = defaultdict(float)
+    unclassified = 0.0
+    scope2_by_activity: dict[int, tuple[Activity, float]] = {}
+    for line in lines:
+        if line.factor.biogenic:
+            continue
+        key = _scope_key(line.scope)
+        stage = line.activity.stage
+        totals[key] += line.tco2e
+        by_stage[stage][key] += line.tco2e
+        iso[line.iso_category or 0] += line.tco2e
+        iso_by_stage[stage][line.iso_category or 0] += line.tco2e
+        if line.scope == 3:
+            if line.scope3_category:
+                scope3[line.scope3_category] += line.tco2e
+            else:
+                unclassified += line.tco2e
+        if line.scope == 2:
+            a, market = scope2_by_activity.get(id(line.activity), (line.activity, 0.0))
+            scope2_by_activity[id(line.activity)] = (a, market + line.tco2e)
+    gwp_set = intake.company.gwp_version
+    for a, market in scope2_by_activity.values():
+        grid = intake.location_factors.get(a.factor_code)
+        location = _at_factor(a, grid, library, gwp_set) if grid else market
+        totals["scope2_location"] += location
+        by_stage[a.stage]["scope2_location"] += location
+    return ScopeTotals(totals=totals, iso=iso, by_stage=by_stage, iso_by_stage=iso_by_stage,
+                       scope3_categories=dict(sorted(scope3.items())), unclassified_scope3=unclassified)
+
+
+def _at_factor(a: Activity, rows: tuple[Factor, ...], library: Library, gwp_set: str) -> float:
+    """tCO2e of one activity at another factor (E = A × EF × GWP, the activity's amount converted)."""
+    t = 0.0
+    for fac in rows:
+        if fac.biogenic:
+            continue
+        k, _ = units.factor(a.unit, fac.per_unit, fac.density_t_per_m3)
+        gwp = library.gwp_value(gwp_set, fac.gas)
+        assert gwp is not None, "the grid averages are CO2 factors"
+        t += a.amount * k * fac.value * units.mass_to_tonnes(fac.mass_unit) * gwp
+    return t

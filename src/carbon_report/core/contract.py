@@ -86,6 +86,14 @@ LABELS: tuple[Label, ...] = (
     Label("advice", "建议", False, "对企业的建议；由技术服务机构填写", long_text=True),
 )
 
+# Optional overrides (after v1, additive): the scope and ISO 14064-1 category normally follow from the factor.
+SCOPE_HELP = ("可选。GHG Protocol 范围：1 直接排放（燃料燃烧、自有车辆、制冷剂泄漏）、2 外购电力和热力、3 其他间接排放"
+              "（外购原材料、委外运输）。留空按排放因子的类型自动归类；")
+ISO_HELP = ("可选。ISO 14064-1 类别：1 直接排放、2 输入能源、3 运输、4 组织使用的产品、5 组织产品的使用、6 其他。"
+            "留空按排放因子的类型自动归类；")
+SCOPE_VALUES = ("1", "2", "3")
+ISO_CATEGORY_VALUES = ("1", "2", "3", "4", "5", "6")
+
 PRODUCTS = TableSheet(
     "产品产量",
     (
@@ -108,6 +116,8 @@ ACTIVITIES = TableSheet(
         Column("factor_code", "排放因子编码", False, "因子库或“排放因子”表中的编码；留空则按名称匹配默认因子"),
         Column("source", "数据来源", False, "如 实际数据、电费单、台账"),
         Column("note", "备注", False, "说明；填“不适用”时必须写明原因"),
+        Column("scope", "范围", False, SCOPE_HELP + "只改本行"),
+        Column("iso_category", "ISO类别", False, ISO_HELP + "只改本行"),
     ),
 )
 
@@ -122,6 +132,8 @@ FACTORS = TableSheet(
         Column("source", "来源", False, "文件名称、表号或附录"),
         Column("year", "年份", False, "数据年份或发布年份"),
         Column("note", "备注", False, "说明，如 数据未经核实、换算方法"),
+        Column("scope", "范围", False, SCOPE_HELP + "用于使用本因子的所有行"),
+        Column("iso_category", "ISO类别", False, ISO_HELP + "用于使用本因子的所有行"),
     ),
     required_sheet=False,
 )
@@ -193,7 +205,8 @@ SHEET_FINDINGS = "校验结果"
 SHEET_DETAILS = "计算明细"
 SHEET_SUMMARY = "排放汇总"
 SHEET_TARGETS = "减排目标测算"
-COMPUTED_SHEETS: tuple[str, ...] = (SHEET_FINDINGS, SHEET_DETAILS, SHEET_SUMMARY, SHEET_TARGETS)
+SHEET_SCOPES = "范围汇总"
+COMPUTED_SHEETS: tuple[str, ...] = (SHEET_FINDINGS, SHEET_DETAILS, SHEET_SUMMARY, SHEET_SCOPES, SHEET_TARGETS)
 
 # Rows named like this are totals typed by hand, which would double count.
 TOTAL_ROW_NAMES = ("合计", "小计", "总计")

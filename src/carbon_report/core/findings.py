@@ -120,6 +120,10 @@ class Code(StrEnum):
         "unknown GWP set")
     E_INTERNAL = ("E-INTERNAL", "内部错误，请将此信息反馈给开发者：{error}",
         "a bug: an unexpected exception")
+    E_ISO_CATEGORY_NEEDED = ("E-ISO-CATEGORY-NEEDED", "范围改为 3 时无法确定 ISO 14064-1 类别，请同时填写“ISO类别”（3–6）",
+        "a scope 3 override needs an ISO category")
+    E_ISO_CATEGORY_UNKNOWN = ("E-ISO-CATEGORY-UNKNOWN", "ISO类别“{value}”无法识别，应为 1 到 6",
+        "the ISO类别 value is not 1–6")
     E_LABEL_MISSING = ("E-LABEL-MISSING", "“企业信息”中找不到必填项“{label}”",
         "a required label is missing from 企业信息")
     E_NO_ACTIVITIES = ("E-NO-ACTIVITIES", "“活动数据”表中没有任何活动数据行",
@@ -142,6 +146,10 @@ class Code(StrEnum):
         "the report template is missing or cannot be rendered")
     E_REQUIRED_MISSING = ("E-REQUIRED-MISSING", "“{name}”缺少“{column}”",
         "a required cell is blank")
+    E_SCOPE_ISO_CONFLICT = ("E-SCOPE-ISO-CONFLICT", "范围 {scope} 与 ISO类别 {category} 不一致",
+        "the scope and the ISO category contradict each other")
+    E_SCOPE_UNKNOWN = ("E-SCOPE-UNKNOWN", "范围“{value}”无法识别，应为 1、2 或 3",
+        "the 范围 value is not 1, 2 or 3")
     E_SHEET_MISSING = ("E-SHEET-MISSING", "缺少必需的工作表“{sheet}”",
         "a required sheet is missing")
     E_SHEET_NOT_GRID = ("E-SHEET-NOT-GRID", "“{sheet}”是图表工作表，不是表格",
@@ -222,6 +230,12 @@ class Code(StrEnum):
         "a picture file is missing: the report shows a placeholder")
     W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg，报告中将显示占位框",
         "a picture is not PNG or JPEG: the report shows a placeholder")
+    W_SCOPE_INFERRED = ("W-SCOPE-INFERRED", "排放因子“{code}”不在因子库中，已按其气体和单位归为范围 {scope}、ISO 14064-1 类别 {category}",
+        "a workbook factor was classified by its gas and unit")
+    W_SCOPE2_LOCATION = ("W-SCOPE2-LOCATION", "“{name}”的范围二位置法排放按电网平均因子 {code} 计算",
+        "the location-based Scope 2 figure uses a grid average factor")
+    W_SCOPE2_LOCATION_NONE = ("W-SCOPE2-LOCATION-NONE", "“{name}”找不到可用的电网平均因子，位置法暂按市场法数值计",
+        "no grid average for the location-based figure: market-based used")
     W_TARGET_INTENSITY_BASE = ("W-TARGET-INTENSITY-BASE", "强度目标需要基准年的产品排放强度，此目标未测算",
         "an intensity target needs the base year's intensity, not computed")
     W_TEMPLATE_VERSION = ("W-TEMPLATE-VERSION", "模板版本为“{value}”，本程序按 v1 读取",

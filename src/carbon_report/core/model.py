@@ -134,6 +134,8 @@ class Activity:
     row: int
     amount_cell: CellRef
     unit_cell: CellRef
+    scope_override: int | None = None  # 范围 (1-3) typed on the row, over the factor's own scope
+    iso_override: int | None = None  # ISO类别 (1-6) typed on the row
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,13 @@ class Factor:
     region: str = ""
     note: str = ""
     category: str = ""  # electricity, electricity-market, fuel-biomass, freight, material …
+    # GHG Protocol scope, ISO 14064-1 category and Scope 3 category (factors/scopes.csv by kind, or the
+    # workbook's 范围 / ISO类别); kind is the category the classification was read from ("" if unknown)
+    scope: int | None = None
+    iso_category: int | None = None
+    scope3_category: int | None = None
+    kind: str = ""
+    scope_basis: str = ""  # kind / inferred / override
 
     @property
     def biogenic(self) -> bool:
@@ -221,6 +230,9 @@ class Intake:
     pictures: tuple[Picture, ...] = ()
     history: tuple[HistoryRow, ...] = ()
     library_version: str = ""
+    # market-based factor code (green power, residual mix) → the grid average its Scope 2 location-based
+    # figure uses instead
+    location_factors: dict[str, tuple[Factor, ...]] = field(default_factory=dict)
 
 
 # ---- the calculation result ------------------------------------------------------------------------------
@@ -237,6 +249,9 @@ class EmissionLine:
     gas_tonnes: float  # tonnes of the gas itself
     gwp: float
     tco2e: float
+    scope: int | None = None  # the line's scope and categories: the activity's override, else its factor's
+    iso_category: int | None = None
+    scope3_category: int | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +288,24 @@ class Result:
     gas_tonnes: dict[str, float]  # tonnes of each gas
     base_year_totals: dict[Stage | None, float]  # the base year's emissions (None: the total)
     biogenic_co2_t: float = 0.0  # reported apart, never in the totals
+    scopes: ScopeTotals | None = None  # the same lines by scope and ISO 14064-1 category
 
     def stage_has_rows(self, stage: Stage) -> bool:
         return any(line.activity.stage == stage for line in self.lines)
+
+
+SCOPE_KEYS = ("scope1", "scope2_location", "scope2_market", "scope3")
+
+
+@dataclass(frozen=True)
+class ScopeTotals:
+    """tCO2e by scope and by ISO 14064-1 category, in total and per stage. The market-based Scope 2 is the
+    one the stage totals use, so scope1 + scope2_market + scope3 is the total; ISO category 2 is market-based
+    too, so the six categories add up to the total as well. Biogenic CO2 is in none of them."""
+
+    totals: dict[str, float]  # SCOPE_KEYS → t
+    iso: dict[int, float]  # 1-6 → t
+    by_stage: dict[Stage, dict[str, float]]
+    iso_by_stage: dict[Stage, dict[int, float]]
+    scope3_categories: dict[int, float]  # GHG Protocol Scope 3 category → t, where the factor kind decides it
+    unclassified_scope3: float = 0.0  # Scope 3 t without a GHG Protocol Scope 3 category

@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from carbon_report.core import contract
 from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
+from carbon_report.core.factors.scopes import class_names
 from carbon_report.core.findings import Code
-from carbon_report.core.model import Activity, Finding, Intake, Result, Stage
+from carbon_report.core.model import SCOPE_KEYS, Activity, EmissionLine, Finding, Intake, Result, Stage
 from carbon_report.core.rounding import plain_number, share_percentages
 
 TCO2E = "tCO2e"
@@ -110,10 +111,10 @@ def computed_tables(findings: list[Finding], intake: Intake | None, result: Resu
     tables = [findings_table(findings)]
     if intake is not None and result is not None:
         tables += [details_table(intake, result, library_version), summary_table(intake, result, library_version),
-                   targets_table(intake, result)]
+                   scopes_table(intake, result), targets_table(intake, result)]
     else:
         note = "存在错误，未计算。请先修正“校验结果”中的错误。"
-        for name in (contract.SHEET_DETAILS, contract.SHEET_SUMMARY, contract.SHEET_TARGETS):
+        for name in (contract.SHEET_DETAILS, contract.SHEET_SUMMARY, contract.SHEET_SCOPES, contract.SHEET_TARGETS):
             tables.append(SheetTable(name, ["说明"], [[note]], [60]))
     # The workbook opens where the reader should look first: the findings when there are any, else the totals.
     opening = contract.SHEET_FINDINGS if findings else contract.SHEET_SUMMARY
@@ -141,11 +142,13 @@ def findings_table(findings: list[Finding]) -> SheetTable:
 
 DETAILS_HEADER = ["序号", "阶段", "类型", "名称", "来源单元格", "活动数据", "单位", "数据性质", "单位换算", "因子编码",
                   "因子名称", "温室气体", "因子值", "因子单位", "因子来源", "发布日期", "数据年份", "因子出处", "GWP",
-                  "气体排放量（t）", f"排放量（{TCO2E}）"]
+                  "气体排放量（t）", f"排放量（{TCO2E}）", "范围", "ISO 14064-1 类别", "范围三类别（GHG Protocol）"]
+SCOPE_DETAIL_HEADER = DETAILS_HEADER[-3:]
+SCOPE_DETAIL_WIDTHS = [6, 9, 16]
 # Printed, 计算明细 is two A4 landscape pages wide: the activity and its factor, then the factor's source and
 # the result; 序号 … 名称 repeat on both, so every printed row says which activity it is.
-_DETAILS_WIDTHS = [6, 8, 9, 14, 10, 11, 7, 8, 14, 14, 14, 9, 10, 11, 36, 11, 7, 13, 7, 12, 13]
-_DETAILS_WRAP = frozenset({1, 2, 3, 6, 8, 9, 10, 13, 14, 17})
+_DETAILS_WIDTHS = [6, 8, 9, 14, 10, 11, 7, 8, 14, 14, 14, 9, 10, 11, 36, 11, 7, 13, 7, 12, 13, *SCOPE_DETAIL_WIDTHS]
+_DETAILS_WRAP = frozenset({1, 2, 3, 6, 8, 9, 10, 13, 14, 17, 23})
 _DETAILS_PAGE_2 = DETAILS_HEADER.index("因子来源")
 
 
@@ -162,11 +165,13 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
         entries.append((line.activity, [line.conversion, f.code, f.name, f.gas, f.value, f.unit, f.source,
                                         f.published.isoformat() if f.published else "", f.data_year or "", origin,
                                         line.gwp, line.gas_tonnes if counted else _amount(line.activity),
-                                        (0.0 if f.biogenic else line.tco2e) if counted else _amount(line.activity)]))
+                                        (0.0 if f.biogenic else line.tco2e) if counted else _amount(line.activity),
+                                        *scope_detail_cells(line)]))
     for a in intake.activities:
         if id(a) not in covered:
             nothing = 0.0 if a.amount_kind == "value" else _amount(a)
-            entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, nothing, nothing]))
+            entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, nothing, nothing,
+                                *[""] * len(SCOPE_DETAIL_HEADER)]))
     entries.sort(key=lambda e: (list(Stage).index(e[0].stage), e[0].row))
     rows: list[list[object]] = []
     links: dict[tuple[int, int], str] = {}
@@ -174,7 +179,8 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
         rows.append([i + 1, a.stage.short_zh, a.type, a.name, str(a.amount_cell), _amount(a), a.unit,
                      _KIND_ZH[a.amount_kind], *cells])
         links[(i, 4)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
-    total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total]
+    total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total,
+                 *[""] * len(SCOPE_DETAIL_HEADER)]
     rows.append(total_row)
     formats = {0: "0", 16: "0"}
     cell_formats: dict[tuple[int, int], str] = {}
@@ -254,3 +260,44 @@ def targets_table(intake: Intake, result: Result) -> SheetTable:
                                                "目标排放量", "单位"], rows, [10, 34, 10, 8, 18, 10, 18, 14],
                       number_formats={0: "0", 3: "0", 4: "#,##0.0000", 5: "0.00%", 6: "#,##0.0000"},
                       wrap=frozenset({1}), title="目标排放量 = 基准年排放量 ×（1 − 减排比例）")
+
+
+# ---- 范围汇总 and the scope columns of 计算明细 ------------------------------------------------------------
+
+SCOPE_HEADINGS = {"scope1": "范围一", "scope2_location": "范围二（位置法）", "scope2_market": "范围二（市场法）",
+                  "scope3": "范围三"}
+ISO_SHORT = {1: "类别1 直接排放", 2: "类别2 输入能源", 3: "类别3 运输", 4: "类别4 使用的产品", 5: "类别5 产品的使用",
+             6: "类别6 其他"}
+
+
+def scope_detail_cells(line: EmissionLine) -> list[object]:
+    """范围, ISO 类别 and (where the factor kind decides it) the GHG Protocol Scope 3 category of one line."""
+    s3 = class_names().get(("scope3", line.scope3_category)) if line.scope3_category else ""
+    return [line.scope, line.iso_category, s3 or ""]
+
+
+def scopes_table(intake: Intake, result: Result) -> SheetTable:
+    """范围汇总: the six stages by GHG Protocol scope (Scope 2 both ways) and by ISO 14064-1 category, from the
+    same lines as 排放汇总; the market-based figure is the one in every total."""
+    sc = result.scopes
+    assert sc is not None, "calculate() always classifies"
+    header = ["序号", "阶段", *SCOPE_HEADINGS.values(), *ISO_SHORT.values(), f"合计（{TCO2E}）"]
+    rows: list[list[object]] = []
+    for i, s in enumerate(Stage):
+        rows.append([i + 1, s.long_zh, *(sc.by_stage[s][k] for k in SCOPE_KEYS),
+                     *(sc.iso_by_stage[s][n] for n in ISO_SHORT), result.stage_totals[s]])
+    rows.append(["", "合计", *(sc.totals[k] for k in SCOPE_KEYS), *(sc.iso[n] for n in ISO_SHORT), result.total])
+    names = class_names()
+    for n, t in sc.scope3_categories.items():
+        rows.append(["", f"范围三中：{names.get(('scope3', n), n)}", None, None, None, t, *[None] * 6, None])
+    if sc.unclassified_scope3:
+        rows.append(["", "范围三中：未细分类别", None, None, None, sc.unclassified_scope3, *[None] * 6, None])
+    if result.biogenic_co2_t:
+        rows.append(["", "生物质燃烧 CO2（tCO2，单独报告，不计入以上各项）", None, None, None, None, *[None] * 6,
+                     result.biogenic_co2_t])
+    numbers = {j: "#,##0.0000" for j in range(2, len(header))}
+    title = (f"单位 {TCO2E}。合计 = 范围一 + 范围二（市场法）+ 范围三 = 类别1–6 之和；范围二位置法按电网平均因子计全部外购电力"
+             "（含绿电），仅供对照，不计入合计。范围和类别由排放因子的类型决定，可在“排放因子”或“活动数据”表的“范围”“ISO类别”列改写。"
+             f"　{intake.company.name}　核算年度 {intake.company.year}")
+    return SheetTable(contract.SHEET_SCOPES, header, rows, [6, 30, *[13] * 4, *[13] * 6, 15],
+                      number_formats=numbers, title=title)

@@ -31,9 +31,12 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _LINK_FONT = Font(color="0563C1", underline="single")
 _STATUS_FONT = {"invalid": Font(color="9C5700"), "unreadable": Font(color="C00000", bold=True)}
 
+# GHG Protocol scopes beside the six stages (JSON "scopes"); Scope 2 both ways, market-based in the total
+SCOPE_COLUMNS = {"scope1": "范围一（tCO2e）", "scope2_location": "范围二位置法（tCO2e）",
+                 "scope2_market": "范围二市场法（tCO2e）", "scope3": "范围三（tCO2e）"}
 SUMMARY_HEADER = (["序号", "文件", "企业名称", "统一社会信用代码", "核算年度", "状态", "错误数", "警告数"]
                   + [f"{s.short_zh}（tCO2e）" for s in Stage]
-                  + ["合计（tCO2e）"]
+                  + ["合计（tCO2e）", *SCOPE_COLUMNS.values()]
                   + [f"{s.short_zh}占比" for s in Stage]
                   + ["排放强度", "强度单位", "计算结果", "评价报告"])
 _FIRST_STAGE = SUMMARY_HEADER.index(f"{next(iter(Stage)).short_zh}（tCO2e）") + 1  # 1-based columns
@@ -59,7 +62,8 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
     wb = Workbook()
     ws = wb.active
     ws.title = SUMMARY_SHEET
-    _header(ws, SUMMARY_HEADER, [6, 28, 30, 22, 10, 10, 8, 8] + [14] * 7 + [10] * 6 + [14, 22, 40, 40])
+    _header(ws, SUMMARY_HEADER, [6, 28, 30, 22, 10, 10, 8, 8] + [14] * 7 + [16] * len(SCOPE_COLUMNS)
+            + [10] * 6 + [14, 22, 40, 40])
     fs = wb.create_sheet(FINDINGS_SHEET)
     _header(fs, FINDINGS_HEADER, [28, 8, 14, 10, 28, 80])
     bars: list[tuple[str, float]] = []
@@ -75,8 +79,9 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
                sum(1 for x in issues if x.get("severity") != "error")]
         display = rec.get("display") or {}
         notes = display.get("stage_notes") or {}
+        scopes = rec.get("scopes") or {}
         row += ["/" if notes.get(s.value) in _NO_NUMBER_NOTES else stages.get(s.value) for s in Stage]
-        row += [rec.get("total_tco2e")]
+        row += [rec.get("total_tco2e"), *(scopes.get(k) for k in SCOPE_COLUMNS)]
         row += [_share(display, s.value) for s in Stage]
         row += [intensity["tco2e_per_unit"] if intensity else None,
                 f"tCO2e/{intensity['unit']}（{intensity['product']}）" if intensity else None]

@@ -124,6 +124,8 @@ _LAYOUT: dict[tuple[str, str], ColumnLayout] = {
     ("活动数据", "factor_code"): ColumnLayout(26, "@", validation="factor_code"),
     ("活动数据", "source"): ColumnLayout(14, validation="data_source"),
     ("活动数据", "note"): ColumnLayout(44, wrap=True),
+    ("活动数据", "scope"): ColumnLayout(8, validation="scope"),
+    ("活动数据", "iso_category"): ColumnLayout(10, validation="iso_category"),
     ("排放因子", "code"): ColumnLayout(22, "@"),
     ("排放因子", "name"): ColumnLayout(22),
     ("排放因子", "gas"): ColumnLayout(13, validation="gas"),
@@ -132,6 +134,8 @@ _LAYOUT: dict[tuple[str, str], ColumnLayout] = {
     ("排放因子", "source"): ColumnLayout(48, wrap=True),
     ("排放因子", "year"): ColumnLayout(8, "0", validation="year"),
     ("排放因子", "note"): ColumnLayout(36, wrap=True),
+    ("排放因子", "scope"): ColumnLayout(8, validation="scope"),
+    ("排放因子", "iso_category"): ColumnLayout(10, validation="iso_category"),
     ("设备清单", "name"): ColumnLayout(30),
     ("设备清单", "model"): ColumnLayout(18, "@"),
     ("设备清单", "unit"): ColumnLayout(8, validation="equipment_unit"),
@@ -229,6 +233,12 @@ def _validation(kind: str) -> DataValidation:
         case "gwp":
             return dv("list", _quoted_list(contract.GWP_VERSIONS), title="GWP版本",
                       error="请选择 SAR、AR4、AR5 或 AR6；留空为 AR6。")
+        case "scope":
+            return dv("list", _quoted_list(contract.SCOPE_VALUES), title="范围",
+                      error="请填写 1、2 或 3；留空按排放因子自动归类。")
+        case "iso_category":
+            return dv("list", _quoted_list(contract.ISO_CATEGORY_VALUES), title="ISO类别",
+                      error="请填写 1 到 6；留空按排放因子自动归类。")
         case "year":
             return dv("whole", "1990", formula2="2100", operator="between", style="warning", title="年份",
                       error="请填写四位数年份，如 2023。")
@@ -463,6 +473,8 @@ def _guide_lines() -> list[tuple[str, tuple[str, ...]]]:
         ("text", ("3. 在“活动数据”表逐行填写各阶段的原材料、能源、运输、包装等数量：一种物料或能源一行，不要填写合计行或小计行。",)),
         ("text", ("4. “排放因子编码”可从下拉列表选择（各编码的含义和来源见“因子库”表）；留空时按名称自动匹配默认因子。"
                   "使用自己的因子时，先在“排放因子”表登记编码、数值、单位和来源。",)),
+        ("text", ("   “活动数据”和“排放因子”表最右侧的“范围”“ISO类别”两列可以不填：程序按排放因子的类型自动归入 GHG Protocol "
+                  "范围（1–3）和 ISO 14064-1 类别（1–6）；需要改写时从下拉列表选择。",)),
         ("text", ("5. 设备清单、减排目标、减排技术、图片与附件、历史排放按实际情况填写，没有的可以留空。",)),
         ("text", ("6. 不要修改工作表名称和表头文字，不要删除表头行；可以在表头下方增删数据行，也可以在右侧增加自己的列。",)),
         ("section", ("二、数字、单位和日期",)),

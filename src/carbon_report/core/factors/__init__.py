@@ -5,6 +5,7 @@ fuels.csv    fuel parameters (calorific value, carbon content, oxidation): their
 gwp.csv      GWP100 by IPCC assessment report; gwp_sources.csv says where each set comes from
 blends.csv   refrigerant blends as mass fractions of their components
 residual.csv grid average code → residual-mix code, used beside green power (market-based electricity)
+scopes.csv   factor kind → GHG Protocol scope, ISO 14064-1 category, Scope 3 category (scopes.py reads it)
 meta.toml    the library's version, recorded in every computed workbook and report
 """
 
@@ -14,7 +15,7 @@ import csv
 import datetime as dt
 import tomllib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -71,6 +72,11 @@ class Library:
         """The grid factor excluding market-traded non-fossil power, for grid electricity that sits beside
         purchased green power (otherwise the green share would be counted in both)."""
         return self.residual.get(code)
+
+    def average_of(self, residual_code: str) -> str | None:
+        """The grid average a residual-mix factor was derived from: the Scope 2 location-based figure of a
+        residual-mix row uses it (same notice, same data year)."""
+        return next((avg for avg, res in self.residual.items() if res == residual_code), None)
 
     def lookup(self, code: str) -> tuple[Factor, ...] | None:
         return self.factors.get(code.strip())
@@ -145,6 +151,17 @@ def factor_from_row(row: dict[str, str], value: float | None = None) -> Factor:
     )
 
 
+def with_classification(f: Factor) -> Factor:
+    """A library factor with the scope and ISO 14064-1 category of its kind (scopes.csv)."""
+    from carbon_report.core.factors.scopes import of_kind
+
+    c = of_kind(f.category)
+    if c is None:
+        return f
+    return replace(f, scope=c.scope, iso_category=c.iso_category, scope3_category=c.scope3_category,
+                   kind=f.category, scope_basis=c.basis)
+
+
 def _library_rows() -> list[dict[str, str]]:
     rows = _rows("library.csv")
     if _HERE.joinpath("fuels.csv").is_file():
@@ -160,7 +177,7 @@ def load_library() -> Library:
     by_code: dict[str, list[Factor]] = defaultdict(list)
     names: dict[str, list[str]] = defaultdict(list)
     for row in _library_rows():
-        f = factor_from_row(row)
+        f = with_classification(factor_from_row(row))
         by_code[f.code].append(f)
         for n in filter(None, row.get("match_names", "").split("|")):
             if f.code not in names[_fold_name(n)]:

@@ -24,6 +24,7 @@ from carbon_report.core.validate.measures import read_measures
 from carbon_report.core.validate.pictures import read_pictures
 from carbon_report.core.validate.products import read_products
 from carbon_report.core.validate.rows import Findings
+from carbon_report.core.validate.scopes import check_classification
 from carbon_report.core.validate.targets import read_targets
 
 __all__ = ["validate"]
@@ -41,6 +42,7 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
     broken: set[str] = set()
     factors = read_factors(raw, library, f, gwp_set, broken)
     activities, used = read_activities(raw, library, factors, f, gwp_set, report_day, broken)
+    location = check_classification(activities, factors, library, report_day, raw, f)
     products = read_products(raw, f)
     base_year = company.base_year if company else None
     year = company.year if company else None
@@ -67,5 +69,6 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
         pictures=tuple(pictures),
         history=tuple(history),
         library_version=library.version,
+        location_factors=location,
     )
     return intake, f.items

@@ -17,6 +17,7 @@ from carbon_report.core.raw import RawTable, RawWorkbook
 from carbon_report.core.validate.cross import check_double_counting
 from carbon_report.core.validate.factors import gas_cell
 from carbon_report.core.validate.rows import Findings, data_rows, ref
+from carbon_report.core.validate.scopes import read_overrides
 from carbon_report.core.values import (
     parse_number,
     text_of,
@@ -142,6 +143,8 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                     where = gas_cell(fac, raw) or code_ref
                     f.error(where, Code.E_GWP_MISSING, f"GWP 版本 {gwp_set} 中没有气体“{fac.gas}”的增温潜势值（因子 {code}）")
                     bad = True
+        scope_override, iso_override, scope_ok = read_overrides(row, table, f)
+        bad = bad or not scope_ok
         if bad or stage is None:
             continue
         key = (stage, name, kind, amount, unit, code)
@@ -155,6 +158,7 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
             stage=stage, type=text_of(row.value("type")), name=name, amount=amount, amount_kind=kind,  # type: ignore[arg-type]
             unit=unit, factor_code=code if chosen else "", source=text_of(row.value("source")), note=note,
             row=row.row, amount_cell=amount_ref, unit_cell=unit_ref,
+            scope_override=scope_override, iso_override=iso_override,
         ))
     if not out and not any(x.is_error and x.sheet == table.sheet for x in f.items):
         f.error(CellRef(table.sheet, f"A{table.header_row}"), Code.E_NO_ACTIVITIES, "“活动数据”表中没有任何活动数据行")

@@ -11,6 +11,7 @@ from carbon_report.core.model import (
 )
 from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
 from carbon_report.core.validate.rows import Findings, blank_value, data_rows, ref
+from carbon_report.core.validate.scopes import classify_workbook_factor
 from carbon_report.core.values import (
     parse_number,
     parse_year,
@@ -81,7 +82,11 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         factor = Factor(**{**factor.__dict__, "origin": "workbook", "ref": row.ref("code"), "data_year": year,
                            "note": text_of(row.value("note"))})
         _check_scale(factor, library, f, row, table)
-        mine.setdefault(code, []).append(factor)
+        classified = classify_workbook_factor(factor, library, row, table, f)
+        if classified is None:
+            broken.add(code)
+            continue
+        mine.setdefault(code, []).append(classified)
     # A code defined in the workbook replaces every gas row of that code in the library.
     factors.update({code: tuple(rows) for code, rows in mine.items()})
     return factors

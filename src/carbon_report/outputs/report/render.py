@@ -12,6 +12,7 @@ from carbon_report.core.errors import TemplateError
 from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.outputs.report.context import Sequence, build_context
 from carbon_report.outputs.report.fingerprint import stamp, write_atomic
+from carbon_report.outputs.report.scopes import scope_context
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # CT_Settings children that must follow <w:updateFields> (schema order)
@@ -133,6 +134,7 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
 
     context = build_context(intake, result, findings, workbook_dir=workbook_dir, image=image,
                             library_version=library_version)
+    context.update(scope_context(intake, result))
     seq = Sequence()
     context["seq"], context["ref"] = seq, seq.ref
     env = _environment()
