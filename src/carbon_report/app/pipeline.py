@@ -44,6 +44,7 @@ class Outcome:
     outputs: dict[str, str | None] = field(default_factory=lambda: {"workbook": None, "report": None})
     notices: list[str] = field(default_factory=list)
     library_version: str = ""
+    run_date: dt.date = field(default_factory=dt.date.today)  # the day defaults follow when 报告日期 is blank
 
     @property
     def errors(self) -> list[Finding]:
@@ -77,6 +78,7 @@ class Outcome:
             "biogenic_co2_t": r.biogenic_co2_t if r else None,
             "library_version": self.library_version or None,
             "gwp_version": c.gwp_version if c else None,
+            "factor_date": ((self.intake.factor_date if self.intake else None) or self.run_date).isoformat(),
         }
 
 
@@ -113,7 +115,8 @@ def check_file(path: Path, *, today: dt.date | None = None) -> Outcome:
         return Outcome(path, "unreadable", [Finding("error", "", "", e.code, e.message)])
     intake, result, findings = analyse(raw, today=today)
     status: Status = "ok" if result is not None else "invalid"
-    return Outcome(path, status, findings, intake, result, library_version=load_library().version)
+    return Outcome(path, status, findings, intake, result, library_version=load_library().version,
+                   run_date=today or dt.date.today())
 
 
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:

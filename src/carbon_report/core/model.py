@@ -157,6 +157,9 @@ class Factor:
     region: str = ""
     note: str = ""
     category: str = ""  # electricity, electricity-market, fuel-biomass, freight, material …
+    declares: frozenset[str] = frozenset()  # unit families this entry accepts across (e.g. "heat" for kWh→GJ)
+    date_basis: str = ""  # which date `published` is (公开发布, 印发 …): the default grid factor switches on it
+    unverified: str = ""  # parameters no text read confirms; non-empty → a warning wherever the factor is used
 
     @property
     def biogenic(self) -> bool:
@@ -221,6 +224,7 @@ class Intake:
     pictures: tuple[Picture, ...] = ()
     history: tuple[HistoryRow, ...] = ()
     library_version: str = ""
+    factor_date: dt.date | None = None  # the day default factors were chosen for: 报告日期, or the run date
 
 
 # ---- the calculation result ------------------------------------------------------------------------------
@@ -237,6 +241,7 @@ class EmissionLine:
     gas_tonnes: float  # tonnes of the gas itself
     gwp: float
     tco2e: float
+    notes: str = ""  # what a reader must know about this line: the CH4 class and GWP table, assumptions made
 
 
 @dataclass(frozen=True)

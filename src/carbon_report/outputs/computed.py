@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from carbon_report.core import contract
 from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
-from carbon_report.core.model import Activity, Finding, Intake, Result, Stage
+from carbon_report.core.model import Activity, EmissionLine, Finding, Intake, Result, Stage
 
 TCO2E = "tCO2e"
 _KIND_ZH = {"value": "实测", "no_data": "无数据", "not_applicable": "不适用"}
@@ -64,7 +64,7 @@ def findings_table(findings: list[Finding]) -> SheetTable:
 def details_table(intake: Intake, result: Result, library_version: str) -> SheetTable:
     header = ["序号", "阶段", "类型", "名称", "来源单元格", "活动数据", "单位", "数据性质", "单位换算", "因子编码", "因子名称",
               "温室气体", "因子值", "因子单位", "因子来源", "发布日期", "数据年份", "因子出处", "GWP", "气体排放量（t）",
-              f"排放量（{TCO2E}）"]
+              f"排放量（{TCO2E}）", "说明"]
     entries: list[tuple[Activity, list[object]]] = []
     covered: set[int] = set()
     for line in result.lines:
@@ -75,10 +75,11 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
             origin += "（生物质 CO2，单独报告，不计入合计）"
         entries.append((line.activity, [line.conversion, f.code, f.name, f.gas, f.value, f.unit, f.source,
                                         f.published.isoformat() if f.published else "", f.data_year or "", origin,
-                                        line.gwp, line.gas_tonnes, 0.0 if f.biogenic else line.tco2e]))
+                                        line.gwp, line.gas_tonnes, 0.0 if f.biogenic else line.tco2e,
+                                        _line_note(line)]))
     for a in intake.activities:
         if id(a) not in covered:
-            entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, 0.0, 0.0]))
+            entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, 0.0, 0.0, ""]))
     entries.sort(key=lambda e: (list(Stage).index(e[0].stage), e[0].row))
     rows: list[list[object]] = []
     links: dict[tuple[int, int], str] = {}
@@ -86,13 +87,30 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
         rows.append([i + 1, a.stage.short_zh, a.type, a.name, str(a.amount_cell), _amount(a), a.unit,
                      _KIND_ZH[a.amount_kind], *cells])
         links[(i, 4)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
-    total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total]
+    total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total, ""]
     rows.append(total_row)
     return SheetTable(contract.SHEET_DETAILS, header, rows,
-                      [6, 10, 12, 18, 14, 14, 8, 8, 24, 22, 26, 10, 12, 14, 50, 11, 9, 20, 8, 14, 16],
+                      [6, 10, 12, 18, 14, 14, 8, 8, 24, 22, 26, 10, 12, 14, 50, 11, 9, 20, 8, 14, 16, 50],
                       number_formats={5: "#,##0.####", 12: "0.######", 18: "#,##0.###", 19: "#,##0.000000",
                                       20: "#,##0.000000"},
-                      links=links, title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。")
+                      links=links, title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。"
+                      + _factor_date_text(intake))
+
+
+def _line_note(line: EmissionLine) -> str:
+    """The CH4 class, implicit readings and the date basis of a dated factor, for an auditor."""
+    f = line.factor
+    parts = [line.notes] if line.notes else []
+    if f.date_basis:
+        parts.append(f"发布日期为{f.date_basis}")
+    return "；".join(parts)
+
+
+def _factor_date_text(intake: Intake) -> str:
+    if intake.factor_date is None:
+        return ""
+    how = "报告日期" if intake.company.report_date else "报告日期为空，按运行日期"
+    return f"默认因子选取日期 {intake.factor_date.isoformat()}（{how}）。"
 
 
 def _amount(a: Activity) -> object:

@@ -66,5 +66,6 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
         pictures=tuple(pictures),
         history=tuple(history),
         library_version=library.version,
+        factor_date=report_day,
     )
     return intake, f.items
