@@ -141,7 +141,7 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                     crossing = isinstance(e, UnitFamilyMismatch)
                     f.error(unit_ref, "E-UNIT-MISMATCH",
                             f"“{label}”的单位“{unit}”无法换算为因子 {code} 的单位“{fac.per_unit}”（{fac.unit}）"
-                            + (f"：{e.message} 含义不同，因子库条目未声明此换算" if crossing else ""))
+                            + (f"：{e.message}含义不同，因子库条目未声明此换算" if crossing else ""))
                     bad = True
                     break
             else:
