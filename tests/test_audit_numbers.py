@@ -248,3 +248,26 @@ def test_history_rounded_to_two_decimals_passes(tmp_path: Path) -> None:
     history = [[2022, None, 900.01], [2022, "原材料获取", 700.00], [2022, "生产", 200.00]]
     o = run(tmp_path, company=company, history=history, targets=[[2030, 50, "原材料获取", None]])
     assert "W-HISTORY-TOTAL-MISMATCH" not in codes(o)
+
+
+def test_every_library_grid_factor_beside_green_power_has_a_residual_or_a_warning(tmp_path: Path) -> None:
+    """Issue 11 item 5, walked over the whole library: each grid factor a workbook can choose either maps to a
+    residual-mix factor (W-GREEN-POWER-RESIDUAL names it), is itself a residual mix, or the run warns that
+    market-based instruments sit beside a location-based factor (W-GREEN-POWER-NO-RESIDUAL)."""
+    lib = load_library()
+    grid = [c for c in lib.codes() if lib.lookup(c)[0].category == "electricity"]
+    acts = [["生产", "能源", f"电力{i}", 10, "MWh", c, "电费单", None] for i, c in enumerate(grid)]
+    acts.append(["生产", "能源", "绿电", 5, "MWh", "EF-ELEC-GREEN", "绿证", None])
+    o = run(tmp_path, activities=acts)
+    assert o.status == "ok", [f for f in o.findings if f.is_error]
+    by_cell = {(f.cell, f.code) for f in o.findings}
+    residuals = set(lib.residual.values())
+    for i, c in enumerate(grid):
+        cell = f"F{i + 2}"
+        if c in residuals:
+            assert not {(cell, "W-GREEN-POWER-RESIDUAL"), (cell, "W-GREEN-POWER-NO-RESIDUAL")} & by_cell, c
+        elif c in lib.residual:
+            assert (cell, "W-GREEN-POWER-RESIDUAL") in by_cell, c
+        else:
+            assert (cell, "W-GREEN-POWER-NO-RESIDUAL") in by_cell, c
+    assert {"EF-ELEC-CN-ENTERPRISE-2022", "EF-ELEC-REGION-EAST-2023"} <= set(grid) - set(lib.residual) - residuals
