@@ -271,3 +271,16 @@ def test_every_library_grid_factor_beside_green_power_has_a_residual_or_a_warnin
         else:
             assert (cell, "W-GREEN-POWER-NO-RESIDUAL") in by_cell, c
     assert {"EF-ELEC-CN-ENTERPRISE-2022", "EF-ELEC-REGION-EAST-2023"} <= set(grid) - set(lib.residual) - residuals
+
+
+@pytest.mark.parametrize(("gwp_set", "warned"), [("AR6", True), ("AR5", True), ("AR4", False)])
+def test_a_workbook_methane_factor_without_its_class_is_warned_where_the_set_tells_them_apart(
+        tmp_path: Path, gwp_set: str, warned: bool) -> None:
+    company = {**workbooks.SEED_COMPANY, "GWP版本": gwp_set}
+    factors = [["MY-DIESEL", "柴油", "CH4", 0.128, "kgCH4/t", "测试", 2023, None]]
+    o = run(tmp_path, company=company, factors=factors,
+            activities=[["生产", "燃料", "柴油", 10, "t", "MY-DIESEL", "发票", None]])
+    found = codes(o).get("W-FACTOR-CH4-CLASS", [])
+    assert bool(found) is warned
+    if warned:
+        assert (found[0].sheet, found[0].cell) == ("排放因子", "C2") and "CH4-fossil" in found[0].message
