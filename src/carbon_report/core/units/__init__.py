@@ -56,22 +56,26 @@ def normalize(text: str) -> str:
 
 
 @cache
+def _rows() -> tuple[UnitAlias, ...]:
+    with _HERE.joinpath("aliases.csv").open(encoding="utf-8") as f:
+        return tuple(UnitAlias(row["alias"], row["expression"], row["kind"], row.get("family") or "",
+                               row.get("note") or "") for row in csv.DictReader(f))
+
+
+@cache
 def _table() -> tuple[dict[str, UnitAlias], dict[str, tuple[UnitAlias, ...]]]:
     exact: dict[str, UnitAlias] = {}
     folded: dict[str, list[UnitAlias]] = {}
-    with _HERE.joinpath("aliases.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            a = UnitAlias(row["alias"], row["expression"], row["kind"], row.get("family") or "",
-                          row.get("note") or "")
-            key = normalize(a.alias)
-            exact.setdefault(key, a)
-            folded.setdefault(key.casefold(), []).append(a)
+    for a in _rows():
+        key = normalize(a.alias)
+        exact.setdefault(key, a)
+        folded.setdefault(key.casefold(), []).append(a)
     return exact, {k: tuple(v) for k, v in folded.items()}
 
 
 def aliases() -> dict[str, UnitAlias]:
-    """Every accepted spelling (refused ones left out), keyed by its normalised spelling, in table order."""
-    return {k: a for k, a in _table()[0].items() if a.kind != "refused"}
+    """Every accepted spelling as written in the table (m3 and m³ both; refused ones left out), in table order."""
+    return {a.alias: a for a in _rows() if a.kind != "refused"}
 
 
 def _swaps_si_prefix(spelling: str, alias: str) -> bool:
