@@ -235,8 +235,10 @@ DEMO_DATE = dt.date(2025, 3, 31)
 #   natural gas 389.31 GJ/万Nm3 × 15.3 tC/TJ × 99 % × 44/12 = 21.622 tCO2/万Nm3
 #   diesel 42.652 GJ/t × 20.2 tC/TJ × 98 % × 44/12 = 3.0959 tCO2/t; × 0.83 t/m3 = 2.5696 kgCO2/L
 #   diesel CH4 3 kg/TJ × 42.652 GJ/t × 0.83 t/m3 = 0.10620 gCH4/L; N2O 0.6 kg/TJ → 0.021241 gN2O/L
-GUIDE_NDRC = "《工业其他行业企业温室气体排放核算方法与报告指南（试行）》（国家发展改革委，2015）附录二 常用化石燃料相关参数缺省值"
-IPCC_STATIONARY = "IPCC 2006 国家温室气体清单指南 第2卷 第2章 表2.3（制造业和建筑业固定源燃烧）"
+# Sources as read for the factor library (docs/factors.md §3): each parameter names the table it was read in.
+NCV_TABLE = "低位发热量、碳氧化率：Heliyon 9(11) e21241（2023）表2"
+CC_TABLE = "单位热值含碳量：IPCC 1996 年修订版清单指南 第3卷 表1-1"
+IPCC_STATIONARY = "40 CFR Part 98 表C-2（与 IPCC 2006 第2卷 表2.3 制造业和建筑业固定源燃烧缺省值一致）"
 DIESEL_DENSITY = "密度 0.83 t/m³（GB 19147《车用柴油》20℃密度 810~850 kg/m³ 的中值）"
 GB51366_D = "GB/T 51366-2019《建筑碳排放计算标准》附录D 表D.0.1"
 
@@ -305,17 +307,19 @@ DEMO_TABLES: dict[str, list[Row]] = {
         ("DEMO-STEEL-BAR", "热轧碳钢棒材", "CO2e", 2340, "kgCO2e/t", f"{GB51366_D} 热轧碳钢棒材", 2019, None),
         ("DEMO-STEEL-COLD", "冷轧碳钢板卷", "CO2e", 2530, "kgCO2e/t", f"{GB51366_D} 冷轧碳钢板卷", 2019, None),
         ("DEMO-NG", "天然气燃烧", "CO2", 21.622, "tCO2/万Nm3",
-         f"{GUIDE_NDRC}：低位发热量 389.31 GJ/万Nm3，单位热值含碳量 15.3 tC/TJ，碳氧化率 99%", 2015,
+         f"低位发热量 389.31 GJ/万Nm3，单位热值含碳量 15.3 tC/TJ，碳氧化率 99%（{NCV_TABLE}；{CC_TABLE}）", 2023,
          "由缺省参数计算：389.31 × 15.3 × 0.99 × 44/12 ÷ 1000"),
         ("DEMO-DIESEL-L", "柴油燃烧（按升）", "CO2", 2.5696, "kgCO2/L",
-         f"{GUIDE_NDRC}：低位发热量 42.652 GJ/t，单位热值含碳量 20.2 tC/TJ，碳氧化率 98%；{DIESEL_DENSITY}", 2015,
+         f"低位发热量 42.652 GJ/t（未核实：所读表格为 42.653），单位热值含碳量 20.2 tC/TJ，碳氧化率 98%"
+         f"（{NCV_TABLE}；{CC_TABLE}）；{DIESEL_DENSITY}", 2023,
          "3.0959 tCO2/t × 0.83 t/m³"),
-        ("DEMO-DIESEL-L", "柴油燃烧（按升）", "CH4", 0.1062, "gCH4/L",
-         f"{IPCC_STATIONARY}：柴油 CH4 3 kg/TJ；低位发热量与密度同上", 2006, "3 × 42.652 × 0.83 ÷ 1000"),
+        # fossil methane: GWP by class (AR6 29.8), not the unstated-origin 27.9
+        ("DEMO-DIESEL-L", "柴油燃烧（按升）", "CH4-fossil", 0.1062, "gCH4/L",
+         f"{IPCC_STATIONARY}：柴油 CH4 3 kg/TJ；低位发热量与密度同上", 2013, "3 × 42.652 × 0.83 ÷ 1000"),
         ("DEMO-DIESEL-L", "柴油燃烧（按升）", "N2O", 0.021241, "gN2O/L",
-         f"{IPCC_STATIONARY}：柴油 N2O 0.6 kg/TJ；低位发热量与密度同上", 2006, "0.6 × 42.652 × 0.83 ÷ 1000"),
+         f"{IPCC_STATIONARY}：柴油 N2O 0.6 kg/TJ；低位发热量与密度同上", 2013, "0.6 × 42.652 × 0.83 ÷ 1000"),
         ("DEMO-GASOLINE", "汽油燃烧", "CO2", 2.9251, "tCO2/t",
-         f"{GUIDE_NDRC}：低位发热量 43.070 GJ/t，单位热值含碳量 18.9 tC/TJ，碳氧化率 98%", 2015, "仅计 CO2"),
+         f"低位发热量 43.070 GJ/t，单位热值含碳量 18.9 tC/TJ，碳氧化率 98%（{NCV_TABLE}；{CC_TABLE}）", 2023, "仅计 CO2"),
         ("DEMO-R410A", "R-410A 泄漏", "R-410A", 1, "kg/kg",
          "质量平衡法：年度补充加注量视为泄漏排放量（IPCC 2006 国家温室气体清单指南 第3卷 第7章 7.5 制冷和空调）",
          2006, "GWP 按 R-410A 组分（HFC-32/HFC-125 各 50%）计算"),

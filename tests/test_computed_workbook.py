@@ -130,7 +130,7 @@ def test_the_two_numbers_the_issue_quoted_read_in_full(sample_outputs: dict[str,
     assert amount.value == 386.5 and amount.number_format == "#,##0.0"
 
 
-def test_details_prints_two_pages_wide_with_titles_repeated(sample_outputs: dict[str, Path]) -> None:
+def test_details_prints_in_page_widths_with_titles_repeated(sample_outputs: dict[str, Path]) -> None:
     for path in sample_outputs.values():
         ws = openpyxl.load_workbook(path)[contract.SHEET_DETAILS]
         header = [c.value for c in ws[2]]
@@ -139,9 +139,10 @@ def test_details_prints_two_pages_wide_with_titles_repeated(sample_outputs: dict
         assert ws.print_title_rows == "$2:$2"  # the header row on every printed page
         assert ws.print_title_cols == "$A:$D"  # 序号 阶段 类型 名称 on both page widths
         assert header[:4] == ["序号", "阶段", "类型", "名称"]
-        # Excel ignores manual breaks under fit-to-page: a fixed scale, and the second page starts at 因子来源
+        # Excel ignores manual breaks under fit-to-page: a fixed scale; the second page starts at 因子来源, the
+        # third (scope, category, notes) at 范围
         assert not ws.sheet_properties.pageSetUpPr.fitToPage
-        assert [b.id for b in ws.col_breaks.brk] == [header.index("因子来源")]
+        assert [b.id for b in ws.col_breaks.brk] == [header.index("因子来源"), header.index("范围")]
         assert 60 <= ws.page_setup.scale <= 100
         source = ws.cell(3, header.index("因子来源") + 1)
         assert source.alignment.wrap_text and source.value
@@ -251,12 +252,13 @@ def test_samples_print_readably_through_libreoffice(sample_outputs: dict[str, Pa
         assert proc.returncode == 0 and pdf.is_file(), proc.stderr
         pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                                check=True).stdout.split("\f")
-        details = [p for p in pages if "来源单元格" in p or "因子来源" in p]
+        details = [p for p in pages if "来源单元格" in p or "因子来源" in p or "范围三类别" in p]
         assert not any(SCIENTIFIC.search(p) for p in details), "no E+ on the 计算明细 pages"
         first = [p for p in details if "来源单元格" in p]
         second = [p for p in details if "因子来源" in p]
-        # two page widths, each with the header row and the repeated 序号…名称 columns
-        assert first and len(first) == len(second)
+        third = [p for p in details if "范围三类别" in p]
+        # three page widths, each with the header row and the repeated 序号…名称 columns
+        assert first and len(first) == len(second) == len(third)
         assert all("因子单位" in p and "排放量（tCO2e）" not in p for p in first)  # page 1 ends at 因子单位
         for p in second:
             assert "序号" in p and "名称" in p and "GWP" in p and "排放量" in p

@@ -63,7 +63,7 @@ def test_gases_have_gwp_in_every_set(lib):
 
 
 def test_version_recorded(lib):
-    assert lib.version == "2026.3"
+    assert lib.version == "2026.4"
 
 
 # ---- default names ------------------------------------------------------------------------------------------
@@ -108,7 +108,10 @@ def test_variants_and_footprint_are_named_apart(lib):
         (dt.date(2024, 4, 11), ["EF-ELEC-CN-ENTERPRISE-2022"]),
         (dt.date(2024, 4, 12), ["EF-ELEC-CN-AVG-2021"]),  # 0.5568
         (dt.date(2024, 7, 20), ["EF-ELEC-CN-AVG-2021"]),
-        (dt.date(2024, 12, 20), ["EF-ELEC-CN-AVG-2022"]),  # 0.5366
+        # the 2022 notice was signed 2024-12-20 but made public 2024-12-26: nobody could use it before
+        (dt.date(2024, 12, 20), ["EF-ELEC-CN-AVG-2021"]),
+        (dt.date(2024, 12, 25), ["EF-ELEC-CN-AVG-2021"]),
+        (dt.date(2024, 12, 26), ["EF-ELEC-CN-AVG-2022"]),  # 0.5366
         (dt.date(2025, 12, 30), ["EF-ELEC-CN-AVG-2022"]),
         (dt.date(2025, 12, 31), ["EF-ELEC-CN-AVG-2023"]),  # 0.5306
         (dt.date(2030, 1, 1), ["EF-ELEC-CN-AVG-2023"]),
@@ -128,26 +131,55 @@ def test_common_names_resolve(lib):
 # ---- fuels computed from their parameters -------------------------------------------------------------------
 
 
+PARAMS = {(p["code"], p["parameter"]): p for p in _rows("fuel_parameters.csv")}
+
+
 @pytest.mark.parametrize("fuel", _rows("fuels.csv"), ids=lambda r: r["code"])
 def test_fuel_factors_recomputed_from_parameters(lib, fuel):
-    ncv = float(fuel["ncv_gj_per_unit"])
+    def value(name: str) -> float:
+        return float(PARAMS[(fuel["code"], name)]["value"])
+
+    ncv = value("ncv")
     by_gas = {f.gas: f for f in lib.lookup(fuel["code"])}
-    assert set(by_gas) == {"CO2", "CH4", "N2O"}
-    co2 = ncv * float(fuel["cc_tc_per_tj"]) * 1e-3 * float(fuel["oxidation"]) * 44 / 12  # tCO2 per unit
+    assert set(by_gas) == {"CO2", "CH4-fossil", "N2O"}  # every fossil fuel's methane is fossil methane
+    co2 = ncv * value("carbon_content") * 1e-3 * value("oxidation") * 44 / 12  # tCO2 per unit
     assert by_gas["CO2"].value == pytest.approx(co2, rel=1e-12)
     assert units.convert(by_gas["CO2"].value, by_gas["CO2"].mass_unit, "t")[0] == pytest.approx(co2)
-    assert by_gas["CH4"].value == pytest.approx(ncv * float(fuel["ch4_kg_per_tj"]) / 1000, rel=1e-12)
-    assert by_gas["N2O"].value == pytest.approx(ncv * float(fuel["n2o_kg_per_tj"]) / 1000, rel=1e-12)
+    assert by_gas["CH4-fossil"].value == pytest.approx(ncv * value("ch4") / 1000, rel=1e-12)
+    assert by_gas["N2O"].value == pytest.approx(ncv * value("n2o") / 1000, rel=1e-12)
     for f in by_gas.values():
         assert f.per_unit == fuel["per_unit"]
-    assert "IPCC" in by_gas["CH4"].source and "Table 2.3" in by_gas["CH4"].source
+
+
+@pytest.mark.parametrize("param", _rows("fuel_parameters.csv"), ids=lambda p: f"{p['code']}-{p['parameter']}")
+def test_each_fuel_parameter_names_its_own_source_or_is_marked_unverified(lib, param):
+    """Issue 11: each parameter cites the document, table and edition it was read in; a value no text read
+    confirms is marked unverified, says what was found instead, and is shown on every factor it feeds."""
+    assert param["status"] in ("verified", "unverified")
+    factors = lib.lookup(param["code"])
+    if param["status"] == "verified":
+        assert param["source"] and param["table"] and param["edition"] and param["read"], param
+        assert any(param["source"] in f.source for f in factors)
+    else:
+        assert not param["source"] and param["note"], param
+        assert any("未核实" in f.source and param["value"] in f.unverified for f in factors)
+
+
+def test_corrected_fuel_parameters(lib):
+    # kerosene: 19.6 tC/TJ (IPCC Other Kerosene), not jet kerosene's 19.5
+    assert PARAMS[("EF-FUEL-KEROSENE", "carbon_content")]["value"] == "19.6"
+    co2 = next(f for f in lib.lookup("EF-FUEL-KEROSENE") if f.gas == "CO2")
+    assert co2.value == pytest.approx(43.070 * 19.6 * 0.98 * 44 / 12 / 1000, rel=1e-12)
+    # raw coal's 26.37 and 94 % were never found in any text read: marked unverified, not cited
+    assert {PARAMS[("EF-FUEL-RAWCOAL", k)]["status"] for k in ("carbon_content", "oxidation")} == {"unverified"}
+    assert all("工业其他行业" not in f.source for code in lib.codes() for f in lib.lookup(code))
 
 
 @pytest.mark.parametrize(
     ("code", "published_value"),
     [  # tCO2 per unit as printed in the default table (4 decimals)
         ("EF-FUEL-RAWCOAL", 1.9003), ("EF-FUEL-COKE", 2.8604), ("EF-FUEL-FUELOIL", 3.1705),
-        ("EF-FUEL-GASOLINE", 2.9251), ("EF-FUEL-KEROSENE", 3.0179), ("EF-FUEL-DIESEL", 3.0959),
+        ("EF-FUEL-GASOLINE", 2.9251), ("EF-FUEL-DIESEL", 3.0959),
         ("EF-FUEL-LPG", 3.1013), ("EF-FUEL-NG", 21.622),  # 2.1622 kgCO2/m3 = 21.622 tCO2/10^4 Nm3
     ],
 )
@@ -175,14 +207,15 @@ GRID_TABLE = [
     ("EF-ELEC-CN-AVG-2021", 0.5568, "kgCO2/kWh", "2024-04-12", 2021, "公告2024年第12号"),
     ("EF-ELEC-CN-RESIDUAL-2021", 0.5942, "kgCO2/kWh", "2024-04-12", 2021, "公告2024年第12号"),
     ("EF-ELEC-CN-FOSSIL-2021", 0.8426, "kgCO2/kWh", "2024-04-12", 2021, "公告2024年第12号"),
-    ("EF-ELEC-CN-AVG-2022", 0.5366, "kgCO2/kWh", "2024-12-20", 2022, "公告2024年第33号"),
-    ("EF-ELEC-CN-RESIDUAL-2022", 0.5856, "kgCO2/kWh", "2024-12-20", 2022, "公告2024年第33号"),
-    ("EF-ELEC-CN-FOSSIL-2022", 0.8325, "kgCO2/kWh", "2024-12-20", 2022, "公告2024年第33号"),
+    # 2022 notice: signed 2024-12-20, made public 2024-12-26 (the date a factor carries is its publication)
+    ("EF-ELEC-CN-AVG-2022", 0.5366, "kgCO2/kWh", "2024-12-26", 2022, "公告2024年第33号"),
+    ("EF-ELEC-CN-RESIDUAL-2022", 0.5856, "kgCO2/kWh", "2024-12-26", 2022, "公告2024年第33号"),
+    ("EF-ELEC-CN-FOSSIL-2022", 0.8325, "kgCO2/kWh", "2024-12-26", 2022, "公告2024年第33号"),
     ("EF-ELEC-CN-AVG-2023", 0.5306, "kgCO2/kWh", "2025-12-31", 2023, "公告2025年第47号"),
     ("EF-ELEC-CN-RESIDUAL-2023", 0.6096, "kgCO2/kWh", "2025-12-31", 2023, "公告2025年第47号"),
     ("EF-ELEC-CN-FOSSIL-2023", 0.8273, "kgCO2/kWh", "2025-12-31", 2023, "公告2025年第47号"),
-    ("EF-ELEC-REGION-NORTH-2022", 0.6776, "kgCO2/kWh", "2024-12-20", 2022, "公告2024年第33号"),
-    ("EF-ELEC-REGION-SOUTHWEST-2022", 0.2268, "kgCO2/kWh", "2024-12-20", 2022, "公告2024年第33号"),
+    ("EF-ELEC-REGION-NORTH-2022", 0.6776, "kgCO2/kWh", "2024-12-26", 2022, "公告2024年第33号"),
+    ("EF-ELEC-REGION-SOUTHWEST-2022", 0.2268, "kgCO2/kWh", "2024-12-26", 2022, "公告2024年第33号"),
     ("EF-ELEC-REGION-EAST-2023", 0.5500, "kgCO2/kWh", "2025-12-31", 2023, "公告2025年第47号"),
     ("EF-ELEC-REGION-SOUTH-2023", 0.4042, "kgCO2/kWh", "2025-12-31", 2023, "公告2025年第47号"),
     ("EF-ELEC-CFP-CN-2023", 0.6205, "kgCO2e/kWh", "2025-01-17", 2023, "2023年电力碳足迹因子数据的公告"),
@@ -195,6 +228,12 @@ def test_grid_factors_as_published(lib, row):
     (f,) = lib.lookup(code)
     assert (f.value, f.unit, f.published, f.data_year) == (value, unit, dt.date.fromisoformat(published), year)
     assert source in f.source
+    assert f.date_basis, f"{code} does not say which date it carries"
+
+
+def test_2022_notice_records_signature_and_publication(lib):
+    (f,) = lib.lookup("EF-ELEC-CN-AVG-2022")
+    assert "2024-12-26" in f.date_basis and "2024-12-20" in f.date_basis
 
 
 def test_regional_2023_changes_match_the_reported_percentages(lib):
@@ -265,7 +304,7 @@ def test_materials_and_freight_as_in_gb_t_51366(lib):
 
 def test_search_keeps_all_gases_and_ands_words(lib):
     found = search(lib, "柴油 EF-FUEL")
-    assert [(f.code, f.gas) for f in found] == [("EF-FUEL-DIESEL", "CO2"), ("EF-FUEL-DIESEL", "CH4"),
+    assert [(f.code, f.gas) for f in found] == [("EF-FUEL-DIESEL", "CO2"), ("EF-FUEL-DIESEL", "CH4-fossil"),
                                                  ("EF-FUEL-DIESEL", "N2O")]
     assert len(search(lib, None)) == sum(len(v) for v in lib.factors.values())
     assert search(lib, "no-such-factor") == []

@@ -163,7 +163,7 @@ def test_demo_covers_all_but_one_stage_and_two_products(built):
     assert len(products) == 2
     assert [p["for_intensity"] for p in products] == ["是", "否"] and products[0]["allocation"] == 70
     gases = {f["gas"] for f in rows(built[DEMO], contract.FACTORS)}
-    assert {"CO2", "CH4", "N2O", "R-410A"} <= gases
+    assert {"CO2", "CH4-fossil", "N2O", "R-410A"} <= gases
     targets = rows(built[DEMO], contract.TARGETS)
     assert {t["stage"] for t in targets if t["stage"]} == {s.short_zh for s in STAGES}
     assert company(built[DEMO])["output_value"]

@@ -10,7 +10,7 @@ from carbon_report.app.pipeline import check_file
 from carbon_report.core.model import Stage
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-AR6 = {"CH4": 27.9, "N2O": 273, "HFC-32": 771, "HFC-125": 3740}
+AR6 = {"CH4": 27.9, "CH4-fossil": 29.8, "N2O": 273, "HFC-32": 771, "HFC-125": 3740}
 
 
 def test_seed_company_2023() -> None:
@@ -40,8 +40,11 @@ def test_second_company_with_fuels_refrigerant_and_freight() -> None:
     r = o.result
     raw = 1250 * 2.340 + 320 * 2.530
     electricity = 3865 * 0.5366  # 386.5 万kWh = 3,865 MWh × 0.5366 kgCO2/kWh
-    gas = 18.6 * 21.622  # 万m3 × tCO2/万Nm3
-    diesel = 12400 * 2.5696e-3 + 12400 * 0.1062e-6 * AR6["CH4"] + 12400 * 0.021241e-6 * AR6["N2O"]
+    gas = 18.6 * 21.622  # 万m3 × tCO2/万Nm3: read as normal m³, and the run says so on the unit cell
+    assert any(f.code == "W-UNIT-NM3-ASSUMED" and f.cell == "E5" for f in o.findings)
+    # Issue 11: the sample's diesel methane is declared CH4-fossil (a fossil fuel), so it takes AR6's fossil
+    # 29.8 instead of the unstated-origin 27.9 this computation used before: +12400 × 0.1062e-6 × 1.9 t.
+    diesel = 12400 * 2.5696e-3 + 12400 * 0.1062e-6 * AR6["CH4-fossil"] + 12400 * 0.021241e-6 * AR6["N2O"]
     r410a = 15.5e-3 * (0.5 * AR6["HFC-32"] + 0.5 * AR6["HFC-125"])
     gasoline = 3.6 * 2.9251
     freight = (187500 + 96400) * 0.078e-3

@@ -20,7 +20,8 @@ from carbon_report.core.model import Stage
 from carbon_report.outputs.summary import build_summary
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-AR6 = {"CH4": 27.9, "N2O": 273, "HFC-32": 771, "HFC-125": 3740}
+# IPCC AR6 WG1 Table 7.15; methane by class since issue 11 (fuel CH4 fossil 29.8, biomass CH4 non-fossil 27.0)
+AR6 = {"CH4": 27.9, "CH4-fossil": 29.8, "CH4-non-fossil": 27.0, "N2O": 273, "HFC-32": 771, "HFC-125": 3740}
 
 # 阶段, 类型, 名称, 活动数据, 单位, 排放因子编码, 数据来源, 备注, 范围, ISO类别
 ROWS: list[list[object]] = [
@@ -229,7 +230,7 @@ def test_second_sample_by_hand() -> None:
     r = check_file(SAMPLES / "示例_华东精密机械有限公司_2024.xlsx").result
     electricity = 3865 * 0.5366
     gas = 18.6 * 21.622
-    diesel = 12400 * 2.5696e-3 + 12400 * 0.1062e-6 * AR6["CH4"] + 12400 * 0.021241e-6 * AR6["N2O"]
+    diesel = 12400 * 2.5696e-3 + 12400 * 0.1062e-6 * AR6["CH4-fossil"] + 12400 * 0.021241e-6 * AR6["N2O"]
     r410a = 15.5e-3 * (0.5 * AR6["HFC-32"] + 0.5 * AR6["HFC-125"])
     gasoline = 3.6 * 2.9251
     scope3 = 1250 * 2.340 + 320 * 2.530 + (187500 + 96400) * 0.078e-3 + 4.2 * 2.810
@@ -339,7 +340,7 @@ def test_biogenic_co2_stays_apart_from_every_scope(tmp_path: Path) -> None:
     o = check_file(build(tmp_path, rows=rows))
     assert o.status == "ok"
     # CH4 and N2O of biomass are Scope 1 (kg per t × 10 t × GWP); its CO2 is reported apart
-    ch4 = 10 * by_gas["CH4"].value * 1e-3 * AR6["CH4"]
+    ch4 = 10 * by_gas["CH4-non-fossil"].value * 1e-3 * AR6["CH4-non-fossil"]
     n2o = 10 * by_gas["N2O"].value * 1e-3 * AR6["N2O"]
     s = o.result.scopes.totals
     assert s["scope1"] == pytest.approx(SCOPE1 + ch4 + n2o, rel=1e-9)

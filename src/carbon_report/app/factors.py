@@ -12,7 +12,7 @@ from carbon_report.core.factors import Library
 from carbon_report.core.model import Factor
 
 _WIDE = 120  # console columns from which the source and date columns are shown
-_GAS_ORDER = {"CO2": 0, "CO2e": 1, "CH4": 2, "N2O": 3}
+_GAS_ORDER = {"CO2": 0, "CO2e": 1, "CH4": 2, "CH4-fossil": 2, "CH4-non-fossil": 2, "N2O": 3}
 
 
 def _haystack(f: Factor) -> str:

@@ -54,6 +54,7 @@ class Outcome:
     outputs: dict[str, str | None] = field(default_factory=lambda: {"workbook": None, "report": None})
     notices: list[str] = field(default_factory=list)
     library_version: str = ""
+    run_date: dt.date = field(default_factory=dt.date.today)  # the day defaults follow when 报告日期 is blank
 
     @property
     def errors(self) -> list[Finding]:
@@ -89,6 +90,7 @@ class Outcome:
             "gwp_version": c.gwp_version if c else None,
             "display": _display(self.intake, r) if r and self.intake else None,
             **_scopes_json(r),
+            "factor_date": ((self.intake.factor_date if self.intake else None) or self.run_date).isoformat(),
         }
 
 
@@ -146,7 +148,8 @@ def check_file(path: Path, *, today: dt.date | None = None, progress: Progress =
         return Outcome(path, "unreadable", [Finding("error", "", "", e.code, e.message)])
     intake, result, findings = analyse(raw, today=today, progress=progress)
     status: Status = "ok" if result is not None else "invalid"
-    return Outcome(path, status, findings, intake, result, library_version=load_library().version)
+    return Outcome(path, status, findings, intake, result, library_version=load_library().version,
+                   run_date=today or dt.date.today())
 
 
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:

@@ -38,15 +38,13 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
     lines: list[EmissionLine] = []
     for a in intake.activities:
         for fac in intake.factors.get(a.factor_code, ()):
-            k, note = units.factor(a.unit, fac.per_unit, fac.density_t_per_m3)
-            converted = a.amount * k
+            conv = units.conversion(a.unit, fac.per_unit, fac.density_t_per_m3, fac.declares)
+            converted = a.amount * conv.multiplier
             gas_t = converted * fac.value * units.mass_to_tonnes(fac.mass_unit)
             gwp = library.gwp_value(gwp_set, fac.gas)
             assert gwp is not None, "validate.py reports a gas missing from the GWP set"
-            conversion = "" if k == 1 else f"{plain_number(a.amount, 12)} {a.unit} = {plain_number(converted)} {fac.per_unit}"
-            if note:
-                conversion += f"（{note}）"
-            lines.append(EmissionLine(a, fac, converted, conversion, gas_t, gwp, gas_t * gwp))
+            lines.append(EmissionLine(a, fac, converted, conversion_text(a, fac, conv, converted), gas_t, gwp,
+                                      gas_t * gwp, notes=line_notes(a, fac, conv, library, gwp_set)))
 
     lines = classify_lines(lines)
     stage_totals = {s: 0.0 for s in Stage}
@@ -190,3 +188,29 @@ def _at_factor(a: Activity, rows: tuple[Factor, ...], library: Library, gwp_set:
         assert gwp is not None, "the grid averages are CO2 factors"
         t += a.amount * k * fac.value * units.mass_to_tonnes(fac.mass_unit) * gwp
     return t
+
+def conversion_text(a: Activity, fac: Factor, conv: units.Conversion, converted: float) -> str:
+    """What 单位换算 shows: every change of spelling, even one that multiplies by 1 (万方 → 万Nm3), so a
+    reader sees each unit the amount passed through."""
+    if units.normalize(a.unit) == units.normalize(fac.per_unit) and not conv.density_note:
+        return ""
+    text = f"{plain_number(a.amount, 12)} {a.unit} = {plain_number(converted)} {fac.per_unit}"
+    if conv.density_note:
+        text += f"（{conv.density_note}）"
+    if conv.assumption == "normal-volume":
+        text += "（按标况体积读取）"
+    return text
+
+
+def line_notes(a: Activity, fac: Factor, conv: units.Conversion, library: Library, gwp_set: str) -> str:
+    notes = []
+    ch4 = library.ch4_class_note(gwp_set, fac.gas)
+    if ch4:
+        notes.append(ch4)
+    if conv.assumption == "normal-volume" and not units.states_normal_conditions(a.name, a.type, a.note, a.source):
+        notes.append(f"“{a.unit}”未注明标况，按 Nm³ 读取；工况（20 ℃）计量时高估约 7.3%")
+    if conv.declared:
+        notes.append(f"{units.FAMILY_ZH[conv.declared]}按因子库条目声明的换算计入")
+    if fac.unverified and fac.origin == "library":
+        notes.append(f"含未核实参数：{fac.unverified}")
+    return "；".join(notes)

@@ -39,6 +39,14 @@ class UnitError(CarbonReportError, ValueError):
         self.kind = kind
 
 
+class UnitFamilyMismatch(UnitError):
+    """Units that convert arithmetically but mean different things: electricity against heat (kWh ↔ GJ),
+    a liquid against a gas at standard conditions (L ↔ Nm³). The message names both families in Chinese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("mismatch", message)
+
+
 class OutputLocked(CarbonReportError):
     """An output file is open in another program (Windows refuses to replace it): the workbook in Excel,
     the report in Word, the add-in loaded in Excel. One class for all three; the message names the file."""

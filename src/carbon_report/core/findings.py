@@ -210,14 +210,22 @@ class Code(StrEnum):
         "equipment quantity is not a number")
     W_FACTOR_BY_NAME = ("W-FACTOR-BY-NAME", "“{name}”未填排放因子编码，已按名称选用因子库 {code}",
         "no factor code: the library's default for the name was chosen")
+    W_FACTOR_CH4_CLASS = ("W-FACTOR-CH4-CLASS", "因子“{code}”的温室气体写作 CH4，未注明化石或非化石来源，已按 {gwp_set} 的通用 CH4 值计算",
+        "a workbook CH4 row names no fossil or non-fossil class")
     W_FACTOR_SCALE = ("W-FACTOR-SCALE", "因子“{code}”与因子库的同类因子相差约 {ratio} 倍，请检查单位",
         "a workbook factor differs from the library's by orders of magnitude")
+    W_FACTOR_UNVERIFIED = ("W-FACTOR-UNVERIFIED", "因子库 {code} 含未核实的参数（{parameters}），请核对后使用",
+        "a library factor uses a parameter no text read confirms")
     W_FACTOR_YEAR = ("W-FACTOR-YEAR", "因子年份“{value}”不是年份，已忽略",
         "a factor's year is not a year")
+    W_GREEN_POWER_NO_RESIDUAL = ("W-GREEN-POWER-NO-RESIDUAL", "绿电按市场法计为 0，而电网电力使用的因子 {code} 没有对应的剩余电网组合因子，同一电量可能被重复声明",
+        "green power beside a grid factor with no residual mix")
     W_GREEN_POWER_RESIDUAL = ("W-GREEN-POWER-RESIDUAL", "本工作簿有绿电，电网电力使用全国平均因子 {code} 会把绿电部分重复计入",
         "green power beside the average grid factor counts it twice")
     W_HIDDEN_ROW = ("W-HIDDEN-ROW", "第 {row} 行被隐藏或筛选，仍已读取",
         "a hidden or filtered row was read")
+    W_HISTORY_TOTAL_MISMATCH = ("W-HISTORY-TOTAL-MISMATCH", "{year} 年合计排放量 {total} 与各阶段之和 {sum} 不一致",
+        "a history total differs from the sum of its stage rows")
     W_MEASURES_SHORT = ("W-MEASURES-SHORT", "减排措施的年均减排比例复合到 {year} 年低于目标 {pct}%",
         "the measures' yearly rates fall short of a target")
     W_NOTE_ROW_SKIPPED = ("W-NOTE-ROW-SKIPPED", "第 {row} 行是注释行，已跳过",
@@ -230,6 +238,8 @@ class Code(StrEnum):
         "a picture file is missing: the report shows a placeholder")
     W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg，报告中将显示占位框",
         "a picture is not PNG or JPEG: the report shows a placeholder")
+    W_REPORT_DATE_BLANK = ("W-REPORT-DATE-BLANK", "报告日期为空：默认电网因子按运行当天（{date}）选取，请填写报告日期以便重出报告时结果一致",
+        "blank 报告日期: default factors follow the run date")
     W_SCOPE_INFERRED = ("W-SCOPE-INFERRED", "排放因子“{code}”不在因子库中，已按其气体和单位归为范围 {scope}、ISO 14064-1 类别 {category}",
         "a workbook factor was classified by its gas and unit")
     W_SCOPE2_LOCATION = ("W-SCOPE2-LOCATION", "“{name}”的范围二位置法排放按电网平均因子 {code} 计算",
@@ -244,6 +254,8 @@ class Code(StrEnum):
         "a 合计/小计 row was skipped")
     W_TOTAL_ZERO = ("W-TOTAL-ZERO", "排放总量为 0，无法计算各阶段占比",
         "total is 0: shares cannot be computed")
+    W_UNIT_NM3_ASSUMED = ("W-UNIT-NM3-ASSUMED", "“{name}”的单位“{unit}”未注明标准状况，已按标况体积（Nm³）读取",
+        "plain m³ read as Nm³ (a meter at 20 °C reads about 7.3 % high)")
 
 
 def lookup(text: str) -> Code | None:

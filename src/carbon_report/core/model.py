@@ -166,6 +166,9 @@ class Factor:
     scope3_category: int | None = None
     kind: str = ""
     scope_basis: str = ""  # kind / inferred / override
+    declares: frozenset[str] = frozenset()  # unit families this entry accepts across (e.g. "heat" for kWh→GJ)
+    date_basis: str = ""  # which date `published` is (公开发布, 印发 …): the default grid factor switches on it
+    unverified: str = ""  # parameters no text read confirms; non-empty → a warning wherever the factor is used
 
     @property
     def biogenic(self) -> bool:
@@ -233,6 +236,7 @@ class Intake:
     # market-based factor code (green power, residual mix) → the grid average its Scope 2 location-based
     # figure uses instead
     location_factors: dict[str, tuple[Factor, ...]] = field(default_factory=dict)
+    factor_date: dt.date | None = None  # the day default factors were chosen for: 报告日期, or the run date
 
 
 # ---- the calculation result ------------------------------------------------------------------------------
@@ -252,6 +256,7 @@ class EmissionLine:
     scope: int | None = None  # the line's scope and categories: the activity's override, else its factor's
     iso_category: int | None = None
     scope3_category: int | None = None
+    notes: str = ""  # what a reader must know about this line: the CH4 class and GWP table, assumptions made
 
 
 @dataclass(frozen=True)

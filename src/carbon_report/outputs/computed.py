@@ -142,14 +142,15 @@ def findings_table(findings: list[Finding]) -> SheetTable:
 
 DETAILS_HEADER = ["序号", "阶段", "类型", "名称", "来源单元格", "活动数据", "单位", "数据性质", "单位换算", "因子编码",
                   "因子名称", "温室气体", "因子值", "因子单位", "因子来源", "发布日期", "数据年份", "因子出处", "GWP",
-                  "气体排放量（t）", f"排放量（{TCO2E}）", "范围", "ISO 14064-1 类别", "范围三类别（GHG Protocol）"]
-SCOPE_DETAIL_HEADER = DETAILS_HEADER[-3:]
+                  "气体排放量（t）", f"排放量（{TCO2E}）", "范围", "ISO 14064-1 类别", "范围三类别（GHG Protocol）", "说明"]
+SCOPE_DETAIL_HEADER = DETAILS_HEADER[21:24]
 SCOPE_DETAIL_WIDTHS = [6, 9, 16]
-# Printed, 计算明细 is two A4 landscape pages wide: the activity and its factor, then the factor's source and
-# the result; 序号 … 名称 repeat on both, so every printed row says which activity it is.
-_DETAILS_WIDTHS = [6, 8, 9, 14, 10, 11, 7, 8, 14, 14, 14, 9, 10, 11, 36, 11, 7, 13, 7, 12, 13, *SCOPE_DETAIL_WIDTHS]
-_DETAILS_WRAP = frozenset({1, 2, 3, 6, 8, 9, 10, 13, 14, 17, 23})
+# Printed, 计算明细 is three A4 landscape pages wide: the activity and its factor, the factor's source and
+# the result, then the line's scope, category and notes; 序号 … 名称 repeat on both, so every printed row says which activity it is.
+_DETAILS_WIDTHS = [6, 8, 9, 14, 10, 11, 7, 8, 14, 14, 14, 9, 10, 11, 36, 11, 7, 13, 7, 12, 13, *SCOPE_DETAIL_WIDTHS, 36]
+_DETAILS_WRAP = frozenset({1, 2, 3, 6, 8, 9, 10, 13, 14, 17, 23, 24})
 _DETAILS_PAGE_2 = DETAILS_HEADER.index("因子来源")
+_DETAILS_PAGE_3 = DETAILS_HEADER.index("范围")  # classification and notes: the auditor's page
 
 
 def details_table(intake: Intake, result: Result, library_version: str) -> SheetTable:
@@ -166,12 +167,12 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
                                         f.published.isoformat() if f.published else "", f.data_year or "", origin,
                                         line.gwp, line.gas_tonnes if counted else _amount(line.activity),
                                         (0.0 if f.biogenic else line.tco2e) if counted else _amount(line.activity),
-                                        *scope_detail_cells(line)]))
+                                        *scope_detail_cells(line), _line_note(line)]))
     for a in intake.activities:
         if id(a) not in covered:
             nothing = 0.0 if a.amount_kind == "value" else _amount(a)
             entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, nothing, nothing,
-                                *[""] * len(SCOPE_DETAIL_HEADER)]))
+                                *[""] * len(SCOPE_DETAIL_HEADER), ""]))
     entries.sort(key=lambda e: (list(Stage).index(e[0].stage), e[0].row))
     rows: list[list[object]] = []
     links: dict[tuple[int, int], str] = {}
@@ -180,7 +181,7 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
                      _KIND_ZH[a.amount_kind], *cells])
         links[(i, 4)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
     total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total,
-                 *[""] * len(SCOPE_DETAIL_HEADER)]
+                 *[""] * len(SCOPE_DETAIL_HEADER), ""]
     rows.append(total_row)
     formats = {0: "0", 16: "0"}
     cell_formats: dict[tuple[int, int], str] = {}
@@ -196,8 +197,25 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
                       number_formats={**formats, 5: "#,##0.0###", 12: "#,##0.0#####", 18: "#,##0.0##",
                                       19: "#,##0.000000", 20: "#,##0.000000"},
                       links=links, cell_formats=cell_formats, wrap=_DETAILS_WRAP,
-                      page_starts=(0, _DETAILS_PAGE_2), repeat_cols=4,
-                      title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。")
+                      page_starts=(0, _DETAILS_PAGE_2, _DETAILS_PAGE_3), repeat_cols=4,
+                      title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。"
+                      + _factor_date_text(intake))
+
+
+def _line_note(line: EmissionLine) -> str:
+    """The CH4 class, implicit readings and the date basis of a dated factor, for an auditor."""
+    f = line.factor
+    parts = [line.notes] if line.notes else []
+    if f.date_basis:
+        parts.append(f"发布日期为{f.date_basis}")
+    return "；".join(parts)
+
+
+def _factor_date_text(intake: Intake) -> str:
+    if intake.factor_date is None:
+        return ""
+    how = "报告日期" if intake.company.report_date else "报告日期为空，按运行日期"
+    return f"默认因子选取日期 {intake.factor_date.isoformat()}（{how}）。"
 
 
 def _amount(a: Activity) -> object:

@@ -1,7 +1,8 @@
 """The built-in emission-factor library: data files in this folder, every row with its source.
 
 library.csv  one row per factor code and gas (value, unit, source, section, publication date, data year)
-fuels.csv    fuel parameters (calorific value, carbon content, oxidation): their CO2 factors are computed
+fuels.csv    the fuels (unit, density, CH4 class); fuel_parameters.csv one row per parameter with its own source
+             (calorific value, carbon content, oxidation, CH4, N2O): the fuels' factors are computed from them
 gwp.csv      GWP100 by IPCC assessment report; gwp_sources.csv says where each set comes from
 blends.csv   refrigerant blends as mass fractions of their components
 residual.csv grid average code → residual-mix code, used beside green power (market-based electricity)
@@ -67,6 +68,7 @@ class Library:
     blends: dict[str, dict[str, float]]  # blend → component gas → mass fraction
     _names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded name → codes
     residual: dict[str, str] = field(default_factory=dict)  # grid average code → its residual-mix code
+    gwp_notes: dict[tuple[str, str], str] = field(default_factory=dict)  # (set, gas) → where the value comes from
 
     def residual_of(self, code: str) -> str | None:
         """The grid factor excluding market-traded non-fossil power, for grid electricity that sits beside
@@ -77,6 +79,15 @@ class Library:
         """The grid average a residual-mix factor was derived from: the Scope 2 location-based figure of a
         residual-mix row uses it (same notice, same data year)."""
         return next((avg for avg, res in self.residual.items() if res == residual_code), None)
+    def ch4_class_note(self, gwp_set: str, gas: str) -> str:
+        """What 计算明细 says about a methane line: its class and the GWP table behind the value."""
+        g = normalize_gas(gas)
+        if not g.startswith("CH4"):
+            return ""
+        label = {"CH4-fossil": "化石源 CH4", "CH4-non-fossil": "非化石源 CH4"}.get(g, "CH4（未区分来源）")
+        value = self.gwp_value(gwp_set, g)
+        where = self.gwp_sources.get(gwp_set, gwp_set)
+        return f"{label}：{gwp_set} GWP100 = {value:g}（{where}）"
 
     def lookup(self, code: str) -> tuple[Factor, ...] | None:
         return self.factors.get(code.strip())
@@ -148,6 +159,9 @@ def factor_from_row(row: dict[str, str], value: float | None = None) -> Factor:
         density_t_per_m3=float(row["density_t_per_m3"]) if row.get("density_t_per_m3") else None,
         note=row.get("note", ""),
         category=row.get("category", ""),
+        declares=frozenset(filter(None, row.get("declares", "").split("|"))),
+        date_basis=row.get("date_basis", ""),
+        unverified=row.get("unverified", ""),
     )
 
 
@@ -164,11 +178,9 @@ def with_classification(f: Factor) -> Factor:
 
 def _library_rows() -> list[dict[str, str]]:
     rows = _rows("library.csv")
-    if _HERE.joinpath("fuels.csv").is_file():
-        from carbon_report.core.factors.fuels import fuel_factor_rows
+    from carbon_report.core.factors.fuels import fuel_factor_rows
 
-        rows += fuel_factor_rows(_rows("fuels.csv"))
-    return rows
+    return rows + fuel_factor_rows(_rows("fuels.csv"), _rows("fuel_parameters.csv"))
 
 
 @cache
@@ -183,8 +195,11 @@ def load_library() -> Library:
             if f.code not in names[_fold_name(n)]:
                 names[_fold_name(n)].append(f.code)
     gwp: dict[str, dict[str, float]] = defaultdict(dict)
+    gwp_notes: dict[tuple[str, str], str] = {}
     for row in _rows("gwp.csv"):
         gwp[row["set"]][normalize_gas(row["gas"])] = float(row["value"])
+        if row.get("note"):
+            gwp_notes[(row["set"], normalize_gas(row["gas"]))] = row["note"]
     blends: dict[str, dict[str, float]] = defaultdict(dict)
     for row in _rows("blends.csv"):
         blends[normalize_gas(row["blend"])][normalize_gas(row["component"])] = float(row["mass_fraction"])
@@ -196,4 +211,5 @@ def load_library() -> Library:
         blends=dict(blends),
         _names={k: tuple(v) for k, v in names.items()},
         residual={r["average_code"]: r["residual_code"] for r in _rows("residual.csv")},
+        gwp_notes=gwp_notes,
     )

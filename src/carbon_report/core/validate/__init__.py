@@ -70,5 +70,6 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
         history=tuple(history),
         library_version=library.version,
         location_factors=location,
+        factor_date=report_day,
     )
     return intake, f.items

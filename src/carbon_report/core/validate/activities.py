@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from carbon_report.core import contract, units
+from carbon_report.core.errors import UnitFamilyMismatch
 from carbon_report.core.factors import Library
 from carbon_report.core.findings import Code
 from carbon_report.core.model import (
@@ -13,7 +14,7 @@ from carbon_report.core.model import (
     Factor,
     Stage,
 )
-from carbon_report.core.raw import RawTable, RawWorkbook
+from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
 from carbon_report.core.validate.cross import check_double_counting
 from carbon_report.core.validate.factors import gas_cell
 from carbon_report.core.validate.rows import Findings, data_rows, ref
@@ -92,7 +93,8 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
             f.error(unit_ref, Code.E_UNIT_MISSING, f"“{label}”缺少单位（如 t、kWh、m3）")
             bad = True
         elif not units.is_known(unit):
-            f.error(unit_ref, Code.E_UNIT_UNKNOWN, f"“{label}”的单位“{unit}”无法识别")
+            why = units.why_unknown(unit)
+            f.error(unit_ref, Code.E_UNIT_UNKNOWN, f"“{label}”的单位“{unit}”无法识别" + (f"：{why}" if why else ""))
             bad = True
         code = text_of(row.value("factor_code"))
         code_ref = ref(row, table, "factor_code")
@@ -109,6 +111,8 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                 f.warn(code_ref, Code.W_GREEN_POWER_RESIDUAL,
                        f"本工作簿有绿电，电网电力使用全国平均因子 {code} 会把绿电部分重复计入；"
                        f"建议改用不包括市场化交易非化石能源电量的因子 {library.residual_of(code)}")
+            elif green:
+                check_green_beside_location_factor(code, chosen, library, code_ref, f)
         elif name and kind == "value":
             matches = library.match_name(name, report_day)
             if len(matches) == 1:
@@ -122,6 +126,8 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                        f"“{name}”未填排放因子编码，已按名称选用因子库 {code}"
                        + (f"（{first.name}，{first.value:g} {first.unit}）" if first else "")
                        + ("，因本工作簿有绿电" if residual else ""))
+                if green and not residual and chosen:
+                    check_green_beside_location_factor(code, chosen, library, code_ref, f)
             elif not matches:
                 f.error(code_ref, Code.E_FACTOR_NO_MATCH, f"“{name}”未填排放因子编码，因子库中也没有同名的默认因子，请填写编码")
                 bad = True
@@ -132,12 +138,17 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
         if chosen and unit and units.is_known(unit):
             for fac in chosen:
                 try:
-                    units.factor(unit, fac.per_unit, fac.density_t_per_m3)
-                except units.UnitError:
+                    units.conversion(unit, fac.per_unit, fac.density_t_per_m3, fac.declares)
+                except units.UnitError as e:
+                    crossing = isinstance(e, UnitFamilyMismatch)
                     f.error(unit_ref, Code.E_UNIT_MISMATCH,
-                            f"“{label}”的单位“{unit}”无法换算为因子 {code} 的单位“{fac.per_unit}”（{fac.unit}）")
+                            f"“{label}”的单位“{unit}”无法换算为因子 {code} 的单位“{fac.per_unit}”（{fac.unit}）"
+                            + (f"：{e.message}含义不同，因子库条目未声明此换算" if crossing else ""))
                     bad = True
                     break
+            else:
+                check_conversion_assumptions(row, table, label, unit, unit_ref, code, chosen, f)
+            check_unverified(code, chosen, code_ref, f)
             for fac in chosen:
                 if library.gwp_value(gwp_set, fac.gas) is None:
                     where = gas_cell(fac, raw) or code_ref
@@ -183,3 +194,40 @@ def same_unit(a: str, b: str) -> bool:
     except units.UnitError:
         return False
     return abs(k - 1) < 1e-12 and not note
+
+
+def check_conversion_assumptions(row: RawRow, table: RawTable, label: str, unit: str, unit_ref: CellRef, code: str,
+                                 chosen: tuple[Factor, ...], f: Findings) -> None:
+    """An implicit reading is a warning the user can see: a volume in plain m³ against a factor per normal
+    m³ is read as Nm³ unless the row says 标况; a gas bill metered at 20 °C holds 7.3 % more volume than the
+    same gas at 0 °C (293.15 K / 273.15 K), so the assumption overstates such a bill by that much."""
+    texts = [text_of(row.value(k)) for k in ("name", "type", "note", "source")]
+    for fac in chosen:
+        conv = units.conversion(unit, fac.per_unit, fac.density_t_per_m3, fac.declares)
+        if conv.assumption == "normal-volume" and not units.states_normal_conditions(*texts):
+            f.warn(unit_ref, Code.W_UNIT_NM3_ASSUMED,
+                   f"“{label}”的单位“{unit}”未注明标准状况，已按标况体积（0 ℃、101.325 kPa，Nm³）读取，以对应因子 {code} "
+                   f"的单位“{fac.per_unit}”；若为工况计量（如 20 ℃ 燃气表），按标况读取会高估约 7.3%，"
+                   f"请换算为 Nm³ 填写，或在备注中注明“标况”")
+            return
+
+
+def check_unverified(code: str, chosen: tuple[Factor, ...], code_ref: CellRef, f: Findings) -> None:
+    notes = list(dict.fromkeys(fac.unverified for fac in chosen if fac.origin == "library" and fac.unverified))
+    if notes:
+        f.warn(code_ref, Code.W_FACTOR_UNVERIFIED,
+               f"因子库 {code} 含未核实的参数（{'；'.join(notes)}）：可用实测值或在“排放因子”表中填写有出处的因子")
+
+
+def check_green_beside_location_factor(code: str, chosen: tuple[Factor, ...] | None, library: Library,
+                                       code_ref: CellRef, f: Findings) -> None:
+    """Green power counted at zero beside a location-based grid factor that has no residual-mix version
+    (0.5703, 0.5810, the regional factors): the green kWh stay inside that grid average, so they are
+    claimed twice. There is nothing to switch to, so the run says so."""
+    if not chosen or code in library.residual.values():
+        return
+    if any(fac.category == "electricity" and fac.origin == "library" for fac in chosen):
+        f.warn(code_ref, Code.W_GREEN_POWER_NO_RESIDUAL,
+               f"本工作簿的绿电按市场法计为 0，而电网电力使用的因子 {code} 是位置法电网平均因子，因子库中没有对应的"
+               f"“不包括市场化交易的非化石能源电量”（剩余电网组合）因子：绿电电量仍含在该平均因子中，可能被重复声明。"
+               f"请改用有剩余组合因子的年份（如 EF-ELEC-CN-RESIDUAL-2022），或在报告中说明")

@@ -117,6 +117,8 @@ def read_company(raw: RawWorkbook, f: Findings, today: dt.date) -> Company | Non
             output_value = p.value
     if "phone" in values and isinstance(values["phone"], int | float):
         f.warn(ref("phone"), Code.W_PHONE_NUMBER, "联系方式被当作数字输入，可能已丢失开头的 0；请设为文本后重新输入")
+    if "report_date" not in values:
+        warn_report_date_blank(ref("report_date"), today, f)
     if "conclusion" not in values:
         f.warn(ref("conclusion"), Code.W_CONCLUSION_BLANK, "评价结论为空：报告中将显示待填写的占位提示，请咨询机构填写")
     for lab in contract.LABELS:
@@ -129,3 +131,11 @@ def read_company(raw: RawWorkbook, f: Findings, today: dt.date) -> Company | Non
         output_value=output_value, texts=texts,
         refs={k: c.ref for k, c in raw.labels.items()},
     )
+
+
+def warn_report_date_blank(where: CellRef, today: dt.date, f: Findings) -> None:
+    """The default grid factor is the latest published on or before 报告日期; without one it follows the day
+    the tool runs, so the same workbook can give another total tomorrow."""
+    f.warn(where, Code.W_REPORT_DATE_BLANK,
+           f"报告日期为空：默认电网因子按运行当天（{today.isoformat()}）选取，改日运行可能选到新发布的因子、结果不同；"
+           f"请填写报告日期，重新出具报告时结果才能重现")

@@ -82,6 +82,7 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         factor = Factor(**{**factor.__dict__, "origin": "workbook", "ref": row.ref("code"), "data_year": year,
                            "note": text_of(row.value("note"))})
         _check_scale(factor, library, f, row, table)
+        _check_methane_class(factor, library, gwp_set, f, row, table)
         classified = classify_workbook_factor(factor, library, row, table, f)
         if classified is None:
             broken.add(code)
@@ -107,6 +108,22 @@ def _check_scale(factor: Factor, library: Library, f: Findings, row: RawRow, tab
             f.warn(ref(row, table, "value"), Code.W_FACTOR_SCALE,
                    f"因子“{factor.code}”为 {factor.value:g} {factor.unit}，与因子库的 {lib.value:g} {lib.unit} 相差约 "
                    f"{ratio if ratio >= 1 else 1 / ratio:,.0f} 倍，请检查单位（如 kWh 与 MWh、kg 与 t）")
+
+
+def _check_methane_class(factor: Factor, library: Library, gwp_set: str, f: Findings, row: RawRow,
+                         table: RawTable) -> None:
+    """CH4 without its origin takes the set's generic value; where the set tells fossil from non-fossil
+    methane (AR5, AR6) that is a choice the user should see and can make."""
+    if factor.gas != "CH4":
+        return
+    generic = library.gwp_value(gwp_set, "CH4")
+    fossil = library.gwp_value(gwp_set, "CH4-fossil")
+    non_fossil = library.gwp_value(gwp_set, "CH4-non-fossil")
+    if generic is None or fossil is None or non_fossil is None or generic == fossil == non_fossil:
+        return
+    f.warn(ref(row, table, "gas"), Code.W_FACTOR_CH4_CLASS,
+           f"因子“{factor.code}”的温室气体写作 CH4，未注明来源，按 {gwp_set} 未区分来源的 GWP {generic:g} 计算；"
+           f"化石燃料请写 CH4-fossil（{fossil:g}），生物质等请写 CH4-non-fossil（{non_fossil:g}）")
 
 
 def gas_cell(fac: Factor, raw: RawWorkbook) -> CellRef | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from carbon_report.core import contract
 from carbon_report.core.findings import Code
 from carbon_report.core.model import (
+    CellRef,
     HistoryRow,
     Stage,
 )
-from carbon_report.core.raw import RawWorkbook
+from carbon_report.core.raw import RawTable, RawWorkbook
 from carbon_report.core.validate.rows import Findings, data_rows, ref
 from carbon_report.core.values import (
     parse_number,
@@ -37,4 +38,22 @@ def read_history(raw: RawWorkbook, f: Findings) -> list[HistoryRow]:
             f.error(ref(row, table, "emissions"), Code.E_AMOUNT_NOT_NUMBER, f"排放量“{text_of(row.value('emissions'))}”应为不小于 0 的数字")
         else:
             out.append(HistoryRow(year, stage, p.value, row.row))
+    check_totals_against_stages(out, table, f)
     return out
+
+
+def check_totals_against_stages(rows: list[HistoryRow], table: RawTable, f: Findings) -> None:
+    """A year's total row must equal the sum of its stage rows, or the total target and the stage targets
+    built on them disagree. Figures copied from a report are rounded (two decimals, as table A.1 prints):
+    each may be off by half a hundredth, so that much per figure is let through."""
+    col = table.columns.get("emissions", "A")
+    for year in sorted({h.year for h in rows}):
+        totals = [h for h in rows if h.year == year and h.stage is None]
+        stages = [h for h in rows if h.year == year and h.stage is not None]
+        if len(totals) != 1 or not stages:
+            continue
+        total, parts = totals[0], sum(h.tco2e for h in stages)
+        if abs(total.tco2e - parts) > 0.005 * (len(stages) + 1):
+            f.warn(CellRef(table.sheet, f"{col}{total.row}"), Code.W_HISTORY_TOTAL_MISMATCH,
+                   f"{year} 年合计排放量 {total.tco2e:,.4f} tCO2e 与各阶段之和 {parts:,.4f} tCO2e "
+                   f"（{len(stages)} 行）不一致，相差 {total.tco2e - parts:+,.4f}；基准年合计目标与各阶段目标将互不相符，请核对")

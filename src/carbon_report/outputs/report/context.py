@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_report.core.contract import LABELS
+from carbon_report.core.findings import Code
 from carbon_report.core.model import STAGES, Activity, EmissionLine, Finding, Intake, Result, Stage
 from carbon_report.outputs.report import numbers as fmt
 from carbon_report.outputs.report.rich import Rich, clean, placeholder
@@ -457,6 +458,10 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
         if excluded:
             bits.append(f"{len(excluded)} 项排放源不适用（已说明原因）")
         summary_points.append(Rich("，".join(bits) + "，详见 2.3.5 节；补充数据后排放量可能增加。"))
+    if any(f.code == Code.W_GREEN_POWER_NO_RESIDUAL for f in findings):
+        summary_points.append(Rich(
+            "绿电按市场法计为 0，而其余外购电力采用的位置法电网平均因子没有对应的剩余电网组合因子（不包括市场化交易的"
+            "非化石能源电量），绿电电量仍含在该平均因子中，可能被重复声明。"))
 
     missing_stages = [s.long_zh for s in STAGES if not acts_by_stage[s]]
     covered = [f"{s.long_zh}阶段" for s in STAGES if acts_by_stage[s]]
