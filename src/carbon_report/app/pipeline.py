@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from carbon_report.core import contract
 from carbon_report.core.calculate import calculate
+from carbon_report.core.completeness import completeness_findings
 from carbon_report.core.errors import OutputLocked, SameAsInput, TemplateError, UnreadableWorkbook
 from carbon_report.core.factors import load_library
 from carbon_report.core.model import Finding, Intake, Result, Stage
@@ -98,6 +99,8 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Intake |
         return folder is not None and (folder / rel).is_file()
 
     intake, findings = validate(raw, library, today=today, picture_exists=picture_exists)
+    if intake is not None:
+        findings = findings + completeness_findings(intake)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
     result, more = calculate(intake, library)

@@ -4,8 +4,8 @@
     report_output_path(desired, force) -> (path, notice)      # never overwrite an edited report
     to_pdf(docx, out_pdf) -> Path                             # LibreOffice, indexes updated through UNO
 
-docxtpl, matplotlib and LibreOffice are imported only when a report is made, so `carbon-report --help`
-stays fast.
+docxtpl and LibreOffice are imported only when a report is made, so `carbon-report --help` stays fast.
+Charts are native Word charts (charts.py), not pictures.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import Any
 
 from carbon_report.core.errors import TemplateError
 from carbon_report.core.model import Finding, Intake, Result
+from carbon_report.outputs.report.charts import ChartRun, ChartSpec, add_chart
 from carbon_report.outputs.report.context import Sequence, build_context
 from carbon_report.outputs.report.fingerprint import stamp, write_atomic
 
@@ -131,7 +132,10 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
         src = io.BytesIO(data) if isinstance(data, bytes | bytearray) else str(data)
         return ImageRun(InlineImage(tpl, src, width=Mm(width_mm), height=Mm(height_mm) if height_mm else None))
 
-    context = build_context(intake, result, findings, workbook_dir=workbook_dir, image=image,
+    def chart(spec: ChartSpec) -> ChartRun:
+        return add_chart(tpl.docx.part, spec)
+
+    context = build_context(intake, result, findings, workbook_dir=workbook_dir, image=image, chart=chart,
                             library_version=library_version)
     seq = Sequence()
     context["seq"], context["ref"] = seq, seq.ref
