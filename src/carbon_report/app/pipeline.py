@@ -158,9 +158,14 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
         target, notice = report_output_path(desired, options.force)
         if notice:
             outcome.notices.append(notice)
-        render_report(outcome.intake, outcome.result, outcome.findings, target,
-                      workbook_dir=outcome.input.parent, template=options.report_template,
-                      library_version=outcome.library_version)
+        from carbon_report.outputs.report.toc import TocNotFilledWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TocNotFilledWarning)
+            render_report(outcome.intake, outcome.result, outcome.findings, target,
+                          workbook_dir=outcome.input.parent, template=options.report_template,
+                          library_version=outcome.library_version)
+        outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
     except OutputLocked as e:
         outcome.findings.append(Finding("error", "", "", "E-OUTPUT-LOCKED", str(e)))
         return

@@ -40,7 +40,6 @@ GAS_NAMES_ZH = {
 KYOTO_GROUPS = (("CO2", "二氧化碳（CO2）"), ("CH4", "甲烷（CH4）"), ("N2O", "氧化亚氮（N2O）"),
                 ("HFC", "氢氟碳化物（HFCs）"), ("PFC", "全氟化碳（PFCs）"), ("SF6", "六氟化硫（SF6）"),
                 ("NF3", "三氟化氮（NF3）"))
-KYOTO_GROUP_ZH = dict(KYOTO_GROUPS)
 # perfluorocarbons by formula
 _PFCS = {"CF4", "C2F6", "C3F8", "C4F10", "C-C4F8", "C5F12", "C6F14", "C10F18"}
 _STANDARD_YEAR = re.compile(r"(?:GB|GB/T|HJ|JGJ|DB\d*/T|T/[A-Z]+)\s*[\d.]+\s*[-—–]\s*((?:19|20)\d{2})(?!\d)")
@@ -561,18 +560,18 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     for r in intensity_rows:
         summary_points.append(Rich(f"{r['label']}为 {r['value']} {r['unit'].plain}（{r['basis']}）。"))
     co2e = result.gas_totals.get("CO2e", 0.0)
-    co2e_text = (f"按以 CO2 当量给出的排放因子（如原材料“摇篮到大门”排放因子）计算的排放量为 {fmt.fmt_tco2e(co2e)} "
-                 "tCO2e，这类因子已涵盖其所含的各种温室气体，未再按气体拆分" if co2e > 0 else "")
+    by_co2e_factors = ("按以 CO2 当量给出的排放因子（如原材料“摇篮到大门”排放因子）计算，这类因子已涵盖其所含的各种"
+                       "温室气体，未再按气体拆分")
     if present_named:
         sentence = (f"本报告按气体核算的温室气体为{'、'.join(present_named)}，按{GWP_SET_ZH.get(gwp_set, gwp_set)}"
                     "的全球增温潜势折算为二氧化碳当量")
-        if co2e_text:
-            sentence += f"；另有{co2e_text}"
+        if co2e > 0:
+            sentence += f"；另有 {fmt.fmt_tco2e(co2e)} tCO2e 的排放{by_co2e_factors}"
         if absent:
             sentence += f"；按气体核算的排放源中未涉及{'、'.join(absent)}"
         summary_points.append(Rich(sentence + "。"))
-    elif co2e_text:
-        summary_points.append(Rich(f"本年度排放量均{co2e_text[1:]}。"))
+    elif co2e > 0:
+        summary_points.append(Rich(f"本年度的排放量（{fmt.fmt_tco2e(co2e)} tCO2e）均{by_co2e_factors}。"))
     if gaps or excluded:
         bits = []
         if gaps:

@@ -162,7 +162,14 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
 
 
 def render_report(intake: Intake, result: Result, findings: list[Finding], out_path: Path, *,
-                  workbook_dir: Path, template: Path | None = None, library_version: str = "") -> None:
+                  workbook_dir: Path, template: Path | None = None, library_version: str = "",
+                  fill_toc: bool = True) -> None:
     data, _ = render_bytes(intake, result, findings, workbook_dir=workbook_dir, template=template,
                            library_version=library_version)
+    if fill_toc:  # the contents page filled by LibreOffice's layout, when it is installed (toc.py)
+        from carbon_report.outputs.report.toc import with_filled_toc
+
+        filled = with_filled_toc(data)
+        if filled is not data:
+            data, _ = stamp(filled)
     write_atomic(out_path, data)
