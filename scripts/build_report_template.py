@@ -224,8 +224,9 @@ def setup_styles(doc) -> None:
 
     for level in (1, 2, 3):
         toc = _style(doc, f"toc {level}", style_id=f"TOC{level}")
-        _para_style(toc, font=HEI if level == 1 else SONG, size=12, align=WD_ALIGN_PARAGRAPH.LEFT,
-                    first_line_chars=0, line=1.5)
+        # 1.25 lines, 10.5 pt below level 1: the ~50 entries of a report fit two pages
+        _para_style(toc, font=HEI if level == 1 else SONG, size=12 if level == 1 else 10.5,
+                    align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=0, line=1.25)
         toc.paragraph_format.left_indent = Pt(12 * 2 * (level - 1))
         _tabs(toc, ("right", TEXT_WIDTH_TWIPS, "dot"))
     for name in ("Header", "Footer"):
@@ -581,7 +582,7 @@ def build(out: Path) -> Path:
           "《温室气体 第一部分 组织层次上对温室气体排放和清除的量化和报告的规范及指南》；《绿色物流指标构成与核算方法》"
           "（GB/T 37099）；《绿色制造 制造企业绿色供应链管理 导则》（GB/T 33635）；《绿色工厂评价通则》"
           "（GB/T 36132）等", 3, False)],
-    ], [34, 44, 24, 44.6])
+    ], [34, 45, 26.5, 41.1])
     para(doc, "报告结论：", "小标题")
     para(doc, "{{ company.name }}委托第三方技术服务机构{{r cover.agency_name }}编制其 {{ year }} "
               "年度绿色低碳现代数智企业评价报告，相关信息确认如下：")
@@ -591,7 +592,7 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{ seq('表', 'A', '.') }} {{ year }} 年度绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
-          [13, 50, 20, 22, 19, 22.6], loop="r in summary_rows", left={1, 5}, spacer=False, keep_together=True)
+          [13, 53, 19, 20, 19, 22.6], loop="r in summary_rows", left={1, 5}, spacer=False, keep_together=True)
     note = para(doc, "注：数量为企业（全厂）{{ year }} 年度排放量，单位 tCO_{2}e；单位产品碳排放强度单独列示，不计入合计。"
                      "数值经四舍五入显示；占比按最大余数法修约，合计为 100.00%。“/”表示该阶段无相关活动或数据缺失。",
                 "表注")
@@ -772,16 +773,18 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{ seq('表', 2) }} {{ s.long }}活动数据清单")
     table(doc, ["序号", "类型", "名称", "活动数据（{{ year }}年）", "单位", "数据来源", "备注"],
           ["{{ a.no }}", "{{ a.type }}", "{{ a.name }}", "{{ a.amount }}", "{{r a.unit }}", "{{ a.source }}",
-           "{{ a.note }}"], [10, 20, 28, 26, 16, 22, 24.6], loop="a in s.activity_rows", left={2, 5, 6})
+           "{{ a.note }}"], [13, 16, 21, 25, 16, 19, 36.6], loop="a in s.activity_rows", left={2, 5, 6},
+          small={6})  # the 备注 column wide and small, so a long note stays a few lines
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if stages_without_rows %}")
     para(doc, "{{ stages_without_rows }}阶段本年度未发生相关活动，报告中以“/”表示。")
     tag(doc, "{%p endif %}")
     para(doc, "本报告使用的排放因子见下表（均为计算中实际使用的因子）：")
     caption(doc, "表 {{ seq('表', 2, key='factors') }} 排放因子数据清单")
-    table(doc, ["序号", "名称（编码）", "气体", "因子值", "单位", "来源", "发布日期"],
-          ["{{ f.no }}", "{{ f.name }}\n{{ f.code }}", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
-           "{{ f.source }}", "{{ f.published }}"], [13, 29, 13, 15, 20, 41, 15.6],
+    # no library codes: they are the tool's, and the computed workbook keeps the trace
+    table(doc, ["序号", "名称", "气体", "因子值", "单位", "来源", "发布日期"],
+          ["{{ f.no }}", "{{ f.name }}", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
+           "{{ f.source }}", "{{ f.published }}"], [13, 25, 15, 19, 17, 42, 15.6],
           loop="f in factor_rows", else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1}, small={5, 6})
 
     heading(doc, "2.3.3 计算结果", 3)
@@ -795,7 +798,7 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{ seq('表', 2) }} 绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
-          [13, 50, 20, 22, 19, 22.6], loop="r in summary_rows", left={1, 5})
+          [13, 53, 19, 20, 19, 22.6], loop="r in summary_rows", left={1, 5})
     tag(doc, "{%p if intensity_rows %}")
     para(doc, "单位产品碳排放强度按企业碳排放总量乘以该产品的分配比例、再除以该产品的产量计算，与企业（全厂）排放总量"
               "分别列示：")
@@ -882,7 +885,7 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{ seq('表', 3) }} {{ t.year }} 年绿色低碳数智化碳减排目标")
     table(doc, ["指标", "单位", "基准年（{{ base_year }}年）", "与基准年相比减排比例", "{{ t.year }} 年目标值"],
           ["{{ r.label }}", "{{r r.unit }}", "{{ r.base }}", "{{ r.pct }}", "{{ r.target }}"],
-          [54, 22, 24, 24, 22.6], loop="r in t.rows", left={0}, spacer=False)
+          [54, 22, 24, 24, 22.6], loop="r in t.rows", left={0}, spacer=False, keep_together=True)
     tag(doc, "{%p if t.implied_note %}")
     para(doc, "注：{{ t.implied_note }}", "表注")
     tag(doc, "{%p else %}")
@@ -1006,7 +1009,7 @@ def build(out: Path) -> Path:
     table(doc, ["序号", "清单", "{{ year }} 年碳排放量（tCO_{2}e）", "碳减排技术措施", "年均减排比例", "投资估算（万元）",
                 "备注"],
           ["{{ m.no }}", "{{ m.stage }}", "{{ m.emissions }}", "{{ m.measure }}", "{{ m.rate }}",
-           "{{ m.investment }}", "{{ m.note }}"], [13, 30, 22, 37, 15, 16, 13.6], loop="m in measures",
+           "{{ m.investment }}", "{{ m.note }}"], [13, 27, 22, 33, 17, 20, 14.6], loop="m in measures",
           else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 3, 6},
           after_rows=[["{%tr if measures_total %}", "", "", "", "", "", ""],
                       ["{{ measures_total.no }}", "{{ measures_total.stage }}", "{{ measures_total.emissions }}", "",

@@ -7,8 +7,8 @@ the indexes through UNO and writes the entries with their page numbers) and the 
 the field's result here, in the template's TOC styles. Only the field's result changes; the rest of the
 package stays as rendered.
 
-Without LibreOffice (or with CARBON_REPORT_TOC=0, for batch runs that do not need it) the field is kept as it
-was and a TocNotFilledWarning says so once per process.
+Without LibreOffice the field is kept as it was and a TocNotFilledWarning says so once per process;
+CARBON_REPORT_TOC=0 (batch runs that do not need it, the test suite) skips the step without a word.
 """
 
 from __future__ import annotations
@@ -51,8 +51,7 @@ def toc_entries_from_libreoffice(docx_bytes: bytes) -> list[dict[str, Any]] | No
     or fails (said once)."""
     from carbon_report.outputs.report.pdf import _fontconfig_file, find_soffice, find_uno_python
 
-    if os.environ.get("CARBON_REPORT_TOC", "1").strip() == "0":
-        _say_once("已按 CARBON_REPORT_TOC=0 跳过目录填充：报告的目录将在 Word 中打开时更新。")
+    if os.environ.get("CARBON_REPORT_TOC", "1").strip() == "0":  # asked for: nothing to say
         return None
     soffice = find_soffice()
     python = find_uno_python(soffice) if soffice else None
