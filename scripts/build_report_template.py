@@ -784,7 +784,7 @@ def build(out: Path) -> Path:
     # no library codes: they are the tool's, and the computed workbook keeps the trace
     table(doc, ["序号", "名称", "气体", "因子值", "单位", "来源", "发布日期"],
           ["{{ f.no }}", "{{ f.name }}", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
-           "{{ f.source }}", "{{ f.published }}"], [13, 25, 15, 19, 17, 42, 15.6],
+           "{{ f.source }}", "{{ f.published }}"], [13, 23, 12, 17, 19, 48, 14.6],
           loop="f in factor_rows", else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1}, small={5, 6})
 
     heading(doc, "2.3.3 计算结果", 3)

@@ -547,7 +547,8 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
                          "rate": fmt.fmt_pct(m.annual_rate_pct) if m.annual_rate_pct is not None else "",
                          "investment": clean(m.investment), "note": clean(m.note)})
     # the seed's 合计 row: the enterprise total and the summed investment estimate
-    measures_total = {"no": len(measures) + 1, "stage": TOTAL_LABEL, "emissions": total_text,
+    # (the rows here are measures, not the six stages, so the label carries no "1+2+…+6")
+    measures_total = {"no": len(measures) + 1, "stage": "企业碳排放量合计", "emissions": total_text,
                       "investment": _investment_sum([m.investment for m in intake.measures])} if measures else None
 
     # chapter 2.4 summary sentences
