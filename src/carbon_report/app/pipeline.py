@@ -100,7 +100,7 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Intake |
 
     intake, findings = validate(raw, library, today=today, picture_exists=picture_exists)
     if intake is not None:
-        findings = findings + completeness_findings(intake)
+        findings = findings + completeness_findings(intake, sheet_names=raw.sheet_names)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
     result, more = calculate(intake, library)

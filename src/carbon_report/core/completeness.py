@@ -7,6 +7,8 @@ Pure: an Intake in, findings out.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from carbon_report.core import contract
 from carbon_report.core.model import CellRef, Finding, Intake
 
@@ -26,11 +28,14 @@ def _label_text(key: str) -> str:
 
 
 def _company_ref(intake: Intake, key: str) -> CellRef:
-    return intake.company.refs.get(key) or CellRef(contract.COMPANY_SHEET, "")
+    """The label's value cell; A1 of 企业信息 when the label row is missing altogether (as validation does)."""
+    return intake.company.refs.get(key) or CellRef(contract.COMPANY_SHEET, "A1")
 
 
-def completeness_findings(intake: Intake) -> list[Finding]:
-    """One warning per blank cover/sign-off field, for an empty 产品产量 and for an empty 减排技术."""
+def completeness_findings(intake: Intake, *, sheet_names: Collection[str] | None = None) -> list[Finding]:
+    """One warning per blank cover/sign-off field, for an empty 产品产量 and for an empty 减排技术.
+    With `sheet_names` (the workbook's), a warning about a sheet the workbook lacks is said about the file:
+    a finding never points at a sheet that is not there (a missing required sheet is validation's error)."""
     c = intake.company
     out: list[Finding] = []
     for key, where in COVER_FIELDS:
@@ -41,9 +46,13 @@ def completeness_findings(intake: Intake) -> list[Finding]:
             out.append(Finding("warning", ref.sheet, ref.cell, "W-COVER-FIELD-BLANK",
                                f"{label}为空：报告的{where}将显示高亮的待填写占位，请技术服务机构填写"))
     if not intake.products:
-        out.append(Finding("warning", contract.PRODUCTS.name, "", "W-PRODUCTS-EMPTY",
+        # A2: the first data row, where the consultant starts filling
+        out.append(Finding("warning", contract.PRODUCTS.name, "A2", "W-PRODUCTS-EMPTY",
                            "产品产量表为空：报告不计算单位产品碳排放强度，产品产量表显示“/”；请填写主要产品及产量"))
     if not intake.measures:
-        out.append(Finding("warning", contract.MEASURES.name, "", "W-MEASURES-EMPTY",
+        out.append(Finding("warning", contract.MEASURES.name, "A2", "W-MEASURES-EMPTY",
                            "减排技术表为空：报告附表“企业碳减排技术清单”显示“/”，减排目标无措施支撑；请填写减排技术措施"))
+    if sheet_names is not None:
+        present = set(sheet_names)
+        out = [f if f.sheet in present else Finding(f.severity, "", "", f.code, f.message) for f in out]
     return out
