@@ -353,6 +353,8 @@ def header_lines(text: str, width_mm: float) -> list[str]:
     inner = width_mm - 2 * CELL_MARGIN_MM
     at = text.find("（")
     if at > 0 and text_width_mm(text) > inner:
+        # the bracket must fit on its line, or the table's widths need changing (checked at build time)
+        assert text_width_mm(text[at:]) <= inner, f"表头“{text}”的括号部分放不进 {width_mm} mm 宽的列"
         return [text[:at], text[at:]]
     return [text]
 
@@ -461,14 +463,16 @@ def _finish_table(doc, t, widths_mm: list[float], spacer: bool = True) -> None:
         doc.add_paragraph(style="表后")  # a little air between a table and what follows
 
 
-def kv_table(doc, rows: list[list[tuple[str, int, bool]]], widths_mm: list[float]):
-    """A label/value table; each cell is (text, span, is_label)."""
+def kv_table(doc, rows: list[list[tuple[str, int, bool]]], widths_mm: list[float], *, spacer: bool = True):
+    """A label/value table; each cell is (text, span, is_label). Its rows keep together, the last one not
+    with what follows (which may start a page)."""
     n = len(widths_mm)
     t = doc.add_table(rows=0, cols=n)
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    for spec in rows:
+    for k, spec in enumerate(rows):
+        last = k == len(rows) - 1
         row = t.add_row()
         _row_props(row)
         col = 0
@@ -477,12 +481,12 @@ def kv_table(doc, rows: list[list[tuple[str, int, bool]]], widths_mm: list[float
             if span > 1:
                 c = c.merge(row.cells[col + span - 1])
             c.paragraphs[0].style = "表头" if is_label else "表格文字左"
-            c.paragraphs[0].paragraph_format.keep_with_next = True  # a small form stays on one page
+            c.paragraphs[0].paragraph_format.keep_with_next = not last  # a small form stays on one page
             add_text(c.paragraphs[0], text)
             if is_label:
                 _cell_shade(c, "E7EFE9")
             col += span
-    _finish_table(doc, t, fit_widths(widths_mm, False))
+    _finish_table(doc, t, fit_widths(widths_mm, False), spacer)
     return t
 
 
@@ -605,11 +609,10 @@ def build(out: Path) -> Path:
          ("{{r cover.review_date }}", 1, False)],
         [("批准人", 1, True), ("{{r cover.approver }}", 1, False), ("日期", 1, True),
          ("{{r cover.approval_date }}", 1, False)],
-    ], [30, 46, 24, 46.6])
-    page_break(doc)
+    ], [30, 46, 24, 46.6], spacer=False)
 
-    # ---- contents
-    para(doc, "目　　录", "目录标题")
+    # ---- contents: its title starts the page (a page-break paragraph after a full page made a blank one)
+    para(doc, "目　　录", "目录标题").paragraph_format.page_break_before = True
     toc = doc.add_paragraph(style="toc 1")
     field(toc, 'TOC \\o "1-3" \\h \\z \\u', "（目录将在打开文档时更新；如未更新，请右键单击此处并选择“更新域”。）")
 
@@ -852,7 +855,7 @@ def build(out: Path) -> Path:
     para(doc, "活动数据来源如下：")
     caption(doc, "表 {{ seq('表', 2) }} 活动数据来源")
     table(doc, ["序号", "数据来源", "涉及的活动"], ["{{ d.no }}", "{{ d.source }}", "{{ d.activities }}"],
-          [12, 50, 84.6], loop="d in sources", else_cells=["/", "/", "/"], left={1, 2})
+          [12, 50, 84.6], loop="d in sources", else_cells=["/", "/", "/"], left={1, 2}, keep_together=True)
     para(doc, "排放因子的取值、来源和发布日期见{{ ref('factors') }}：企业提供的排放因子按企业注明的来源使用，其余取自"
               "排放因子库 {{ library_edition }}。每项活动、每种温室气体的单位换算、所用因子与 GWP 的逐项计算过程保存在"
               "核算底稿中，可向编制单位索取。")
@@ -1009,8 +1012,8 @@ def build(out: Path) -> Path:
     table(doc, ["序号", "清单", "{{ year }} 年碳排放量（tCO_{2}e）", "碳减排技术措施", "年均减排比例", "投资估算（万元）",
                 "备注"],
           ["{{ m.no }}", "{{ m.stage }}", "{{ m.emissions }}", "{{ m.measure }}", "{{ m.rate }}",
-           "{{ m.investment }}", "{{ m.note }}"], [13, 27, 22, 33, 17, 20, 14.6], loop="m in measures",
-          else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 3, 6},
+           "{{ m.investment }}", "{{ m.note }}"], [13, 23, 22, 37, 15, 19, 17.6], loop="m in measures",
+          else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 3, 6}, small={3, 6},
           after_rows=[["{%tr if measures_total %}", "", "", "", "", "", ""],
                       ["{{ measures_total.no }}", "{{ measures_total.stage }}", "{{ measures_total.emissions }}", "",
                        "", "{{ measures_total.investment }}", ""],
@@ -1021,6 +1024,8 @@ def build(out: Path) -> Path:
     heading(doc, "{{ a.heading }}", 1)
     attachment_pictures(doc, "a['items']")
     tag(doc, "{%p endfor %}")
+
+    keep_intros_with_tables(doc)
 
     # the body section shares the header/footer; its last sectPr is the body's
     a4(doc.sections[-1])
@@ -1058,6 +1063,28 @@ def build(out: Path) -> Path:
     doc.save(buf)
     out.write_bytes(_fixed_zip_times(buf.getvalue()))
     return out
+
+
+def keep_intros_with_tables(doc) -> None:
+    """A sentence that announces a table or figure (ends in "：", or is a {%p …%} tag line before a caption)
+    keeps with it, so "活动数据来源如下：" never ends a page whose table starts the next."""
+    body = doc.element.body
+    paras = [el for el in body.iterchildren() if el.tag == W("w:p")]
+    styles = {"TableCaption", "FigureCaption", "Figure"}
+
+    def style_of(p) -> str:
+        ppr = p.find(W("w:pPr"))
+        st = ppr.find(W("w:pStyle")) if ppr is not None else None
+        return st.get(W("w:val")) if st is not None else ""
+
+    def text_of(p) -> str:
+        return "".join(t.text or "" for t in p.iter(W("w:t"))).strip()
+
+    for p, nxt in zip(paras, paras[1:], strict=False):
+        if p.getnext() is nxt and text_of(p).endswith("：") and style_of(nxt) in styles:
+            from docx.text.paragraph import Paragraph
+
+            Paragraph(p, None).paragraph_format.keep_with_next = True
 
 
 def _fixed_zip_times(data: bytes) -> bytes:

@@ -14,7 +14,7 @@ from carbon_report.core.model import CellRef, Finding, Intake
 
 # (label key, what the report shows while it is blank); the label text comes from the contract
 COVER_FIELDS: tuple[tuple[str, str], ...] = (
-    ("report_date", "封面“日期”和签署栏日期（默认电网排放因子按处理当天的日期选取）"),
+    ("report_date", "封面“日期”和签署栏日期"),
     ("report_no", "封面“报告编号”"),
     ("agency_name", "封面“编制单位”、信息表和报告结论中的技术服务机构"),
     ("team_leader", "签署栏“组长”"),
@@ -43,8 +43,9 @@ def completeness_findings(intake: Intake, *, sheet_names: Collection[str] | None
         if blank:
             ref = _company_ref(intake, key)
             label = _label_text(key)
+            also = "；默认电网排放因子按处理当天的日期选取" if key == "report_date" else ""
             out.append(Finding("warning", ref.sheet, ref.cell, "W-COVER-FIELD-BLANK",
-                               f"{label}为空：报告的{where}将显示高亮的待填写占位，请技术服务机构填写"))
+                               f"{label}为空：报告的{where}将显示高亮的待填写占位，请技术服务机构填写{also}"))
     if not intake.products:
         # A2: the first data row, where the consultant starts filling
         out.append(Finding("warning", contract.PRODUCTS.name, "A2", "W-PRODUCTS-EMPTY",

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -74,7 +74,6 @@ class ChartSpec:
     headroom: float = 1.15  # value axis maximum as a multiple of the largest value, room for the labels
     name: str = ""  # Word's name of the graphic (选择窗格), defaults to the title
     show_title: bool = False  # the report's caption (图 2-5 …) already names the chart
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def height(self) -> float:
         if self.height_mm:
