@@ -25,7 +25,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor, Twips
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "workbook_templates" / "report_template.docx"
@@ -34,6 +34,9 @@ PACKAGE_COPY = ROOT / "src" / "carbon_report" / "outputs" / "report" / "report_t
 
 SONG, HEI, LATIN = "宋体", "黑体", "Times New Roman"
 TEXT_WIDTH_TWIPS = 8312  # A4 (210 mm) less 31.7 mm margins on each side
+TEXT_WIDTH_MM = TEXT_WIDTH_TWIPS * 25.4 / 1440
+CELL_MARGIN_MM = 1.9  # Word's default left and right cell margins (108 twips each)
+CJK_CHAR_MM = 10.5 * 25.4 / 72  # one full-width character at the table's 10.5 pt
 # w:pPr children that follow w:tabs (ECMA-376 order), for inserting in place
 _PPR_AFTER_TABS = ("w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
                    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing",
@@ -221,8 +224,9 @@ def setup_styles(doc) -> None:
 
     for level in (1, 2, 3):
         toc = _style(doc, f"toc {level}", style_id=f"TOC{level}")
-        _para_style(toc, font=HEI if level == 1 else SONG, size=12, align=WD_ALIGN_PARAGRAPH.LEFT,
-                    first_line_chars=0, line=1.5)
+        # 1.25 lines, 10.5 pt below level 1: the ~50 entries of a report fit two pages
+        _para_style(toc, font=HEI if level == 1 else SONG, size=12 if level == 1 else 10.5,
+                    align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=0, line=1.25)
         toc.paragraph_format.left_indent = Pt(12 * 2 * (level - 1))
         _tabs(toc, ("right", TEXT_WIDTH_TWIPS, "dot"))
     for name in ("Header", "Footer"):
@@ -336,17 +340,48 @@ def _row_props(row, *, header: bool = False) -> None:
         trpr.append(h)
 
 
+def text_width_mm(text: str) -> float:
+    """Estimated printed width at 10.5 pt: full-width characters one em, others half; a Jinja tag counts as
+    the four digits of a year."""
+    text = _SUB.sub(r"\1", _TAG.sub("0000", text))
+    return sum(CJK_CHAR_MM if ord(ch) > 0x2E7F else CJK_CHAR_MM / 2 for ch in text)
+
+
+def header_lines(text: str, width_mm: float) -> list[str]:
+    """A header that does not fit its column breaks before its bracket (年碳排放量 / （tCO2e）), never
+    inside it."""
+    inner = width_mm - 2 * CELL_MARGIN_MM
+    at = text.find("（")
+    if at > 0 and text_width_mm(text) > inner:
+        # the bracket must fit on its line, or the table's widths need changing (checked at build time)
+        assert text_width_mm(text[at:]) <= inner, f"表头“{text}”的括号部分放不进 {width_mm} mm 宽的列"
+        return [text[:at], text[at:]]
+    return [text]
+
+
+def fit_widths(widths_mm: list[float], first_is_number: bool) -> list[float]:
+    """Column widths that fill the text block exactly (WPS lays tables out by w:gridCol), keeping a 序号
+    column wide enough for two characters."""
+    widths = list(widths_mm)
+    fixed = 13.0 if first_is_number else 0.0
+    if first_is_number:
+        widths[0] = fixed
+    rest = sum(widths[1:]) if first_is_number else sum(widths)
+    scale = (TEXT_WIDTH_MM - fixed) / rest
+    start = 1 if first_is_number else 0
+    widths[start:] = [round(w * scale, 2) for w in widths[start:]]
+    widths[-1] = round(TEXT_WIDTH_MM - sum(widths[:-1]), 2)
+    return widths
+
+
 def table(doc, headers: list[str], cells: list[str], widths_mm: list[float], *, loop: str | None,
           else_cells: list[str] | None = None, left: set[int] = frozenset(), after_rows: list[list[str]] = (),
-          spacer: bool = True, small: set[int] = frozenset()):
+          spacer: bool = True, small: set[int] = frozenset(), keep_together: bool = False):
     """A grid table: a repeated header row, then one template row repeated by `loop` (a Jinja for
-    expression) with an optional `else` row for an empty list, then fixed rows."""
+    expression) with an optional `else` row for an empty list, then fixed rows. `keep_together` keeps the
+    whole table on one page with what follows it."""
     n = len(headers)
-    widths_mm = list(widths_mm)
-    if headers[0] == "序号" and widths_mm[0] < 13:  # two CJK characters plus cell margins
-        widest = max(range(1, n), key=lambda i: widths_mm[i])
-        widths_mm[widest] -= 13 - widths_mm[0]
-        widths_mm[0] = 13
+    widths_mm = fit_widths(list(widths_mm), headers[0] == "序号")
     t = doc.add_table(rows=0, cols=n)
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -364,14 +399,23 @@ def table(doc, headers: list[str], cells: list[str], widths_mm: list[float], *, 
                 style = "表格文字小"
             else:
                 style = "表格文字左" if i in left else "表格文字"
+            if header:
+                p = c.paragraphs[0]
+                p.style = style
+                for k, line in enumerate(header_lines(text, widths_mm[i])):
+                    if k:
+                        p.add_run().add_break()
+                    add_text(p, line)
+                _cell_shade(c, "E7EFE9")
+                continue
             # a newline in a cell's text starts another paragraph in that cell (in the small style)
             for k, line in enumerate(text.split("\n")):
                 p = c.paragraphs[0] if k == 0 else c.add_paragraph()
                 p.style = style if k == 0 else "表格文字小"
+                if keep_together:
+                    p.paragraph_format.keep_with_next = True
                 if line:
                     add_text(p, line)
-            if header:
-                _cell_shade(c, "E7EFE9")
         return row
 
     add_row(headers, header=True)
@@ -391,24 +435,44 @@ def table(doc, headers: list[str], cells: list[str], widths_mm: list[float], *, 
 
 
 def _finish_table(doc, t, widths_mm: list[float], spacer: bool = True) -> None:
-    for row in t.rows:
-        for c, w in zip(row.cells, widths_mm, strict=True):
-            c.width = Mm(w)
+    """Explicit widths everywhere a reader looks for them: w:tblW, every w:gridCol and every w:tcW, in
+    twips, adding up to the text block; WPS collapses a table that gives only w:tblW."""
+    twips = [round(w * 1440 / 25.4) for w in widths_mm]
+    assert sum(twips) <= TEXT_WIDTH_TWIPS + 2, (widths_mm, sum(twips))
+    tblpr = t._tbl.tblPr
+    tblw = tblpr.find(W("w:tblW"))
+    if tblw is None:
+        tblw = OxmlElement("w:tblW")
+        tblpr.append(tblw)
+    tblw.set(W("w:type"), "dxa")
+    tblw.set(W("w:w"), str(sum(twips)))
+    grid = t._tbl.tblGrid
+    for gc, tw in zip(grid.findall(W("w:gridCol")), twips, strict=True):
+        gc.set(W("w:w"), str(tw))
+    from docx.table import _Cell
+
+    for tr in t._tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            c = _Cell(tc, t)
+            c.width = Twips(sum(twips[col:col + span]))
             c.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    for col, w in zip(t.columns, widths_mm, strict=True):
-        col.width = Mm(w)
+            col += span
     if spacer:
         doc.add_paragraph(style="表后")  # a little air between a table and what follows
 
 
-def kv_table(doc, rows: list[list[tuple[str, int, bool]]], widths_mm: list[float]):
-    """A label/value table; each cell is (text, span, is_label)."""
+def kv_table(doc, rows: list[list[tuple[str, int, bool]]], widths_mm: list[float], *, spacer: bool = True):
+    """A label/value table; each cell is (text, span, is_label). Its rows keep together, the last one not
+    with what follows (which may start a page)."""
     n = len(widths_mm)
     t = doc.add_table(rows=0, cols=n)
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    for spec in rows:
+    for k, spec in enumerate(rows):
+        last = k == len(rows) - 1
         row = t.add_row()
         _row_props(row)
         col = 0
@@ -417,12 +481,12 @@ def kv_table(doc, rows: list[list[tuple[str, int, bool]]], widths_mm: list[float
             if span > 1:
                 c = c.merge(row.cells[col + span - 1])
             c.paragraphs[0].style = "表头" if is_label else "表格文字左"
-            c.paragraphs[0].paragraph_format.keep_with_next = True  # a small form stays on one page
+            c.paragraphs[0].paragraph_format.keep_with_next = not last  # a small form stays on one page
             add_text(c.paragraphs[0], text)
             if is_label:
                 _cell_shade(c, "E7EFE9")
             col += span
-    _finish_table(doc, t, widths_mm)
+    _finish_table(doc, t, fit_widths(widths_mm, False), spacer)
     return t
 
 
@@ -524,13 +588,13 @@ def build(out: Path) -> Path:
     para(doc, "{{ company.name }}", "封面企业名称")
     para(doc, "绿色低碳现代数智企业评价报告", "封面标题")
     doc.add_paragraph(style="封面信息")
-    para(doc, "报告编号：{{ company.report_no }}", "封面信息")
+    para(doc, "报告编号：{{r cover.report_no }}", "封面信息")
     para(doc, "申请组织：{{ company.name }}", "封面信息")
-    para(doc, "编制单位：{{ company.agency_name }}", "封面信息")
-    para(doc, "日　　期：{{ company.report_date }}", "封面信息")
+    para(doc, "编制单位：{{r cover.agency_name }}", "封面信息")
+    para(doc, "日　　期：{{r cover.report_date }}", "封面信息")
     for _ in range(3):
         doc.add_paragraph(style="封面信息")
-    para(doc, "{{ company.agency_name }}", "封面机构")
+    para(doc, "{{r cover.agency_name }}", "封面机构")
     page_break(doc)
 
     # ---- information table, conclusion, table A.1, sign-off
@@ -539,7 +603,7 @@ def build(out: Path) -> Path:
          ("{{ company.address }}", 1, False)],
         [("统一社会信用代码", 1, True), ("{{ company.uscc }}", 1, False), ("所属行业", 1, True),
          ("{{ company.industry }}", 1, False)],
-        [("技术服务机构名称（被委托方）", 1, True), ("{{ company.agency_name }}", 1, False), ("地址", 1, True),
+        [("技术服务机构名称（被委托方）", 1, True), ("{{r cover.agency_name }}", 1, False), ("地址", 1, True),
          ("{{ company.agency_address }}", 1, False)],
         [("联系人", 1, True), ("{{ company.contact }}", 1, False), ("联系方式", 1, True),
          ("{{ company.phone }}", 1, False)],
@@ -548,9 +612,9 @@ def build(out: Path) -> Path:
           "《温室气体 第一部分 组织层次上对温室气体排放和清除的量化和报告的规范及指南》；《绿色物流指标构成与核算方法》"
           "（GB/T 37099）；《绿色制造 制造企业绿色供应链管理 导则》（GB/T 33635）；《绿色工厂评价通则》"
           "（GB/T 36132）等", 3, False)],
-    ], [34, 44, 24, 44.6])
+    ], [34, 45, 26.5, 41.1])
     para(doc, "报告结论：", "小标题")
-    para(doc, "{{ company.name }}委托第三方技术服务机构{{ company.agency_name }}编制其 {{ year }} "
+    para(doc, "{{ company.name }}委托第三方技术服务机构{{r cover.agency_name }}编制其 {{ year }} "
               "年度绿色低碳现代数智企业评价报告，相关信息确认如下：")
     para(doc, "1）本报告已覆盖下列内容：{{ year }} 年绿色低碳现代数智企业开展情况及成效、下一步工作计划、"
               "主要措施、信息披露等；")
@@ -558,23 +622,23 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{ seq('表', 'A', '.') }} {{ year }} 年度绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
-          [13, 50, 20, 22, 19, 22.6], loop="r in summary_rows", left={1, 5}, spacer=False)
-    para(doc, "注：数量为企业（全厂）{{ year }} 年度排放量，单位 tCO_{2}e；单位产品碳排放强度单独列示，不计入合计。"
-              "数值经四舍五入显示；占比按最大余数法修约，合计为 100.00%。“/”表示该阶段无活动数据或数据缺失。",
-         "表注")
+          [13, 53, 19, 20, 19, 22.6], loop="r in summary_rows", left={1, 5}, spacer=False, keep_together=True)
+    note = para(doc, "注：数量为企业（全厂）{{ year }} 年度排放量，单位 tCO_{2}e；单位产品碳排放强度单独列示，不计入合计。"
+                     "数值经四舍五入显示；占比按最大余数法修约，合计为 100.00%。“/”表示该阶段无相关活动或数据缺失。",
+                "表注")
+    note.paragraph_format.keep_with_next = True  # 表 A.1, its note and the sign-off block share a page
     kv_table(doc, [
-        [("组长", 1, True), ("{{ company.team_leader }}", 1, False), ("日期", 1, True),
-         ("{{ company.report_date }}", 1, False)],
+        [("组长", 1, True), ("{{r cover.team_leader }}", 1, False), ("日期", 1, True),
+         ("{{r cover.report_date }}", 1, False)],
         [("组员", 1, True), ("{{ company.team_members }}", 3, False)],
-        [("技术复核人", 1, True), ("{{ company.reviewer }}", 1, False), ("日期", 1, True),
-         ("{{ company.review_date }}", 1, False)],
-        [("批准人", 1, True), ("{{ company.approver }}", 1, False), ("日期", 1, True),
-         ("{{ company.approval_date }}", 1, False)],
-    ], [30, 46, 24, 46.6])
-    page_break(doc)
+        [("技术复核人", 1, True), ("{{r cover.reviewer }}", 1, False), ("日期", 1, True),
+         ("{{r cover.review_date }}", 1, False)],
+        [("批准人", 1, True), ("{{r cover.approver }}", 1, False), ("日期", 1, True),
+         ("{{r cover.approval_date }}", 1, False)],
+    ], [30, 46, 24, 46.6], spacer=False)
 
-    # ---- contents
-    para(doc, "目　　录", "目录标题")
+    # ---- contents: its title starts the page (a page-break paragraph after a full page made a blank one)
+    para(doc, "目　　录", "目录标题").paragraph_format.page_break_before = True
     toc = doc.add_paragraph(style="toc 1")
     field(toc, 'TOC \\o "1-3" \\h \\z \\u', "（目录将在打开文档时更新；如未更新，请右键单击此处并选择“更新域”。）")
 
@@ -608,9 +672,10 @@ def build(out: Path) -> Path:
     para(doc, "报告采用《绿色物流指标构成与核算方法》、《绿色制造 制造企业绿色供应链管理 导则》、《温室气体核算体系"
               "（GHG Protocol）：企业核算与报告标准（修订版）》、ISO 14064-1:2018、《工业其他行业企业温室气体排放核算"
               "方法与报告指南（试行）》规定的核算方法，计算企业原材料获取、生产、采购、运输、包装及回收各阶段的温室"
-              "气体排放量。排放因子取自生态环境部发布的电网排放因子、《建筑碳排放计算标准》（GB/T 51366-2019）、"
-              "中国产品全生命周期温室气体排放系数库（http://lca.cityghg.com）等公开来源，每个因子的取值、来源和发布"
-              "日期见 2.3.2 节的排放因子数据清单。")
+              "气体排放量。计算使用排放因子库 {{ library_edition }}，其中的排放因子取自生态环境部发布的电网排放因子、"
+              "《建筑碳排放计算标准》（GB/T 51366-2019）、中国产品全生命周期温室气体排放系数库（http://lca.cityghg.com）"
+              "等公开来源；企业提供的排放因子按企业注明的来源使用。每个因子的取值、来源和发布日期见 2.3.2 节的排放因子"
+              "数据清单。")
     para(doc, "报告编制过程中，数据质量被认为是最重要的考虑因素之一。本次数据收集和选择的指导原则是：数据尽可能具有"
               "代表性，主要体现在生产商、技术、地域、时间等方面，主要活动数据来源于企业现场调研的初级数据。")
     para(doc, "本报告为绿色低碳现代数智企业评价报告，不是温室气体排放核查报告，不包含核查意见或符合性声明。")
@@ -690,7 +755,7 @@ def build(out: Path) -> Path:
               ["{{ c.stage }}", "{{ c.type }}", "{{ c.sources }}"], [40, 36, 70.6], loop="c in s.coverage_rows",
               left={2})
         tag(doc, "{%p else %}")
-        para(doc, "{{ year }} 年度“活动数据”表中没有{{ s.long }}阶段的活动，报告中该阶段以“/”表示。")
+        para(doc, "{{ year }} 年度企业未发生{{ s.long }}阶段的相关活动，报告中该阶段以“/”表示。")
         tag(doc, "{%p endif %}")
         tag(doc, "{%p endfor %}")
     heading(doc, "2.2.4 总量", 3)
@@ -737,16 +802,18 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{ seq('表', 2) }} {{ s.long }}活动数据清单")
     table(doc, ["序号", "类型", "名称", "活动数据（{{ year }}年）", "单位", "数据来源", "备注"],
           ["{{ a.no }}", "{{ a.type }}", "{{ a.name }}", "{{ a.amount }}", "{{r a.unit }}", "{{ a.source }}",
-           "{{ a.note }}"], [10, 20, 28, 26, 16, 22, 24.6], loop="a in s.activity_rows", left={2, 5, 6})
+           "{{ a.note }}"], [13, 16, 21, 25, 16, 19, 36.6], loop="a in s.activity_rows", left={2, 5, 6},
+          small={6})  # the 备注 column wide and small, so a long note stays a few lines
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if stages_without_rows %}")
-    para(doc, "{{ stages_without_rows }}阶段本年度无活动数据行，报告中以“/”表示。")
+    para(doc, "{{ stages_without_rows }}阶段本年度未发生相关活动，报告中以“/”表示。")
     tag(doc, "{%p endif %}")
     para(doc, "本报告使用的排放因子见下表（均为计算中实际使用的因子）：")
     caption(doc, "表 {{ seq('表', 2, key='factors') }} 排放因子数据清单")
-    table(doc, ["序号", "名称（编码）", "气体", "因子值", "单位", "来源", "发布日期"],
-          ["{{ f.no }}", "{{ f.name }}\n{{ f.code }}", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
-           "{{ f.source }}", "{{ f.published }}"], [13, 29, 13, 15, 20, 41, 15.6],
+    # no library codes: they are the tool's, and the computed workbook keeps the trace
+    table(doc, ["序号", "名称", "气体", "因子值", "单位", "来源", "发布日期"],
+          ["{{ f.no }}", "{{ f.name }}", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
+           "{{ f.source }}", "{{ f.published }}"], [13, 23, 12, 17, 19, 48, 14.6],
           loop="f in factor_rows", else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1}, small={5, 6})
 
     heading(doc, "2.3.3 计算结果", 3)
@@ -760,7 +827,7 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{ seq('表', 2) }} 绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
-          [13, 50, 20, 22, 19, 22.6], loop="r in summary_rows", left={1, 5})
+          [13, 53, 19, 20, 19, 22.6], loop="r in summary_rows", left={1, 5})
     tag(doc, "{%p if intensity_rows %}")
     para(doc, "单位产品碳排放强度按企业碳排放总量乘以该产品的分配比例、再除以该产品的产量计算，与企业（全厂）排放总量"
               "分别列示：")
@@ -793,34 +860,33 @@ def build(out: Path) -> Path:
     heading(doc, "2.3.5 排除的排放源及数据缺口", 3)
     para(doc, "1）排除的排放源", "小标题")
     tag(doc, "{%p if excluded %}")
-    para(doc, "以下排放源在“活动数据”表中填写为“不适用”，不计入本报告排放量，原因如下：")
+    para(doc, "以下排放源经企业确认不适用（在核算边界之外），不计入本报告排放量，原因如下：")
     caption(doc, "表 {{ seq('表', 2) }} 排除的排放源")
-    table(doc, ["序号", "阶段", "名称", "单元格", "排除原因"],
-          ["{{ x.no }}", "{{ x.stage }}", "{{ x.name }}", "{{ x.cell }}", "{{ x.reason }}"],
-          [12, 30, 30, 26, 48.6], loop="x in excluded", left={2, 4})
+    table(doc, ["序号", "阶段", "名称", "排除原因"],
+          ["{{ x.no }}", "{{ x.stage }}", "{{ x.name }}", "{{ x.reason }}"],
+          [13, 30, 36, 67.6], loop="x in excluded", left={2, 3})
     tag(doc, "{%p else %}")
-    para(doc, "无。企业未将任何排放源标注为“不适用”。")
+    para(doc, "无。核算边界内的排放源均已核算。")
     tag(doc, "{%p endif %}")
     para(doc, "2）数据缺口", "小标题")
     tag(doc, "{%p if gaps %}")
-    para(doc, "以下活动在“活动数据”表中填写为“/”（无数据），按 0 计入，报告中以“/”表示；补充数据后，相应阶段的排放量"
-              "可能增加：")
+    para(doc, "以下活动企业未能提供活动数据，按 0 计入，报告中以“/”表示；补充数据后，相应阶段的排放量可能增加：")
     caption(doc, "表 {{ seq('表', 2) }} 数据缺口清单")
-    table(doc, ["序号", "阶段", "名称", "单位", "单元格", "说明"],
-          ["{{ x.no }}", "{{ x.stage }}", "{{ x.name }}", "{{r x.unit }}", "{{ x.cell }}", "{{ x.note }}"],
-          [12, 28, 28, 16, 24, 38.6], loop="x in gaps", left={2, 5})
+    table(doc, ["序号", "阶段", "名称", "单位", "说明"],
+          ["{{ x.no }}", "{{ x.stage }}", "{{ x.name }}", "{{r x.unit }}", "{{ x.note }}"],
+          [13, 28, 36, 18, 51.6], loop="x in gaps", left={2, 4})
     tag(doc, "{%p else %}")
-    para(doc, "无。所有活动均已填写活动数据。")
+    para(doc, "无。各项活动均有活动数据。")
     tag(doc, "{%p endif %}")
 
     heading(doc, "2.3.6 数据来源", 3)
     para(doc, "活动数据来源如下：")
     caption(doc, "表 {{ seq('表', 2) }} 活动数据来源")
     table(doc, ["序号", "数据来源", "涉及的活动"], ["{{ d.no }}", "{{ d.source }}", "{{ d.activities }}"],
-          [12, 50, 84.6], loop="d in sources", else_cells=["/", "/", "/"], left={1, 2})
-    para(doc, "排放因子的取值、来源和发布日期见{{ ref('factors') }}。排放因子取自本工具内置因子库（版本 "
-              "{{ library_version }}）及企业在“排放因子”表中提供的因子；每项活动 × 每种温室气体的单位换算、所用因子与 "
-              "GWP 见计算结果工作簿的“计算明细”工作表。")
+          [12, 50, 84.6], loop="d in sources", else_cells=["/", "/", "/"], left={1, 2}, keep_together=True)
+    para(doc, "排放因子的取值、来源和发布日期见{{ ref('factors') }}：企业提供的排放因子按企业注明的来源使用，其余取自"
+              "排放因子库 {{ library_edition }}。每项活动、每种温室气体的单位换算、所用因子与 GWP 的逐项计算过程保存在"
+              "核算底稿中，可向编制单位索取。")
 
     heading(doc, "2.4 本章小结", 2)
     tag(doc, "{%p for t in summary_points %}")
@@ -834,6 +900,12 @@ def build(out: Path) -> Path:
     para(doc, "基准年重新计算：当组织边界发生重大变化（如合并、收购、剥离、外包或内包），核算方法或排放因子有重大改进，"
               "或发现重大计算错误，且对基准年排放量的累计影响达到 5% 及以上时，对基准年排放量进行重新计算，并在当年报告"
               "中说明原因。")
+    para(doc, "企业“双碳”总体目标：{{ company.name }}力争在国家碳达峰、碳中和时间表内实现自身碳达峰、碳中和，"
+              "逐步实现范围 1+范围 2 碳中和，进而实现范围 1+范围 2+范围 3 碳中和；分阶段的减排目标见下文。")
+    para(doc, "企业绿色低碳数智化战略管理总体目标：到 2030 年达到企业绿色低碳数智化国内先进水平；到 2050 年达到企业绿色"
+              "低碳数智化国际先进水平。")
+    para(doc, "减排情景：为助力政府、采购商等利益相关方碳达峰、碳中和及可持续发展目标，助力全球气候碳减排目标，"
+              "{{ company.name }}参照全球 1.5 °C 温控目标情景设定减排目标。")
     para(doc, "减排目标：{{r target_summary }}")
     tag(doc, "{%p if charts.target %}")
     doc.add_paragraph("{{r charts.target }}", style="图片")
@@ -844,7 +916,12 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{ seq('表', 3) }} {{ t.year }} 年绿色低碳数智化碳减排目标")
     table(doc, ["指标", "单位", "基准年（{{ base_year }}年）", "与基准年相比减排比例", "{{ t.year }} 年目标值"],
           ["{{ r.label }}", "{{r r.unit }}", "{{ r.base }}", "{{ r.pct }}", "{{ r.target }}"],
-          [54, 22, 24, 24, 22.6], loop="r in t.rows", left={0})
+          [54, 22, 24, 24, 22.6], loop="r in t.rows", left={0}, spacer=False, keep_together=True)
+    tag(doc, "{%p if t.implied_note %}")
+    para(doc, "注：{{ t.implied_note }}", "表注")
+    tag(doc, "{%p else %}")
+    doc.add_paragraph(style="表后")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     heading(doc, "3.2 绿色低碳数智化管理", 2)
     heading(doc, "3.2.1 机构设置", 3)
@@ -963,14 +1040,20 @@ def build(out: Path) -> Path:
     table(doc, ["序号", "清单", "{{ year }} 年碳排放量（tCO_{2}e）", "碳减排技术措施", "年均减排比例", "投资估算（万元）",
                 "备注"],
           ["{{ m.no }}", "{{ m.stage }}", "{{ m.emissions }}", "{{ m.measure }}", "{{ m.rate }}",
-           "{{ m.investment }}", "{{ m.note }}"], [13, 28, 20, 40, 15, 16, 14.6], loop="m in measures",
-          else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 3, 6})
+           "{{ m.investment }}", "{{ m.note }}"], [13, 23, 22, 37, 15, 19, 17.6], loop="m in measures",
+          else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 3, 6}, small={3, 6},
+          after_rows=[["{%tr if measures_total %}", "", "", "", "", "", ""],
+                      ["{{ measures_total.no }}", "{{ measures_total.stage }}", "{{ measures_total.emissions }}", "",
+                       "", "{{ measures_total.investment }}", ""],
+                      ["{%tr endif %}", "", "", "", "", "", ""]])
     heading(doc, "附件 3：产品碳足迹、绿色证书", 1)
     attachment_pictures(doc, "att['3']")
     tag(doc, "{%p for a in extra %}")
     heading(doc, "{{ a.heading }}", 1)
     attachment_pictures(doc, "a['items']")
     tag(doc, "{%p endfor %}")
+
+    keep_intros_with_tables(doc)
 
     # the body section shares the header/footer; its last sectPr is the body's
     a4(doc.sections[-1])
@@ -1010,15 +1093,42 @@ def build(out: Path) -> Path:
     return out
 
 
+def keep_intros_with_tables(doc) -> None:
+    """A sentence that announces a table or figure (ends in "：", or is a {%p …%} tag line before a caption)
+    keeps with it, so "活动数据来源如下：" never ends a page whose table starts the next."""
+    body = doc.element.body
+    paras = [el for el in body.iterchildren() if el.tag == W("w:p")]
+    styles = {"TableCaption", "FigureCaption", "Figure"}
+
+    def style_of(p) -> str:
+        ppr = p.find(W("w:pPr"))
+        st = ppr.find(W("w:pStyle")) if ppr is not None else None
+        return st.get(W("w:val")) if st is not None else ""
+
+    def text_of(p) -> str:
+        return "".join(t.text or "" for t in p.iter(W("w:t"))).strip()
+
+    for p, nxt in zip(paras, paras[1:], strict=False):
+        if p.getnext() is nxt and text_of(p).endswith("：") and style_of(nxt) in styles:
+            from docx.text.paragraph import Paragraph
+
+            Paragraph(p, None).paragraph_format.keep_with_next = True
+
+
 def _fixed_zip_times(data: bytes) -> bytes:
-    """The same package with every entry dated 1980-01-01, so two builds are byte-identical."""
+    """The same package with every entry dated 1980-01-01, so two builds are byte-identical, and no theme
+    font left anywhere."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
+            data = src.read(info.filename)
+            if info.filename == "word/stylesWithEffects.xml":
+                # Word 2010's copy of the styles: no theme fonts there either (WPS asks for missing fonts)
+                data = re.sub(rb' w:(?:ascii|hAnsi|eastAsia|cs)[Tt]heme="[^"]*"', b"", data)
+            dst.writestr(fixed, data)
     return out.getvalue()
 
 

@@ -1,9 +1,10 @@
-"""Regenerate the README's pictures of the Word report: its cover and the page with 表 A.1.
+"""Regenerate the README's pictures of the Word report: its cover, the page with 表 A.1 and the page with the
+native stage-share chart (图 2-5).
 
     python scripts/render_readme_images.py [WORKBOOK]
 
-Runs the seed sample through the pipeline (report + PDF through LibreOffice), then pdftoppm renders the two
-pages into docs/images/report_cover.png and docs/images/report_table_a1.png.
+Runs the seed sample through the pipeline (report with its 目录 filled + PDF through LibreOffice), then
+pdftoppm renders the pages into docs/images/report_cover.png, report_table_a1.png and report_chart.png.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def main(argv: list[str]) -> int:
         IMAGES.mkdir(parents=True, exist_ok=True)
         render_page(pdf, 1, IMAGES / "report_cover.png")
         render_page(pdf, page_with(pdf, "表A.1"), IMAGES / "report_table_a1.png")
-    for name in ("report_cover.png", "report_table_a1.png"):
+        render_page(pdf, page_with(pdf, "各阶段碳排放占比"), IMAGES / "report_chart.png")
+    for name in ("report_cover.png", "report_table_a1.png", "report_chart.png"):
         print(f"已生成 {IMAGES / name}")
     return 0
 

@@ -2,6 +2,10 @@
 
 Most command-line tests call `main(argv)` in-process (fast, same code path); a few keep a real process for
 what only a process shows: the console's encoding, exit statuses, tracebacks that must never appear.
+
+Filling the report's 目录 starts LibreOffice once per report (several seconds each on this machine), so the
+suite turns it off (CARBON_REPORT_TOC=0) and tests/test_report_samples.py turns it on for the tests that
+check it. The product's default is on.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("CARBON_REPORT_TOC", "0")
 
 
 def soffice_path() -> str | None:

@@ -119,7 +119,7 @@ def test_table_a1_numbers(seed):
     body = {r[1]: r for r in a1[1:]}
     assert body["低碳原材料获取阶段碳排放量"][2:5] == ["tCO2e", "2,461.14", "98.35%"]
     assert body["数智化生产阶段碳排放量"][3:5] == ["41.39", "1.65%"]
-    assert body["数智化采购阶段碳排放量"][3:6] == ["/", "/", "无活动数据"]  # a stage with no rows
+    assert body["数智化采购阶段碳排放量"][3:6] == ["/", "/", "无相关活动"]  # a stage with no rows
     assert body["绿色运输阶段碳排放量"][3:6] == ["/", "/", "数据缺失"]
     assert body["绿色回收阶段碳排放量"][5] == "不适用"
     total = body["企业碳排放量合计（1+2+3+4+5+6）"]
@@ -160,7 +160,8 @@ def test_captions_numbered_in_order_never_repeated(seed):
 def test_factors_gwp_gases_sources(seed):
     path, doc, _ = seed
     factors = rows(table_after(doc, next(p.text for p in doc.paragraphs if p.text.endswith("排放因子数据清单"))))
-    elec = next(r for r in factors if "EF-ELEC-CN-2022NOTICE" in r[1])
+    assert factors[0][1] == "名称" and not any("EF-" in c for r in factors for c in r)  # no library codes
+    elec = next(r for r in factors if r[1] == "全国电网平均排放因子")
     assert elec[2:5] == ["CO2", "0.5703", "tCO2/MWh"]
     assert "生态环境部办公厅" in elec[5] and elec[6].startswith("2023年2月7日")
     assert len(factors) == 1 + 5  # used factors only: not the freight factor of the no-data rows
@@ -168,7 +169,7 @@ def test_factors_gwp_gases_sources(seed):
     assert [g[4] for g in gases[1:]] == ["2,461.14", "41.39"]
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "IPCC 第六次评估报告（AR6）" in text and "Table 7.15" in text
-    assert "版本 2026.1" in text
+    assert "排放因子库 2026.1 版" in text  # the edition the intake was computed with
     sources = rows(table_after(doc, next(p.text for p in doc.paragraphs if p.text.endswith("活动数据来源"))))
     assert sources[1][1:] == ["实际数据", "钢筋、水泥、河沙、石子"] and sources[2][1:] == ["市政供电", "电力"]
 
@@ -177,9 +178,11 @@ def test_gaps_and_exclusions_listed(seed):
     _, doc, _ = seed
     gaps = rows(table_after(doc, next(p.text for p in doc.paragraphs if p.text.endswith("数据缺口清单"))))
     assert [g[2] for g in gaps[1:]] == ["原材料运输", "产品运输", "工业废弃物运输", "包装材料运输", "包装废弃物回收"]
-    assert gaps[1][4] == "活动数据!D10"
+    assert gaps[0] == ["序号", "阶段", "名称", "单位", "说明"]  # no cell addresses in a client document
+    assert gaps[1][3:] == ["t·km", "企业未能提供数据，计为 0"]
     excluded = rows(table_after(doc, next(p.text for p in doc.paragraphs if p.text.endswith("排除的排放源"))))
-    assert excluded[1][2] == "废旧电杆回收" and "使用寿命" in excluded[1][4]
+    assert excluded[0] == ["序号", "阶段", "名称", "排除原因"]
+    assert excluded[1][2] == "废旧电杆回收" and "使用寿命" in excluded[1][3]
 
 
 def test_targets(seed):

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from carbon_report.core import contract
 from carbon_report.core.calculate import calculate
+from carbon_report.core.completeness import completeness_findings
 from carbon_report.core.errors import OutputLocked, SameAsInput, TemplateError, UnreadableWorkbook
 from carbon_report.core.factors import load_library
 from carbon_report.core.findings import Code
@@ -131,6 +132,8 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None,
 
     progress("validate")
     intake, findings = validate(raw, library, today=today, picture_exists=picture_exists)
+    if intake is not None:
+        findings = findings + completeness_findings(intake, sheet_names=raw.sheet_names)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
     progress("calculate")
@@ -219,9 +222,14 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
         target, notice = report_output_path(desired, options.force)
         if notice:
             outcome.notices.append(notice)
-        render_report(outcome.intake, outcome.result, outcome.findings, target,
-                      workbook_dir=outcome.input.parent, template=options.report_template,
-                      library_version=outcome.library_version)
+        from carbon_report.outputs.report.toc import TocNotFilledWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TocNotFilledWarning)
+            render_report(outcome.intake, outcome.result, outcome.findings, target,
+                          workbook_dir=outcome.input.parent, template=options.report_template,
+                          library_version=outcome.library_version)
+        outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
     except OutputLocked as e:
         outcome.findings.append(Finding("error", "", "", Code.E_OUTPUT_LOCKED, str(e)))
         return

@@ -200,6 +200,8 @@ class Code(StrEnum):
         "the batch folder holds no workbook")
     W_CONCLUSION_BLANK = ("W-CONCLUSION-BLANK", "评价结论为空：报告中将显示待填写的占位提示，请咨询机构填写",
         "评价结论 is blank: the report shows a placeholder")
+    W_COVER_FIELD_BLANK = ("W-COVER-FIELD-BLANK", "{field}为空：报告的{place}将显示高亮的待填写占位，请技术服务机构填写",
+        "a cover or sign-off field is blank: the report shows a highlighted placeholder")
     W_DOUBLE_COUNT = ("W-DOUBLE-COUNT", "“{name}”同时出现在两个阶段，可能重复计算",
         "one activity appears in two stages")
     W_DUPLICATE_ROW = ("W-DUPLICATE-ROW", "第 {row} 行与第 {other_row} 行相同，是否重复填写？",
@@ -226,6 +228,8 @@ class Code(StrEnum):
         "a hidden or filtered row was read")
     W_HISTORY_TOTAL_MISMATCH = ("W-HISTORY-TOTAL-MISMATCH", "{year} 年合计排放量 {total} 与各阶段之和 {sum} 不一致",
         "a history total differs from the sum of its stage rows")
+    W_MEASURES_EMPTY = ("W-MEASURES-EMPTY", "减排技术表为空：报告附表“企业碳减排技术清单”显示“/”",
+        "no reduction measures listed")
     W_MEASURES_SHORT = ("W-MEASURES-SHORT", "减排措施的年均减排比例复合到 {year} 年低于目标 {pct}%",
         "the measures' yearly rates fall short of a target")
     W_NOTE_ROW_SKIPPED = ("W-NOTE-ROW-SKIPPED", "第 {row} 行是注释行，已跳过",
@@ -238,6 +242,8 @@ class Code(StrEnum):
         "a picture file is missing: the report shows a placeholder")
     W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg，报告中将显示占位框",
         "a picture is not PNG or JPEG: the report shows a placeholder")
+    W_PRODUCTS_EMPTY = ("W-PRODUCTS-EMPTY", "产品产量表为空：报告不计算单位产品碳排放强度",
+        "no products, so no per-product intensity")
     W_REPORT_DATE_BLANK = ("W-REPORT-DATE-BLANK", "报告日期为空：默认电网因子按运行当天（{date}）选取，请填写报告日期以便重出报告时结果一致",
         "blank 报告日期: default factors follow the run date")
     W_SCOPE_INFERRED = ("W-SCOPE-INFERRED", "排放因子“{code}”不在因子库中，已按其气体和单位归为范围 {scope}、ISO 14064-1 类别 {category}",

@@ -323,11 +323,9 @@ def install_addin(xlstart: Path | None = None, settings: dict[str, str] | None =
 
 def warm_up() -> None:
     """Pay now what the first click would: RunPython starts Python with -B (no bytecode written), so compile
-    the package once; matplotlib builds its font cache on first use (seconds; longer with many fonts)."""
+    the package once. (The report's charts are native Word charts: no font cache to build.)"""
     import compileall
 
     import carbon_report
-    from carbon_report.outputs.report.charts import cjk_font
 
     compileall.compile_dir(str(Path(carbon_report.__file__).parent), quiet=2)
-    cjk_font()

@@ -4,8 +4,8 @@
     report_output_path(desired, force) -> (path, notice)      # never overwrite an edited report
     to_pdf(docx, out_pdf) -> Path                             # LibreOffice, indexes updated through UNO
 
-docxtpl, matplotlib and LibreOffice are imported only when a report is made, so `carbon-report --help`
-stays fast.
+docxtpl and LibreOffice are imported only when a report is made, so `carbon-report --help` stays fast.
+Charts are native Word charts (charts.py), not pictures.
 """
 
 from __future__ import annotations
@@ -20,12 +20,16 @@ __all__ = ["render_report", "report_output_path", "to_pdf", "default_template"]
 
 
 def render_report(intake: Intake, result: Result, findings: list[Finding], out_path: Path, *,
-                  workbook_dir: Path, template: Path | None = None, library_version: str = "") -> None:
-    """Render the report into `out_path` (written atomically; core.errors.OutputLocked if it is open in Word)."""
+                  workbook_dir: Path, template: Path | None = None, library_version: str = "",
+                  fill_toc: bool = True) -> None:
+    """Render the report into `out_path` (written atomically; core.errors.OutputLocked if it is open in Word).
+    With `fill_toc` and LibreOffice installed, the contents page is filled (toc.py); otherwise a
+    toc.TocNotFilledWarning says once that Word fills it on opening."""
     from carbon_report.outputs.report.render import render_report as _render
 
     _render(intake, result, findings, Path(out_path), workbook_dir=Path(workbook_dir),
-            template=Path(template) if template else None, library_version=library_version)
+            template=Path(template) if template else None, library_version=library_version,
+            fill_toc=fill_toc)
 
 
 def __getattr__(name: str) -> Any:

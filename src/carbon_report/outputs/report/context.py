@@ -18,6 +18,7 @@ from carbon_report.core.contract import LABELS
 from carbon_report.core.findings import Code
 from carbon_report.core.model import STAGES, Activity, EmissionLine, Finding, Intake, Result, Stage
 from carbon_report.outputs.report import numbers as fmt
+from carbon_report.outputs.report.charts import GREY, ChartSeries, ChartSpec
 from carbon_report.outputs.report.rich import Rich, clean, placeholder
 
 # Picture slots the template provides: key → default caption title
@@ -29,21 +30,24 @@ MAX_PICTURE_HEIGHT_MM = 190.0
 MAX_PICTURE_BYTES = 40 * 1024 * 1024
 
 TOTAL_LABEL = "企业碳排放量合计（1+2+3+4+5+6）"
+IMPLIED_TOTAL_LABEL = "企业碳排放量合计（各阶段目标之和，隐含）"
+# CO2e is not a gas: it is the share of emissions computed with factors given in CO2 equivalents
+CO2E_ROW_LABEL = "按 CO2 当量因子计算的排放（未分气体）"
 GAS_NAMES_ZH = {
-    "CO2": "二氧化碳（CO2）", "CO2e": "以 CO2 当量给出的排放因子（CO2e）", "CH4": "甲烷（CH4）",
+    "CO2": "二氧化碳（CO2）", "CO2e": CO2E_ROW_LABEL, "CH4": "甲烷（CH4）",
     "CH4-fossil": "化石源甲烷（CH4）", "CH4-non-fossil": "非化石源甲烷（CH4）", "N2O": "氧化亚氮（N2O）",
     "SF6": "六氟化硫（SF6）", "NF3": "三氟化氮（NF3）", "CF4": "四氟化碳（CF4）", "C2F6": "六氟乙烷（C2F6）",
 }
 KYOTO_GROUPS = (("CO2", "二氧化碳（CO2）"), ("CH4", "甲烷（CH4）"), ("N2O", "氧化亚氮（N2O）"),
                 ("HFC", "氢氟碳化物（HFCs）"), ("PFC", "全氟化碳（PFCs）"), ("SF6", "六氟化硫（SF6）"),
                 ("NF3", "三氟化氮（NF3）"))
+# perfluorocarbons by formula
+_PFCS = {"CF4", "C2F6", "C3F8", "C4F10", "C-C4F8", "C5F12", "C6F14", "C10F18"}
+_STANDARD_YEAR = re.compile(r"(?:GB|GB/T|HJ|JGJ|DB\d*/T|T/[A-Z]+)\s*[\d.]+\s*[-—–]\s*((?:19|20)\d{2})(?!\d)")
 GWP_SET_ZH = {"SAR": "IPCC 第二次评估报告（SAR）", "AR4": "IPCC 第四次评估报告（AR4）",
               "AR5": "IPCC 第五次评估报告（AR5）", "AR6": "IPCC 第六次评估报告（AR6）"}
-STAGE_EN = {Stage.RAW_MATERIALS: "Raw materials", Stage.PRODUCTION: "Production",
-            Stage.PROCUREMENT: "Procurement", Stage.TRANSPORT: "Transport", Stage.PACKAGING: "Packaging",
-            Stage.RECYCLING: "Recycling"}
-
 ImageFactory = Callable[[Any, float, float], Any]  # (path or bytes, width mm, height mm) → InlineImage
+ChartFactory = Callable[[ChartSpec], Any]  # a chart as data → the run that shows it (charts.add_chart)
 
 
 class Sequence:
@@ -97,10 +101,90 @@ def _stage_label(stage: Stage | None) -> str:
     return stage.indicator_zh if stage is not None else TOTAL_LABEL
 
 
-def _gas_name(gas: str) -> str:
+def gas_group(gas: str, blends: dict[str, dict[str, float]]) -> str | None:
+    """The Kyoto basket group of a gas as the result names it (CO2, CH4, N2O, HFC, PFC, SF6, NF3); a blend
+    whose components are all of one group is of that group; None for CO2e (not a gas) and unknown gases."""
+    g = gas.upper()
+    if g == "CO2E":
+        return None
+    if g.startswith("CH4"):
+        return "CH4"
+    if g in ("CO2", "N2O", "SF6", "NF3"):
+        return g
+    if g.startswith("HFC"):
+        return "HFC"
+    if g in _PFCS or g.startswith("PFC"):
+        return "PFC"
+    components = blends.get(gas)
+    if components:
+        groups = {gas_group(c, {}) for c in components}
+        if len(groups) == 1:
+            return groups.pop()
+    return None
+
+
+def gas_name(gas: str, blends: dict[str, dict[str, float]]) -> str:
+    """How the report names a gas: 二氧化碳（CO2）, HFC-134a（氢氟碳化物）, R-410A（氢氟碳化物混合制冷剂，
+    HFC-32/HFC-125）."""
     if gas in GAS_NAMES_ZH:
         return GAS_NAMES_ZH[gas]
+    group = gas_group(gas, blends)
+    if gas in blends:
+        parts = "/".join(blends[gas])
+        kind = {"HFC": "氢氟碳化物混合制冷剂", "PFC": "全氟化碳混合物"}.get(group or "", "混合气体")
+        return f"{gas}（{kind}，{parts}）"
+    if group == "HFC":
+        return f"{gas}（氢氟碳化物）"
+    if group == "PFC":
+        return f"{gas}（全氟化碳）"
     return gas
+
+
+def _published_text(f: Any) -> str:
+    """The factor's publication date; without one, the year in its standard's designation
+    (GB/T 51366-2019 → 2019 年), which is the edition the value was read from."""
+    published = fmt.fmt_date(f.published) if f.published else ""
+    if not published:
+        m = _STANDARD_YEAR.search(clean(f.source))
+        if m:
+            published = f"{m.group(1)} 年"
+    if f.data_year:
+        published = f"{published}（数据年份 {f.data_year}）" if published else f"数据年份 {f.data_year}"
+    return published
+
+
+def library_edition(version: str, library_version: str) -> str:
+    """The factor library named as a dated edition: 2026.3 版（2026 年 11 月 25 日）."""
+    if version != library_version:
+        return f"{version} 版"
+    try:
+        import tomllib
+        from importlib.resources import files
+
+        meta = tomllib.loads(files("carbon_report.core.factors").joinpath("meta.toml").read_text("utf-8"))
+        day = fmt.fmt_date(str(meta.get("date", "")))
+    except (OSError, ValueError, ModuleNotFoundError):
+        day = ""
+    return f"{version} 版（{day}）" if day else f"{version} 版"
+
+
+def _investment_sum(texts: list[str]) -> str:
+    """Σ of investment estimates written as numbers or ranges (2-3, 0.5~1): '2.5-6'; '' when one is not."""
+    lo = hi = Decimal(0)
+    seen = False
+    for t in texts:
+        t = clean(t).strip().replace("万元", "").replace("～", "-").replace("~", "-").replace("—", "-")
+        if not t:
+            continue
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?", t)
+        if not m:
+            return ""
+        seen = True
+        lo += Decimal(m.group(1))
+        hi += Decimal(m.group(2) or m.group(1))
+    if not seen:
+        return ""
+    return f"{lo.normalize():f}" if lo == hi else f"{lo.normalize():f}-{hi.normalize():f}"
 
 
 # ---- pictures --------------------------------------------------------------------------------------------
@@ -232,7 +316,7 @@ class StageView:
 def _stage_note(acts: list[Activity]) -> str:
     kinds = {a.amount_kind for a in acts}
     if not acts:
-        return "无活动数据"
+        return "无相关活动"
     if kinds == {"not_applicable"}:
         return "不适用"
     if "value" not in kinds:
@@ -243,7 +327,8 @@ def _stage_note(acts: list[Activity]) -> str:
 
 
 def build_context(intake: Intake, result: Result, findings: list[Finding], *, workbook_dir: Path,
-                  image: ImageFactory, library_version: str = "", charts: bool = True) -> dict[str, Any]:
+                  image: ImageFactory, chart: ChartFactory | None = None,
+                  library_version: str = "") -> dict[str, Any]:
     from carbon_report.core.factors import load_library
 
     c = intake.company
@@ -330,13 +415,10 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
             continue
         seen.add(code)
         for f in intake.factors.get(code) or tuple(x.factor for x in value_lines if x.factor.code == code):
-            published = fmt.fmt_date(f.published) if f.published else ""
-            if f.data_year:
-                published = f"{published}（数据年份 {f.data_year}）" if published else f"数据年份 {f.data_year}"
+            published = _published_text(f)
             source = clean(f.source)
-            if f.origin == "workbook":
-                where = f"企业“排放因子”表{f.ref.cell if f.ref else ''}"
-                source = f"{source}（{where}）" if source else where
+            if f.origin == "workbook":  # traceability to the cell stays in the computed workbook
+                source = f"企业提供的排放因子：{source}" if source else "企业提供的排放因子"
             factor_rows.append({"no": len(factor_rows) + 1, "name": clean(f.name), "code": clean(f.code),
                                 "gas": Rich(f.gas), "value": fmt.fmt_factor(f.value), "unit": Rich(f.unit),
                                 "source": source or "/", "published": published or "/"})
@@ -353,22 +435,22 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     for i, (gas, tco2e) in enumerate(sorted(result.gas_totals.items(), key=lambda kv: -kv[1]), start=1):
         gwp = gwp_used.get(gas)
         gas_rows.append({
-            "no": i, "gas": Rich(_gas_name(gas)),
+            "no": i, "gas": Rich(gas_name(gas, library.blends)),
             "gwp": "—" if gas == "CO2e" else (fmt.fmt_plain(gwp) if gwp is not None else "/"),
             "tonnes": "—" if gas == "CO2e" else fmt.fmt_gas_tonnes(result.gas_tonnes.get(gas, 0.0)),
             "tco2e": fmt.fmt_tco2e(tco2e), "share": fmt.fmt_share(gas_shares.get(gas))})
+    # the gases named in the text are exactly those in the result; CO2e is emissions, not a gas
     present = {g for g, v in result.gas_totals.items() if v > 0}
-    present_named = [GAS_NAMES_ZH.get(g, g) for g in sorted(present, key=lambda g: -result.gas_totals[g])]
-    absent = [zh for key, zh in KYOTO_GROUPS
-              if not any(g == key or g.startswith(key + "-") or (key in ("HFC", "PFC") and g.startswith(key))
-                         for g in present)]
+    present_gases = [g for g in sorted(present, key=lambda g: -result.gas_totals[g]) if g != "CO2e"]
+    present_named = [gas_name(g, library.blends) for g in present_gases]
+    present_groups = {gas_group(g, library.blends) for g in present_gases}
+    absent = [zh for key, zh in KYOTO_GROUPS if key not in present_groups]
 
     # data honesty: gaps, exclusions, sources
     gaps = [{"no": i, "stage": a.stage.long_zh, "name": clean(a.name), "unit": Rich(a.unit),
-             "cell": str(a.amount_cell), "note": clean(a.note) or "无数据，计为 0"}
+             "note": clean(a.note) or "企业未能提供数据，计为 0"}
             for i, a in enumerate((a for a in intake.activities if a.amount_kind == "no_data"), start=1)]
-    excluded = [{"no": i, "stage": a.stage.long_zh, "name": clean(a.name), "cell": str(a.amount_cell),
-                 "reason": clean(a.note) or "/"}
+    excluded = [{"no": i, "stage": a.stage.long_zh, "name": clean(a.name), "reason": clean(a.note) or "/"}
                 for i, a in enumerate((a for a in intake.activities if a.amount_kind == "not_applicable"), start=1)]
     by_source: dict[str, list[str]] = {}
     for a in intake.activities:
@@ -385,10 +467,15 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
         targets_by_year[t.year].append(t)
     stage_order = {s: i for i, s in enumerate(STAGES)}
     target_years = []
+    # the enterprise total per target year: given, or implied by the stage targets (path for chart and text)
+    total_path: list[dict[str, Any]] = []
     for yr in sorted(targets_by_year):
         rows = []
         items = sorted(targets_by_year[yr], key=lambda t: (t.kind != "total", stage_order.get(t.stage, 99),
                                                           t.product or ""))
+        given_total = next((t for t in items if t.kind == "total" and t.stage is None), None)
+        stage_targets = [t for t in items if t.kind == "total" and t.stage is not None]
+        implied_note = ""
         for t in items:
             if t.kind == "total":
                 ok = t.stage is None or base_year != year or quantified.get(t.stage, False)
@@ -396,18 +483,42 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
                              "base": fmt.fmt_tco2e(t.base_value) if ok else fmt.NO_VALUE,
                              "pct": fmt.fmt_pct(t.reduction_pct),
                              "target": fmt.fmt_tco2e(t.target_value) if ok else fmt.NO_VALUE})
+                if t is given_total:
+                    total_path.append({"year": yr, "base": t.base_value, "target": t.target_value,
+                                       "pct": t.reduction_pct, "implied": False})
             else:
                 label = (f"单位产品碳排放强度（{clean(t.product)}）" if t.product and t.product != "工业总产值"
                          else "单位工业总产值碳排放强度")
                 rows.append({"label": label, "unit": Rich(f"tCO2e/{clean(t.unit or '')}"),
                              "base": fmt.fmt_intensity(t.base_value), "pct": fmt.fmt_pct(t.reduction_pct),
                              "target": fmt.fmt_intensity(t.target_value)})
-        target_years.append({"year": yr, "rows": rows})
-    total_targets = sorted((t for t in result.targets if t.kind == "total" and t.stage is None),
-                           key=lambda t: t.year)
-    base_total = result.base_year_totals.get(None, total_targets[0].base_value if total_targets else result.total)
-    target_sentences = [f"{t.year} 年企业碳排放总量较基准年降低 {fmt.fmt_pct(t.reduction_pct)}"
-                        f"（目标值 {fmt.fmt_tco2e(t.target_value)} tCO2e）" for t in total_targets]
+        if given_total is None and stage_targets:
+            # Only stage targets: their sum is the total the company has implicitly committed to. A stage
+            # without a target is counted at its base-year level, and the note says so.
+            covered = {t.stage for t in stage_targets}
+            untargeted = [s for s in STAGES if s not in covered]
+            rest = sum(result.base_year_totals.get(s, 0.0) for s in untargeted)
+            base = sum(t.base_value for t in stage_targets) + rest
+            target = sum(t.target_value for t in stage_targets) + rest
+            pct = round((1 - target / base) * 100, 2) if base > 0 else 0.0  # derived: shown to 0.01 %
+            rows.insert(len(stage_targets), {"label": IMPLIED_TOTAL_LABEL, "unit": Rich("tCO2e"), "base": fmt.fmt_tco2e(base),
+                             "pct": fmt.fmt_pct(pct), "target": fmt.fmt_tco2e(target)})
+            implied_note = (f"企业未直接设定 {yr} 年企业碳排放总量目标；合计行为各阶段目标之和，即隐含的企业碳排放"
+                            f"总量目标，减排比例据此推算")
+            if untargeted:
+                implied_note += f"（{'、'.join(s.long_zh for s in untargeted)}阶段未设目标，按基准年排放量计）"
+            implied_note += "。"
+            total_path.append({"year": yr, "base": base, "target": target, "pct": pct, "implied": True})
+        target_years.append({"year": yr, "rows": rows, "implied_note": implied_note})
+    base_total = result.base_year_totals.get(None, total_path[0]["base"] if total_path else result.total)
+    target_sentences = []
+    for p_ in total_path:
+        if p_["implied"]:
+            target_sentences.append(f"{p_['year']} 年各阶段目标合计 {fmt.fmt_tco2e(p_['target'])} tCO2e，即隐含的企业"
+                                    f"碳排放总量目标，较基准年降低 {fmt.fmt_pct(p_['pct'])}")
+        else:
+            target_sentences.append(f"{p_['year']} 年企业碳排放总量较基准年降低 {fmt.fmt_pct(p_['pct'])}"
+                                    f"（目标值 {fmt.fmt_tco2e(p_['target'])} tCO2e）")
     intensity_targets = sorted((t for t in result.targets if t.kind == "intensity"), key=lambda t: (t.year, t.product or ""))
     target_sentences += [f"{t.year} 年{'单位产品' if t.product != '工业总产值' else '单位工业总产值'}碳排放强度"
                          f"{'（' + clean(t.product) + '）' if t.product and t.product != '工业总产值' else ''}"
@@ -418,11 +529,11 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     elif result.targets:
         target_summary = Rich(f"以 {base_year} 年为基准年，各阶段减排目标见下表。")
     else:
-        target_summary = placeholder("【企业未在“减排目标”表中填写减排目标】")
+        target_summary = placeholder("【待补充：企业减排目标（企业未提供减排目标）】")
     if base_year == year:
         base_year_source = Rich(f"基准年排放量即本报告核算年度（{year} 年）的核算结果。")
     else:
-        base_year_source = Rich(f"基准年排放量取自企业在“历史排放”表中填报的 {base_year} 年排放量"
+        base_year_source = Rich(f"基准年排放量取自企业提供的 {base_year} 年排放数据"
                                 f"（合计 {fmt.fmt_tco2e(base_total)} tCO2e），未按本报告的方法重新核算。")
 
     # measures (附表 2-1)
@@ -436,6 +547,10 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
         measures.append({"no": i, "stage": label, "emissions": emis, "measure": clean(m.measure),
                          "rate": fmt.fmt_pct(m.annual_rate_pct) if m.annual_rate_pct is not None else "",
                          "investment": clean(m.investment), "note": clean(m.note)})
+    # the seed's 合计 row: the enterprise total and the summed investment estimate
+    # (the rows here are measures, not the six stages, so the label carries no "1+2+…+6")
+    measures_total = {"no": len(measures) + 1, "stage": "企业碳排放量合计", "emissions": total_text,
+                      "investment": _investment_sum([m.investment for m in intake.measures])} if measures else None
 
     # chapter 2.4 summary sentences
     summary_points: list[Rich] = []
@@ -446,11 +561,19 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
             f"{main.value_text} tCO2e，占 {main.share_text}。"))
     for r in intensity_rows:
         summary_points.append(Rich(f"{r['label']}为 {r['value']} {r['unit'].plain}（{r['basis']}）。"))
+    co2e = result.gas_totals.get("CO2e", 0.0)
+    by_co2e_factors = ("按以 CO2 当量给出的排放因子（如原材料“摇篮到大门”排放因子）计算，这类因子已涵盖其所含的各种"
+                       "温室气体，未再按气体拆分")
     if present_named:
-        summary_points.append(Rich(
-            f"本报告核算的温室气体为{'、'.join(present_named)}，按 {GWP_SET_ZH.get(gwp_set, gwp_set)} 的"
-            f"全球增温潜势折算为二氧化碳当量"
-            + (f"；本年度活动数据未涉及{'、'.join(absent)}等其他温室气体的排放源。" if absent else "。")))
+        sentence = (f"本报告按气体核算的温室气体为{'、'.join(present_named)}，按{GWP_SET_ZH.get(gwp_set, gwp_set)}"
+                    "的全球增温潜势折算为二氧化碳当量")
+        if co2e > 0:
+            sentence += f"；另有 {fmt.fmt_tco2e(co2e)} tCO2e 的排放{by_co2e_factors}"
+        if absent:
+            sentence += f"；按气体核算的排放源中未涉及{'、'.join(absent)}"
+        summary_points.append(Rich(sentence + "。"))
+    elif co2e > 0:
+        summary_points.append(Rich(f"本年度的排放量（{fmt.fmt_tco2e(co2e)} tCO2e）均{by_co2e_factors}。"))
     if gaps or excluded:
         bits = []
         if gaps:
@@ -467,7 +590,7 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     covered = [f"{s.long_zh}阶段" for s in STAGES if acts_by_stage[s]]
     coverage = Rich("+".join(covered) if covered else "/")
     if missing_stages:
-        coverage.add(f"（{'、'.join(missing_stages)}阶段本年度无活动数据行，报告中以“/”表示）")
+        coverage.add(f"（{'、'.join(missing_stages)}阶段本年度未发生相关活动，报告中以“/”表示）")
 
     company = {k: clean(v) for k, v in c.texts.items()}
     company.update({
@@ -480,6 +603,14 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
                 "contact", "phone", "team_leader", "team_members", "reviewer", "approver", "disclosure_time",
                 "disclosure_body"):
         company.setdefault(key, "")
+    # cover and sign-off: the consultant's fields, a highlighted placeholder while blank (completeness.py
+    # warns once for each)
+    cover: dict[str, Rich] = {}
+    for key, label in (("report_no", "报告编号"), ("agency_name", "技术服务机构名称"), ("report_date", "报告日期"),
+                       ("team_leader", "组长"), ("reviewer", "技术复核人"), ("approver", "批准人"),
+                       ("review_date", "复核日期"), ("approval_date", "批准日期")):
+        value = str(company.get(key) or "").strip()
+        cover[key] = Rich(value, formulas=False) if value else placeholder(f"【待填写：{label}】")
 
     # Every paragraph label of 企业信息 (contract.LABELS), with a visible placeholder naming where to fill it.
     texts = {lab.key: text_paras(c.text(lab.key), f"【待填写：{lab.text}（“企业信息”表“{lab.text}”）】")
@@ -497,19 +628,24 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
                   "energy": clean(e.energy)} for i, e in enumerate(intake.equipment, start=1)]
 
     chart_share = chart_target = None
-    if charts:
-        from carbon_report.outputs.report import charts as ch
-
+    if chart is not None:
         if shares:
-            bars = [ch.Bar(v.long, STAGE_EN[v.stage], float(shares[v.stage]) if v.stage in shares else None,
-                           v.share_text) for v in stages]
-            chart_share = image(ch.stage_share_chart(bars, f"{year} 年各阶段碳排放占比",
-                                                     f"{year} emissions by stage"), 146.0, 0.0)
-        if total_targets:
-            points = [(base_year, base_total, fmt.fmt_tco2e(base_total))]
-            points += [(t.year, t.target_value, fmt.fmt_tco2e(t.target_value)) for t in total_targets]
-            chart_target = image(ch.target_path_chart(points, "企业碳排放总量目标路径", "Emission target path",
-                                                      "tCO2e", "tCO2e"), 146.0, 0.0)
+            # the shares the tables print (largest remainder), so chart and table never disagree
+            chart_share = chart(ChartSpec(
+                kind="bar", title=f"{year} 年各阶段碳排放占比", categories=[v.long for v in stages],
+                series=[ChartSeries("占比（%）", [float(shares[v.stage]) if v.stage in shares else None
+                                                 for v in stages])],
+                number_format='0.00"%"', axis_format='0"%"', value_axis_title="占比（%）"))
+        if total_path:
+            cats = [f"{base_year} 年（基准年）"] + [f"{p_['year']} 年" + ("（隐含）" if p_["implied"] else "")
+                                                for p_ in total_path]
+            values = [base_total] + [p_["target"] for p_ in total_path]
+            big = max(values) >= 100
+            chart_target = chart(ChartSpec(
+                kind="column", title="企业碳排放总量目标路径", categories=cats,
+                series=[ChartSeries("企业碳排放总量（tCO2e）", values, colors=[GREY])],
+                number_format="#,##0.00", axis_format="#,##0" if big else "#,##0.00",
+                value_axis_title="tCO2e", height_mm=80.0))
 
     version = library_version or intake.library_version or library.version
     return {
@@ -541,6 +677,10 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
         "target_summary": target_summary,
         "base_year_source": base_year_source,
         "measures": measures,
+        "measures_total": measures_total,
+        "cover": cover,
+        "library_edition": library_edition(library_version or intake.library_version or library.version,
+                                           library.version),
         "summary_points": summary_points,
         "charts": {"share": chart_share, "target": chart_target},
         "library_version": version,

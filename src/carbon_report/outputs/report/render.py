@@ -10,6 +10,7 @@ from typing import Any
 
 from carbon_report.core.errors import TemplateError
 from carbon_report.core.model import Finding, Intake, Result
+from carbon_report.outputs.report.charts import ChartRun, ChartSpec, add_chart
 from carbon_report.outputs.report.context import Sequence, build_context
 from carbon_report.outputs.report.fingerprint import stamp, write_atomic
 from carbon_report.outputs.report.scopes import scope_context
@@ -132,7 +133,10 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
         src = io.BytesIO(data) if isinstance(data, bytes | bytearray) else str(data)
         return ImageRun(InlineImage(tpl, src, width=Mm(width_mm), height=Mm(height_mm) if height_mm else None))
 
-    context = build_context(intake, result, findings, workbook_dir=workbook_dir, image=image,
+    def chart(spec: ChartSpec) -> ChartRun:
+        return add_chart(tpl.docx.part, spec)
+
+    context = build_context(intake, result, findings, workbook_dir=workbook_dir, image=image, chart=chart,
                             library_version=library_version)
     context.update(scope_context(intake, result))
     seq = Sequence()
@@ -160,7 +164,14 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
 
 
 def render_report(intake: Intake, result: Result, findings: list[Finding], out_path: Path, *,
-                  workbook_dir: Path, template: Path | None = None, library_version: str = "") -> None:
+                  workbook_dir: Path, template: Path | None = None, library_version: str = "",
+                  fill_toc: bool = True) -> None:
     data, _ = render_bytes(intake, result, findings, workbook_dir=workbook_dir, template=template,
                            library_version=library_version)
+    if fill_toc:  # the contents page filled by LibreOffice's layout, when it is installed (toc.py)
+        from carbon_report.outputs.report.toc import with_filled_toc
+
+        filled = with_filled_toc(data)
+        if filled is not data:
+            data, _ = stamp(filled)
     write_atomic(out_path, data)

@@ -1,16 +1,20 @@
 """Run by a Python that has LibreOffice's `uno` module (often not the project's own Python):
 
-    python3 uno_export.py SOFFICE IN.docx OUT.pdf PROFILE_URL
+    python3 uno_export.py SOFFICE IN.docx OUT.pdf PROFILE_URL [TOC.json]
 
 Starts a headless soffice with its own profile, opens the document hidden, refreshes fields and updates every
-index (the table of contents) twice, so page numbers settle after the contents grow, then exports the PDF.
+index (the table of contents) twice, so page numbers settle after the contents grow, then exports the PDF
+(skipped when OUT.pdf is "-"). With TOC.json it also writes the first table of contents as LibreOffice laid it
+out: [{"level": 1, "text": "1 概论", "page": "1"}, …], which toc.py writes back into the .docx.
 Prints "indexes=N" on success. Must not import carbon_report: it runs outside the project's environment.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -22,6 +26,7 @@ def main(argv: list[str]) -> int:
     from com.sun.star.connection import NoConnectException
 
     soffice, src, dst, profile = argv[1:5]
+    toc_out = argv[5] if len(argv) > 5 else ""
 
     def prop(name, value):
         p = PropertyValue()
@@ -58,8 +63,12 @@ def main(argv: list[str]) -> int:
                 doc.getTextFields().refresh()
                 for i in range(indexes.getCount()):
                     indexes.getByIndex(i).update()
-            doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(dst)),
-                           (prop("FilterName", "writer_pdf_Export"),))
+            if dst != "-":
+                doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(dst)),
+                               (prop("FilterName", "writer_pdf_Export"),))
+            if toc_out:
+                with open(toc_out, "w", encoding="utf-8") as fh:
+                    json.dump(toc_entries(doc, indexes), fh, ensure_ascii=False)
             print(f"indexes={indexes.getCount()}")
         finally:
             doc.close(True)
@@ -72,6 +81,40 @@ def main(argv: list[str]) -> int:
             proc.kill()
             proc.wait()
     return 0
+
+
+def toc_entries(doc, indexes) -> list[dict]:
+    """The first content index's lines ("1.1 研究背景\t1"), each with its outline level, read from the
+    paragraph styles LibreOffice gives index lines (Contents 1 …); from the heading's number otherwise."""
+    toc = None
+    for i in range(indexes.getCount()):
+        index = indexes.getByIndex(i)
+        if index.supportsService("com.sun.star.text.ContentIndex"):
+            toc = index
+            break
+    if toc is None:
+        return []
+    lines = [x for x in toc.getAnchor().getString().splitlines() if x.strip()]
+    levels = []
+    paras = doc.getText().createEnumeration()
+    while paras.hasMoreElements():
+        p = paras.nextElement()
+        if p.supportsService("com.sun.star.text.Paragraph"):
+            m = re.match(r"(?:Contents|TOC|toc)\s*(\d)$", p.ParaStyleName or "")
+            if m:
+                levels.append(int(m.group(1)))
+    entries = []
+    for k, line in enumerate(lines):
+        text, _, page = line.rpartition("\t")
+        if not text:
+            text, page = line, ""
+        if len(levels) == len(lines):
+            level = levels[k]
+        else:
+            number = re.match(r"^(\d+(?:\.\d+)*)\s", text)
+            level = number.group(1).count(".") + 1 if number else 1
+        entries.append({"level": level, "text": text.strip(), "page": page.strip()})
+    return entries
 
 
 if __name__ == "__main__":
