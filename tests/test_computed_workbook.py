@@ -35,7 +35,9 @@ def _clean_activities() -> list[list[object]]:
 
 
 def _clean(path: Path, **kw: object) -> Path:
-    return workbooks.build(path, activities=kw.pop("activities", _clean_activities()), targets=[],
+    # the sign-off names filled too: a blank 组长 is a warning (the report would show a placeholder)
+    signed = workbooks.company_with(组长="张工", 技术复核人="李工", 批准人="王工")
+    return workbooks.build(path, company=signed, activities=kw.pop("activities", _clean_activities()), targets=[],
                            measures=[["原材料获取", "低碳钢材", 5, "10", None]], **kw)  # type: ignore[arg-type]
 
 
@@ -185,7 +187,7 @@ def test_gap_and_exclusion_read_as_in_the_report(tmp_path: Path) -> None:
     # the seed's transport and packaging rows all say "/"; 采购 has no rows; 回收 is excluded
     assert in_sheet["绿色运输阶段碳排放量"] == ["/", "/", "数据缺失"] == in_report["绿色运输阶段碳排放量"]
     assert in_sheet["绿色包装阶段碳排放量"] == ["/", "/", "数据缺失"] == in_report["绿色包装阶段碳排放量"]
-    assert in_sheet["数智化采购阶段碳排放量"] == ["/", "/", "无活动数据"] == in_report["数智化采购阶段碳排放量"]
+    assert in_sheet["数智化采购阶段碳排放量"] == ["/", "/", "无相关活动"] == in_report["数智化采购阶段碳排放量"]
     assert in_sheet["绿色回收阶段碳排放量"] == ["/", "/", "不适用"] == in_report["绿色回收阶段碳排放量"]
     for stage in STAGE_ROWS + [TOTAL_ROW]:  # shares agree everywhere
         assert in_sheet[stage][1] == in_report[stage][1], stage

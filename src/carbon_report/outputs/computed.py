@@ -49,7 +49,7 @@ class StageDisplay:
 
     quantified: bool  # at least one row with a number; otherwise the quantity reads "/"
     share_pct: Decimal | None  # largest-remainder percentage; None reads "/"
-    note: str  # 无活动数据 / 数据缺失 / 部分数据缺失 / 不适用 / ""
+    note: str  # 无相关活动 / 数据缺失 / 部分数据缺失 / 不适用 / ""
 
     @property
     def share_text(self) -> str:
@@ -77,11 +77,14 @@ def significant_decimals(value: float, digits: int, least: int, most: int = 10) 
     return min(most, max(least, digits - 1 - math.floor(math.log10(abs(value)))))
 
 
+NO_ACTIVITY_NOTE = "无相关活动"  # client wording: the report is read by the client, not the clerk
+
+
 def stage_note(acts: list[Activity]) -> str:
-    """The report's 备注 for a stage (outputs/report/context.py says the same words)."""
+    """A stage's 备注, in 排放汇总, the report and 汇总.xlsx alike (one function, so they cannot drift)."""
     kinds = {a.amount_kind for a in acts}
     if not acts:
-        return "无活动数据"
+        return NO_ACTIVITY_NOTE
     if kinds == {"not_applicable"}:
         return contract.NOT_APPLICABLE
     if "value" not in kinds:

@@ -17,8 +17,10 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from carbon_report.core import contract
 from carbon_report.core.model import Stage
 from carbon_report.io.atomic import write_bytes
+from carbon_report.outputs.computed import GAP_NOTE, NO_ACTIVITY_NOTE
 from carbon_report.outputs.workbook import print_landscape
 
 SUMMARY_SHEET = "汇总"
@@ -44,7 +46,7 @@ _FIRST_SHARE = SUMMARY_HEADER.index(f"{next(iter(Stage)).short_zh}占比") + 1
 _INTENSITY = SUMMARY_HEADER.index("排放强度") + 1
 SHARE = "0.00%"
 # Notes under which a stage carries no number: its quantity reads "/", as in 排放汇总 and the report.
-_NO_NUMBER_NOTES = {"无活动数据", "数据缺失", "不适用"}
+_NO_NUMBER_NOTES = {NO_ACTIVITY_NOTE, GAP_NOTE, contract.NOT_APPLICABLE}
 FINDINGS_HEADER = ["文件", "级别", "工作表", "单元格", "代码", "说明"]
 
 

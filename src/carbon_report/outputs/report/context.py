@@ -17,6 +17,7 @@ from typing import Any
 from carbon_report.core.contract import LABELS
 from carbon_report.core.findings import Code
 from carbon_report.core.model import STAGES, Activity, EmissionLine, Finding, Intake, Result, Stage
+from carbon_report.outputs.computed import stage_note
 from carbon_report.outputs.report import numbers as fmt
 from carbon_report.outputs.report.charts import GREY, ChartSeries, ChartSpec
 from carbon_report.outputs.report.rich import Rich, clean, placeholder
@@ -313,19 +314,6 @@ class StageView:
         return bool(self.activities)
 
 
-def _stage_note(acts: list[Activity]) -> str:
-    kinds = {a.amount_kind for a in acts}
-    if not acts:
-        return "无相关活动"
-    if kinds == {"not_applicable"}:
-        return "不适用"
-    if "value" not in kinds:
-        return "数据缺失"
-    if "no_data" in kinds:
-        return "部分数据缺失"
-    return ""
-
-
 def build_context(intake: Intake, result: Result, findings: list[Finding], *, workbook_dir: Path,
                   image: ImageFactory, chart: ChartFactory | None = None,
                   library_version: str = "") -> dict[str, Any]:
@@ -356,7 +344,7 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
             stage=s, long=s.long_zh, indicator=s.indicator_zh, activities=acts, quantified=quantified[s],
             value=value, value_text=fmt.fmt_tco2e(value) if quantified[s] else fmt.NO_VALUE,
             share_text=fmt.fmt_share(shares.get(s)) if quantified[s] and shares else fmt.NO_VALUE,
-            note=_stage_note(acts))
+            note=stage_note(acts))
         by_type: dict[str, list[str]] = {}
         for a in acts:
             names = by_type.setdefault(clean(a.type).strip() or s.short_zh, [])
