@@ -9,7 +9,7 @@ from carbon_report.core.model import (
     Equipment,
 )
 from carbon_report.core.raw import RawWorkbook
-from carbon_report.core.validate.rows import Findings, data_rows, ref
+from carbon_report.core.validate.rows import Findings, checked_rows, ref
 from carbon_report.core.values import (
     parse_number,
     text_of,
@@ -24,14 +24,13 @@ FUEL_WORDS = ("柴油", "汽油", "天然气", "液化石油气", "液化气", "
 
 
 def read_equipment(raw: RawWorkbook, f: Findings, acts: list[Activity]) -> list[Equipment]:
-    table = raw.tables.get(contract.EQUIPMENT.name)
     out: list[Equipment] = []
-    if table is None:
+    got = checked_rows(raw, contract.EQUIPMENT, f, name_key="name")
+    if got is None:
         return out
+    table, rows = got
     names = " ".join(a.name for a in acts).upper()
-    for row in data_rows(table, f, name_key="name"):
-        if not f.row_ok(row):
-            continue
+    for row in rows:
         q = parse_number(row.value("quantity"))
         if q.kind not in ("number", "blank"):
             f.warn(ref(row, table, "quantity"), Code.W_EQUIPMENT_QUANTITY,

@@ -10,20 +10,19 @@ from carbon_report.core.model import (
     Picture,
 )
 from carbon_report.core.raw import RawWorkbook
-from carbon_report.core.validate.rows import Findings, data_rows, ref
+from carbon_report.core.validate.rows import Findings, checked_rows, ref
 from carbon_report.core.values import (
     text_of,
 )
 
 
 def read_pictures(raw: RawWorkbook, f: Findings, exists: Callable[[str], bool] | None) -> list[Picture]:
-    table = raw.tables.get(contract.PICTURES.name)
     out: list[Picture] = []
-    if table is None:
+    got = checked_rows(raw, contract.PICTURES, f, name_key="position")
+    if got is None:
         return out
-    for row in data_rows(table, f, name_key="position"):
-        if not f.row_ok(row):
-            continue
+    table, rows = got
+    for row in rows:
         pos, file = text_of(row.value("position")), text_of(row.value("file"))
         if not pos or not file:
             key = "position" if not pos else "file"

@@ -10,7 +10,13 @@ from carbon_report.core.model import (
 )
 from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
 from carbon_report.core.validate.activities import same_unit
-from carbon_report.core.validate.rows import Findings, data_rows, percent_cell, ref, squash
+from carbon_report.core.validate.rows import (
+    Findings,
+    checked_rows,
+    percent_cell,
+    ref,
+    squash,
+)
 from carbon_report.core.values import (
     ParsedNumber,
     fold_text,
@@ -20,10 +26,10 @@ from carbon_report.core.values import (
 
 
 def read_products(raw: RawWorkbook, f: Findings) -> list[Product]:
-    table = raw.tables.get(contract.PRODUCTS.name)
-    if table is None:
+    got = checked_rows(raw, contract.PRODUCTS, f, name_key="name")
+    if got is None:
         return []
-    rows = [r for r in data_rows(table, f, name_key="name") if f.row_ok(r)]
+    table, rows = got
     out: list[Product] = []
     for row in rows:
         name = text_of(row.value("name"))

@@ -7,11 +7,8 @@ from dataclasses import dataclass, field
 
 from carbon_report.core import contract
 from carbon_report.core.findings import Code
-from carbon_report.core.model import (
-    CellRef,
-    Finding,
-)
-from carbon_report.core.raw import RawCell, RawRow, RawTable, column_number
+from carbon_report.core.model import CellRef, Finding, Stage
+from carbon_report.core.raw import RawCell, RawRow, RawTable, RawWorkbook, column_number
 from carbon_report.core.values import fold_text, parse_percent, text_of
 
 _NOTE_ROW = re.compile(r"^注(\s*$|\s*[:：0-9１-９一二三四五①②③])")
@@ -103,3 +100,25 @@ def percent_cell(cell: RawCell, f: Findings, label: str, code: Code, *, zero_ok:
         f.warn(cell.ref, Code.W_PERCENT_FRACTION,
                f"{label}“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
     return pp.pct
+
+
+def checked_rows(raw: RawWorkbook, spec: contract.TableSheet, f: Findings,
+                 name_key: str) -> tuple[RawTable, list[RawRow]] | None:
+    """One input table's rows to read: 合计/注 rows skipped (a warning each), and rows holding an Excel error
+    value or an uncalculated formula left out (an error each). None when the workbook has no such sheet."""
+    table = raw.tables.get(spec.name)
+    if table is None:
+        return None
+    return table, [r for r in data_rows(table, f, name_key=name_key) if f.row_ok(r)]
+
+
+def stage_of(row: RawRow, table: RawTable, f: Findings) -> tuple[Stage | None, bool]:
+    """The row's 阶段 (None when blank); False, with an error on the cell, when it names no stage."""
+    st = text_of(row.value("stage"))
+    if not st:
+        return None, True
+    stage = Stage.parse(st)
+    if stage is None:
+        f.error(ref(row, table, "stage"), Code.E_STAGE_UNKNOWN, f"阶段“{st}”无法识别")
+        return None, False
+    return stage, True

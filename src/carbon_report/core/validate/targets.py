@@ -7,11 +7,17 @@ from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     Company,
     Product,
-    Stage,
     Target,
 )
 from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
-from carbon_report.core.validate.rows import Findings, data_rows, percent_cell, ref, squash
+from carbon_report.core.validate.rows import (
+    Findings,
+    checked_rows,
+    percent_cell,
+    ref,
+    squash,
+    stage_of,
+)
 from carbon_report.core.values import (
     parse_year,
     text_of,
@@ -25,15 +31,14 @@ LATEST_TARGET_YEAR = 2100
 
 
 def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, products: list[Product]) -> list[Target]:
-    table = raw.tables.get(contract.TARGETS.name)
     out: list[Target] = []
-    if table is None:
+    got = checked_rows(raw, contract.TARGETS, f, name_key="stage")
+    if got is None:
         return out
+    table, rows = got
     base_year = company.base_year if company else None
     seen: dict[tuple, tuple[float, int]] = {}
-    for row in data_rows(table, f, name_key="stage"):
-        if not f.row_ok(row):
-            continue
+    for row in rows:
         ok = True
         year = _target_year(row, table, f, base_year)
         ok = year is not None
@@ -46,13 +51,8 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
             got = percent_cell(cell, f, "减排比例", Code.E_REDUCTION_RANGE)
             ok = ok and got is not None
             pct = got or 0.0
-        stage = None
-        st = text_of(row.value("stage"))
-        if st:
-            stage = Stage.parse(st)
-            if stage is None:
-                f.error(ref(row, table, "stage"), Code.E_STAGE_UNKNOWN, f"阶段“{st}”无法识别")
-                ok = False
+        stage, stage_ok = stage_of(row, table, f)
+        ok = ok and stage_ok
         kind_text = squash(row.value("kind")) or "总量"
         kind = contract.TARGET_KINDS.get(kind_text)
         if kind is None:
