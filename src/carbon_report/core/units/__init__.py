@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -74,6 +74,12 @@ def kind_of(spelling: str) -> str | None:
     return a.kind if a else None
 
 
+# The conversion functions are pure for a given alias table and are asked the same few questions for every
+# row of every workbook: their answers are kept (pint arithmetic costs ~0.1 ms a call). Errors are not kept.
+_CONVERSIONS = 4096
+
+
+@lru_cache(maxsize=_CONVERSIONS)
 def factor(from_unit: str, to_unit: str, density_t_per_m3: float | None = None) -> tuple[float, str]:
     """Multiplier taking an amount in from_unit to to_unit, and a note when a density was used."""
     a, b = lookup(from_unit), lookup(to_unit)
@@ -97,6 +103,7 @@ def convert(amount: float, from_unit: str, to_unit: str, density_t_per_m3: float
     return amount * k, note
 
 
+@lru_cache(maxsize=_CONVERSIONS)
 def mass_to_tonnes(mass_unit: str) -> float:
     a = lookup(mass_unit)
     if a is None or a.kind != "mass":
@@ -114,6 +121,7 @@ class FactorUnit:
     per_unit: str  # the activity unit, e.g. "t·km"
 
 
+@lru_cache(maxsize=_CONVERSIONS)
 def parse_factor_unit(text: str) -> FactorUnit:
     """Split `<mass>[gas]/<activity unit>` such as tCO2/MWh, kgCO2e/t·km, kg/kg."""
     t = str(text).strip().translate(_SUBSCRIPTS).replace("／", "/")

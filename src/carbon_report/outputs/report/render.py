@@ -186,8 +186,15 @@ def _template(path: Path) -> Any:
 
 
 def warm(template: Path | None = None) -> None:
-    """Import docxtpl and prepare the template before the first report (a batch worker's initializer)."""
+    """What every report needs before its first one (a batch worker's initializer calls this): docxtpl and
+    python-docx imported, the template prepared, the chart module and its font lookup loaded."""
+    import importlib
+
     _template(Path(template) if template else default_template())
+    charts = importlib.import_module("carbon_report.outputs.report.charts")
+    font_lookup = getattr(charts, "cjk_font", None)  # matplotlib charts only: the font list is read once
+    if callable(font_lookup):
+        font_lookup()
 
 
 @cache
