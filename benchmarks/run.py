@@ -215,6 +215,7 @@ STAGES = [
     ("carbon_report.outputs.report.charts", "target_path_chart", "    chart: target path"),
     ("docxtpl:DocxTemplate", "render", "  docxtpl render"),
     ("docxtpl:DocxTemplate", "build_xml", "    build_xml (patch + Jinja + listing)"),
+    ("carbon_report.outputs.report.render:_strict_template_class()", "_fill", "    fill the prepared parts (Jinja + listing)"),
     ("docxtpl:DocxTemplate", "fix_tables", "    fix_tables (parse the rendered body)"),
     ("docxtpl:DocxTemplate", "save", "  docxtpl save"),
     ("carbon_report.outputs.report.render", "stamp", "  fingerprint stamp (re-zip)"),
@@ -237,7 +238,13 @@ def breakdown(inputs: list[Path], out: Path) -> dict[str, float]:
             owner: Any = importlib.import_module(module)
         except ImportError:
             continue
-        owner = getattr(owner, cls) if cls else owner
+        if cls.endswith("()"):  # a class made by a factory function
+            owner = getattr(owner, cls[:-2], None)
+            owner = owner() if callable(owner) else None
+        elif cls:
+            owner = getattr(owner, cls, None)
+        if owner is None:
+            continue
         original = owner.__dict__.get(attr) if isinstance(owner, type) else getattr(owner, attr, None)
         if original is None:
             continue

@@ -256,25 +256,26 @@ def scan_package(path: Path) -> set[tuple[str, str]]:
         raise UnreadableWorkbook("E-FILE-CORRUPT", f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
 
 
+# Evaluated once per row (in C), not once per cell in Python: the pre-scan costs about half as much.
+_NS = {"m": _MAIN}
+_FORMULA_CELLS = etree.XPath("m:c[m:f]", namespaces=_NS)
+_ROW_HAS_DATA = etree.XPath("boolean(m:c/m:v | m:c/m:is)", namespaces=_NS)
+
+
 def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
                 uncached: set[tuple[str, str]], data_rows: list[int]) -> int:
-    cell_tag, merge_tag, row_tag = f"{{{_MAIN}}}c", f"{{{_MAIN}}}mergeCell", f"{{{_MAIN}}}row"
-    value_tag, inline_tag = f"{{{_MAIN}}}v", f"{{{_MAIN}}}is"
+    merge_tag, row_tag = f"{{{_MAIN}}}mergeCell", f"{{{_MAIN}}}row"
     read_formulas = title not in contract.COMPUTED_SHEETS
     count_rows = title in _TABLE_SHEET_NAMES
-    row_has_data = False
     with z.open(part) as f:
-        for _ev, el in etree.iterparse(f, events=("end",), tag=(cell_tag, merge_tag, row_tag),
+        for _ev, el in etree.iterparse(f, events=("end",), tag=(merge_tag, row_tag),
                                        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False):
-            if el.tag == cell_tag:
-                if read_formulas and el.find(f"{{{_MAIN}}}f") is not None and _uncached(el):
-                    uncached.add((title, el.get("r", "")))
-                if count_rows and not row_has_data:
-                    row_has_data = el.find(value_tag) is not None or el.find(inline_tag) is not None
-                el.clear()
-            elif el.tag == row_tag:
-                if row_has_data:
-                    row_has_data = False
+            if el.tag == row_tag:
+                if read_formulas:
+                    for cell in _FORMULA_CELLS(el):
+                        if _uncached(cell):
+                            uncached.add((title, cell.get("r", "")))
+                if count_rows and _ROW_HAS_DATA(el):
                     data_rows[0] += 1
                     if data_rows[0] > MAX_DATA_ROWS:
                         raise UnreadableWorkbook(
