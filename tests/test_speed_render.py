@@ -104,3 +104,22 @@ def test_an_edited_template_is_used_for_the_next_report(tmp_path):
     edited.replace(own)  # same path, new content
     second, _ = render_bytes(intake, calc(intake), [], workbook_dir=tmp_path, template=own)
     assert "修改后的报告标题文字" in "\n".join(p.text for p in Document(io.BytesIO(second)).paragraphs)
+
+
+def test_a_template_whose_table_docxtpl_must_fix_gives_plain_docxtpl_bytes(tmp_path):
+    # a consultant's template with one grid column missing from a table: docxtpl's fix_tables adds it back
+    own = tmp_path / "own.docx"
+    with zipfile.ZipFile(default_template()) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    first_col = body[body.index("<w:gridCol "):body.index("/>", body.index("<w:gridCol ")) + 2]
+    edit_template(default_template(), own, first_col, "")
+    intake = seed_intake()
+    expected = xml_parts(plain_docxtpl(intake, tmp_path, own))
+    data, _ = render_bytes(intake, calc(intake), [], workbook_dir=tmp_path, template=own)
+    assert xml_parts(data) == expected
+    rendered = expected["word/document.xml"].decode("utf-8")
+
+    def first_grid(xml: str) -> int:
+        return xml[xml.index("<w:tblGrid>"):xml.index("</w:tblGrid>")].count("<w:gridCol ")
+
+    assert first_grid(rendered) == first_grid(body)  # the missing column was added back

@@ -40,9 +40,19 @@ class ImageRun:
             xml = xml[len(self._OPEN):]
         if xml.endswith(self._CLOSE):
             xml = xml[: -len(self._CLOSE)]
-        return xml
+        return _drop_declarations_of(self.inline.tpl.docx.element.nsmap, xml)
 
     __str__ = __html__
+
+
+def _drop_declarations_of(nsmap: dict[str | None, str], xml: str) -> str:
+    """The picture's XML without the namespace declarations the document element already makes: lxml drops
+    them anyway when docxtpl moves the rendered body into the document, and a body parsed inside the
+    document element must come out the same."""
+    def keep(m: re.Match[str]) -> str:
+        return "" if nsmap.get(m.group(1)) == m.group(2) else m.group(0)
+
+    return re.sub(r' xmlns:([A-Za-z_][\w.-]*)="([^"]*)"', keep, xml)
 
 
 def default_template() -> Path:
@@ -76,6 +86,54 @@ class _Prepared:
     body: _Part
     headers: dict[str, _Part]  # relationship id → part
     footers: dict[str, _Part]
+    # The document element around the body, serialised: the rendered body is parsed inside it, so that it
+    # needs no move into the template's tree. body_open is the body's start tag as docxtpl serialises it
+    # (namespace declarations the document element already makes). None: parse and move as docxtpl does.
+    around_body: tuple[str, str, str] | None = None  # (before the body, body_open, after the body)
+
+
+_BODY_OPEN = re.compile(r'<w:body(?: xmlns:[A-Za-z_][\w.-]*="[^"]*")*>')
+_DECL = re.compile(r'xmlns:([A-Za-z_][\w.-]*)="([^"]*)"')
+_WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+
+
+@cache
+def _table_checks() -> tuple[Any, Any, Any]:
+    """XPath tests telling whether docxtpl's fix_tables would change a table (it changes tables whose rows
+    have more cells than grid columns, or fewer spanned columns than the grid has)."""
+    from lxml import etree
+
+    ns = {"w": W_NS}
+    too_many_cells = etree.XPath("boolean(.//w:tr[count(w:tc) > $cols])", namespaces=ns)
+    fills_grid = etree.XPath("boolean(.//w:tr[count(w:tc[not(w:tcPr/w:gridSpan)])"
+                             " + sum(w:tc/w:tcPr/w:gridSpan/@w:val) >= $cols])", namespaces=ns)
+    irregular = etree.XPath("boolean(.//w:tc[count(w:tcPr) > 1] | .//w:tcPr[count(w:gridSpan) > 1]"
+                            " | .//w:gridSpan[not(@w:val)])", namespaces=ns)
+    return too_many_cells, fills_grid, irregular
+
+
+def _document_parser() -> Any:
+    """docxtpl's parser settings (blank text kept) with python-docx's element classes, so that the document
+    element parsed here behaves as the one python-docx loaded. One per call: lxml parsers are not shared
+    between threads."""
+    from docx.oxml.parser import element_class_lookup
+    from lxml import etree
+
+    parser = etree.XMLParser()
+    parser.set_element_class_lookup(element_class_lookup)
+    return parser
+
+
+def _tables_need_fixing(body: Any) -> bool:
+    too_many_cells, fills_grid, irregular = _table_checks()
+    for tbl in body.iter(f"{{{W_NS}}}tbl"):
+        grid = tbl.find(f"{{{W_NS}}}tblGrid")
+        if grid is None:
+            return True
+        cols = len(grid.findall(f"{{{W_NS}}}gridCol"))
+        if too_many_cells(tbl, cols=cols) or not fills_grid(tbl, cols=cols):
+            return True
+    return bool(irregular(body))
 
 
 @cache
@@ -94,11 +152,40 @@ def _strict_template_class():
         prepared: _Prepared | None = None
 
         def fix_tables(self, xml):
+            around = self.prepared.around_body if self.prepared is not None else None
+            text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+            inside = around is not None and text.startswith(around[1])
             try:
-                etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
+                if inside:  # the whole document in one strict parse: the body then needs no move
+                    before, body_open, after = around
+                    root = etree.fromstring(f"{before}<w:body>{text[len(body_open):]}{after}".encode(),
+                                            _document_parser())
+                else:
+                    etree.fromstring(text.encode("utf-8"))
             except etree.XMLSyntaxError as exc:
                 raise TemplateError(f"报告模板渲染后的 XML 无效（{exc}），请检查模板中的标签。") from exc
+            if inside:
+                body = root.find(f"{{{W_NS}}}body")
+                if not _tables_need_fixing(body):
+                    return body
             return super().fix_tables(xml)
+
+        def fix_docpr_ids(self, tree):
+            if tree.getparent() is None:
+                return super().fix_docpr_ids(tree)
+            for elt in tree.iter(_WP_DOCPR):  # the body's docPr in document order, as docxtpl's //wp:docPr
+                self.docx_ids_index += 1
+                elt.attrib["id"] = str(self.docx_ids_index)
+            return None
+
+        def map_tree(self, tree):
+            if tree.getparent() is None:
+                return super().map_tree(tree)
+            root = tree.getparent()  # the body was parsed inside its own document element: use that one
+            self.docx._part._element = root  # noqa: SLF001
+            self.docx._element = root  # noqa: SLF001
+            self.docx._Document__body = None  # noqa: SLF001 - python-docx's cached body proxy
+            return None
 
         def resolve_listing(self, xml):
             # Only a paragraph holding one of these characters changes: skip the others' per-run regexes.
@@ -172,7 +259,24 @@ def _prepared(path: Path, mtime_ns: int, size: int) -> _Prepared:
             out[rel_key] = _compile(tpl, xml, tpl.get_headers_footers_encoding(xml))
         return out
 
-    return _Prepared(blob, _compile(tpl, tpl.get_xml()), parts(tpl.HEADER_URI), parts(tpl.FOOTER_URI))
+    body_xml = tpl.get_xml()
+    return _Prepared(blob, _compile(tpl, body_xml), parts(tpl.HEADER_URI), parts(tpl.FOOTER_URI),
+                     _around_body(tpl, body_xml))
+
+
+def _around_body(tpl: Any, body_xml: str) -> tuple[str, str, str] | None:
+    """The document element's serialisation before and after its body, when the body's start tag only
+    repeats declarations the document element makes (then the body parses the same inside it)."""
+    m = _BODY_OPEN.match(body_xml)
+    root = tpl.docx._element  # noqa: SLF001
+    if m is None or any(root.nsmap.get(prefix) != uri for prefix, uri in _DECL.findall(m.group(0))):
+        return None
+    whole = tpl.xml_to_string(root)
+    start = whole.find("<w:body")
+    end = whole.rfind("</w:body>")
+    if start < 0 or end < 0 or whole.count("<w:body") != 1:
+        return None
+    return whole[:start], m.group(0), whole[end + len("</w:body>"):]
 
 
 def _template(path: Path) -> Any:
