@@ -100,6 +100,8 @@ class Code(StrEnum):
         "the file is not a zip package")
     E_FILE_TOO_LARGE = ("E-FILE-TOO-LARGE", "文件过大（{size} MB，上限 {limit} MB）",
         "the file is larger than the limit")
+    E_FILE_TOO_MANY_ROWS = ("E-FILE-TOO-MANY-ROWS", "工作簿的数据行超过 {limit} 行，超出一次可处理的范围，请拆分为多个工作簿后分别处理",
+        "more data rows than one run handles within its memory cap: split the workbook")
     E_FILE_TRUNCATED = ("E-FILE-TRUNCATED", "文件已损坏或不完整（zip 目录无法读取），请重新保存或重新发送",
         "the zip directory cannot be read (truncated file)")
     E_FILE_UNREADABLE = ("E-FILE-UNREADABLE", "无法打开文件（{reason}）",

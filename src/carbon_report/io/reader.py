@@ -29,6 +29,11 @@ from carbon_report.io.filecheck import UnreadableWorkbook, check_workbook_file
 HEADER_SEARCH_ROWS = 10
 MAX_TABLE_ROWS = 100_000
 MAX_MERGED_CELLS = 100_000  # every merged cell costs openpyxl an object: 100,000 take about a second
+# Rows holding data, all input tables together. Measured in a batch worker with the report (benchmarks/run.py
+# --huge): 2,000 activity rows peaked at 218 MB, 3,000 at 266 MB; a worker must stay within 300 MB, and a
+# 30,000-row workbook would take about 1.5 GB. Larger workbooks are refused before openpyxl loads them.
+MAX_DATA_ROWS = 3_000
+_TABLE_SHEET_NAMES = frozenset(spec.name for spec in contract.TABLE_SHEETS)
 
 
 def read_workbook(path: Path) -> RawWorkbook:
@@ -235,11 +240,12 @@ def scan_package(path: Path) -> set[tuple[str, str]]:
             parts = _sheet_parts(z)
             names = set(z.namelist())
             merged_total = 0
+            data_rows = [0]  # rows holding data in the input tables so far
             uncached: set[tuple[str, str]] = set()
             for title, part in parts.items():
                 if part not in names:
                     continue
-                merged_total = _scan_sheet(z, part, title, merged_total, uncached)
+                merged_total = _scan_sheet(z, part, title, merged_total, uncached, data_rows)
             return uncached
     except UnreadableWorkbook:
         raise
@@ -251,18 +257,32 @@ def scan_package(path: Path) -> set[tuple[str, str]]:
         raise UnreadableWorkbook(Code.E_FILE_CORRUPT, f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
 
 
+# Evaluated once per row (in C), not once per cell in Python: the pre-scan costs about half as much.
+_NS = {"m": _MAIN}
+_FORMULA_CELLS = etree.XPath("m:c[m:f]", namespaces=_NS)
+_ROW_HAS_DATA = etree.XPath("boolean(m:c/m:v | m:c/m:is)", namespaces=_NS)
+
+
 def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
-                uncached: set[tuple[str, str]]) -> int:
-    cell_tag, merge_tag, row_tag = f"{{{_MAIN}}}c", f"{{{_MAIN}}}mergeCell", f"{{{_MAIN}}}row"
+                uncached: set[tuple[str, str]], data_rows: list[int]) -> int:
+    merge_tag, row_tag = f"{{{_MAIN}}}mergeCell", f"{{{_MAIN}}}row"
     read_formulas = title not in contract.COMPUTED_SHEETS
+    count_rows = title in _TABLE_SHEET_NAMES
     with z.open(part) as f:
-        for _ev, el in etree.iterparse(f, events=("end",), tag=(cell_tag, merge_tag, row_tag),
+        for _ev, el in etree.iterparse(f, events=("end",), tag=(merge_tag, row_tag),
                                        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False):
-            if el.tag == cell_tag:
-                if read_formulas and el.find(f"{{{_MAIN}}}f") is not None and _uncached(el):
-                    uncached.add((title, el.get("r", "")))
-                el.clear()
-            elif el.tag == row_tag:
+            if el.tag == row_tag:
+                if read_formulas:
+                    for cell in _FORMULA_CELLS(el):
+                        if _uncached(cell):
+                            uncached.add((title, cell.get("r", "")))
+                if count_rows and _ROW_HAS_DATA(el):
+                    data_rows[0] += 1
+                    if data_rows[0] > MAX_DATA_ROWS:
+                        raise UnreadableWorkbook(
+                            Code.E_FILE_TOO_MANY_ROWS,
+                            f"工作簿的数据表共有超过 {MAX_DATA_ROWS:,} 行数据（到工作表“{title}”第 {el.get('r', '?')} 行），"
+                            f"超出一次可处理的范围（每个进程内存不超过 300 MB）；请拆分为多个工作簿后分别处理")
                 el.clear()
                 while el.getprevious() is not None:  # keep memory flat on long sheets
                     del el.getparent()[0]

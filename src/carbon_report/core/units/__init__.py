@@ -16,7 +16,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -143,6 +143,12 @@ def _require(spelling: str) -> UnitAlias:
     return a
 
 
+# The conversion functions are pure for a given alias table and are asked the same few questions for every
+# row of every workbook: their answers are kept (pint arithmetic costs ~0.1 ms a call). Errors are not kept.
+_CONVERSIONS = 4096
+
+
+@lru_cache(maxsize=_CONVERSIONS)
 def factor(from_unit: str, to_unit: str, density_t_per_m3: float | None = None) -> tuple[float, str]:
     """Multiplier taking an amount in from_unit to to_unit by dimension alone, and a note when a density
     was used. `conversion` adds the rules an emission factor imposes (families, phases)."""
@@ -207,6 +213,7 @@ def states_normal_conditions(*texts: str) -> bool:
     return any(w.casefold() in normalize(t).casefold() for t in texts for w in map(normalize, NORMAL_CONDITION_WORDS))
 
 
+@lru_cache(maxsize=_CONVERSIONS)
 def mass_to_tonnes(mass_unit: str) -> float:
     a = lookup(mass_unit)
     if a is None or a.kind != "mass":
@@ -239,6 +246,7 @@ def _mass_prefix(num: str) -> UnitAlias | None:
     return None
 
 
+@lru_cache(maxsize=_CONVERSIONS)
 def parse_factor_unit(text: str) -> FactorUnit:
     """Split `<mass>[gas]/<activity unit>` such as tCO2/MWh, kgCO2e/t·km, kg/kg."""
     t = normalize(str(text).strip().translate(_SUBSCRIPTS)).replace("／", "/")

@@ -21,6 +21,7 @@ from carbon_report.outputs.computed import stage_note
 from carbon_report.outputs.report import numbers as fmt
 from carbon_report.outputs.report.charts import GREY, ChartSeries, ChartSpec
 from carbon_report.outputs.report.rich import Rich, clean, placeholder
+from carbon_report.outputs.report.scopes import scope_context
 
 # Picture slots the template provides: key → default caption title
 FIGURE_SLOTS = {"2-1": "企业概貌", "2-2": "产品概貌", "2-3": "产品生产工艺流程", "2-4": "厂区设备照片"}
@@ -637,6 +638,7 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
 
     version = library_version or intake.library_version or library.version
     return {
+        **scope_context(intake, result),  # the section after 2.3.3: the same lines by scope and category
         "company": company,
         "year": year,
         "base_year": base_year,

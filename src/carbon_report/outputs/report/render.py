@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-from functools import cache
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,6 @@ from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.outputs.report.charts import ChartRun, ChartSpec, add_chart
 from carbon_report.outputs.report.context import Sequence, build_context
 from carbon_report.outputs.report.fingerprint import stamp, write_atomic
-from carbon_report.outputs.report.scopes import scope_context
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # CT_Settings children that must follow <w:updateFields> (schema order)
@@ -40,9 +41,19 @@ class ImageRun:
             xml = xml[len(self._OPEN):]
         if xml.endswith(self._CLOSE):
             xml = xml[: -len(self._CLOSE)]
-        return xml
+        return _drop_declarations_of(self.inline.tpl.docx.element.nsmap, xml)
 
     __str__ = __html__
+
+
+def _drop_declarations_of(nsmap: dict[str | None, str], xml: str) -> str:
+    """The picture's XML without the namespace declarations the document element already makes: lxml drops
+    them anyway when docxtpl moves the rendered body into the document, and a body parsed inside the
+    document element must come out the same."""
+    def keep(m: re.Match[str]) -> str:
+        return "" if nsmap.get(m.group(1)) == m.group(2) else m.group(0)
+
+    return re.sub(r' xmlns:([A-Za-z_][\w.-]*)="([^"]*)"', keep, xml)
 
 
 def default_template() -> Path:
@@ -56,22 +67,235 @@ def default_template() -> Path:
                         "请用 --report-template 指定模板文件。")
 
 
+# characters docxtpl's resolve_listing turns into tabs, paragraphs, line and page breaks
+_LISTING_CHARS = re.compile("[\t\a\f\n]")
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One template part, patched for Jinja and compiled: what docxtpl's patch_xml and from_string would
+    produce again for every report."""
+
+    source: str  # the patched XML with docxtpl's newline before each <w:p>, as Jinja compiled it
+    compiled: Any  # jinja2.Template
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    blob: bytes  # the template file, read once
+    body: _Part
+    headers: dict[str, _Part]  # relationship id → part
+    footers: dict[str, _Part]
+    # The document element around the body, serialised: the rendered body is parsed inside it, so that it
+    # needs no move into the template's tree. body_open is the body's start tag as docxtpl serialises it
+    # (namespace declarations the document element already makes). None: parse and move as docxtpl does.
+    around_body: tuple[str, str, str] | None = None  # (before the body, body_open, after the body)
+
+
+_BODY_OPEN = re.compile(r'<w:body(?: xmlns:[A-Za-z_][\w.-]*="[^"]*")*>')
+_DECL = re.compile(r'xmlns:([A-Za-z_][\w.-]*)="([^"]*)"')
+_WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+
+
+@cache
+def _table_checks() -> tuple[Any, Any, Any]:
+    """XPath tests telling whether docxtpl's fix_tables would change a table (it changes tables whose rows
+    have more cells than grid columns, or fewer spanned columns than the grid has)."""
+    from lxml import etree
+
+    ns = {"w": W_NS}
+    too_many_cells = etree.XPath("boolean(.//w:tr[count(w:tc) > $cols])", namespaces=ns)
+    fills_grid = etree.XPath("boolean(.//w:tr[count(w:tc[not(w:tcPr/w:gridSpan)])"
+                             " + sum(w:tc/w:tcPr/w:gridSpan/@w:val) >= $cols])", namespaces=ns)
+    irregular = etree.XPath("boolean(.//w:tc[count(w:tcPr) > 1] | .//w:tcPr[count(w:gridSpan) > 1]"
+                            " | .//w:gridSpan[not(@w:val)])", namespaces=ns)
+    return too_many_cells, fills_grid, irregular
+
+
+def _document_parser() -> Any:
+    """docxtpl's parser settings (blank text kept) with python-docx's element classes, so that the document
+    element parsed here behaves as the one python-docx loaded. One per call: lxml parsers are not shared
+    between threads."""
+    from docx.oxml.parser import element_class_lookup
+    from lxml import etree
+
+    parser = etree.XMLParser()
+    parser.set_element_class_lookup(element_class_lookup)
+    return parser
+
+
+def _tables_need_fixing(body: Any) -> bool:
+    too_many_cells, fills_grid, irregular = _table_checks()
+    for tbl in body.iter(f"{{{W_NS}}}tbl"):
+        grid = tbl.find(f"{{{W_NS}}}tblGrid")
+        if grid is None:
+            return True
+        cols = len(grid.findall(f"{{{W_NS}}}gridCol"))
+        if too_many_cells(tbl, cols=cols) or not fills_grid(tbl, cols=cols):
+            return True
+    return bool(irregular(body))
+
+
+@cache
 def _strict_template_class():
     from docxtpl import DocxTemplate
     from lxml import etree
 
     class StrictTemplate(DocxTemplate):
         """docxtpl parses the rendered body with recover=True, which silently drops everything after an XML
-        error; parse strictly first so a broken render fails loudly instead."""
+        error; parse strictly first so a broken render fails loudly instead.
+
+        With `prepared` (from _prepare), the parts are filled from their patched and compiled form instead of
+        being serialised, patched and compiled again for every report; the output is the same (tested
+        byte for byte against plain docxtpl)."""
+
+        prepared: _Prepared | None = None
 
         def fix_tables(self, xml):
+            around = self.prepared.around_body if self.prepared is not None else None
+            text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+            inside = around is not None and text.startswith(around[1])
             try:
-                etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
+                if inside:  # the whole document in one strict parse: the body then needs no move
+                    before, body_open, after = around
+                    root = etree.fromstring(f"{before}<w:body>{text[len(body_open):]}{after}".encode(),
+                                            _document_parser())
+                else:
+                    etree.fromstring(text.encode("utf-8"))
             except etree.XMLSyntaxError as exc:
                 raise TemplateError(f"报告模板渲染后的 XML 无效（{exc}），请检查模板中的标签。") from exc
+            if inside:
+                body = root.find(f"{{{W_NS}}}body")
+                if not _tables_need_fixing(body):
+                    return body
             return super().fix_tables(xml)
 
+        def fix_docpr_ids(self, tree):
+            if tree.getparent() is None:
+                return super().fix_docpr_ids(tree)
+            for elt in tree.iter(_WP_DOCPR):  # the body's docPr in document order, as docxtpl's //wp:docPr
+                self.docx_ids_index += 1
+                elt.attrib["id"] = str(self.docx_ids_index)
+            return None
+
+        def map_tree(self, tree):
+            if tree.getparent() is None:
+                return super().map_tree(tree)
+            root = tree.getparent()  # the body was parsed inside its own document element: use that one
+            self.docx._part._element = root  # noqa: SLF001
+            self.docx._element = root  # noqa: SLF001
+            self.docx._Document__body = None  # noqa: SLF001 - python-docx's cached body proxy
+            return None
+
+        def resolve_listing(self, xml):
+            # Only a paragraph holding one of these characters changes: skip the others' per-run regexes.
+            if not _LISTING_CHARS.search(xml):
+                return xml
+            resolve = super().resolve_listing
+            return re.sub(r"<w:p(?: [^>]*)?>.*?</w:p>",
+                          lambda m: resolve(m.group(0)) if _LISTING_CHARS.search(m.group(0)) else m.group(0),
+                          xml, flags=re.DOTALL)
+
+        def build_xml(self, context, jinja_env=None):
+            if self.prepared is None:
+                return super().build_xml(context, jinja_env)
+            return self._fill(self.prepared.body, self.docx._part, context)  # noqa: SLF001
+
+        def build_headers_footers_xml(self, context, uri, jinja_env=None):
+            if self.prepared is None:
+                yield from super().build_headers_footers_xml(context, uri, jinja_env)
+                return
+            parts = self.prepared.headers if uri == self.HEADER_URI else self.prepared.footers
+            for rel_key, part in self.get_headers_footers(uri):
+                prepared = parts[rel_key]
+                yield rel_key, self._fill(prepared, part, context).encode(prepared.encoding)
+
+        def _fill(self, prepared: _Part, part, context) -> str:
+            """docxtpl's render_xml_part (0.20.2) from the compiled template."""
+            import jinja2
+
+            self.current_rendering_part = part
+            try:
+                dst_xml = prepared.compiled.render(context)
+            except jinja2.TemplateError as exc:
+                if getattr(exc, "lineno", None) is not None:
+                    line = max(exc.lineno - 4, 0)
+                    exc.docx_context = [re.sub(r"<[^>]+>", "", x)
+                                        for x in prepared.source.splitlines()[line:line + 7]]
+                raise
+            dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+            dst_xml = (dst_xml.replace("{_{", "{{").replace("}_}", "}}")
+                       .replace("{_%", "{%").replace("%_}", "%}"))
+            return self.resolve_listing(dst_xml)
+
     return StrictTemplate
+
+
+def _compile(tpl: Any, xml: str, encoding: str = "utf-8") -> _Part:
+    import jinja2
+
+    source = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
+    try:
+        return _Part(source, _environment().from_string(source), encoding)
+    except jinja2.TemplateError as exc:  # where docxtpl's render_xml_part would say it is
+        if getattr(exc, "lineno", None) is not None:
+            line = max(exc.lineno - 4, 0)
+            exc.docx_context = [re.sub(r"<[^>]+>", "", x) for x in source.splitlines()[line:line + 7]]
+        raise
+
+
+@lru_cache(maxsize=8)
+def _prepared(path: Path, mtime_ns: int, size: int) -> _Prepared:
+    """The template read, patched and compiled once per process (per version of the file: an edited
+    template is prepared again)."""
+    blob = path.read_bytes()
+    tpl = _strict_template_class()(io.BytesIO(blob))
+    tpl.init_docx()
+
+    def parts(uri: str) -> dict[str, _Part]:
+        out = {}
+        for rel_key, part in tpl.get_headers_footers(uri):
+            xml = tpl.get_part_xml(part)
+            out[rel_key] = _compile(tpl, xml, tpl.get_headers_footers_encoding(xml))
+        return out
+
+    body_xml = tpl.get_xml()
+    return _Prepared(blob, _compile(tpl, body_xml), parts(tpl.HEADER_URI), parts(tpl.FOOTER_URI),
+                     _around_body(tpl, body_xml))
+
+
+def _around_body(tpl: Any, body_xml: str) -> tuple[str, str, str] | None:
+    """The document element's serialisation before and after its body, when the body's start tag only
+    repeats declarations the document element makes (then the body parses the same inside it)."""
+    m = _BODY_OPEN.match(body_xml)
+    root = tpl.docx._element  # noqa: SLF001
+    if m is None or any(root.nsmap.get(prefix) != uri for prefix, uri in _DECL.findall(m.group(0))):
+        return None
+    whole = tpl.xml_to_string(root)
+    start = whole.find("<w:body")
+    end = whole.rfind("</w:body>")
+    if start < 0 or end < 0 or whole.count("<w:body") != 1:
+        return None
+    return whole[:start], m.group(0), whole[end + len("</w:body>"):]
+
+
+def _template(path: Path) -> Any:
+    """A template object ready to render, over a fresh copy of the document."""
+    st = path.stat()
+    prepared = _prepared(path.resolve(), st.st_mtime_ns, st.st_size)
+    tpl = _strict_template_class()(io.BytesIO(prepared.blob))
+    tpl.prepared = prepared
+    tpl.init_docx()
+    return tpl
+
+
+def warm(template: Path | None = None) -> None:
+    """What every report needs before its first one (a batch worker's initializer calls this): docxtpl and
+    python-docx imported, the template prepared, the native chart writer loaded."""
+    import carbon_report.outputs.report.charts  # noqa: F401 - imported for its import cost
+
+    _template(Path(template) if template else default_template())
 
 
 @cache
@@ -113,6 +337,13 @@ def ensure_update_fields(settings) -> None:
     el.set(f"{{{W_NS}}}val", "true")
 
 
+def _tag_message(exc: Exception) -> str:
+    where = ""
+    if getattr(exc, "docx_context", None):
+        where = "；附近文字：" + " ".join(t.strip() for t in exc.docx_context if t.strip())[:200]
+    return f"报告模板中的标签有误（{exc}）{where}"
+
+
 def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, workbook_dir: Path,
                  template: Path | None = None, library_version: str = "") -> tuple[bytes, dict[str, Any]]:
     """The stamped report as bytes and the context it was rendered from (tests look at both)."""
@@ -124,8 +355,9 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
     if not path.is_file():
         raise TemplateError(f"报告模板不存在：{path}")
     try:
-        tpl = _strict_template_class()(str(path))
-        tpl.init_docx()
+        tpl = _template(path)
+    except jinja2.TemplateError as exc:  # a broken tag found while compiling the template
+        raise TemplateError(_tag_message(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a bad package
         raise TemplateError(f"无法打开报告模板 {path.name}：{exc}") from exc
 
@@ -134,21 +366,19 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
         return ImageRun(InlineImage(tpl, src, width=Mm(width_mm), height=Mm(height_mm) if height_mm else None))
 
     def chart(spec: ChartSpec) -> ChartRun:
-        return add_chart(tpl.docx.part, spec)
+        run = add_chart(tpl.docx.part, spec)
+        run.xml = _drop_declarations_of(tpl.docx.element.nsmap, run.xml)  # as for pictures, see there
+        return run
 
     context = build_context(intake, result, findings, workbook_dir=workbook_dir, image=image, chart=chart,
                             library_version=library_version)
-    context.update(scope_context(intake, result))
     seq = Sequence()
     context["seq"], context["ref"] = seq, seq.ref
     env = _environment()
     try:
         tpl.render(context, env, autoescape=True)
     except jinja2.TemplateError as exc:
-        where = ""
-        if getattr(exc, "docx_context", None):
-            where = "；附近文字：" + " ".join(t.strip() for t in exc.docx_context if t.strip())[:200]
-        raise TemplateError(f"报告模板中的标签有误（{exc}）{where}") from exc
+        raise TemplateError(_tag_message(exc)) from exc
 
     doc = tpl.docx
     ensure_update_fields(doc.settings.element)
