@@ -21,7 +21,7 @@ run() {
   local allowed="$1"; shift 2
   local out rc=0
   out="$("$@" 2>&1)" || rc=$?
-  if ! [[ ",$allowed," == *",$rc,"* ]] || grep -qE "E-INTERNAL|E-BATCH-WORKER-CRASH|Traceback \(most recent call last\)" <<<"$out"; then
+  if ! [[ ",$allowed," == *",$rc,"* ]] || grep -qE "\[E-INTERNAL\]|\[E-BATCH-WORKER-CRASH\]|Traceback \(most recent call last\)" <<<"$out"; then
     echo "FAIL (exit $rc): $*" >&2
     printf '%s\n' "$out" | tail -20 >&2
     failed=1
