@@ -61,3 +61,11 @@ def plain_number(value: float, significant: int = 6) -> str:
     d = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
     text = f"{d:,f}"
     return "0" if text in ("-0", "0") else text
+
+
+def significant_decimals(value: float, digits: int, least: int = 0, most: int = 10) -> int:
+    """Decimals that keep `digits` significant digits, so a small but real amount never reads 0.0000;
+    between `least` and `most`. The sheets and the report both ask this one function."""
+    if value == 0 or not math.isfinite(value):
+        return least
+    return min(most, max(least, digits - 1 - math.floor(math.log10(abs(value)))))

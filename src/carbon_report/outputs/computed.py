@@ -6,7 +6,6 @@ tables, so a number in 排放汇总 is the same whichever way the consultant ran
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
 from carbon_report.core.factors.scopes import class_names
 from carbon_report.core.findings import Code
 from carbon_report.core.model import SCOPE_KEYS, Activity, EmissionLine, Finding, Intake, Result, Stage
-from carbon_report.core.rounding import plain_number, share_percentages
+from carbon_report.core.rounding import plain_number, share_percentages, significant_decimals
 
 TCO2E = "tCO2e"
 NO_VALUE = "/"
@@ -68,13 +67,6 @@ def exact_decimals(value: float, most: int = 6) -> int:
     d = Decimal(repr(float(value))).normalize()
     exponent = d.as_tuple().exponent
     return min(most, max(0, -exponent)) if isinstance(exponent, int) else 0
-
-
-def significant_decimals(value: float, digits: int, least: int, most: int = 10) -> int:
-    """Decimals that keep `digits` significant digits, so a small but real amount never reads 0.0000."""
-    if value == 0 or not math.isfinite(value):
-        return least
-    return min(most, max(least, digits - 1 - math.floor(math.log10(abs(value)))))
 
 
 NO_ACTIVITY_NOTE = "无相关活动"  # client wording: the report is read by the client, not the clerk

@@ -6,10 +6,10 @@ Every function returns text, so a table cell never shows Python's float spelling
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import ROUND_HALF_UP, Decimal
 
 from carbon_report.core.rounding import largest_remainder as largest_remainder  # shared with the sheets
+from carbon_report.core.rounding import significant_decimals
 
 NO_VALUE = "/"
 
@@ -19,12 +19,12 @@ def _round_half_up(value: float, decimals: int) -> Decimal:
     return Decimal(repr(value)).quantize(q, rounding=ROUND_HALF_UP)
 
 
+_UNCAPPED = 10**6  # the report shows a tiny figure in full rather than rounding it to zero
+
+
 def _significant_decimals(value: float, digits: int) -> int:
-    """Decimals that keep `digits` significant digits of `value` (0 for large values)."""
-    if value == 0:
-        return 0
-    exponent = math.floor(math.log10(abs(value)))
-    return max(0, digits - 1 - exponent)
+    """Decimals that keep `digits` significant digits of `value` (0 for large values), uncapped."""
+    return significant_decimals(value, digits, least=0, most=_UNCAPPED)
 
 
 def fmt_number(value: float, decimals: int) -> str:
@@ -57,12 +57,8 @@ def fmt_intensity(value: float | None) -> str:
 
 
 def fmt_gas_tonnes(value: float | None) -> str:
-    """Tonnes of one gas (CH4, N2O …): four significant digits."""
-    if value is None:
-        return NO_VALUE
-    if value == 0:
-        return "0"
-    return fmt_number(value, max(2, _significant_decimals(value, 4)))
+    """Tonnes of one gas (CH4, N2O …): four significant digits, at least two decimals, as an intensity."""
+    return fmt_intensity(value)
 
 
 def fmt_amount(value: float) -> str:
