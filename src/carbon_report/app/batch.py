@@ -161,7 +161,7 @@ def _init_worker(memory_limit: int | None) -> None:
 
 def _warm_worker() -> None:
     """Load once, before the first file, what every file needs: the pipeline's imports, the factor library,
-    the unit registry and the report template (parsed and compiled). Otherwise the first
+    the unit table and the report template (parsed and compiled). Otherwise the first
     file of each worker pays for them (about a second) inside its time limit."""
     try:
         from carbon_report.app import pipeline
@@ -170,7 +170,7 @@ def _warm_worker() -> None:
         from carbon_report.outputs.report import render
 
         pipeline.load_library()
-        units.factor("t", "kg")  # builds the registry and pint's conversion caches
+        units.factor("t", "kg")  # reads the alias and conversion tables
         render.warm()
     except Exception:  # noqa: BLE001 - only a head start: a real problem is reported on the file it concerns
         pass

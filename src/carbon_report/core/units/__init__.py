@@ -1,4 +1,6 @@
-"""Units as data: one pint registry plus the Chinese and Excel spellings in aliases.csv.
+"""Units as data: the Chinese and Excel spellings in aliases.csv, the multipliers between them in
+conversions.csv (pint's answers, written by scripts/build_unit_table.py from definitions.txt, so no process
+pays ~0.3 s to build a registry for the same few hundred answers).
 
 A spelling is matched exactly first (after width and space normalisation); case is folded only where the
 folded spelling names one unit. SI prefixes differ by case (mg is a milligram, Mg a megagram), so a
@@ -18,12 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from carbon_report.core.errors import UnitError, UnitFamilyMismatch
-
-if TYPE_CHECKING:
-    import pint
 
 _HERE = resources.files(__package__)
 
@@ -40,13 +38,21 @@ class UnitAlias:
     note: str = ""
 
 
-@cache
-def registry() -> pint.UnitRegistry:
-    import pint  # ~0.3 s: loaded on the first conversion, not when a command merely starts
+@dataclass(frozen=True)
+class Multiplier:
+    """Amount in one expression × value = amount in another; `per_density` when a density (t/m³) bridges
+    volume and mass: the value is then for 1 t/m³, multiplied by a volume's density or divided by a mass's."""
 
-    ureg = pint.UnitRegistry()
-    ureg.load_definitions(str(_HERE.joinpath("definitions.txt")))
-    return ureg
+    value: float
+    per_density: bool
+
+
+@cache
+def conversions() -> dict[tuple[str, str], Multiplier]:
+    """Every conversion between the table's unit expressions, keyed (from expression, to expression)."""
+    with _HERE.joinpath("conversions.csv").open(encoding="utf-8") as f:
+        return {(r["from"], r["to"]): Multiplier(float(r["multiplier"]), bool(r["per_density"]))
+                for r in csv.DictReader(f)}
 
 
 def normalize(text: str) -> str:
@@ -117,11 +123,6 @@ def why_unknown(spelling: str) -> str:
     return _match(spelling)[1]
 
 
-@cache
-def _quantity(expression: str) -> pint.Quantity:
-    return registry().parse_expression(expression)
-
-
 def is_known(spelling: str) -> bool:
     return lookup(spelling) is not None
 
@@ -144,7 +145,7 @@ def _require(spelling: str) -> UnitAlias:
 
 
 # The conversion functions are pure for a given alias table and are asked the same few questions for every
-# row of every workbook: their answers are kept (pint arithmetic costs ~0.1 ms a call). Errors are not kept.
+# row of every workbook: their answers are kept. Errors are not kept.
 _CONVERSIONS = 4096
 
 
@@ -153,14 +154,12 @@ def factor(from_unit: str, to_unit: str, density_t_per_m3: float | None = None) 
     """Multiplier taking an amount in from_unit to to_unit by dimension alone, and a note when a density
     was used. `conversion` adds the rules an emission factor imposes (families, phases)."""
     a, b = _require(from_unit), _require(to_unit)
-    qa, qb = _quantity(a.expression), _quantity(b.expression)
-    if qa.dimensionality == qb.dimensionality:
-        return float((qa / qb).to("dimensionless").magnitude), ""
-    if density_t_per_m3 and {a.kind, b.kind} == {"mass", "volume"}:
-        ureg = registry()
-        rho = density_t_per_m3 * ureg("tonne / meter ** 3")
-        ratio = (qa * rho / qb) if a.kind == "volume" else (qa / rho / qb)
-        return float(ratio.to("dimensionless").magnitude), f"密度 {density_t_per_m3:g} t/m³"
+    m = conversions().get((a.expression, b.expression))
+    if m is not None and not m.per_density:
+        return m.value, ""
+    if m is not None and density_t_per_m3:
+        k = m.value * density_t_per_m3 if a.kind == "volume" else m.value / density_t_per_m3
+        return k, f"密度 {density_t_per_m3:g} t/m³"
     raise UnitError("mismatch", f"{from_unit} → {to_unit}")
 
 
@@ -218,7 +217,7 @@ def mass_to_tonnes(mass_unit: str) -> float:
     a = lookup(mass_unit)
     if a is None or a.kind != "mass":
         raise UnitError("unknown", mass_unit)
-    return float(_quantity(a.expression).to("tonne").magnitude)
+    return conversions()[(a.expression, "tonne")].value
 
 
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
