@@ -16,12 +16,22 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon_report.core import contract
 from carbon_report.core.model import Stage
 from carbon_report.io.atomic import write_bytes
 from carbon_report.outputs.computed import GAP_NOTE, NO_ACTIVITY_NOTE
-from carbon_report.outputs.workbook import print_landscape
+
+
+def print_landscape(ws: Worksheet, header_row: int) -> None:
+    """A4 landscape, one page wide, header row repeated: consultants print these sheets."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
 
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题清单"
