@@ -14,7 +14,7 @@ from carbon_report.core.errors import TemplateError
 from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.outputs.report.charts import ChartRun, ChartSpec, add_chart
 from carbon_report.outputs.report.context import Sequence, build_context
-from carbon_report.outputs.report.fingerprint import stamp, write_atomic
+from carbon_report.outputs.report.fingerprint import stamp, stamp_document, write_atomic
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # CT_Settings children that must follow <w:updateFields> (schema order)
@@ -387,10 +387,10 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
     props.subject = "绿色低碳现代数智企业评价报告"
     props.author = context["company"].get("agency_name") or props.author
     props.comments = f"carbon-report；因子库版本 {context['library_version']}"
+    stamp_document(doc)
     buf = io.BytesIO()
     tpl.save(buf)
-    data, _ = stamp(buf.getvalue())
-    return data, context
+    return buf.getvalue(), context
 
 
 def render_report(intake: Intake, result: Result, findings: list[Finding], out_path: Path, *,
