@@ -16,6 +16,7 @@ from PIL import Image
 import workbooks
 from carbon_report.app.pipeline import Options, process_file
 from carbon_report.core import contract
+from conftest import needs_soffice, soffice_path
 
 CHANGED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
 X14_DROPDOWN = (
@@ -192,3 +193,34 @@ def test_only_the_selected_flag_of_the_input_active_sheet_changes(tmp_path: Path
                 assert a.read(name) == b.read(name), name
     wb = openpyxl.load_workbook(o.outputs["workbook"])
     assert wb.active.title == contract.SHEET_FINDINGS  # the seed workbook has warnings
+
+
+@needs_soffice
+def test_a_line_chart_table_is_grafted_with_its_chart_and_renders(tmp_path: Path) -> None:
+    from carbon_report.outputs.computed import SheetTable
+    from carbon_report.outputs.workbook import write_workbook
+
+    src = Path(__file__).resolve().parents[1] / "samples" / "河南云乔电力通讯设施有限公司_2023.xlsx"
+    before = src.read_bytes()
+    table = SheetTable(contract.COMPUTED_SHEETS[0], ["年份", "排放总量 tCO2e"], [[2022, 3000.0], [2023, 2502.5]],
+                       [10, 16], chart={"kind": "line", "title": "历年排放趋势", "label_col": 0, "value_col": 1,
+                                        "first": 0, "last": 1}, title="趋势测试")
+    out = tmp_path / "out.xlsx"
+    write_workbook(src, [table], out)
+    assert src.read_bytes() == before
+    with zipfile.ZipFile(out) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/cr_")]
+        assert len(charts) == 1
+        xml = z.read(charts[0]).decode("utf-8")
+    name = contract.COMPUTED_SHEETS[0]
+    # the title row is row 1, the header row 2, the two years rows 3 and 4
+    assert "<c:lineChart>" in xml and f"'{name}'!$B$3:$B$4" in xml and f"'{name}'!$A$3:$A$4" in xml
+    assert f"'{name}'!$B$2" in xml  # the series is named by its header
+    ws = openpyxl.load_workbook(out)[name]
+    assert [[c.value for c in r] for r in ws.iter_rows(min_row=2, max_row=4)] == [
+        ["年份", "排放总量 tCO2e"], [2022, 3000.0], [2023, 2502.5]]
+    subprocess.run([soffice_path(), "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+                   check=True, capture_output=True, timeout=180)
+    text = subprocess.run(["pdftotext", str(tmp_path / "out.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "历年排放趋势" in text and "趋势测试" in text

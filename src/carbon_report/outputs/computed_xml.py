@@ -57,6 +57,7 @@ _SIDE_MARGIN_IN = 0.4
 _PX_PER_CHAR = 9.5
 _LINE_PT = 16.5
 _PIE_EMU = (5760000, 3240000)  # 16 cm × 9 cm
+_LINE_EMU = (5760000, 2880000)  # 16 cm × 8 cm
 
 # Characters XML 1.0 cannot hold (openpyxl refused them with IllegalCharacterError).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -265,7 +266,7 @@ def sheet_part(t: SheetTable, styles: Styles) -> SheetPart:
            + "</worksheet>")
     drawing = chart = None
     if t.chart:
-        drawing, chart = _pie(t, top)
+        drawing, chart = _line(t, top) if t.chart.get("kind") == "line" else _pie(t, top)
     return SheetPart(t.name, xml, t.active, titles, drawing, chart)
 
 
@@ -307,17 +308,55 @@ def _pie(t: SheetTable, top: int) -> tuple[str, str]:
         '<c:showPercent val="1"/><c:showBubbleSize val="0"/></c:dLbls><c:firstSliceAng val="0"/></c:pieChart></c:plotArea>'
         '<c:legend><c:legendPos val="r"/><c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/>'
         '<c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>')
-    anchor_row = top + len(t.rows) + 2  # 0-based: two blank rows below the table
-    drawing = (
+    return _drawing(top + len(t.rows) + 2, _PIE_EMU), chart
+
+
+def _line(t: SheetTable, top: int) -> tuple[str, str]:
+    """A line over the table's rows (历年对比: each year's total), the series named by its column's header."""
+    ch = t.chart or {}
+    first, last = top + 1 + int(ch["first"]), top + 1 + int(ch["last"])  # type: ignore[call-overload]
+    name = escape(_quote_sheet(t.name))
+    label = column_letter(int(ch["label_col"]))  # type: ignore[call-overload]
+    value = column_letter(int(ch["value_col"]))  # type: ignore[call-overload]
+    a = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    axis_title = ('<c:title><c:tx><c:rich><a:bodyPr rot="-5400000" vert="horz"/><a:p><a:pPr><a:defRPr/></a:pPr>'
+                  '<a:r><a:t>tCO2e</a:t></a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title>')
+    chart = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" {a}><c:chart>'
+        f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{escape(str(ch["title"]))}</a:t>'
+        '</a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
+        '<c:plotArea><c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/><c:ser><c:idx val="0"/>'
+        f'<c:order val="0"/><c:tx><c:strRef><c:f>{name}!${value}${top}</c:f></c:strRef></c:tx>'
+        '<c:marker><c:symbol val="circle"/><c:size val="6"/></c:marker>'
+        f"<c:cat><c:numRef><c:f>{name}!${label}${first}:${label}${last}</c:f></c:numRef></c:cat>"
+        f"<c:val><c:numRef><c:f>{name}!${value}${first}:${value}${last}</c:f></c:numRef></c:val>"
+        '<c:smooth val="0"/></c:ser><c:marker val="1"/><c:axId val="10"/><c:axId val="100"/></c:lineChart>'
+        '<c:catAx><c:axId val="10"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+        '<c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="1"/><c:majorTickMark val="out"/>'
+        '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="100"/><c:crosses val="autoZero"/>'
+        '<c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
+        '<c:valAx><c:axId val="100"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+        f'<c:axPos val="l"/><c:majorGridlines/>{axis_title}<c:numFmt formatCode="#,##0" sourceLinked="0"/>'
+        '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="10"/>'
+        '<c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx></c:plotArea>'
+        '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>')
+    return _drawing(top + len(t.rows) + 2, _LINE_EMU), chart
+
+
+def _drawing(anchor_row: int, size: tuple[int, int]) -> str:
+    """A sheet's drawing holding one chart (relationship rId1), its top-left corner at column A of the
+    0-based `anchor_row`."""
+    a = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
         f'{a}><xdr:oneCellAnchor>'
         f"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{anchor_row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
-        f'<xdr:ext cx="{_PIE_EMU[0]}" cy="{_PIE_EMU[1]}"/>'
+        f'<xdr:ext cx="{size[0]}" cy="{size[1]}"/>'
         '<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="1" name="Chart 1"/><xdr:cNvGraphicFramePr/>'
         '</xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic>'
         '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
         '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
         f'xmlns:r="{REL_NS}" r:id="rId1"/></a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>'
         "</xdr:oneCellAnchor></xdr:wsDr>")
-    return drawing, chart
