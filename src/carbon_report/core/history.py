@@ -40,7 +40,7 @@ class Threshold:
 def default_threshold() -> Threshold:
     data = tomllib.loads(resources.files("carbon_report.core.factors").joinpath("base_year.toml")
                          .read_text(encoding="utf-8"))
-    return Threshold(float(data["threshold_pct"]), str(data["source"]["why"]))
+    return Threshold(float(data["threshold_pct"]), str(data["source"]["why_zh"]))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.chart import PieChart, Reference
+from openpyxl.chart import LineChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -200,9 +200,29 @@ def draw_tables(tables: list[SheetTable]) -> Workbook:
             print_pages_wide(ws, t, top)
         else:
             print_landscape(ws, top)
-        if t.chart:
+        if t.chart and t.chart.get("kind") == "line":
+            _line(ws, t, top)
+        elif t.chart:
             _pie(ws, t, top)
     return wb
+
+
+def _line(ws, t: SheetTable, top: int) -> None:  # noqa: ANN001
+    """历年对比: the comparable total of each year as a line over the years (a native chart)."""
+    ch = t.chart or {}
+    first, last = top + 1 + int(ch["first"]), top + 1 + int(ch["last"])  # type: ignore[call-overload]
+    chart = LineChart()
+    chart.title = str(ch["title"])
+    chart.add_data(Reference(ws, min_col=int(ch["value_col"]) + 1, min_row=top, max_row=last),  # type: ignore[call-overload]
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=int(ch["label_col"]) + 1, min_row=first, max_row=last))  # type: ignore[call-overload]
+    chart.y_axis.title = "tCO2e"
+    chart.y_axis.number_format = "#,##0"
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    chart.legend = None
+    chart.height, chart.width = 8, 16
+    ws.add_chart(chart, f"A{top + len(t.rows) + 3}")
 
 
 def _pie(ws, t: SheetTable, top: int) -> None:  # noqa: ANN001
