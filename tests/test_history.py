@@ -239,3 +239,16 @@ def test_batch_links_each_companys_years(tmp_path: Path, cli) -> None:
     assert [r[4] for r in yunqiao] == pytest.approx([804.3, 735.12, 658.48])  # each year as reported
     assert [r[5] for r in yunqiao] == pytest.approx([764.6, 711.54, 658.48])  # at 2024's factors
     assert len([r for r in trend if r[1] == OTHER_USCC]) == 3
+
+
+def test_a_source_excluded_this_year_is_named_as_a_boundary_change(tmp_path: Path, cli) -> None:
+    y22 = make(tmp_path, 2022, dt.date(2023, 6, 30), 1000)
+    y24 = make(tmp_path, 2024, dt.date(2026, 3, 1), 800)
+    wb = openpyxl.load_workbook(y24)
+    ws = wb["活动数据"]
+    ws["D3"] = "不适用"
+    ws["H3"] = "钢筋改由客户供料，不在本厂边界内"
+    wb.save(y24)
+    d = json.loads(cli("process", y24, "--out", tmp_path / "out", "--history", y22, "--json", "--no-report").stdout)
+    assert d["total_tco2e"] == pytest.approx(800 * 0.5306)
+    assert "边界变化：原材料获取“钢筋”2022 年计入，2024 年不适用" in d["base_year"]["reasons"]

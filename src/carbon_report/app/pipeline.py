@@ -242,7 +242,7 @@ def _history_candidates(raw: RawWorkbook, options: Options, today: dt.date | Non
             continue
         twin = next((x for x in out if x.year == c.year), None)
         if twin is not None:
-            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{path.name}”与“{twin.path.name}”同为 {c.year} 年，只采用后者")
+            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{path.name}”与“{twin.path.name}”同为 {c.year} 年，只采用“{twin.path.name}”")
             continue
         out.append(_Candidate(path, h, c.year))
     return out, findings
