@@ -115,7 +115,7 @@ def test_dated_defaults_base_year_below_threshold_keeps_the_reported_base(tmp_pa
     assert rows[2][11] == pytest.approx(658.48 / 4670)
 
     text = report_text(d["outputs"]["report"])
-    assert "原报告排放量 804.3 tCO2e" in text and "重算为 764.6 tCO2e" in text and "-4.94%" in text
+    assert "原报告排放量 804.30 tCO2e" in text and "重算为 764.60 tCO2e" in text and "-4.94%" in text
     assert "差异低于阈值，基准年未重新计算" in text
     assert "基准年已重新计算" not in text
     assert "历年碳排放对比" in text

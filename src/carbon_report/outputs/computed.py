@@ -368,8 +368,9 @@ def base_year_statement(result: Result) -> str:
     if b is None:
         return ""
     diff = "—" if b.difference_pct is None else f"{b.difference_pct:+.2f}%"
-    text = (f"基准年 {b.year} 年（{b.source}）：原报告排放量 {plain_number(b.reported_total, 4)} tCO2e，按本次报告日期、"
-            f"因子库和 GWP 取值重算为 {plain_number(b.recalculated_total, 4)} tCO2e，相差 {diff}（重算阈值 {b.threshold_pct:g}%）。")
+    # two decimals, as table A.1 and the report print tonnes
+    text = (f"基准年 {b.year} 年（{b.source}）：原报告排放量 {b.reported_total:,.2f} tCO2e，按本次报告日期、"
+            f"因子库和 GWP 取值重算为 {b.recalculated_total:,.2f} tCO2e，相差 {diff}（重算阈值 {b.threshold_pct:g}%）。")
     if b.recalculated:
         text += "差异达到阈值，基准年已重新计算，减排目标按重算后的基准年排放量测算"
         text += f"；原因：{'；'.join(b.reasons)}。" if b.reasons else "。"
