@@ -125,6 +125,7 @@ def _trend_sheet(wb: Workbook, records: list[dict[str, Any]], root: Path | None)
     recalculated the earlier years with its own factors) and each year's own total."""
     ts = wb.create_sheet(TREND_SHEET)
     _header(ts, TREND_HEADER, [34, 22, 8, 36, 20, 24, 16])
+    ts.row_dimensions[1].height = 32  # the two-line headers
     by_company: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
         company = rec.get("company") or {}
@@ -153,6 +154,8 @@ def _trend_sheet(wb: Workbook, records: list[dict[str, Any]], root: Path | None)
             ts.cell(r, 2).number_format = "@"
             ts.cell(r, 5).number_format = ts.cell(r, 6).number_format = NUMBER
             ts.cell(r, 7).number_format = "+0.00%;-0.00%;0.00%"
+            for col in (6, 7):  # "/" sits where the number would
+                ts.cell(r, col).alignment = Alignment(horizontal="right")
             before = comparable
 
 
