@@ -150,9 +150,6 @@ def build_parser() -> argparse.ArgumentParser:
                     help="往年的填报或计算结果工作簿（可多个，或文件夹）：各按原报告和本次因子重算，用于基准年和历年对比 "
                          "earlier years' workbooks (intake or _计算结果; files or folders), each computed as reported "
                          "and recalculated with this run's factors")
-    pr.add_argument("--recalc-threshold", type=float, default=None, metavar="PCT",
-                    help="基准年重算阈值（%%，默认 5）：重算前后相差达到此值时目标按重算后的基准年 "
-                         "base-year recalculation threshold in %% (default 5, core/factors/base_year.toml)")
     _process_options(pr)
 
     b = sub.add_parser(
@@ -187,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _process_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recalc-threshold", type=float, default=None, metavar="PCT",
+                   help="基准年重算阈值（%%，默认 5）：往年工作簿按本次因子重算后相差达到此值时，目标按重算后的基准年 "
+                        "base-year recalculation threshold in %% (default 5, core/factors/base_year.toml)")
     p.add_argument("--json", action="store_true", help="在标准输出打印 JSON print JSON on stdout")
     p.add_argument("--force", action="store_true", help="覆盖已被编辑过的报告 overwrite an edited report")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF also write a PDF (LibreOffice)")
@@ -219,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    threshold = getattr(args, "recalc_threshold", None)
+    if threshold is not None and not 0 <= threshold < 100:
+        print(f"--recalc-threshold {threshold:g}: 阈值应在 0–100（%）之间 must be 0–100 [{Code.E_USAGE}]", file=sys.stderr)
+        return 2
     if args.command == "template":
         from carbon_report.core.errors import OutputExists, OutputLocked
         from carbon_report.outputs.template import write_template
@@ -252,10 +256,6 @@ def _run(args: argparse.Namespace) -> int:
         from carbon_report.app.pipeline import process_file
         from carbon_report.core.errors import SameAsInput
 
-        if args.recalc_threshold is not None and not 0 <= args.recalc_threshold < 100:
-            print(f"--recalc-threshold {args.recalc_threshold:g}: 阈值应在 0–100（%）之间 must be 0–100 [{Code.E_USAGE}]",
-                  file=sys.stderr)
-            return 2
         progress = PhasePrinter(args.input.name)
         try:
             outcome = process_file(args.input, args.out, _options(args), progress=progress)
