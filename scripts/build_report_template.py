@@ -565,6 +565,32 @@ def scope_section(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
+def years_section(doc) -> None:
+    """After the scope section: earlier years against this one (context: outputs/report/years.py), the same
+    rows as the computed sheet 历年对比, and a native chart of the trend with the total targets."""
+    tag(doc, "{%p if years %}")
+    para(doc, "历年碳排放对比", "小标题")
+    para(doc, "往年数据取自企业往年的填报工作簿（按本报告的报告日期、因子库和 GWP 取值重新计算，使各年可比）或“历史排放”表。"
+              "{{ years.summary }}")
+    caption(doc, "表 {{ seq('表', 2) }} 历年各阶段碳排放量（tCO_{2}e，按本报告因子口径）")
+    table(doc, ["年份", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计"],
+          ["{{ r.year }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.recalculated }}"],
+          [31, 16, 16, 16, 16, 16, 16, 19.6], loop="r in years.rows", left={0},
+          small={1, 2, 3, 4, 5, 6, 7}, spacer=False)
+    para(doc, "注：“/”表示该年只提供了合计。", "表注")
+    caption(doc, "表 {{ seq('表', 2) }} 历年碳排放总量与变化")
+    table(doc, ["年份", "来源", "原报告排放量（tCO_{2}e）", "按本报告因子重算（tCO_{2}e）", "较上年变化",
+                "{{ years.intensity_label }}"],
+          ["{{ r.year }}", "{{ r.source }}", "{{ r.reported }}", "{{ r.recalculated }}", "{{ r.change }}",
+           "{{ r.intensity }}"], [24, 30, 24, 24, 18, 26.6], loop="r in years.rows", left={0, 1}, spacer=False)
+    para(doc, "注：较上年变化按重算后的口径计算；“历史排放”表所填年份无法重算，按所填数值。", "表注")
+    tag(doc, "{%p if years.chart %}")
+    doc.add_paragraph("{{r years.chart }}", style="图片")
+    para(doc, "图 {{ seq('图', 2) }} 历年碳排放总量与减排目标", "图题")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+
+
 def build(out: Path) -> Path:
     doc = Document()
     setup_styles(doc)
@@ -842,6 +868,7 @@ def build(out: Path) -> Path:
     tag(doc, "{%p endif %}")
 
     scope_section(doc)
+    years_section(doc)
 
     heading(doc, "2.3.4 温室气体种类及全球增温潜势", 3)
     para(doc, "本报告采用{{ gwp.name }}的 100 年全球增温潜势（GWP100），来源：{{ gwp.source }}。"
@@ -898,8 +925,11 @@ def build(out: Path) -> Path:
     heading(doc, "3.1 绿色低碳数智化工作目标", 2)
     para(doc, "基准年：设定为 {{ base_year }} 年。{{r base_year_source }}")
     para(doc, "基准年重新计算：当组织边界发生重大变化（如合并、收购、剥离、外包或内包），核算方法或排放因子有重大改进，"
-              "或发现重大计算错误，且对基准年排放量的累计影响达到 5% 及以上时，对基准年排放量进行重新计算，并在当年报告"
+              "或发现重大计算错误，且对基准年排放量的累计影响达到 {{ base_year_threshold }}% 及以上时，对基准年排放量进行重新计算，并在当年报告"
               "中说明原因。")
+    tag(doc, "{%p if base_year_statement %}")
+    para(doc, "{{ base_year_statement }}")
+    tag(doc, "{%p endif %}")
     para(doc, "企业“双碳”总体目标：{{ company.name }}力争在国家碳达峰、碳中和时间表内实现自身碳达峰、碳中和，"
               "逐步实现范围 1+范围 2 碳中和，进而实现范围 1+范围 2+范围 3 碳中和；分阶段的减排目标见下文。")
     para(doc, "企业绿色低碳数智化战略管理总体目标：到 2030 年达到企业绿色低碳数智化国内先进水平；到 2050 年达到企业绿色"

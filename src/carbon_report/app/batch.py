@@ -24,6 +24,7 @@ Robustness, kept small:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -215,13 +216,35 @@ class _Task:
     path: Path
     out_subdir: Path
     strikes: int = 0  # times the pool broke while this file was running
+    options: Any = None  # this file's own options (its earlier years as history), else the batch's
+
+
+def link_years(files: list[Path]) -> dict[Path, tuple[Path, ...]]:
+    """Workbooks of one 统一社会信用代码 and different years: each gets the earlier years as history. The
+    same code and year twice is left alone here (W-BATCH-DUPLICATE-COMPANY says so after the run)."""
+    from carbon_report.io.reader import peek_company
+
+    seen: dict[Path, tuple[str, int]] = {}
+    for f in files:
+        got = peek_company(f)
+        if got is not None:
+            seen[f] = got
+    out: dict[Path, tuple[Path, ...]] = {}
+    for f, (uscc, year) in seen.items():
+        earlier: dict[int, Path] = {}
+        for g, (u, y) in seen.items():
+            if u == uscc and y < year:
+                earlier.setdefault(y, g)  # the first file of a year; a second one is a duplicate
+        if earlier:
+            out[f] = tuple(earlier[y] for y in sorted(earlier))
+    return out
 
 
 def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int | None = None,
               executor_factory: Callable[[int], Executor] | None = None, timeout: float | None = 300.0,
               root: Path | None = None, worker: Callable[[str, str, Any], Record] = process_one,
               on_result: Callable[[Record], None] | None = None,
-              on_tick: Callable[[], None] | None = None) -> BatchResult:
+              on_tick: Callable[[], None] | None = None, link: bool = True) -> BatchResult:
     """Process `files` into `out_dir` (mirroring their folders below `root`, when given) and return one
     record per file, in input order. `worker` must be a top-level function when the executor runs it in
     other processes. `on_result` sees each record as it completes; `on_tick` is called a few times a second."""
@@ -236,9 +259,12 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
 
     tasks: list[_Task] = []
     claimed: dict[str, Path] = {}
+    # the pipeline's Options (not a test's stand-in): link each company's years, unless the caller gave history
+    links = link_years(files) if link and hasattr(options, "history") and not options.history else {}
     for i, path in enumerate(files):
         sub = out_dir / path.parent.relative_to(root) if root is not None else out_dir
-        task = _Task(i, path, sub)
+        own = dataclasses.replace(options, history=links[path]) if path in links else None
+        task = _Task(i, path, sub, options=own)
         first = _claim(claimed, path, sub)
         if first is None:
             tasks.append(task)
@@ -318,7 +344,8 @@ def _submit(executor: Executor, queue: deque[_Task], inflight: dict[Future[Any],
             break
         task = queue.popleft()
         try:
-            fut = executor.submit(_call, worker, str(task.path), str(task.out_subdir), options, timeout)
+            fut = executor.submit(_call, worker, str(task.path), str(task.out_subdir), task.options or options,
+                                  timeout)
         except BrokenExecutor:
             queue.appendleft(task)
             return True

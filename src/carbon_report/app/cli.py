@@ -142,9 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "input is never modified. Runs longer than a second show each phase on stderr.",
         epilog=_examples("carbon-report process 企业A.xlsx --out 输出",
                          "carbon-report process 企业A.xlsx --out 输出 --pdf",
-                         "carbon-report process 企业A.xlsx --out 输出 --no-report --json"))
+                         "carbon-report process 企业A.xlsx --out 输出 --no-report --json",
+                         "carbon-report process 企业A_2024.xlsx --out 输出 --history 企业A_2022.xlsx 企业A_2023.xlsx"))
     pr.add_argument("input", type=Path, metavar="IN.xlsx", help="填报工作簿 the intake workbook")
     pr.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹 output folder")
+    pr.add_argument("--history", type=Path, nargs="+", default=(), metavar="A.xlsx",
+                    help="往年的填报或计算结果工作簿（可多个，或文件夹）：各按原报告和本次因子重算，用于基准年和历年对比 "
+                         "earlier years' workbooks (intake or _计算结果; files or folders), each computed as reported "
+                         "and recalculated with this run's factors")
     _process_options(pr)
 
     b = sub.add_parser(
@@ -179,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _process_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recalc-threshold", type=float, default=None, metavar="PCT",
+                   help="基准年重算阈值（%%，默认 5）：往年工作簿按本次因子重算后相差达到此值时，目标按重算后的基准年 "
+                        "base-year recalculation threshold in %% (default 5, core/factors/base_year.toml)")
     p.add_argument("--json", action="store_true", help="在标准输出打印 JSON print JSON on stdout")
     p.add_argument("--force", action="store_true", help="覆盖已被编辑过的报告 overwrite an edited report")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF also write a PDF (LibreOffice)")
@@ -211,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    threshold = getattr(args, "recalc_threshold", None)
+    if threshold is not None and not 0 <= threshold < 100:
+        print(f"--recalc-threshold {threshold:g}: 阈值应在 0–100（%）之间 must be 0–100 [{Code.E_USAGE}]", file=sys.stderr)
+        return 2
     if args.command == "template":
         from carbon_report.core.errors import OutputExists, OutputLocked
         from carbon_report.outputs.template import write_template
@@ -328,7 +340,9 @@ class PhasePrinter:
 def _options(args: argparse.Namespace) -> Any:
     from carbon_report.app.pipeline import Options
 
-    return Options(force=args.force, report=not args.no_report, pdf=args.pdf, report_template=args.report_template)
+    return Options(force=args.force, report=not args.no_report, pdf=args.pdf, report_template=args.report_template,
+                   history=tuple(getattr(args, "history", ()) or ()),
+                   recalc_threshold_pct=getattr(args, "recalc_threshold", None))
 
 
 def _report(outcome: Any, as_json: bool) -> None:

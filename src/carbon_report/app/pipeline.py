@@ -18,8 +18,9 @@ from carbon_report.core import contract
 from carbon_report.core.calculate import calculate
 from carbon_report.core.completeness import completeness_findings
 from carbon_report.core.errors import OutputLocked, SameAsInput, TemplateError, UnreadableWorkbook
-from carbon_report.core.factors import load_library
+from carbon_report.core.factors import Library, load_library
 from carbon_report.core.findings import Code
+from carbon_report.core.history import HistoryRun, Threshold, build_history, default_threshold
 from carbon_report.core.model import Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
@@ -43,6 +44,11 @@ class Options:
     pdf: bool = False
     report_template: Path | None = None
     today: dt.date | None = None
+    # Earlier years' workbooks (files or folders: --history); each is computed as reported and recalculated.
+    history: tuple[Path, ...] = ()
+    recalc_threshold_pct: float | None = None  # None: core/factors/base_year.toml
+    library: Library | None = None  # this run's factor library (None: the bundled edition)
+    history_library: Library | None = None  # the edition history workbooks were reported with (None: this run's)
 
 
 @dataclass
@@ -92,7 +98,25 @@ class Outcome:
             "display": _display(self.intake, r) if r and self.intake else None,
             **_scopes_json(r),
             "factor_date": ((self.intake.factor_date if self.intake else None) or self.run_date).isoformat(),
+            **_history_json(r),
         }
+
+
+def _history_json(r: Result | None) -> dict[str, Any]:
+    """Earlier years oldest first (tCO2e unrounded; stages as reported) and whether the targets use a
+    recalculated base year; `base_year` gives both base-year totals and the difference."""
+    h = r.history if r else None
+    years = [{"year": y.year, "total_tco2e": y.reported_total, "recalculated_tco2e": y.recalculated_total,
+              "stages": ({s.value: y.reported_stages[s] for s in Stage} if y.reported_stages is not None else None),
+              "source": y.source} for y in h.years] if h else []
+    b = h.base if h else None
+    return {
+        "history": years if r else None,
+        "base_year_recalculated": bool(b and b.recalculated) if r else None,
+        "base_year": {"year": b.year, "source": b.source, "reported_tco2e": b.reported_total,
+                      "recalculated_tco2e": b.recalculated_total, "difference_pct": b.difference_pct,
+                      "threshold_pct": b.threshold_pct, "reasons": list(b.reasons)} if b else None,
+    }
 
 
 def _display(intake: Intake, r: Result) -> dict[str, Any]:
@@ -121,27 +145,140 @@ def _target_json(t: Any) -> dict[str, Any]:
     return out
 
 
-def analyse(raw: RawWorkbook, *, today: dt.date | None = None,
-            progress: Progress = _no_progress) -> tuple[Intake | None, Result | None, list[Finding]]:
-    """The pure core: validated intake, result (None when there are errors) and every finding."""
-    library = load_library()
+def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progress = _no_progress,
+            options: Options | None = None) -> tuple[Intake | None, Result | None, list[Finding]]:
+    """The pure core: validated intake, result (None when there are errors) and every finding. With
+    `options.history`, the earlier years' workbooks are read and computed here too (history.py)."""
+    options = options or Options()
+    library = options.library or load_library()
     folder = raw.folder
 
     def picture_exists(rel: str) -> bool:  # the one question validation asks of the disk
         return folder is not None and (folder / rel).is_file()
 
+    early: list[Finding] = []
+    candidates: list[_Candidate] = []
+    if options.history:
+        candidates, early = _history_candidates(raw, options, today)
     progress("validate")
-    intake, findings = validate(raw, library, today=today, picture_exists=picture_exists)
+    intake, findings = validate(raw, library, today=today, picture_exists=picture_exists,
+                                covered_years=frozenset(c.year for c in candidates))
+    findings = findings + early
     if intake is not None:
         findings = findings + completeness_findings(intake, sheet_names=raw.sheet_names)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
+    history = None
+    if candidates or intake.history:
+        runs, more = _history_runs(intake, candidates, options, today, library)
+        threshold = default_threshold()
+        if options.recalc_threshold_pct is not None:
+            threshold = Threshold(options.recalc_threshold_pct, "本次运行以 --recalc-threshold 指定")
+        history, more2 = build_history(intake, runs, threshold)
+        findings = findings + more + more2
     progress("calculate")
-    result, more = calculate(intake, library)
+    result, more = calculate(intake, library, history)
     return intake, result, findings + more
 
 
-def check_file(path: Path, *, today: dt.date | None = None, progress: Progress = _no_progress) -> Outcome:
+@dataclass
+class _Candidate:
+    path: Path
+    raw: RawWorkbook
+    year: int
+
+
+def history_files(paths: tuple[Path, ...], current: Path | None = None) -> list[Path]:
+    """The history workbooks named: files as given, folders by their .xlsx/.xlsm (not Excel's ~$ lock
+    files, hidden files, or the current input itself)."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        found = sorted(x for x in p.iterdir() if x.suffix.lower() in contract.WORKBOOK_EXTENSIONS
+                       and not x.name.startswith(("~$", "."))) if p.is_dir() else [p]
+        for x in found:
+            if current is not None and _same_file(x, current):
+                continue
+            if all(not _same_file(x, y) for y in out):
+                out.append(x)
+    return out
+
+
+def _history_candidates(raw: RawWorkbook, options: Options, today: dt.date | None
+                        ) -> tuple[list[_Candidate], list[Finding]]:
+    """Read every history workbook and keep those of this company and of an earlier year not seen yet.
+    Whatever is wrong with one is a warning: the current year goes on."""
+    from carbon_report.core.validate.company import read_company
+    from carbon_report.core.validate.rows import Findings
+
+    day = today or dt.date.today()
+    me = read_company(raw, Findings(), day)
+    findings: list[Finding] = []
+    out: list[_Candidate] = []
+    current = raw.folder / raw.name if raw.folder is not None else None
+
+    def warn(code: Code, message: str) -> None:
+        findings.append(Finding("warning", "", "", code, message))
+
+    for path in history_files(options.history, current):
+        try:
+            h = read_workbook(path)
+        except UnreadableWorkbook as e:
+            warn(Code.W_HISTORY_UNREADABLE, f"历史工作簿“{path.name}”无法读取：{e.message}，未采用")
+            continue
+        except OSError as e:
+            warn(Code.W_HISTORY_UNREADABLE, f"历史工作簿“{path.name}”无法读取：{e.strerror or e}，未采用")
+            continue
+        c = read_company(h, Findings(), day)
+        if c is None or not c.uscc or not c.year:
+            warn(Code.W_HISTORY_INVALID, f"历史工作簿“{path.name}”的“企业信息”缺少统一社会信用代码或核算年度，未采用")
+            continue
+        if me is not None and me.uscc and c.uscc != me.uscc:
+            warn(Code.W_HISTORY_COMPANY, f"历史工作簿“{path.name}”的统一社会信用代码 {c.uscc}（{c.name}）与本工作簿的 "
+                                         f"{me.uscc} 不同，不是同一企业，未采用")
+            continue
+        if me is not None and me.year and c.year >= me.year:
+            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{path.name}”的核算年度 {c.year} 不早于本工作簿的 {me.year} 年，未采用")
+            continue
+        twin = next((x for x in out if x.year == c.year), None)
+        if twin is not None:
+            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{path.name}”与“{twin.path.name}”同为 {c.year} 年，只采用“{twin.path.name}”")
+            continue
+        out.append(_Candidate(path, h, c.year))
+    return out, findings
+
+
+def _history_runs(intake: Intake, candidates: list[_Candidate], options: Options, today: dt.date | None,
+                  library: Library) -> tuple[list[HistoryRun], list[Finding]]:
+    """Each history workbook through the same validation and calculation twice: as reported (its own
+    报告日期 and GWP版本, the edition it was reported with) and recalculated (this run's 报告日期, library
+    and GWP set). One with errors either way is left out with a warning."""
+    covered = frozenset(c.year for c in candidates)
+    runs: list[HistoryRun] = []
+    findings: list[Finding] = []
+    then = options.history_library or library
+    for c in candidates:
+        got = []
+        for lib, day, gwp in ((then, None, None), (library, intake.factor_date, intake.company.gwp_version)):
+            h_intake, h_findings = validate(c.raw, lib, today=today, factor_date=day, gwp_set=gwp,
+                                            covered_years=covered, picture_exists=lambda rel: True)
+            errors = [f for f in h_findings if f.is_error]
+            if h_intake is None or errors:
+                first = errors[0] if errors else None
+                where = f"{first.sheet}!{first.cell}: {first.message}" if first and first.sheet else (
+                    first.message if first else "无法读取企业信息")
+                how = "按原报告" if day is None else "按本次因子重算时"
+                findings.append(Finding("warning", "", "", Code.W_HISTORY_INVALID,
+                                        f"历史工作簿“{c.path.name}”{how}有 {len(errors)} 个错误（如 {where}），未采用"))
+                break
+            got.append((h_intake, calculate(h_intake, lib)[0]))
+        if len(got) == 2:
+            runs.append(HistoryRun(c.path.name, got[0], got[1]))
+    return runs, findings
+
+
+def check_file(path: Path, *, today: dt.date | None = None, progress: Progress = _no_progress,
+               options: Options | None = None) -> Outcome:
     """Validate (and calculate) without writing anything."""
     path = Path(path)
     progress("read")
@@ -149,9 +286,10 @@ def check_file(path: Path, *, today: dt.date | None = None, progress: Progress =
         raw = read_workbook(path)
     except UnreadableWorkbook as e:
         return Outcome(path, "unreadable", [Finding("error", "", "", e.code, e.message)])
-    intake, result, findings = analyse(raw, today=today, progress=progress)
+    intake, result, findings = analyse(raw, today=today, progress=progress, options=options)
     status: Status = "ok" if result is not None else "invalid"
-    return Outcome(path, status, findings, intake, result, library_version=load_library().version,
+    library = (options.library if options else None) or load_library()
+    return Outcome(path, status, findings, intake, result, library_version=library.version,
                    run_date=today or dt.date.today())
 
 
@@ -168,7 +306,7 @@ def process_file(path: Path, out_dir: Path, options: Options | None = None,
 
     options = options or Options()
     path, out_dir = Path(path), Path(out_dir)
-    outcome = check_file(path, today=options.today, progress=progress)
+    outcome = check_file(path, today=options.today, progress=progress, options=options)
     if outcome.status == "unreadable":
         return outcome
     wb_out, report_out = output_paths(path, out_dir)
@@ -202,9 +340,9 @@ def process_copy(copy: Path, shown_as: Path, *, folder: Path | None, write_table
     except UnreadableWorkbook as e:
         return Outcome(shown_as, "unreadable", [Finding("error", "", "", e.code, e.message)])
     raw = dataclasses.replace(raw, name=shown_as.name, folder=folder)
-    intake, result, findings = analyse(raw, today=options.today, progress=progress)
+    intake, result, findings = analyse(raw, today=options.today, progress=progress, options=options)
     outcome = Outcome(shown_as, "ok" if result is not None else "invalid", findings, intake, result,
-                      library_version=load_library().version)
+                      library_version=(options.library or load_library()).version)
     progress("workbook")
     write_tables(computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version))
     if outcome.status == "ok" and options.report and report_to is not None:

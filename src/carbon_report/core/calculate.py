@@ -13,12 +13,14 @@ from carbon_report.core import contract, units
 from carbon_report.core.factors import Library
 from carbon_report.core.factors import scopes as sc
 from carbon_report.core.findings import Code
+from carbon_report.core.history import base_year_values
 from carbon_report.core.model import (
     SCOPE_KEYS,
     Activity,
     EmissionLine,
     Factor,
     Finding,
+    History,
     Intake,
     Intensity,
     Result,
@@ -32,7 +34,9 @@ OUTPUT_VALUE_PRODUCT = "工业总产值"
 OUTPUT_VALUE_UNIT = "万元"
 
 
-def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
+def calculate(intake: Intake, library: Library, history: History | None = None) -> tuple[Result, list[Finding]]:
+    """`history`: the earlier years (core/history.py); when a history workbook gave the base year, the
+    targets use it (recalculated at or above the threshold, as reported below)."""
     findings: list[Finding] = []
     gwp_set = intake.company.gwp_version
     lines: list[EmissionLine] = []
@@ -77,8 +81,11 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
 
     base: dict[Stage | None, float] = {}
     company = intake.company
+    from_workbook = base_year_values(history)
     if company.base_year == company.year:
         base = {**stage_totals, None: total}
+    elif from_workbook is not None:
+        base = from_workbook
     else:
         for h in intake.history:
             if h.year == company.base_year:
@@ -105,7 +112,7 @@ def calculate(intake: Intake, library: Library) -> tuple[Result, list[Finding]]:
         lines=tuple(lines), stage_totals=stage_totals, total=total, shares=shares,
         intensities=tuple(intensities), targets=tuple(targets), gas_totals=dict(gas_totals),
         gas_tonnes=dict(gas_tonnes), base_year_totals=base, biogenic_co2_t=biogenic,
-        scopes=scope_totals(intake, lines, library),
+        scopes=scope_totals(intake, lines, library), history=history,
     ), findings
 
 

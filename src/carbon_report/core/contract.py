@@ -206,7 +206,9 @@ SHEET_DETAILS = "计算明细"
 SHEET_SUMMARY = "排放汇总"
 SHEET_TARGETS = "减排目标测算"
 SHEET_SCOPES = "范围汇总"
-COMPUTED_SHEETS: tuple[str, ...] = (SHEET_FINDINGS, SHEET_DETAILS, SHEET_SUMMARY, SHEET_SCOPES, SHEET_TARGETS)
+SHEET_YEARS = "历年对比"
+COMPUTED_SHEETS: tuple[str, ...] = (SHEET_FINDINGS, SHEET_DETAILS, SHEET_SUMMARY, SHEET_SCOPES, SHEET_TARGETS,
+                                    SHEET_YEARS)
 
 # Rows named like this are totals typed by hand, which would double count.
 TOTAL_ROW_NAMES = ("合计", "小计", "总计")

@@ -196,6 +196,8 @@ class Code(StrEnum):
         "no data (/, 无 …): counted as 0 and listed as a data gap")
     W_AMOUNT_WITH_UNIT = ("W-AMOUNT-WITH-UNIT", "“{name}”的数量“{value}”含单位，已按 {number} {unit} 读取",
         "a number with a unit in the amount cell was read")
+    W_BASE_YEAR_RECALCULATED = ("W-BASE-YEAR-RECALCULATED", "基准年 {year} 排放量按本次的因子和 GWP 重算后相差 {pct}（阈值 {threshold}），减排目标按重算后的 {total} tCO2e 测算",
+        "the base year recalculated with this run's factors differs by the threshold or more; targets use the recalculated total")
     W_BATCH_DUPLICATE_COMPANY = ("W-BATCH-DUPLICATE-COMPANY", "统一社会信用代码和核算年度与“{other}”相同，可能重复提交",
         "two workbooks of one company and year in a batch")
     W_BATCH_EMPTY = ("W-BATCH-EMPTY", "文件夹中没有 .xlsx 或 .xlsm 工作簿",
@@ -228,8 +230,16 @@ class Code(StrEnum):
         "green power beside the average grid factor counts it twice")
     W_HIDDEN_ROW = ("W-HIDDEN-ROW", "第 {row} 行被隐藏或筛选，仍已读取",
         "a hidden or filtered row was read")
+    W_HISTORY_COMPANY = ("W-HISTORY-COMPANY", "历史工作簿“{file}”的统一社会信用代码 {other} 与本工作簿 {uscc} 不同，未采用",
+        "a history workbook belongs to another company (another 统一社会信用代码) and is not used")
+    W_HISTORY_INVALID = ("W-HISTORY-INVALID", "历史工作簿“{file}”有 {n} 个错误（如 {first}），未采用",
+        "a history workbook has errors and is not used")
     W_HISTORY_TOTAL_MISMATCH = ("W-HISTORY-TOTAL-MISMATCH", "{year} 年合计排放量 {total} 与各阶段之和 {sum} 不一致",
         "a history total differs from the sum of its stage rows")
+    W_HISTORY_UNREADABLE = ("W-HISTORY-UNREADABLE", "历史工作簿“{file}”无法读取：{why}",
+        "a history workbook cannot be read")
+    W_HISTORY_YEAR = ("W-HISTORY-YEAR", "历史工作簿“{file}”的核算年度 {year} 不早于本年度或与另一历史工作簿重复，未采用",
+        "a history workbook's year is not earlier than this year's, or repeats another history workbook's year")
     W_MEASURES_EMPTY = ("W-MEASURES-EMPTY", "减排技术表为空：报告附表“企业碳减排技术清单”显示“/”",
         "no reduction measures listed")
     W_MEASURES_SHORT = ("W-MEASURES-SHORT", "减排措施的年均减排比例复合到 {year} 年低于目标 {pct}%",

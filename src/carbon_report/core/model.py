@@ -282,6 +282,50 @@ class TargetResult:
 
 
 @dataclass(frozen=True)
+class HistoryYear:
+    """One earlier year: as reported (its own 报告日期, library and GWP set) and, for a history workbook,
+    recalculated with this run's 报告日期, library and GWP set. A 历史排放 row has no recalculation."""
+
+    year: int
+    source: str  # the history workbook's file name, or 历史排放
+    reported_total: float
+    reported_stages: dict[Stage, float] | None  # None: 历史排放 gave no stage rows
+    recalculated_total: float | None = None
+    recalculated_stages: dict[Stage, float] | None = None
+    intensities: tuple[Intensity, ...] = ()  # recalculated (as reported when there is no recalculation)
+    reported_factor_date: dt.date | None = None
+    reported_gwp: str = ""
+    excluded: tuple[str, ...] = ()  # 不适用 sources of that year (阶段：名称), for boundary changes
+
+    @property
+    def comparable_total(self) -> float:
+        """The figure the trend compares: recalculated when there is one."""
+        return self.reported_total if self.recalculated_total is None else self.recalculated_total
+
+
+@dataclass(frozen=True)
+class BaseYearCheck:
+    """The base year as reported against recalculated, and whether the targets use the recalculation."""
+
+    year: int
+    source: str
+    reported_total: float
+    recalculated_total: float
+    difference_pct: float | None  # (recalculated − reported) / reported × 100; None when reported is 0
+    threshold_pct: float
+    recalculated: bool  # |difference| ≥ threshold: the targets use the recalculated base year
+    reasons: tuple[str, ...]  # factor updates, GWP set, boundary changes, in Chinese
+
+
+@dataclass(frozen=True)
+class History:
+    years: tuple[HistoryYear, ...]  # earlier than the current year, oldest first
+    base: BaseYearCheck | None  # when the base year came from a history workbook
+    threshold_pct: float
+    threshold_source: str = ""
+
+
+@dataclass(frozen=True)
 class Result:
     lines: tuple[EmissionLine, ...]
     stage_totals: dict[Stage, float]
@@ -294,6 +338,7 @@ class Result:
     base_year_totals: dict[Stage | None, float]  # the base year's emissions (None: the total)
     biogenic_co2_t: float = 0.0  # reported apart, never in the totals
     scopes: ScopeTotals | None = None  # the same lines by scope and ISO 14064-1 category
+    history: History | None = None  # earlier years (history workbooks, 历史排放) and the base-year check
 
     def stage_has_rows(self, stage: Stage) -> bool:
         return any(line.activity.stage == stage for line in self.lines)

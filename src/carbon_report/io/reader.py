@@ -346,3 +346,34 @@ def _resolve(base_part: str, target: str) -> str:
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
     return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def peek_company(path: Path) -> tuple[str, int] | None:
+    """统一社会信用代码 and 核算年度 of a workbook, read from 企业信息 alone (the batch links the years of one
+    company before it processes them); None when either is missing or the file cannot be read."""
+    from carbon_report.core.values import fold_text, parse_year
+
+    wanted = {header_key(lab.text): lab.key for lab in contract.LABELS if lab.key in ("uscc", "year")}
+    found: dict[str, object] = {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(path, data_only=True, read_only=True, keep_links=False)
+        try:
+            if contract.COMPANY_SHEET not in wb.sheetnames:
+                return None
+            for row in wb[contract.COMPANY_SHEET].iter_rows(values_only=True):
+                cells = list(row)
+                for i, v in enumerate(cells[:-1]):
+                    key = wanted.get(header_key(v)) if isinstance(v, str) else None
+                    if key and key not in found:
+                        found[key] = next((x for x in cells[i + 1:] if x not in (None, "")), None)
+                if len(found) == len(wanted):
+                    break
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - the full read reports what is wrong with the file
+        return None
+    uscc = fold_text(found["uscc"]).upper() if isinstance(found.get("uscc"), str) else ""
+    year = parse_year(found.get("year"))
+    return (uscc, year) if uscc and year else None

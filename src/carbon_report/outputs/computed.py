@@ -106,10 +106,11 @@ def computed_tables(findings: list[Finding], intake: Intake | None, result: Resu
     tables = [findings_table(findings)]
     if intake is not None and result is not None:
         tables += [details_table(intake, result, library_version), summary_table(intake, result, library_version),
-                   scopes_table(intake, result), targets_table(intake, result)]
+                   scopes_table(intake, result), targets_table(intake, result), years_table(intake, result)]
     else:
         note = "存在错误，未计算。请先修正“校验结果”中的错误。"
-        for name in (contract.SHEET_DETAILS, contract.SHEET_SUMMARY, contract.SHEET_SCOPES, contract.SHEET_TARGETS):
+        for name in (contract.SHEET_DETAILS, contract.SHEET_SUMMARY, contract.SHEET_SCOPES, contract.SHEET_TARGETS,
+                     contract.SHEET_YEARS):
             tables.append(SheetTable(name, ["说明"], [[note]], [60]))
     # The workbook opens where the reader should look first: the findings when there are any, else the totals.
     opening = contract.SHEET_FINDINGS if findings else contract.SHEET_SUMMARY
@@ -314,3 +315,103 @@ def scopes_table(intake: Intake, result: Result) -> SheetTable:
              f"　{intake.company.name}　核算年度 {intake.company.year}")
     return SheetTable(contract.SHEET_SCOPES, header, rows, [6, 30, *[13] * 4, *[13] * 6, 15],
                       number_formats=numbers, title=title)
+
+
+# ---- 历年对比 -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearRow:
+    """One year of the trend, as 历年对比, the report and 汇总.xlsx show it."""
+
+    year: int
+    source: str
+    stages: dict[Stage, float] | None  # comparable basis: recalculated when there is a recalculation
+    reported_total: float
+    recalculated_total: float | None
+    comparable_total: float
+    change_pct: float | None  # of the comparable total against the year before; None for the first
+    intensity: float | None  # tCO2e per unit of the current year's first intensity product
+    current: bool = False
+
+
+CURRENT_SOURCE = "本年度"
+
+
+def year_rows(intake: Intake, result: Result) -> list[YearRow]:
+    """Earlier years oldest first, then this year. Totals compare on the recalculated basis (this run's
+    factors) where a history workbook was recalculated; 历史排放 rows stay as typed."""
+    h = result.history
+    product = next((i for i in result.intensities if i.product != OUTPUT_VALUE_PRODUCT), None)
+    rows: list[YearRow] = []
+    for y in (h.years if h else ()):
+        stages = y.recalculated_stages if y.recalculated_stages is not None else y.reported_stages
+        it = next((i.tco2e_per_unit for i in y.intensities if product and i.product == product.product), None)
+        rows.append(YearRow(y.year, y.source, stages, y.reported_total, y.recalculated_total, y.comparable_total,
+                            None, it))
+    rows.append(YearRow(intake.company.year, CURRENT_SOURCE, dict(result.stage_totals), result.total, result.total,
+                        result.total, None, product.tco2e_per_unit if product else None, current=True))
+    out = []
+    for i, r in enumerate(rows):
+        before = rows[i - 1].comparable_total if i else None
+        change = (r.comparable_total - before) / before * 100 if before else None
+        out.append(YearRow(r.year, r.source, r.stages, r.reported_total, r.recalculated_total, r.comparable_total,
+                           change, r.intensity, r.current))
+    return out
+
+
+def base_year_statement(result: Result) -> str:
+    """The sentence about the base year both sheets and the report print: both totals, the difference and,
+    at or above the threshold, that the base year was recalculated and why."""
+    h = result.history
+    b = h.base if h else None
+    if b is None:
+        return ""
+    diff = "—" if b.difference_pct is None else f"{b.difference_pct:+.2f}%"
+    # two decimals, as table A.1 and the report print tonnes
+    text = (f"基准年 {b.year} 年（{b.source}）：原报告排放量 {b.reported_total:,.2f} tCO2e，按本次报告日期、"
+            f"因子库和 GWP 取值重算为 {b.recalculated_total:,.2f} tCO2e，相差 {diff}（重算阈值 {b.threshold_pct:g}%）。")
+    if b.recalculated:
+        text += "差异达到阈值，基准年已重新计算，减排目标按重算后的基准年排放量测算"
+        text += f"；原因：{'；'.join(b.reasons)}。" if b.reasons else "。"
+    else:
+        text += "差异低于阈值，基准年未重新计算，减排目标按原报告的基准年排放量测算。"
+        bounds = [r for r in b.reasons if r.startswith("边界变化")]
+        if bounds:
+            text += "另有" + "；".join(bounds) + "，请评估是否需要调整基准年。"
+    return text
+
+
+def years_table(intake: Intake, result: Result) -> SheetTable:
+    rows_in = year_rows(intake, result)
+    product = next((i for i in result.intensities if i.product != OUTPUT_VALUE_PRODUCT), None)
+    header = ["年份", "来源", *(s.short_zh for s in Stage), f"合计（原报告，{TCO2E}）", f"合计（按本次因子重算，{TCO2E}）",
+              "较上年变化", (f"单位产品排放强度（{TCO2E}/{product.unit}，{product.product}）" if product else "单位产品排放强度")]
+    rows: list[list[object]] = []
+    for r in rows_in:
+        stages = [r.stages[s] if r.stages is not None else NO_VALUE for s in Stage]
+        rows.append([r.year, r.source, *stages, r.reported_total,
+                     r.recalculated_total if r.recalculated_total is not None else NO_VALUE,
+                     r.change_pct / 100 if r.change_pct is not None else NO_VALUE,
+                     r.intensity if r.intensity is not None else NO_VALUE])
+    h = result.history
+    notes = ["六个阶段与“较上年变化”按本次因子重算后的口径（历史排放表填写的年份按所填数值）；“原报告”为各年工作簿按其自身报告日期、"
+             "GWP 取值计算的结果。"]
+    statement = base_year_statement(result)
+    if statement:
+        notes.append(statement)
+    if h is not None and h.threshold_source:
+        notes.append(f"阈值依据：{h.threshold_source}")
+    if len(rows_in) == 1:
+        notes.append("未提供往年数据（process --history 或“历史排放”表），仅列本年度。")
+    n_years = len(rows)
+    # the notes go below the table, one per row: a long title would widen the printed page
+    rows += [[f"注：{n}", *[None] * (len(header) - 1)] for n in notes]
+    fmt = "#,##0.0000"
+    numbers = {0: "0", **{j: fmt for j in range(2, 10)}, 10: "+0.00%;-0.00%;0.00%", 11: "#,##0.0000"}
+    c = intake.company
+    return SheetTable(contract.SHEET_YEARS, header, rows, [8, 22, *[12] * 6, 18, 20, 11, 22],
+                      number_formats=numbers, wrap=frozenset({1}),
+                      title=f"{c.name}　历年碳排放对比（单位 {TCO2E}）",
+                      chart={"kind": "line", "title": "历年碳排放总量（按本次因子口径）", "label_col": 0,
+                             "value_col": 9, "first": 0, "last": n_years - 1} if n_years > 1 else None)

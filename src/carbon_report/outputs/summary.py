@@ -121,7 +121,52 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
             label = company.get("name") or name
             bars.append((f"{label}（{company.get('year')}）" if company.get("year") else label, rec["total_tco2e"]))
     _chart_sheet(wb, bars)
+    _trend_sheet(wb, records, root)
     return wb
+
+
+TREND_SHEET = "历年趋势"
+TREND_HEADER = ["企业名称", "统一社会信用代码", "年份", "来源", "合计（各年原报告，tCO2e）",
+                "合计（按最新年度因子重算，tCO2e）", "较上年变化（重算口径）"]
+
+
+def _trend_sheet(wb: Workbook, records: list[dict[str, Any]], root: Path | None) -> None:
+    """One block per company of the batch: its years oldest first, from the latest year's report (which
+    recalculated the earlier years with its own factors) and each year's own total."""
+    ts = wb.create_sheet(TREND_SHEET)
+    _header(ts, TREND_HEADER, [34, 22, 8, 36, 20, 24, 16])
+    ts.row_dimensions[1].height = 32  # the two-line headers
+    by_company: dict[str, list[dict[str, Any]]] = {}
+    for rec in records:
+        company = rec.get("company") or {}
+        if rec.get("status") == "ok" and company.get("uscc") and company.get("year"):
+            by_company.setdefault(company["uscc"], []).append(rec)
+    if not by_company:
+        _put(ts, 2, 1, "没有计算成功的工作簿")
+        return
+    for uscc, recs in by_company.items():
+        latest = max(recs, key=lambda r: r["company"]["year"])
+        rows: dict[int, tuple[str, float | None, float | None]] = {}
+        for h in latest.get("history") or []:
+            rows[h["year"]] = (h["source"], h["total_tco2e"], h["recalculated_tco2e"])
+        for rec in recs:
+            y = rec["company"]["year"]
+            recalc = rec["total_tco2e"] if rec is latest else rows.get(y, (None, None, None))[2]
+            rows[y] = (_display(rec.get("input"), root) or "", rec["total_tco2e"], recalc)
+        before: float | None = None
+        for year in sorted(rows):
+            source, reported, recalc = rows[year]
+            comparable = recalc if recalc is not None else reported
+            change = (comparable - before) / before if before and comparable is not None else None
+            _append(ts, [latest["company"].get("name"), uscc, year, source, reported,
+                         recalc if recalc is not None else "/", change if change is not None else "/"])
+            r = ts.max_row
+            ts.cell(r, 2).number_format = "@"
+            ts.cell(r, 5).number_format = ts.cell(r, 6).number_format = NUMBER
+            ts.cell(r, 7).number_format = "+0.00%;-0.00%;0.00%"
+            for col in (6, 7):  # "/" sits where the number would
+                ts.cell(r, col).alignment = Alignment(horizontal="right")
+            before = comparable
 
 
 def _chart_sheet(wb: Workbook, bars: list[tuple[str, float]]) -> None:

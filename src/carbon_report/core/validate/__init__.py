@@ -6,6 +6,7 @@ module never touches the disk itself."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
@@ -31,14 +32,20 @@ __all__ = ["validate"]
 
 
 def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None,
-             picture_exists: Callable[[str], bool] | None = None) -> tuple[Intake | None, list[Finding]]:
+             picture_exists: Callable[[str], bool] | None = None, factor_date: dt.date | None = None,
+             gwp_set: str | None = None,
+             covered_years: frozenset[int] = frozenset()) -> tuple[Intake | None, list[Finding]]:
+    """`factor_date` and `gwp_set` replace the workbook's own 报告日期 and GWP版本 (a history workbook
+    recalculated with this run's); `covered_years` have a history workbook, so 历史排放 need not give them."""
     f = Findings()
     for x in raw.findings:
         f.add(x)
     today = today or dt.date.today()
     company = read_company(raw, f, today)
+    if company is not None and gwp_set is not None:
+        company = dataclasses.replace(company, gwp_version=gwp_set)
     gwp_set = company.gwp_version if company else contract.DEFAULT_GWP
-    report_day = (company.report_date if company else None) or today
+    report_day = factor_date or (company.report_date if company else None) or today
     broken: set[str] = set()
     factors = read_factors(raw, library, f, gwp_set, broken)
     activities, used = read_activities(raw, library, factors, f, gwp_set, report_day, broken)
@@ -51,7 +58,7 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
     measures = read_measures(raw, f)
     equipment = read_equipment(raw, f, activities)
     pictures = read_pictures(raw, f, picture_exists)
-    if company and targets and base_year is not None and base_year != year:
+    if company and targets and base_year is not None and base_year != year and base_year not in covered_years:
         check_history(company, targets, history, f)
     if base_year is not None:
         check_measures(measures, targets, base_year, f, raw.tables.get(contract.TARGETS.name))

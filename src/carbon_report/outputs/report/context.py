@@ -22,6 +22,7 @@ from carbon_report.outputs.report import numbers as fmt
 from carbon_report.outputs.report.charts import GREY, ChartSeries, ChartSpec
 from carbon_report.outputs.report.rich import Rich, clean, placeholder
 from carbon_report.outputs.report.scopes import scope_context
+from carbon_report.outputs.report.years import years_context
 
 # Picture slots the template provides: key → default caption title
 FIGURE_SLOTS = {"2-1": "企业概貌", "2-2": "产品概貌", "2-3": "产品生产工艺流程", "2-4": "厂区设备照片"}
@@ -521,6 +522,11 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
         target_summary = placeholder("【待补充：企业减排目标（企业未提供减排目标）】")
     if base_year == year:
         base_year_source = Rich(f"基准年排放量即本报告核算年度（{year} 年）的核算结果。")
+    elif result.history is not None and result.history.base is not None:
+        b = result.history.base
+        how = "按本报告的报告日期、因子库和 GWP 取值重新计算" if b.recalculated else "按该年工作簿原报告的口径计算"
+        base_year_source = Rich(f"基准年排放量取自企业 {base_year} 年的填报工作簿（{clean(b.source)}），{how}"
+                                f"（合计 {fmt.fmt_tco2e(base_total)} tCO2e）。")
     else:
         base_year_source = Rich(f"基准年排放量取自企业提供的 {base_year} 年排放数据"
                                 f"（合计 {fmt.fmt_tco2e(base_total)} tCO2e），未按本报告的方法重新核算。")
@@ -639,6 +645,7 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     version = library_version or intake.library_version or library.version
     return {
         **scope_context(intake, result),  # the section after 2.3.3: the same lines by scope and category
+        **years_context(intake, result, chart),  # 历年对比 after the scopes, the base-year statement in 3.1
         "company": company,
         "year": year,
         "base_year": base_year,
