@@ -51,7 +51,7 @@ def table_values(t: SheetTable) -> tuple[list[list[Any]], int]:
 def write_computed(live: LiveBook, tables: list[SheetTable]) -> None:
     """Replace the computed sheets; input sheets are never touched (only names in COMPUTED_SHEETS)."""
     for t in tables:
-        if t.name not in contract.COMPUTED_SHEETS:
+        if t.name not in contract.ALL_COMPUTED_SHEETS:
             raise ValueError(f"not a computed sheet: {t.name}")
         values, first = table_values(t)
         live.write_sheet(t.name, values, first_data_row=first, number_formats=dict(t.number_formats),

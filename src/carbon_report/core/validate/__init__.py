@@ -1,8 +1,8 @@
 """Judge what the reader found: turn a RawWorkbook into a typed Intake plus findings.
 
 Every finding names the sheet and cell it concerns and carries a stable code (E-… error, W-… warning).
-Pure: plain data in, plain data out. Whether a picture file exists is asked through a callable, so this
-module never touches the disk itself."""
+Pure: plain data in, plain data out. Whether a picture file exists, and what an evidence file's SHA-256 is,
+are asked through callables, so this module never touches the disk itself."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from carbon_report.core.validate.activities import read_activities
 from carbon_report.core.validate.company import read_company
 from carbon_report.core.validate.cross import check_history, check_measures
 from carbon_report.core.validate.equipment import read_equipment
+from carbon_report.core.validate.extras import EvidenceProbe
 from carbon_report.core.validate.factors import read_factors
 from carbon_report.core.validate.history import read_history
 from carbon_report.core.validate.measures import read_measures
@@ -31,7 +32,8 @@ __all__ = ["validate"]
 
 
 def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None,
-             picture_exists: Callable[[str], bool] | None = None) -> tuple[Intake | None, list[Finding]]:
+             picture_exists: Callable[[str], bool] | None = None,
+             evidence: EvidenceProbe | None = None) -> tuple[Intake | None, list[Finding]]:
     f = Findings()
     for x in raw.findings:
         f.add(x)
@@ -41,7 +43,9 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
     report_day = (company.report_date if company else None) or today
     broken: set[str] = set()
     factors = read_factors(raw, library, f, gwp_set, broken)
-    activities, used = read_activities(raw, library, factors, f, gwp_set, report_day, broken)
+    main_site = (company.text("address") if company else "") or contract.MAIN_SITE_DEFAULT
+    activities, used = read_activities(raw, library, factors, f, gwp_set, report_day, broken, main_site=main_site,
+                                       evidence=evidence)
     location = check_classification(activities, factors, library, report_day, raw, f)
     products = read_products(raw, f)
     base_year = company.base_year if company else None
