@@ -142,7 +142,7 @@ ACTIVITIES = TableSheet(
         *MONTH_COLUMNS,
         Column("evidence", "证明材料", False, EVIDENCE_HELP),
         Column("quality", "数据质量", False, QUALITY_HELP),
-        Column("uncertainty", "不确定度(%)", False, UNCERTAINTY_HELP),
+        Column("uncertainty", "不确定度", False, UNCERTAINTY_HELP),  # the template writes 不确定度(%)
     ),
 )
 
@@ -159,7 +159,7 @@ FACTORS = TableSheet(
         Column("note", "备注", False, "说明，如 数据未经核实、换算方法"),
         Column("scope", "范围", False, SCOPE_HELP + "用于使用本因子的所有行"),
         Column("iso_category", "ISO类别", False, ISO_HELP + "用于使用本因子的所有行"),
-        Column("uncertainty", "不确定度(%)", False,
+        Column("uncertainty", "不确定度", False,
                "可选。因子的不确定度（%，95% 置信区间的半宽），按“来源”所给；留空表示不计因子不确定度"),
     ),
     required_sheet=False,

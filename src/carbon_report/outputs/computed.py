@@ -221,7 +221,7 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
 
 EXTRA_HEADER = ["场所", "证明材料", "证明材料 SHA-256", "证明材料大小（字节）", "数据质量", "活动数据不确定度（%）",
                 "因子不确定度（%）", "合成不确定度（%）"]
-EXTRA_WIDTHS = [14, 22, 34, 12, 8, 10, 10, 10]
+EXTRA_WIDTHS = [14, 22, 34, 12, 12, 10, 10, 10]
 DEFAULT_MARK = "（缺省）"
 
 
@@ -262,7 +262,7 @@ def monthly_table(intake: Intake) -> SheetTable | None:
                                                                           for m, v in enumerate(months, start=1)],
                      a.amount, str(a.amount_cell), gaps])
         links[(i, 18)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
-    header = ["序号", "阶段", "名称", "场所", "单位", *MONTHS_ZH, "全年合计", "来源单元格", "未填月份（数据缺口）"]
+    header = ["序号", "阶段", "名称", "场所", "单位", *MONTHS_ZH, "全年合计", "活动数据单元格", "未填月份（数据缺口）"]
     return SheetTable(contract.SHEET_MONTHLY, header, rows, [6, 8, 14, 16, 8, *[10] * 12, 12, 10, 16],
                       number_formats={0: "0", **{j: "#,##0.####" for j in range(5, 18)}}, links=links,
                       wrap=frozenset({2, 3, 19}), title="按月填写的活动数据：全年合计 = 1–12 月之和（未填月份按 0 计）。")

@@ -21,6 +21,7 @@ from carbon_report.outputs.computed import stage_note
 from carbon_report.outputs.report import numbers as fmt
 from carbon_report.outputs.report.charts import GREY, ChartSeries, ChartSpec
 from carbon_report.outputs.report.rich import Rich, clean, placeholder
+from carbon_report.outputs.report.extras import extras_context
 from carbon_report.outputs.report.scopes import scope_context
 
 # Picture slots the template provides: key → default caption title
@@ -639,6 +640,7 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     version = library_version or intake.library_version or library.version
     return {
         **scope_context(intake, result),  # the section after 2.3.3: the same lines by scope and category
+        **extras_context(intake, result, chart),  # issue 16: sites, months, evidence, uncertainty
         "company": company,
         "year": year,
         "base_year": base_year,
