@@ -192,3 +192,17 @@ def test_workbook_without_the_new_columns_has_no_uncertainty_and_one_site(cli, t
     assert d["uncertainty_pct"] is None
     assert list(d["sites"]) == [MAIN_SITE] and d["sites"][MAIN_SITE] == pytest.approx(d["total_tco2e"])
     assert not [i for i in d["issues"] if i["code"] in ("W-UNCERTAINTY-DEFAULT", "W-MONTH-GAP")]
+
+
+def test_batch_summary_lists_each_site(cli, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    write_bills(src)
+    build(src / "月度.xlsx", activities=good_rows(), factors=[NG_FACTOR])
+    ran = cli("batch", src, "--out", tmp_path / "out", "--jobs", "1")
+    assert ran.returncode == 0, ran.stderr
+    ws = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")["场所汇总"]
+    rows = {r[3]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["一厂"][4] == pytest.approx(6.8436) and rows["二厂"][4] == pytest.approx(3.13665)
+    assert rows[MAIN_SITE][4] == pytest.approx(25.8)  # 2.4 t gas + 23.4 t steel
+    assert rows["一厂"][5] == pytest.approx(6.8436 / 35.78025)

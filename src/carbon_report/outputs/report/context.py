@@ -20,8 +20,8 @@ from carbon_report.core.model import STAGES, Activity, EmissionLine, Finding, In
 from carbon_report.outputs.computed import stage_note
 from carbon_report.outputs.report import numbers as fmt
 from carbon_report.outputs.report.charts import GREY, ChartSeries, ChartSpec
-from carbon_report.outputs.report.rich import Rich, clean, placeholder
 from carbon_report.outputs.report.extras import extras_context
+from carbon_report.outputs.report.rich import Rich, clean, placeholder
 from carbon_report.outputs.report.scopes import scope_context
 
 # Picture slots the template provides: key → default caption title

@@ -111,7 +111,7 @@ def uncertainty_view(intake: Intake, result: Result) -> dict[str, Any] | None:
             f"各阶段及合计 U = √Σ(U_i × E_i)² / |ΣE_i|（95% 置信区间的半宽）。企业碳排放总量 "
             f"{fmt.fmt_tco2e(result.total)} tCO2e 的不确定度约为 {_pct(u.total_pct)}。{len(counted)} 项有数量的活动中，"
             f"{given} 项由企业给出活动数据不确定度，{u.defaults_used} 项按“数据质量”等级取缺省值（{defaults}；"
-            f"缺省值为本工具按 IPCC 指南所列范围取定，未经核实）。{factor_note}")
+            f"缺省值参照 IPCC 指南所列的不确定度范围取定，未经核实）。{factor_note}")
     return {"rows": rows, "text": text}
 
 
