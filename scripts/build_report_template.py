@@ -578,8 +578,7 @@ def sites_and_months_section(doc) -> None:
           small={1, 2, 3, 4, 5, 6, 7, 8}, spacer=False)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if extras.monthly_chart %}")
-    para(doc, "按月填报的电力和燃料消耗（电费单、燃料发票等）对应的月度碳排放如下图，月度数据明细见计算结果工作簿"
-              "“月度数据”表：")
+    para(doc, "按月填报的电力和燃料消耗（电费单、燃料发票等）对应的月度碳排放如下图，各月的消耗量记录在核算底稿中：")
     doc.add_paragraph("{{r extras.monthly_chart }}", style="图片")
     para(doc, "图 {{ seq('图', 2) }} {{ year }} 年月度用电和燃料碳排放", "图题")
     tag(doc, "{%p endif %}")
@@ -588,8 +587,8 @@ def sites_and_months_section(doc) -> None:
 def quality_section(doc) -> None:
     """In 2.3.6 (issue 16): evidence per stage, then data quality and the Approach 1 uncertainty."""
     tag(doc, "{%p if extras.evidence %}")
-    para(doc, "各阶段活动数据的证明材料如下（文件随工作簿提供，校验值为 SHA-256 的前 16 位，完整值见计算结果工作簿"
-              "“计算明细”表）：")
+    para(doc, "各阶段活动数据的证明材料如下（文件随填报工作簿提供；校验值为文件 SHA-256 的前 16 位，完整值记录在"
+              "核算底稿中）：")
     caption(doc, "表 {{ seq('表', 2) }} 活动数据证明材料")
     table(doc, ["序号", "阶段", "活动", "证明材料", "SHA-256"],
           ["{{ e.no }}", "{{ e.stage }}", "{{ e.name }}", "{{ e.file }}", "{{ e.sha }}"],
