@@ -206,3 +206,33 @@ def test_batch_summary_lists_each_site(cli, tmp_path: Path) -> None:
     assert rows["一厂"][4] == pytest.approx(6.8436) and rows["二厂"][4] == pytest.approx(3.13665)
     assert rows[MAIN_SITE][4] == pytest.approx(25.8)  # 2.4 t gas + 23.4 t steel
     assert rows["一厂"][5] == pytest.approx(6.8436 / 35.78025)
+
+
+def _docx_paragraphs(path: Path) -> list[str]:
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in root.iter(qn("w:p"))]
+
+
+def test_report_shows_sites_evidence_and_uncertainty(cli, tmp_path: Path) -> None:
+    content = write_bills(tmp_path)
+    wb = build(tmp_path / "月度.xlsx", activities=good_rows(), factors=[NG_FACTOR])
+    ran = cli("process", wb, "--out", tmp_path / "out")
+    assert ran.returncode == 0, ran.stderr
+    paras = _docx_paragraphs(tmp_path / "out" / "月度_评价报告.docx")
+    text = "\n".join(paras)
+    assert "按场所汇总" in text and "一厂" in paras and "二厂" in paras
+    # site shares: 6.8436 / 35.78025 = 19.1267 %, 3.13665 / 35.78025 = 8.7664 %, 25.8 / 35.78025 = 72.1068 %;
+    # largest remainder to 2 decimals: floors 19.12 + 8.76 + 72.10 = 99.98, the two hundredths left go to the
+    # largest remainders (72.1068 → .68, 19.1267 → .67; 8.7664 → .64 keeps its floor): 19.13 + 8.76 + 72.11
+    assert {"19.13%", "8.76%", "72.11%", "100.00%"} <= set(paras)
+    # evidence per stage with the first 16 digits of each file's SHA-256; the missing bill is said so
+    assert hashlib.sha256(content["bills/elec_a.pdf"]).hexdigest()[:16] + "…" in paras
+    assert "未找到文件" in paras
+    # the uncertainty table: production 3.0302 % → ±3.0%, total 32.7164 % → ±32.7%, 实测 share of production
+    # (6.8436 + 2.4) / 12.38025 = 74.7 %
+    assert "±3.0%" in paras and "±32.7%" in paras and "74.7%" in paras
+    assert "未计入排放因子的不确定度" not in text  # T-NG gives one; the grid factor does not:
+    assert f"以下排放因子的来源未给出不确定度，未计入其因子不确定度（U_EF 按 0 计）：{ELEC}、{STEEL}。" in text
