@@ -591,6 +591,46 @@ def years_section(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
+def sites_and_months_section(doc) -> None:
+    """After the scope tables (issue 16): totals per site when there is more than one, and the monthly chart
+    of electricity and fuel when rows were given by month (context: outputs/report/extras.py)."""
+    tag(doc, "{%p if extras.sites %}")
+    para(doc, "按场所汇总", "小标题")
+    para(doc, "企业的活动数据按场所（厂区、工厂）填报，各场所的碳排放量如下；“场所”未填写的活动计入主厂区。")
+    caption(doc, "表 {{ seq('表', 2) }} 各场所碳排放量（tCO_{2}e）")
+    table(doc, ["场所", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计", "占比"],
+          ["{{ r.site }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.total }}", "{{ r.share }}"],
+          [34, 15, 15, 12, 12, 12, 11, 18, 17.6], loop="r in extras.sites", left={0},
+          small={1, 2, 3, 4, 5, 6, 7, 8}, spacer=False)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if extras.monthly_chart %}")
+    para(doc, "按月填报的电力和燃料消耗（电费单、燃料发票等）对应的月度碳排放如下图，各月的消耗量记录在核算底稿中：")
+    doc.add_paragraph("{{r extras.monthly_chart }}", style="图片")
+    para(doc, "图 {{ seq('图', 2) }} {{ year }} 年月度用电和燃料碳排放", "图题")
+    tag(doc, "{%p endif %}")
+
+
+def quality_section(doc) -> None:
+    """In 2.3.6 (issue 16): evidence per stage, then data quality and the Approach 1 uncertainty."""
+    tag(doc, "{%p if extras.evidence %}")
+    para(doc, "各阶段活动数据的证明材料如下（文件随填报工作簿提供；校验值为文件 SHA-256 的前 16 位，完整值记录在"
+              "核算底稿中）：")
+    caption(doc, "表 {{ seq('表', 2) }} 活动数据证明材料")
+    table(doc, ["序号", "阶段", "活动", "证明材料", "SHA-256"],
+          ["{{ e.no }}", "{{ e.stage }}", "{{ e.name }}", "{{ e.file }}", "{{ e.sha }}"],
+          [12, 26, 28, 48, 32.6], loop="e in extras.evidence", left={2, 3}, small={4}, spacer=False)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if extras.uncertainty %}")
+    para(doc, "数据质量与不确定性", "小标题")
+    para(doc, "{{ extras.uncertainty.text }}")
+    caption(doc, "表 {{ seq('表', 2) }} 各阶段排放量的不确定度和数据质量")
+    table(doc, ["阶段", "排放量（tCO_{2}e）", "不确定度（95%）", "实测数据占比"],
+          ["{{ u.stage }}", "{{ u.tco2e }}", "{{ u.u }}", "{{ u.measured }}"],
+          [40, 38, 34, 34.6], loop="u in extras.uncertainty.rows", left={0}, spacer=False)
+    para(doc, "注：实测数据占比为“数据质量”填写为“实测”的活动所对应的排放量占该阶段排放量的比例。", "表注")
+    tag(doc, "{%p endif %}")
+
+
 def build(out: Path) -> Path:
     doc = Document()
     setup_styles(doc)
@@ -869,6 +909,7 @@ def build(out: Path) -> Path:
 
     scope_section(doc)
     years_section(doc)
+    sites_and_months_section(doc)
 
     heading(doc, "2.3.4 温室气体种类及全球增温潜势", 3)
     para(doc, "本报告采用{{ gwp.name }}的 100 年全球增温潜势（GWP100），来源：{{ gwp.source }}。"
@@ -914,6 +955,7 @@ def build(out: Path) -> Path:
     para(doc, "排放因子的取值、来源和发布日期见{{ ref('factors') }}：企业提供的排放因子按企业注明的来源使用，其余取自"
               "排放因子库 {{ library_edition }}。每项活动、每种温室气体的单位换算、所用因子与 GWP 的逐项计算过程保存在"
               "核算底稿中，可向编制单位索取。")
+    quality_section(doc)
 
     heading(doc, "2.4 本章小结", 2)
     tag(doc, "{%p for t in summary_points %}")

@@ -178,17 +178,19 @@ SEED_TABLES: dict[str, list[Row]] = {
     "产品产量": table("name output unit for_intensity allocation",
                       ("非预应力电杆", 4670, "根", contract.YES, None)),
     "活动数据": table(
-        "stage type name amount unit factor_code source note",
-        ("原材料获取", "原材料", "钢筋", 766.76, "t", "EF-STEEL-REBAR", "实际数据", None),
-        ("原材料获取", "原材料", "水泥", 891.13, "t", "EF-CEMENT-PO", "实际数据", None),
-        ("原材料获取", "原材料", "河沙", 2068.24, "t", "EF-SAND", "实际数据", None),
-        ("原材料获取", "原材料", "石子", 3095.1, "t", "EF-CRUSHED-STONE", "实际数据", SEED_STONE_NOTE),
-        ("生产", "能源", "电力", 72584, "kWh", "EF-ELEC-CN-ENTERPRISE-2022", "市政供电", None),
-        ("运输", "柴油货车运输", "原材料运输", "/", "t·km", SEED_TRUCK, "实际数据", None),
-        ("运输", "柴油货车运输", "产品运输", "/", "t·km", SEED_TRUCK, "实际数据", None),
-        ("运输", "汽车运输", "工业废弃物运输", "/", "t·km", SEED_TRUCK, "实际数据", None),
-        ("包装", "汽车运输", "包装材料运输", "/", "t·km", SEED_TRUCK, "实际数据", None),
-        ("包装", "包装废弃物回收", "包装废弃物回收", "/", "t·km", SEED_TRUCK, "实际数据", None),
+        "stage type name amount unit factor_code source note quality",
+        # 数据质量 实测: the seed's own 数据来源 says 实际数据 (and the power is metered); no month or
+        # uncertainty is invented for the seed, so those cells stay blank (tier defaults, with a warning)
+        ("原材料获取", "原材料", "钢筋", 766.76, "t", "EF-STEEL-REBAR", "实际数据", None, "实测"),
+        ("原材料获取", "原材料", "水泥", 891.13, "t", "EF-CEMENT-PO", "实际数据", None, "实测"),
+        ("原材料获取", "原材料", "河沙", 2068.24, "t", "EF-SAND", "实际数据", None, "实测"),
+        ("原材料获取", "原材料", "石子", 3095.1, "t", "EF-CRUSHED-STONE", "实际数据", SEED_STONE_NOTE, "实测"),
+        ("生产", "能源", "电力", 72584, "kWh", "EF-ELEC-CN-ENTERPRISE-2022", "市政供电", None, "实测"),
+        ("运输", "柴油货车运输", "原材料运输", "/", "t·km", SEED_TRUCK, "实际数据", None, None),
+        ("运输", "柴油货车运输", "产品运输", "/", "t·km", SEED_TRUCK, "实际数据", None, None),
+        ("运输", "汽车运输", "工业废弃物运输", "/", "t·km", SEED_TRUCK, "实际数据", None, None),
+        ("包装", "汽车运输", "包装材料运输", "/", "t·km", SEED_TRUCK, "实际数据", None, None),
+        ("包装", "包装废弃物回收", "包装废弃物回收", "/", "t·km", SEED_TRUCK, "实际数据", None, None),
     ),
     "排放因子": table(
         "code name gas value unit source year note",
@@ -283,6 +285,13 @@ DEMO_COMPANY: dict[str, Any] = {
     "advice": "1、逐步提高外购绿电比例；\n2、评估热处理炉电加热替代天然气的可行性；\n3、建立制冷剂泄漏巡检制度。",
 }
 
+NO_MONTHS = (None,) * 12
+EVIDENCE_DIR = "证明材料"
+DEMO_POWER_BILLS = "2024年电费单汇总（示例）.pdf"
+DEMO_POWER_MONTHS = (31.5, 30, 32, 33.5, 32, 31, 33, 34, 32.5, 31, 32.5, 33.5)  # Σ = 386.5 万kWh, exact in binary
+DEMO_DIESEL_MONTHS = (1100, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1100, 1100, 1100)  # Σ = 12,400 L
+assert sum(DEMO_POWER_MONTHS) == 386.5 and sum(DEMO_DIESEL_MONTHS) == 12400
+
 DEMO_TABLES: dict[str, list[Row]] = {
     "产品产量": table(
         "name output unit for_intensity allocation",
@@ -290,17 +299,23 @@ DEMO_TABLES: dict[str, list[Row]] = {
         ("精密齿轮箱", 850, "台", contract.NO, None),
     ),
     "活动数据": table(
-        "stage type name amount unit factor_code source note",
-        ("原材料获取", "原材料", "热轧圆钢", 1250, "t", "DEMO-STEEL-BAR", "采购台账", None),
-        ("原材料获取", "原材料", "冷轧钢板", 320, "t", "DEMO-STEEL-COLD", "采购台账", None),
-        ("生产", "能源", "电力", 386.5, "万kWh", "EF-ELEC-CN-AVG-2022", "电费单", None),
-        ("生产", "燃料", "天然气", 18.6, "万m3", "DEMO-NG", "燃气账单", "热处理炉"),
-        ("生产", "燃料", "柴油", 12400, "L", "DEMO-DIESEL-L", "燃料发票", "厂内叉车及备用发电机"),
-        ("生产", "制冷剂", "R-410A 补充量", 15.5, "kg", "DEMO-R410A", "维保记录", "空调年度补充加注量，视为泄漏量"),
-        ("采购", "燃料", "汽油", 3.6, "t", "DEMO-GASOLINE", "燃料发票", "采购及公务用车"),
-        ("运输", "原材料运输", "钢材运输", 187500, "t·km", "EF-ROAD-DIESEL-30T", "物流台账", None),
-        ("运输", "产品运输", "产品运输", 96400, "t·km", "EF-ROAD-DIESEL-30T", "物流台账", None),
-        ("包装", "包装材料", "包装薄膜（低密度聚乙烯）", 4.2, "t", "EF-PE-LD", "采购台账", None),
+        "stage type name amount unit factor_code source note quality uncertainty site evidence "
+        + " ".join(contract.MONTH_KEYS),
+        ("原材料获取", "原材料", "热轧圆钢", 1250, "t", "DEMO-STEEL-BAR", "采购台账", None, "计算", None, None, None,
+         *NO_MONTHS),
+        ("原材料获取", "原材料", "冷轧钢板", 320, "t", "DEMO-STEEL-COLD", "采购台账", None, "计算", None, None, None,
+         *NO_MONTHS),
+        # monthly bills (fictional) whose sum is the annual figure exactly: 386.5 万kWh and 12,400 L
+        ("生产", "能源", "电力", 386.5, "万kWh", "EF-ELEC-CN-AVG-2022", "电费单", None, "实测", 2, None,
+         f"{EVIDENCE_DIR}/{DEMO_POWER_BILLS}", *DEMO_POWER_MONTHS),
+        ("生产", "燃料", "天然气", 18.6, "万m3", "DEMO-NG", "燃气账单", "热处理炉", "实测", None, None, None, *NO_MONTHS),
+        ("生产", "燃料", "柴油", 12400, "L", "DEMO-DIESEL-L", "燃料发票", "厂内叉车及备用发电机", "估算", None,
+         "物流仓库", None, *DEMO_DIESEL_MONTHS),
+        ("生产", "制冷剂", "R-410A 补充量", 15.5, "kg", "DEMO-R410A", "维保记录", "空调年度补充加注量，视为泄漏量", "计算", None, None, None, *NO_MONTHS),
+        ("采购", "燃料", "汽油", 3.6, "t", "DEMO-GASOLINE", "燃料发票", "采购及公务用车", "实测", None, None, None, *NO_MONTHS),
+        ("运输", "原材料运输", "钢材运输", 187500, "t·km", "EF-ROAD-DIESEL-30T", "物流台账", None, "估算", None, None, None, *NO_MONTHS),
+        ("运输", "产品运输", "产品运输", 96400, "t·km", "EF-ROAD-DIESEL-30T", "物流台账", None, "估算", None, None, None, *NO_MONTHS),
+        ("包装", "包装材料", "包装薄膜（低密度聚乙烯）", 4.2, "t", "EF-PE-LD", "采购台账", None, "计算", None, None, None, *NO_MONTHS),
     ),
     "排放因子": table(
         "code name gas value unit source year note",

@@ -24,6 +24,7 @@ from carbon_report.outputs.summary import write_summary
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.xlsx"))
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+SHA256 = re.compile(r"[0-9a-f]{64}")
 STAGE_ROWS = ["低碳原材料获取阶段碳排放量", "数智化生产阶段碳排放量", "数智化采购阶段碳排放量", "绿色运输阶段碳排放量",
               "绿色包装阶段碳排放量", "绿色回收阶段碳排放量"]
 TOTAL_ROW = "企业碳排放量合计（1+2+3+4+5+6）"
@@ -114,7 +115,7 @@ def test_no_scientific_notation_in_any_computed_sheet(sample_outputs: dict[str, 
                         assert c.number_format != "General", (name, c.coordinate, c.value)
                         assert "E" not in c.number_format.upper(), (name, c.coordinate, c.number_format)
                         assert not c.number_format.endswith("."), (name, c.coordinate)
-                    elif isinstance(c.value, str):
+                    elif isinstance(c.value, str) and not SHA256.fullmatch(c.value):  # a file digest is no number
                         assert not SCIENTIFIC.search(c.value), (name, c.coordinate, c.value)
 
 
@@ -142,9 +143,11 @@ def test_details_prints_in_page_widths_with_titles_repeated(sample_outputs: dict
         assert ws.print_title_cols == "$A:$D"  # 序号 阶段 类型 名称 on both page widths
         assert header[:4] == ["序号", "阶段", "类型", "名称"]
         # Excel ignores manual breaks under fit-to-page: a fixed scale; the second page starts at 因子来源, the
-        # third (scope, category, notes) at 范围
+        # third (scope, category, notes) at 范围, and a fourth (issue 16: site, evidence, uncertainty) at 场所
+        # when the workbook fills those columns
         assert not ws.sheet_properties.pageSetUpPr.fitToPage
-        assert [b.id for b in ws.col_breaks.brk] == [header.index("因子来源"), header.index("范围")]
+        extra = [header.index("场所")] if "场所" in header else []
+        assert [b.id for b in ws.col_breaks.brk] == [header.index("因子来源"), header.index("范围"), *extra]
         assert 60 <= ws.page_setup.scale <= 100
         source = ws.cell(3, header.index("因子来源") + 1)
         assert source.alignment.wrap_text and source.value

@@ -619,3 +619,21 @@ def test_an_addin_built_by_other_versions_says_so(tmp_path: Path) -> None:
     book = FakeBook(path)
     run_from_excel(True, book, platform="win32", addin=(__version__, xw.__version__))
     assert "W-ADDIN-VERSION" not in book.app.alerts[-1]["prompt"]
+
+
+def test_a_monthly_sheet_of_an_earlier_run_is_emptied_when_months_are_gone(tmp_path: Path) -> None:
+    """Issue 16: 月度数据 exists only while rows give months; the button never deletes sheets, so a later run
+    without months leaves it holding one note instead of stale figures."""
+    keys = [c.key for c in contract.ACTIVITIES.columns]
+    monthly = [dict(zip(keys, r, strict=False)) for r in workbooks.SEED_ACTIVITIES]
+    monthly[4].update({f"m{i}": 6048 for i in range(1, 12)}, m12=72584 - 11 * 6048)  # Σ = 72,584 kWh
+    rows = [[r.get(k) for k in keys] for r in monthly]
+    path = workbooks.build(tmp_path / "in.xlsx", activities=rows)
+    book = FakeBook(path)
+    run_from_excel(True, book, platform="win32")
+    assert 72584 in [v for r in book.sheets[contract.SHEET_MONTHLY].grid() for v in r]
+    workbooks.build(path)  # months removed
+    run = run_from_excel(True, book, platform="win32")
+    assert run.outcome.status == "ok"
+    grid = book.sheets[contract.SHEET_MONTHLY].grid()
+    assert len(grid) == 1 and "无内容" in str(grid[0][0])

@@ -94,8 +94,15 @@ def test_charts_are_native_chart_parts_with_chinese_stage_names(reports, key):
     assert "word/charts/chart1.xml" in names and "word/charts/chart2.xml" in names
     assert not any(n.startswith("word/media/") and "chart" in n for n in names)
     charts = charts_of(path)
-    assert len(charts) == 2  # stage shares, target path
-    shares, target = charts
+    # stage shares, then (issue 16) the monthly electricity and fuel chart where the sample gives months, then
+    # the target path
+    assert len(charts) == (3 if key == "huadong" else 2)
+    shares, target = charts[0], charts[-1]
+    if key == "huadong":
+        monthly = charts[1]
+        assert monthly["categories"] == [f"{i}月" for i in range(1, 13)]
+        # the power bills: 31.5 万kWh in January, 30 in February, at one factor → the same ratio in tCO2e
+        assert monthly["values"][0] / monthly["values"][1] == pytest.approx(31.5 / 30)
     assert shares["categories"] == STAGES_ZH == shares["workbook_categories"]
     assert sum(shares["values"].values()) == pytest.approx(100.0, abs=0.001)  # the shares the tables print
     assert target["categories"][0].endswith("（基准年）")
@@ -104,11 +111,11 @@ def test_charts_are_native_chart_parts_with_chinese_stage_names(reports, key):
 
 
 def test_target_chart_shows_every_target_year(reports):
-    huadong = charts_of(reports["huadong"])[1]
+    huadong = charts_of(reports["huadong"])[-1]
     # 2024 base; 2027 a total target (10 %); 2030 only stage targets, so the implied total
     assert huadong["categories"] == ["2024 年（基准年）", "2027 年", "2030 年（隐含）"]
     assert huadong["values"][1] == pytest.approx(6322.14 * 0.9, abs=0.01)
-    henan = charts_of(reports["henan"])[1]
+    henan = charts_of(reports["henan"])[-1]
     assert henan["categories"] == ["2023 年（基准年）", "2025 年", "2030 年", "2050 年"]
     assert henan["values"][3] == 0.0  # 100 % by 2050
 

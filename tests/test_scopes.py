@@ -82,7 +82,9 @@ def test_the_contract_columns_are_optional_and_after_v1() -> None:
     for spec in (contract.ACTIVITIES, contract.FACTORS):
         cols = {c.header: c for c in spec.columns}
         assert not cols["范围"].required and not cols["ISO类别"].required
-        assert [c.header for c in spec.columns][-2:] == ["范围", "ISO类别"]
+        # right after v1's eight columns; what later issues add (issue 16's months, 场所 …) comes after them
+        assert [c.header for c in spec.columns][SCOPE_COL:ISO_COL + 1] == ["范围", "ISO类别"]
+        assert not any(c.required for c in spec.columns[SCOPE_COL:])
 
 
 def test_hand_worked_scopes_categories_and_both_scope2_figures(tmp_path: Path) -> None:
@@ -199,8 +201,8 @@ def test_v1_workbooks_keep_their_numbers(tmp_path: Path) -> None:
     v1_factors = [r[:8] for r in FACTORS]
 
     def drop_new_columns(wb: openpyxl.Workbook) -> None:
-        for name in (contract.ACTIVITIES.name, contract.FACTORS.name):
-            wb[name].delete_cols(9, 2)
+        for spec in (contract.ACTIVITIES, contract.FACTORS):  # every column after v1's eight
+            wb[spec.name].delete_cols(9, len(spec.columns) - 8)
 
     path = workbooks.build(tmp_path / "v1.xlsx", activities=v1_rows, factors=v1_factors, targets=[],
                            tweak=drop_new_columns)

@@ -21,9 +21,10 @@ from carbon_report.core.errors import OutputLocked, SameAsInput, TemplateError, 
 from carbon_report.core.factors import Library, load_library
 from carbon_report.core.findings import Code
 from carbon_report.core.history import HistoryRun, Threshold, build_history, default_threshold
-from carbon_report.core.model import Finding, Intake, Result, Stage
+from carbon_report.core.model import EvidenceFile, Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
+from carbon_report.io.evidence import probe_evidence
 from carbon_report.io.reader import read_workbook
 from carbon_report.outputs.computed import SheetTable, computed_tables, stage_display
 
@@ -97,6 +98,8 @@ class Outcome:
             "gwp_version": c.gwp_version if c else None,
             "display": _display(self.intake, r) if r and self.intake else None,
             **_scopes_json(r),
+            "sites": r.site_totals if r else None,
+            "uncertainty_pct": _uncertainty_json(r),
             "factor_date": ((self.intake.factor_date if self.intake else None) or self.run_date).isoformat(),
             **_history_json(r),
         }
@@ -136,6 +139,15 @@ def _scopes_json(r: Result | None) -> dict[str, Any]:
     }
 
 
+def _uncertainty_json(r: Result | None) -> dict[str, Any] | None:
+    """IPCC Approach 1 in percent, unrounded; null unless ok and the workbook gives 数据质量 or 不确定度.
+    A stage with no emissions has no relative uncertainty: null."""
+    u = r.uncertainty if r else None
+    if u is None:
+        return None
+    return {"total": u.total_pct, "stages": {s.value: u.stages[s] for s in Stage}}
+
+
 def _target_json(t: Any) -> dict[str, Any]:
     out = {"year": t.year, "stage": t.stage.value if t.stage else None, "reduction_pct": t.reduction_pct,
            "target_tco2e": t.target_value if t.kind == "total" else None, "base_year": t.base_year,
@@ -156,12 +168,15 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
     def picture_exists(rel: str) -> bool:  # the one question validation asks of the disk
         return folder is not None and (folder / rel).is_file()
 
+    def evidence(text: str) -> EvidenceFile:  # 证明材料: only inside the folder, hashed in io
+        return probe_evidence(folder, text)
+
     early: list[Finding] = []
     candidates: list[_Candidate] = []
     if options.history:
         candidates, early = _history_candidates(raw, options, today)
     progress("validate")
-    intake, findings = validate(raw, library, today=today, picture_exists=picture_exists,
+    intake, findings = validate(raw, library, today=today, picture_exists=picture_exists, evidence=evidence,
                                 covered_years=frozenset(c.year for c in candidates))
     findings = findings + early
     if intake is not None:

@@ -29,6 +29,7 @@ from carbon_report.core.model import (
     TargetResult,
 )
 from carbon_report.core.rounding import plain_number
+from carbon_report.core.uncertainty import assess
 
 OUTPUT_VALUE_PRODUCT = "工业总产值"
 OUTPUT_VALUE_UNIT = "万元"
@@ -108,11 +109,18 @@ def calculate(intake: Intake, library: Library, history: History | None = None) 
                                         base[stage], base[stage] * keep))
     targets.sort(key=lambda r: (r.year, r.kind, 99 if r.stage is None else list(Stage).index(r.stage)))
 
+    sites: dict[str, dict[Stage, float]] = {}
+    for line in lines:
+        if not line.factor.biogenic:
+            by_stage = sites.setdefault(line.activity.site or contract.MAIN_SITE_DEFAULT, {s: 0.0 for s in Stage})
+            by_stage[line.activity.stage] += line.tco2e
+
     return Result(
         lines=tuple(lines), stage_totals=stage_totals, total=total, shares=shares,
         intensities=tuple(intensities), targets=tuple(targets), gas_totals=dict(gas_totals),
         gas_tonnes=dict(gas_tonnes), base_year_totals=base, biogenic_co2_t=biogenic,
-        scopes=scope_totals(intake, lines, library), history=history,
+        scopes=scope_totals(intake, lines, library), history=history, sites=sites,
+        uncertainty=assess(lines),
     ), findings
 
 

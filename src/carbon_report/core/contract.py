@@ -17,6 +17,7 @@ class Column:
     header: str
     required: bool = False
     help: str = ""  # the note a clerk sees on the header cell
+    aliases: tuple[str, ...] = ()  # other spellings the reader accepts (01月, 一月 for 1月)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,25 @@ SCOPE_HELP = ("可选。GHG Protocol 范围：1 直接排放（燃料燃烧、�
 ISO_HELP = ("可选。ISO 14064-1 类别：1 直接排放、2 输入能源、3 运输、4 组织使用的产品、5 组织产品的使用、6 其他。"
             "留空按排放因子的类型自动归类；")
 SCOPE_VALUES = ("1", "2", "3")
+
+# Optional after v1 (issue 16, additive): months, site, evidence, data quality and uncertainty of a row.
+MONTH_KEYS = tuple(f"m{i}" for i in range(1, 13))
+_MONTH_ZH = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+MONTH_HELP = ("可选。该月的数量（与“单位”列同一单位）；填写任一月份后，年度活动数据为各月之和，"
+              "“活动数据”列可留空；若也填写，两者相差超过 0.5% 为错误；月份留空按 0 计并提示数据缺口")
+MONTH_COLUMNS = tuple(
+    Column(f"m{i}", f"{i}月", False, MONTH_HELP, aliases=(f"{i:02d}月", f"{_MONTH_ZH[i - 1]}月"))
+    for i in range(1, 13))
+MAIN_SITE_DEFAULT = "主厂区"  # a blank 场所 with a blank 生产经营地址
+QUALITY_TIERS = ("实测", "计算", "估算", "缺省")
+QUALITY_HELP = ("可选。数据质量：实测（计量表计、检斤）、计算（由其他记录推算）、估算（经验估计）、缺省（采用缺省值）；"
+                "未填“不确定度”时按等级取缺省不确定度")
+UNCERTAINTY_HELP = ("可选。活动数据的不确定度（%，95% 置信区间的半宽），如 5 表示 ±5%；"
+                    "留空按“数据质量”等级取缺省值")
+EVIDENCE_HELP = ("可选。证明材料（电费单、燃气发票、过磅单的扫描件或 PDF）的文件路径，相对于本工作簿所在文件夹，"
+                 "如 证明材料/2023年电费单.pdf；只记录文件的 SHA-256 和大小，不嵌入文件")
+SITE_HELP = "可选。场所（厂区、工厂）名称；留空表示企业主厂区（按“生产经营地址”命名）"
+
 ISO_CATEGORY_VALUES = ("1", "2", "3", "4", "5", "6")
 
 PRODUCTS = TableSheet(
@@ -118,6 +138,11 @@ ACTIVITIES = TableSheet(
         Column("note", "备注", False, "说明；填“不适用”时必须写明原因"),
         Column("scope", "范围", False, SCOPE_HELP + "只改本行"),
         Column("iso_category", "ISO类别", False, ISO_HELP + "只改本行"),
+        Column("site", "场所", False, SITE_HELP, aliases=("厂区", "工厂")),
+        *MONTH_COLUMNS,
+        Column("evidence", "证明材料", False, EVIDENCE_HELP),
+        Column("quality", "数据质量", False, QUALITY_HELP),
+        Column("uncertainty", "不确定度", False, UNCERTAINTY_HELP),  # the template writes 不确定度(%)
     ),
 )
 
@@ -134,6 +159,8 @@ FACTORS = TableSheet(
         Column("note", "备注", False, "说明，如 数据未经核实、换算方法"),
         Column("scope", "范围", False, SCOPE_HELP + "用于使用本因子的所有行"),
         Column("iso_category", "ISO类别", False, ISO_HELP + "用于使用本因子的所有行"),
+        Column("uncertainty", "不确定度", False,
+               "可选。因子的不确定度（%，95% 置信区间的半宽），按“来源”所给；留空表示不计因子不确定度"),
     ),
     required_sheet=False,
 )
@@ -207,8 +234,13 @@ SHEET_SUMMARY = "排放汇总"
 SHEET_TARGETS = "减排目标测算"
 SHEET_SCOPES = "范围汇总"
 SHEET_YEARS = "历年对比"
+SHEET_MONTHLY = "月度数据"  # only when some row has months
+SHEET_SITES = "场所汇总"  # only when some row names a 场所
 COMPUTED_SHEETS: tuple[str, ...] = (SHEET_FINDINGS, SHEET_DETAILS, SHEET_SUMMARY, SHEET_SCOPES, SHEET_TARGETS,
                                     SHEET_YEARS)
+# Written only when the workbook uses those columns; replaced (or removed) on every run like the others.
+OPTIONAL_COMPUTED_SHEETS: tuple[str, ...] = (SHEET_MONTHLY, SHEET_SITES)
+ALL_COMPUTED_SHEETS: tuple[str, ...] = COMPUTED_SHEETS + OPTIONAL_COMPUTED_SHEETS
 
 # Rows named like this are totals typed by hand, which would double count.
 TOTAL_ROW_NAMES = ("合计", "小计", "总计")

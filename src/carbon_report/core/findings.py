@@ -60,6 +60,8 @@ class Code(StrEnum):
         "a required column is missing from a sheet")
     E_DATE_INVALID = ("E-DATE-INVALID", "{label}“{value}”不是有效日期（如 2024-07-20 或 2024年7月20日）",
         "a date cell does not hold a date")
+    E_EVIDENCE_OUTSIDE = ("E-EVIDENCE-OUTSIDE", "证明材料路径“{file}”指向工作簿所在文件夹之外（如 ..\\ 或绝对路径），不予读取；请把文件放在工作簿所在文件夹内并填写相对路径",
+        "an evidence path leads outside the workbook's folder")
     E_FACTOR_AMBIGUOUS = ("E-FACTOR-AMBIGUOUS", "“{name}”未填排放因子编码，因子库中有多个候选（{codes}），请填写编码",
         "no factor code and several library factors match the name")
     E_FACTOR_DUPLICATE = ("E-FACTOR-DUPLICATE", "因子编码“{code}”的气体“{gas}”已在前面的行定义",
@@ -128,6 +130,8 @@ class Code(StrEnum):
         "the ISO类别 value is not 1–6")
     E_LABEL_MISSING = ("E-LABEL-MISSING", "“企业信息”中找不到必填项“{label}”",
         "a required label is missing from 企业信息")
+    E_MONTHLY_MISMATCH = ("E-MONTHLY-MISMATCH", "“{name}”的活动数据 {amount} 与 1–12 月之和 {sum} 相差 {pct}%，超过 0.5%",
+        "the annual amount and the sum of the months differ by more than 0.5 %")
     E_NO_ACTIVITIES = ("E-NO-ACTIVITIES", "“活动数据”表中没有任何活动数据行",
         "活动数据 has no rows")
     E_NOT_APPLICABLE_REASON = ("E-NOT-APPLICABLE-REASON", "“{name}”填写了“不适用”，请在备注中说明排除的原因",
@@ -142,6 +146,8 @@ class Code(StrEnum):
         "a product used for intensity has no positive output")
     E_OUTPUT_VALUE_INVALID = ("E-OUTPUT-VALUE-INVALID", "工业总产值“{value}”应为大于 0 的数字（万元）",
         "工业总产值 is not a positive number")
+    E_QUALITY_UNKNOWN = ("E-QUALITY-UNKNOWN", "数据质量“{value}”无法识别，应为 实测、计算、估算、缺省 之一",
+        "unknown 数据质量 (data quality tier)")
     E_REDUCTION_RANGE = ("E-REDUCTION-RANGE", "减排比例“{value}”应在 0–100（%）之间",
         "a reduction rate is outside 0–100 %")
     E_REPORT_TEMPLATE = ("E-REPORT-TEMPLATE", "报告模板有误，无法生成报告：{detail}",
@@ -168,6 +174,8 @@ class Code(StrEnum):
         "an intensity target without a product used for intensity")
     E_TARGET_YEAR = ("E-TARGET-YEAR", "目标年份 {year} 应晚于基准年 {base_year}",
         "a target year not after the base year")
+    E_UNCERTAINTY_INVALID = ("E-UNCERTAINTY-INVALID", "不确定度“{value}”应为不小于 0 的百分数（如 5 表示 ±5%）",
+        "an uncertainty is not a non-negative percentage")
     E_UNIT_MISMATCH = ("E-UNIT-MISMATCH", "“{name}”的单位“{unit}”无法换算为因子的单位“{factor_unit}”",
         "the activity's unit cannot convert to the factor's unit")
     E_UNIT_MISSING = ("E-UNIT-MISSING", "“{name}”缺少单位（如 t、kWh、m3）",
@@ -214,6 +222,8 @@ class Code(StrEnum):
         "equipment burns a fuel that 活动数据 does not list")
     W_EQUIPMENT_QUANTITY = ("W-EQUIPMENT-QUANTITY", "设备数量“{value}”不是数字，已按空白读取",
         "equipment quantity is not a number")
+    W_EVIDENCE_MISSING = ("W-EVIDENCE-MISSING", "找不到证明材料文件“{file}”，计算明细中不记录其 SHA-256",
+        "an evidence file is missing")
     W_FACTOR_BY_NAME = ("W-FACTOR-BY-NAME", "“{name}”未填排放因子编码，已按名称选用因子库 {code}",
         "no factor code: the library's default for the name was chosen")
     W_FACTOR_CH4_CLASS = ("W-FACTOR-CH4-CLASS", "因子“{code}”的温室气体写作 CH4，未注明化石或非化石来源，已按 {gwp_set} 的通用 CH4 值计算",
@@ -244,6 +254,8 @@ class Code(StrEnum):
         "no reduction measures listed")
     W_MEASURES_SHORT = ("W-MEASURES-SHORT", "减排措施的年均减排比例复合到 {year} 年低于目标 {pct}%",
         "the measures' yearly rates fall short of a target")
+    W_MONTH_GAP = ("W-MONTH-GAP", "“{name}”的 {months} 未填写，按 0 计入年度活动数据，并在报告中列为数据缺口",
+        "some months are blank while others are filled (a data gap)")
     W_NOTE_ROW_SKIPPED = ("W-NOTE-ROW-SKIPPED", "第 {row} 行是注释行，已跳过",
         "a note row (注…) was skipped")
     W_PERCENT_FRACTION = ("W-PERCENT-FRACTION", "“{value}”按 {pct}% 读取；若指 {pct100}%，请填 {pct100}",
@@ -272,6 +284,8 @@ class Code(StrEnum):
         "a 合计/小计 row was skipped")
     W_TOTAL_ZERO = ("W-TOTAL-ZERO", "排放总量为 0，无法计算各阶段占比",
         "total is 0: shares cannot be computed")
+    W_UNCERTAINTY_DEFAULT = ("W-UNCERTAINTY-DEFAULT", "“{name}”未填不确定度，按数据质量“{tier}”取缺省值 ±{pct}%",
+        "no uncertainty given: the data quality tier's default is used")
     W_UNIT_NM3_ASSUMED = ("W-UNIT-NM3-ASSUMED", "“{name}”的单位“{unit}”未注明标准状况，已按标况体积（Nm³）读取",
         "plain m³ read as Nm³ (a meter at 20 °C reads about 7.3 % high)")
 

@@ -136,6 +136,33 @@ class Activity:
     unit_cell: CellRef
     scope_override: int | None = None  # 范围 (1-3) typed on the row, over the factor's own scope
     iso_override: int | None = None  # ISO类别 (1-6) typed on the row
+    # issue 16, all optional: the row's site (blank 场所 resolved to the main site), its twelve months (None
+    # when no month is filled; a blank month is 0 and listed in month_gaps), its evidence file, and its data
+    # quality tier and activity-data uncertainty (%, half the 95 % interval; basis "given" or "default")
+    site: str = ""
+    months: tuple[float, ...] | None = None
+    month_gaps: tuple[int, ...] = ()
+    evidence: Evidence | None = None
+    quality: str = ""
+    uncertainty_pct: float | None = None
+    uncertainty_basis: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """What io found for a path typed in 证明材料: outside the folder, missing (sha256 None), or hashed."""
+
+    outside: bool = False
+    sha256: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    file: str  # as typed, relative to the workbook's folder
+    cell: CellRef
+    sha256: str | None  # None: the file was not found (a warning)
+    size: int | None
 
 
 @dataclass(frozen=True)
@@ -169,6 +196,8 @@ class Factor:
     declares: frozenset[str] = frozenset()  # unit families this entry accepts across (e.g. "heat" for kWh→GJ)
     date_basis: str = ""  # which date `published` is (公开发布, 印发 …): the default grid factor switches on it
     unverified: str = ""  # parameters no text read confirms; non-empty → a warning wherever the factor is used
+    uncertainty_pct: float | None = None  # U_EF (%, half the 95 % interval) where the source gives one
+    uncertainty_source: str = ""
 
     @property
     def biogenic(self) -> bool:
@@ -339,6 +368,12 @@ class Result:
     biogenic_co2_t: float = 0.0  # reported apart, never in the totals
     scopes: ScopeTotals | None = None  # the same lines by scope and ISO 14064-1 category
     history: History | None = None  # earlier years (history workbooks, 历史排放) and the base-year check
+    sites: dict[str, dict[Stage, float]] = field(default_factory=dict)  # site → stage → tCO2e (issue 16)
+    uncertainty: Uncertainty | None = None  # IPCC Approach 1, when the workbook gives data quality
+
+    @property
+    def site_totals(self) -> dict[str, float]:
+        return {name: sum(v.values()) for name, v in self.sites.items()}
 
     def stage_has_rows(self, stage: Stage) -> bool:
         return any(line.activity.stage == stage for line in self.lines)
@@ -359,3 +394,26 @@ class ScopeTotals:
     iso_by_stage: dict[Stage, dict[int, float]]
     scope3_categories: dict[int, float]  # GHG Protocol Scope 3 category → t, where the factor kind decides it
     unclassified_scope3: float = 0.0  # Scope 3 t without a GHG Protocol Scope 3 category
+
+
+@dataclass(frozen=True)
+class LineUncertainty:
+    """One emission line's Approach 1 uncertainty: U = sqrt(U_A² + U_EF²), all in percent."""
+
+    line: EmissionLine
+    u_activity: float
+    u_factor: float  # 0 when the factor's source gives none
+    u_line: float
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """IPCC 2006 Vol.1 ch.3 Approach 1 over the lines the totals count (biogenic CO2 apart), in percent.
+    A stage (or the total) whose emissions add to 0 has no relative uncertainty: None."""
+
+    total_pct: float | None
+    stages: dict[Stage, float | None]
+    lines: tuple[LineUncertainty, ...]
+    measured_share: dict[Stage | None, float | None]  # tCO2e share from rows whose 数据质量 is 实测 (None: total)
+    factors_without: tuple[str, ...]  # factor codes used with no known uncertainty (U_EF = 0)
+    defaults_used: int  # rows whose U_A is the 数据质量 tier's default

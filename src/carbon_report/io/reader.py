@@ -162,7 +162,7 @@ def _read_labels(ctx: _Sheets, ws: Worksheet, raw: RawWorkbook) -> None:
 
 
 def _read_table(ctx: _Sheets, ws: Worksheet, spec: contract.TableSheet, findings: list[Finding]) -> RawTable | None:
-    known = {header_key(c.header): c.key for c in spec.columns}
+    known = {header_key(h): c.key for c in spec.columns for h in (c.header, *c.aliases)}
     required = {header_key(h) for h in spec.required_headers}
     best: tuple[int, int, dict[str, int]] | None = None  # (score, row, key → col)
     for r in range(1, HEADER_SEARCH_ROWS + 1):
@@ -266,7 +266,7 @@ _ROW_HAS_DATA = etree.XPath("boolean(m:c/m:v | m:c/m:is)", namespaces=_NS)
 def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
                 uncached: set[tuple[str, str]], data_rows: list[int]) -> int:
     merge_tag, row_tag = f"{{{_MAIN}}}mergeCell", f"{{{_MAIN}}}row"
-    read_formulas = title not in contract.COMPUTED_SHEETS
+    read_formulas = title not in contract.ALL_COMPUTED_SHEETS
     count_rows = title in _TABLE_SHEET_NAMES
     with z.open(part) as f:
         for _ev, el in etree.iterparse(f, events=("end",), tag=(merge_tag, row_tag),

@@ -13,7 +13,16 @@ from carbon_report.core import contract
 from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
 from carbon_report.core.factors.scopes import class_names
 from carbon_report.core.findings import Code
-from carbon_report.core.model import SCOPE_KEYS, Activity, EmissionLine, Finding, Intake, Result, Stage
+from carbon_report.core.model import (
+    SCOPE_KEYS,
+    Activity,
+    EmissionLine,
+    Finding,
+    Intake,
+    LineUncertainty,
+    Result,
+    Stage,
+)
 from carbon_report.core.rounding import plain_number, share_percentages, significant_decimals
 
 TCO2E = "tCO2e"
@@ -107,6 +116,7 @@ def computed_tables(findings: list[Finding], intake: Intake | None, result: Resu
     if intake is not None and result is not None:
         tables += [details_table(intake, result, library_version), summary_table(intake, result, library_version),
                    scopes_table(intake, result), targets_table(intake, result), years_table(intake, result)]
+        tables += [t for t in (monthly_table(intake), sites_table(intake, result)) if t is not None]
     else:
         note = "存在错误，未计算。请先修正“校验结果”中的错误。"
         for name in (contract.SHEET_DETAILS, contract.SHEET_SUMMARY, contract.SHEET_SCOPES, contract.SHEET_TARGETS,
@@ -169,6 +179,12 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
             nothing = 0.0 if a.amount_kind == "value" else _amount(a)
             entries.append((a, ["", a.factor_code, "", "", None, "", "", "", "", "", None, nothing, nothing,
                                 *[""] * len(SCOPE_DETAIL_HEADER), ""]))
+    extras = uses_extras(intake)
+    if extras:  # issue 16's columns, appended so a v1 workbook's 计算明细 keeps its shape
+        per_line = {id(u.line): u for u in result.uncertainty.lines} if result.uncertainty else {}
+        lines_by_entry = [line for line in result.lines] + [None] * (len(entries) - len(result.lines))
+        for (a, cells), line in zip(entries, lines_by_entry, strict=True):
+            cells += extra_cells(a, per_line.get(id(line)) if line is not None else None)
     entries.sort(key=lambda e: (list(Stage).index(e[0].stage), e[0].row))
     rows: list[list[object]] = []
     links: dict[tuple[int, int], str] = {}
@@ -177,7 +193,7 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
                      _KIND_ZH[a.amount_kind], *cells])
         links[(i, 4)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
     total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total,
-                 *[""] * len(SCOPE_DETAIL_HEADER), ""]
+                 *[""] * len(SCOPE_DETAIL_HEADER), "", *([""] * len(EXTRA_HEADER) if extras else [])]
     rows.append(total_row)
     formats = {0: "0", 16: "0"}
     cell_formats: dict[tuple[int, int], str] = {}
@@ -188,14 +204,84 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
                 decimals = (exact_decimals(v, 8) if digits is None
                             else significant_decimals(v, digits, least=4))
                 cell_formats[(i, j)] = decimals_format(decimals)
-    return SheetTable(contract.SHEET_DETAILS, DETAILS_HEADER, rows, _DETAILS_WIDTHS,
+    n = len(DETAILS_HEADER)
+    extra_formats = {n + 3: "#,##0", n + 5: "0.0#", n + 6: "0.0#", n + 7: "0.0#"} if extras else {}
+    return SheetTable(contract.SHEET_DETAILS, DETAILS_HEADER + (EXTRA_HEADER if extras else []), rows,
+                      _DETAILS_WIDTHS + (EXTRA_WIDTHS if extras else []),
                       # by column for writers that take no per-cell format (the Excel add-in)
                       number_formats={**formats, 5: "#,##0.0###", 12: "#,##0.0#####", 18: "#,##0.0##",
-                                      19: "#,##0.000000", 20: "#,##0.000000"},
-                      links=links, cell_formats=cell_formats, wrap=_DETAILS_WRAP,
-                      page_starts=(0, _DETAILS_PAGE_2, _DETAILS_PAGE_3), repeat_cols=4,
+                                      19: "#,##0.000000", 20: "#,##0.000000", **extra_formats},
+                      links=links, cell_formats=cell_formats,
+                      wrap=_DETAILS_WRAP | (frozenset({n, n + 1, n + 2}) if extras else frozenset()),
+                      page_starts=(0, _DETAILS_PAGE_2, _DETAILS_PAGE_3, *((n,) if extras else ())), repeat_cols=4,
                       title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。"
                       + _factor_date_text(intake))
+
+
+# ---- issue 16: months, sites, evidence, data quality and uncertainty ---------------------------------------
+
+EXTRA_HEADER = ["场所", "证明材料", "证明材料 SHA-256", "证明材料大小（字节）", "数据质量", "活动数据不确定度（%）",
+                "因子不确定度（%）", "合成不确定度（%）"]
+EXTRA_WIDTHS = [14, 22, 34, 12, 12, 10, 10, 10]
+DEFAULT_MARK = "（缺省）"
+
+
+def uses_extras(intake: Intake) -> bool:
+    """Whether 计算明细 carries issue 16's columns: some row names a 场所, an evidence file or a data quality."""
+    main = main_site(intake)
+    return any(a.evidence or a.quality or a.uncertainty_basis or a.site != main for a in intake.activities)
+
+
+def main_site(intake: Intake) -> str:
+    return intake.company.text("address") or contract.MAIN_SITE_DEFAULT
+
+
+def extra_cells(a: Activity, u: LineUncertainty | None) -> list[object]:
+    ev = a.evidence
+    evidence = [ev.file, ev.sha256 or "未找到文件", ev.size if ev.size is not None else ""] if ev else ["", "", ""]
+    quality = a.quality + (DEFAULT_MARK if a.uncertainty_basis == "default" else "")
+    if u is None:
+        return [a.site, *evidence, quality, a.uncertainty_pct if a.uncertainty_pct is not None else "", "", ""]
+    u_ef: object = u.u_factor if u.line.factor.uncertainty_pct is not None else "未计入"
+    return [a.site, *evidence, quality, u.u_activity, u_ef, u.u_line]
+
+
+MONTHS_ZH = [f"{i}月" for i in range(1, 13)]
+
+
+def monthly_table(intake: Intake) -> SheetTable | None:
+    """月度数据: every row given by month, in its own unit, with its sum and the months left blank."""
+    acts = [a for a in intake.activities if a.months is not None]
+    if not acts:
+        return None
+    rows: list[list[object]] = []
+    links: dict[tuple[int, int], str] = {}
+    for i, a in enumerate(sorted(acts, key=lambda a: (list(Stage).index(a.stage), a.row))):
+        months = a.months or ()
+        gaps = "、".join(f"{m}月" for m in a.month_gaps)
+        rows.append([i + 1, a.stage.short_zh, a.name, a.site, a.unit, *[None if m in a.month_gaps else v
+                                                                          for m, v in enumerate(months, start=1)],
+                     a.amount, str(a.amount_cell), gaps])
+        links[(i, 18)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
+    header = ["序号", "阶段", "名称", "场所", "单位", *MONTHS_ZH, "全年合计", "活动数据单元格", "未填月份（数据缺口）"]
+    return SheetTable(contract.SHEET_MONTHLY, header, rows, [6, 8, 14, 16, 8, *[10] * 12, 12, 10, 16],
+                      number_formats={0: "0", **{j: "#,##0.####" for j in range(5, 18)}}, links=links,
+                      wrap=frozenset({2, 3, 19}), title="按月填写的活动数据：全年合计 = 1–12 月之和（未填月份按 0 计）。")
+
+
+def sites_table(intake: Intake, result: Result) -> SheetTable | None:
+    """场所汇总: tCO2e by site × stage, from the same lines as 排放汇总 (biogenic CO2 apart)."""
+    if not any(a.site != main_site(intake) for a in intake.activities) and len(result.sites) < 2:
+        return None
+    rows: list[list[object]] = []
+    for i, (name, by_stage) in enumerate(result.sites.items()):
+        rows.append([i + 1, name, *(by_stage[s] for s in Stage), sum(by_stage.values())])
+    rows.append(["", "合计", *(result.stage_totals[s] for s in Stage), result.total])
+    header = ["序号", "场所", *(s.long_zh for s in Stage), f"合计（{TCO2E}）"]
+    return SheetTable(contract.SHEET_SITES, header, rows, [6, 30, *[13] * 6, 15],
+                      number_formats={0: "0", **{j: "#,##0.0000" for j in range(2, 9)}}, wrap=frozenset({1}),
+                      title=f"单位 {TCO2E}。“场所”留空的活动计入主厂区（{main_site(intake)}）。"
+                      f"　{intake.company.name}　核算年度 {intake.company.year}")
 
 
 def _line_note(line: EmissionLine) -> str:

@@ -36,6 +36,8 @@ def print_landscape(ws: Worksheet, header_row: int) -> None:
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题清单"
 CHART_SHEET = "排放对比"
+SITES_SHEET = "场所汇总"  # issue 16: one row per workbook × site (JSON "sites")
+SITES_HEADER = ["文件", "企业名称", "核算年度", "场所", "排放量（tCO2e）", "占企业合计", "不确定度（±%）"]
 STATUS_ZH = {"ok": "通过", "invalid": "有错误", "unreadable": "无法读取"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 NUMBER = "#,##0.0000"
@@ -122,6 +124,7 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
             bars.append((f"{label}（{company.get('year')}）" if company.get("year") else label, rec["total_tco2e"]))
     _chart_sheet(wb, bars)
     _trend_sheet(wb, records, root)
+    _sites_sheet(wb, records, root)
     return wb
 
 
@@ -167,6 +170,25 @@ def _trend_sheet(wb: Workbook, records: list[dict[str, Any]], root: Path | None)
             for col in (6, 7):  # "/" sits where the number would
                 ts.cell(r, col).alignment = Alignment(horizontal="right")
             before = comparable
+
+
+def _sites_sheet(wb: Workbook, records: list[dict[str, Any]], root: Path | None) -> None:
+    """Each calculated workbook's sites (a workbook without 场所 has one: its main site). The uncertainty
+    column is the workbook's total (IPCC Approach 1), on its first site row, when it was assessed."""
+    ss = wb.create_sheet(SITES_SHEET)
+    _header(ss, SITES_HEADER, [28, 30, 10, 36, 16, 12, 14])
+    for rec in records:
+        sites = rec.get("sites") or {}
+        total = rec.get("total_tco2e")
+        u = (rec.get("uncertainty_pct") or {}).get("total")
+        company = rec.get("company") or {}
+        for k, (site, t) in enumerate(sites.items()):
+            _append(ss, [_display(rec.get("input", ""), root), company.get("name"), company.get("year"), site, t,
+                         t / total if total else None, u if k == 0 else None])
+            r = ss.max_row
+            ss.cell(r, 5).number_format = NUMBER
+            ss.cell(r, 6).number_format = SHARE
+            ss.cell(r, 7).number_format = "0.0"
 
 
 def _chart_sheet(wb: Workbook, bars: list[tuple[str, float]]) -> None:

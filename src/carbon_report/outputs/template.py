@@ -126,6 +126,11 @@ _LAYOUT: dict[tuple[str, str], ColumnLayout] = {
     ("活动数据", "note"): ColumnLayout(44, wrap=True),
     ("活动数据", "scope"): ColumnLayout(8, validation="scope"),
     ("活动数据", "iso_category"): ColumnLayout(10, validation="iso_category"),
+    ("活动数据", "site"): ColumnLayout(16),
+    **{("活动数据", k): ColumnLayout(9, validation="non_negative") for k in contract.MONTH_KEYS},
+    ("活动数据", "evidence"): ColumnLayout(30),
+    ("活动数据", "quality"): ColumnLayout(10, validation="quality"),
+    ("活动数据", "uncertainty"): ColumnLayout(12, suffix="(%)", validation="non_negative"),
     ("排放因子", "code"): ColumnLayout(22, "@"),
     ("排放因子", "name"): ColumnLayout(22),
     ("排放因子", "gas"): ColumnLayout(13, validation="gas"),
@@ -136,6 +141,7 @@ _LAYOUT: dict[tuple[str, str], ColumnLayout] = {
     ("排放因子", "note"): ColumnLayout(36, wrap=True),
     ("排放因子", "scope"): ColumnLayout(8, validation="scope"),
     ("排放因子", "iso_category"): ColumnLayout(10, validation="iso_category"),
+    ("排放因子", "uncertainty"): ColumnLayout(12, suffix="(%)", validation="non_negative"),
     ("设备清单", "name"): ColumnLayout(30),
     ("设备清单", "model"): ColumnLayout(18, "@"),
     ("设备清单", "unit"): ColumnLayout(8, validation="equipment_unit"),
@@ -236,6 +242,9 @@ def _validation(kind: str) -> DataValidation:
         case "scope":
             return dv("list", _quoted_list(contract.SCOPE_VALUES), title="范围",
                       error="请填写 1、2 或 3；留空按排放因子自动归类。")
+        case "quality":
+            return dv("list", _quoted_list(contract.QUALITY_TIERS), title="数据质量",
+                      error="请填写 实测、计算、估算 或 缺省；可以留空。")
         case "iso_category":
             return dv("list", _quoted_list(contract.ISO_CATEGORY_VALUES), title="ISO类别",
                       error="请填写 1 到 6；留空按排放因子自动归类。")
@@ -475,6 +484,13 @@ def _guide_lines() -> list[tuple[str, tuple[str, ...]]]:
                   "使用自己的因子时，先在“排放因子”表登记编码、数值、单位和来源。",)),
         ("text", ("   “活动数据”和“排放因子”表最右侧的“范围”“ISO类别”两列可以不填：程序按排放因子的类型自动归入 GHG Protocol "
                   "范围（1–3）和 ISO 14064-1 类别（1–6）；需要改写时从下拉列表选择。",)),
+        ("text", ("   以下各列可选：“场所”填厂区或工厂名称（留空计入主厂区，按“生产经营地址”命名），报告和汇总按场所分列；"
+                  "“1月”…“12月”按月填写电费单、燃气单等的数量，填写后年度活动数据为各月之和（“活动数据”列可留空，"
+                  "若也填写，两者相差不得超过 0.5%），未填的月份按 0 计并提示数据缺口；",)),
+        ("text", ("   “证明材料”填电费单、发票等扫描件或 PDF 的路径（相对于本工作簿所在文件夹，如 证明材料/1月电费单.pdf，"
+                  "不能指向文件夹之外），程序记录文件的 SHA-256 校验值和大小，不嵌入文件；“数据质量”选 实测、计算、估算、缺省，"
+                  "“不确定度(%)”填 95% 置信区间的半宽（5 表示 ±5%），留空按数据质量等级取缺省值，"
+                  "报告据此按 IPCC 2006 方法 1 估算排放量的不确定度。",)),
         ("text", ("5. 设备清单、减排目标、减排技术、图片与附件、历史排放按实际情况填写，没有的可以留空。",)),
         ("text", ("6. 不要修改工作表名称和表头文字，不要删除表头行；可以在表头下方增删数据行，也可以在右侧增加自己的列。",)),
         ("section", ("二、数字、单位和日期",)),

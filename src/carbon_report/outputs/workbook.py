@@ -251,7 +251,7 @@ def _drop_old_computed(src: zipfile.ZipFile, wb_xml: etree._Element, rels: etree
     sheets_el = wb_xml.find(f"{_M}sheets")
     targets = {r.get("Id"): r for r in rels}
     for index, sheet in reversed(list(enumerate(sheets_el))):
-        if sheet.get("name") not in contract.COMPUTED_SHEETS:
+        if sheet.get("name") not in contract.ALL_COMPUTED_SHEETS:
             continue
         rel = targets.get(sheet.get(f"{_R}id"))
         if rel is not None:
@@ -335,6 +335,6 @@ def _append_styles(root: etree._Element, styles: Styles) -> None:
 def computed_sheet_names(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as z:
         wb = etree.fromstring(z.read("xl/workbook.xml"), _PARSER)
-    return [s.get("name", "") for s in wb.iter(f"{_M}sheet") if s.get("name") in contract.COMPUTED_SHEETS]
+    return [s.get("name", "") for s in wb.iter(f"{_M}sheet") if s.get("name") in contract.ALL_COMPUTED_SHEETS]
 
 

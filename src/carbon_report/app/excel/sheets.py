@@ -51,8 +51,15 @@ def table_values(t: SheetTable) -> tuple[list[list[Any]], int]:
 def write_computed(live: LiveBook, tables: list[SheetTable]) -> None:
     """Replace the computed sheets; input sheets are never touched (only names in COMPUTED_SHEETS)."""
     for t in tables:
-        if t.name not in contract.COMPUTED_SHEETS:
+        if t.name not in contract.ALL_COMPUTED_SHEETS:
             raise ValueError(f"not a computed sheet: {t.name}")
         values, first = table_values(t)
         live.write_sheet(t.name, values, first_data_row=first, number_formats=dict(t.number_formats),
                          widths=t.widths)
+    # An optional sheet (月度数据, 场所汇总) left by an earlier run whose columns this run no longer uses is
+    # emptied with a note, so it never shows stale figures (the add-in does not delete sheets).
+    written = {t.name for t in tables}
+    for name in contract.OPTIONAL_COMPUTED_SHEETS:
+        if name not in written and name in live.sheet_names():
+            live.write_sheet(name, [["本次运行的“活动数据”未使用相应的列，此表无内容。"]], first_data_row=2,
+                             number_formats={}, widths=[60])

@@ -7,6 +7,8 @@ gwp.csv      GWP100 by IPCC assessment report; gwp_sources.csv says where each s
 blends.csv   refrigerant blends as mass fractions of their components
 residual.csv grid average code → residual-mix code, used beside green power (market-based electricity)
 scopes.csv   factor kind → GHG Protocol scope, ISO 14064-1 category, Scope 3 category (scopes.py reads it)
+uncertainty_defaults.csv  活动数据 uncertainty by 数据质量 tier (issue 16), each with what was read and its status
+factor_uncertainty.csv    U_EF per library factor code and gas where its source gives one (none read yet: U_EF = 0)
 meta.toml    the library's version, recorded in every computed workbook and report
 """
 
@@ -60,6 +62,17 @@ def gases_agree(written_in_unit: str, declared: str) -> bool:
 
 
 @dataclass(frozen=True)
+class UncertaintyTier:
+    """A 数据质量 tier's default activity-data uncertainty (%, half the 95 % interval) and its basis."""
+
+    tier: str
+    pct: float
+    status: str  # "verified" or "unverified": how far a text read supports this figure for this tier
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
 class Library:
     version: str
     factors: dict[str, tuple[Factor, ...]]
@@ -69,6 +82,7 @@ class Library:
     _names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded name → codes
     residual: dict[str, str] = field(default_factory=dict)  # grid average code → its residual-mix code
     gwp_notes: dict[tuple[str, str], str] = field(default_factory=dict)  # (set, gas) → where the value comes from
+    uncertainty_tiers: dict[str, UncertaintyTier] = field(default_factory=dict)  # 数据质量 → default U_A
 
     def residual_of(self, code: str) -> str | None:
         """The grid factor excluding market-traded non-fossil power, for grid electricity that sits beside
@@ -188,8 +202,12 @@ def load_library() -> Library:
     meta = tomllib.loads(_HERE.joinpath("meta.toml").read_text(encoding="utf-8"))
     by_code: dict[str, list[Factor]] = defaultdict(list)
     names: dict[str, list[str]] = defaultdict(list)
+    u_ef = {(r["code"], normalize_gas(r["gas"])): (float(r["uncertainty_pct"]), r["source"])
+            for r in _rows("factor_uncertainty.csv")}
     for row in _library_rows():
         f = with_classification(factor_from_row(row))
+        if (f.code, f.gas) in u_ef:
+            f = replace(f, uncertainty_pct=u_ef[(f.code, f.gas)][0], uncertainty_source=u_ef[(f.code, f.gas)][1])
         by_code[f.code].append(f)
         for n in filter(None, row.get("match_names", "").split("|")):
             if f.code not in names[_fold_name(n)]:
@@ -212,4 +230,6 @@ def load_library() -> Library:
         _names={k: tuple(v) for k, v in names.items()},
         residual={r["average_code"]: r["residual_code"] for r in _rows("residual.csv")},
         gwp_notes=gwp_notes,
+        uncertainty_tiers={r["tier"]: UncertaintyTier(r["tier"], float(r["uncertainty_pct"]), r["status"], r["source"],
+                                                      r["note"]) for r in _rows("uncertainty_defaults.csv")},
     )

@@ -1,8 +1,8 @@
 """Judge what the reader found: turn a RawWorkbook into a typed Intake plus findings.
 
 Every finding names the sheet and cell it concerns and carries a stable code (E-… error, W-… warning).
-Pure: plain data in, plain data out. Whether a picture file exists is asked through a callable, so this
-module never touches the disk itself."""
+Pure: plain data in, plain data out. Whether a picture file exists, and what an evidence file's SHA-256 is,
+are asked through callables, so this module never touches the disk itself."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from carbon_report.core.validate.activities import read_activities
 from carbon_report.core.validate.company import read_company
 from carbon_report.core.validate.cross import check_history, check_measures
 from carbon_report.core.validate.equipment import read_equipment
+from carbon_report.core.validate.extras import EvidenceProbe
 from carbon_report.core.validate.factors import read_factors
 from carbon_report.core.validate.history import read_history
 from carbon_report.core.validate.measures import read_measures
@@ -33,10 +34,11 @@ __all__ = ["validate"]
 
 def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None,
              picture_exists: Callable[[str], bool] | None = None, factor_date: dt.date | None = None,
-             gwp_set: str | None = None,
-             covered_years: frozenset[int] = frozenset()) -> tuple[Intake | None, list[Finding]]:
+             gwp_set: str | None = None, covered_years: frozenset[int] = frozenset(),
+             evidence: EvidenceProbe | None = None) -> tuple[Intake | None, list[Finding]]:
     """`factor_date` and `gwp_set` replace the workbook's own 报告日期 and GWP版本 (a history workbook
-    recalculated with this run's); `covered_years` have a history workbook, so 历史排放 need not give them."""
+    recalculated with this run's); `covered_years` have a history workbook, so 历史排放 need not give them.
+    `evidence` looks up the files 证明材料 names (inside the workbook's folder only)."""
     f = Findings()
     for x in raw.findings:
         f.add(x)
@@ -48,7 +50,9 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
     report_day = factor_date or (company.report_date if company else None) or today
     broken: set[str] = set()
     factors = read_factors(raw, library, f, gwp_set, broken)
-    activities, used = read_activities(raw, library, factors, f, gwp_set, report_day, broken)
+    main_site = (company.text("address") if company else "") or contract.MAIN_SITE_DEFAULT
+    activities, used = read_activities(raw, library, factors, f, gwp_set, report_day, broken, main_site=main_site,
+                                       evidence=evidence)
     location = check_classification(activities, factors, library, report_day, raw, f)
     products = read_products(raw, f)
     base_year = company.base_year if company else None

@@ -16,6 +16,15 @@ from carbon_report.core.model import (
 )
 from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
 from carbon_report.core.validate.cross import check_double_counting
+from carbon_report.core.validate.extras import (
+    EvidenceProbe,
+    check_annual,
+    read_evidence,
+    read_months,
+    read_quality,
+    read_site,
+    uses_quality_columns,
+)
 from carbon_report.core.validate.factors import gas_cell
 from carbon_report.core.validate.rows import Findings, data_rows, ref
 from carbon_report.core.validate.scopes import read_overrides
@@ -26,7 +35,8 @@ from carbon_report.core.values import (
 
 
 def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple[Factor, ...]], f: Findings,
-                gwp_set: str, report_day: dt.date, broken: set[str]) -> tuple[list[Activity], set[str]]:
+                    gwp_set: str, report_day: dt.date, broken: set[str], *, main_site: str = contract.MAIN_SITE_DEFAULT,
+                    evidence: EvidenceProbe | None = None) -> tuple[list[Activity], set[str]]:
     table = raw.tables.get(contract.ACTIVITIES.name)
     out: list[Activity] = []
     used: set[str] = set()
@@ -34,6 +44,7 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
         return out, used
     seen_rows: dict[tuple, int] = {}
     green = _has_green_power(table, library, factors, report_day)
+    assessed = uses_quality_columns(table)
     for row in data_rows(table, f, name_key="name", stage_key="stage"):
         if not f.row_ok(row):
             continue
@@ -59,7 +70,22 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
         p = parse_number(row.value("amount"))
         kind = "value"
         amount = 0.0
-        if p.kind == "blank":
+        months, months_ok = read_months(row, table, label, unit, f)
+        bad = bad or not months_ok
+        if months is not None and p.kind in ("blank", "no_data"):
+            amount = months.total  # the annual amount is the months' sum; a "/" beside months is no gap
+        elif months is not None and p.kind == "not_applicable":
+            f.error(amount_ref, Code.E_MONTHLY_MISMATCH,
+                    f"“{label}”的活动数据为“不适用”，但 1–12 月之和为 {months.total:g}；请删除月度数据或填写年度数据")
+            bad = True
+        elif months is not None and p.kind in ("number", "with_unit") and (p.kind == "number" or not unit
+                                                                           or same_unit(unit, p.unit)):
+            if p.kind == "with_unit" and not unit:
+                unit, unit_ref = p.unit, amount_ref
+            if not check_annual(months, p.value, label, amount_ref, f):
+                bad = True
+            amount = months.total
+        elif p.kind == "blank":
             f.error(amount_ref, Code.E_REQUIRED_MISSING, f"“{label}”的活动数据为空；无数据请填 /")
             bad = True
         elif p.kind == "invalid":
@@ -156,9 +182,12 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                     bad = True
         scope_override, iso_override, scope_ok = read_overrides(row, table, f)
         bad = bad or not scope_ok
+        proof, proof_ok = read_evidence(row, table, label, evidence, f)
+        quality, u_pct, u_basis, quality_ok = read_quality(row, table, label, library, kind == "value", assessed, f)
+        bad = bad or not proof_ok or not quality_ok
         if bad or stage is None:
             continue
-        key = (stage, name, kind, amount, unit, code)
+        key = (stage, name, kind, amount, unit, code, read_site(row, main_site))
         if key in seen_rows:
             f.warn(CellRef(table.sheet, f"A{row.row}"), Code.W_DUPLICATE_ROW,
                    f"第 {row.row} 行与第 {seen_rows[key]} 行完全相同，是否重复填写？")
@@ -170,6 +199,9 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
             unit=unit, factor_code=code if chosen else "", source=text_of(row.value("source")), note=note,
             row=row.row, amount_cell=amount_ref, unit_cell=unit_ref,
             scope_override=scope_override, iso_override=iso_override,
+            site=read_site(row, main_site), months=months.values if months else None,
+            month_gaps=months.gaps if months else (), evidence=proof, quality=quality,
+            uncertainty_pct=u_pct, uncertainty_basis=u_basis,
         ))
     if not out and not any(x.is_error and x.sheet == table.sheet for x in f.items):
         f.error(CellRef(table.sheet, f"A{table.header_row}"), Code.E_NO_ACTIVITIES, "“活动数据”表中没有任何活动数据行")

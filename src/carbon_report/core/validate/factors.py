@@ -14,6 +14,7 @@ from carbon_report.core.validate.rows import Findings, blank_value, data_rows, r
 from carbon_report.core.validate.scopes import classify_workbook_factor
 from carbon_report.core.values import (
     parse_number,
+    parse_percent,
     parse_year,
     text_of,
 )
@@ -79,8 +80,13 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         year = parse_year(row.value("year"))
         if year is None and not blank_value(row.value("year")):
             f.warn(ref(row, table, "year"), Code.W_FACTOR_YEAR, f"因子年份“{text_of(row.value('year'))}”不是年份，已忽略")
+        u_ef, u_ok = _factor_uncertainty(row, code, f)
+        if not u_ok:
+            broken.add(code)
+            continue
         factor = Factor(**{**factor.__dict__, "origin": "workbook", "ref": row.ref("code"), "data_year": year,
-                           "note": text_of(row.value("note"))})
+                           "note": text_of(row.value("note")), "uncertainty_pct": u_ef,
+                           "uncertainty_source": text_of(row.value("source")) if u_ef is not None else ""})
         _check_scale(factor, library, f, row, table)
         _check_methane_class(factor, library, gwp_set, f, row, table)
         classified = classify_workbook_factor(factor, library, row, table, f)
@@ -91,6 +97,19 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
     # A code defined in the workbook replaces every gas row of that code in the library.
     factors.update({code: tuple(rows) for code, rows in mine.items()})
     return factors
+
+
+def _factor_uncertainty(row: RawRow, code: str, f: Findings) -> tuple[float | None, bool]:
+    """The optional 不确定度(%) of a workbook factor (issue 16): None when blank; False when wrong."""
+    cell = row.cells.get("uncertainty")
+    if cell is None or blank_value(cell.value):
+        return None, True
+    pp = parse_percent(cell.value, cell.number_format)
+    if not pp.ok or pp.pct < 0:
+        f.error(cell.ref, Code.E_UNCERTAINTY_INVALID,
+                f"排放因子“{code}”的不确定度“{text_of(cell.value)}”应为不小于 0 的百分数（如 5 表示 ±5%）")
+        return None, False
+    return pp.pct, True
 
 
 def _check_scale(factor: Factor, library: Library, f: Findings, row: RawRow, table: RawTable) -> None:

@@ -20,6 +20,7 @@ from carbon_report.core.model import STAGES, Activity, EmissionLine, Finding, In
 from carbon_report.outputs.computed import stage_note
 from carbon_report.outputs.report import numbers as fmt
 from carbon_report.outputs.report.charts import GREY, ChartSeries, ChartSpec
+from carbon_report.outputs.report.extras import extras_context
 from carbon_report.outputs.report.rich import Rich, clean, placeholder
 from carbon_report.outputs.report.scopes import scope_context
 from carbon_report.outputs.report.years import years_context
@@ -646,6 +647,7 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     return {
         **scope_context(intake, result),  # the section after 2.3.3: the same lines by scope and category
         **years_context(intake, result, chart),  # 历年对比 after the scopes, the base-year statement in 3.1
+        **extras_context(intake, result, chart),  # issue 16: sites, months, evidence, uncertainty
         "company": company,
         "year": year,
         "base_year": base_year,

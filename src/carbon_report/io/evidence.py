@@ -1,0 +1,34 @@
+"""证明材料: what a path typed in 活动数据 leads to, for validation to record (issue 16).
+
+Only inside the workbook's folder (io/paths.locate); the file is read to hash it, never copied or embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from carbon_report.core.model import EvidenceFile
+from carbon_report.io.paths import locate
+
+_CHUNK = 1 << 20
+
+
+def probe_evidence(folder: Path | None, text: str) -> EvidenceFile:
+    """Outside the folder, missing (sha256 None), or the file's SHA-256 and size in bytes."""
+    if folder is None:
+        return EvidenceFile()
+    found = locate(folder, text)
+    if found.outside:
+        return EvidenceFile(outside=True)
+    if found.path is None:
+        return EvidenceFile()
+    digest = hashlib.sha256()
+    try:
+        with found.path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                digest.update(chunk)
+        size = found.path.stat().st_size
+    except OSError:  # unreadable (permissions, a file locked on Windows): reported as missing
+        return EvidenceFile()
+    return EvidenceFile(sha256=digest.hexdigest(), size=size)
