@@ -310,7 +310,7 @@ def test_broken_template_is_a_clear_error(tmp_path):
     doc = Document(str(custom))
     next(p for p in doc.paragraphs if p.text == "1.2 研究目标").add_run("{{ no_such_field }}")
     doc.save(str(custom))
-    with pytest.raises(TemplateError, match="报告模板中的标签有误"):
+    with pytest.raises(TemplateError, match="报告模板“broken.docx”中的标签有误"):
         render(tmp_path, template=custom)
     with pytest.raises(TemplateError, match="报告模板不存在"):
         render(tmp_path, template=tmp_path / "nope.docx")
