@@ -6,12 +6,14 @@ the input file's bytes are unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
+
 import workbooks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +88,154 @@ def test_an_undefined_name_in_a_template_is_one_line(tmp_path: Path, cli) -> Non
     assert r.returncode == 1
     found = lines_with(r.stderr, "E-REPORT-TEMPLATE")
     assert len(found) == 1 and "我的模板.docx" in found[0] and "\n" not in found[0]
+
+
+# ---- 3. numbers ------------------------------------------------------------------------------------------
+
+
+def strict_json(text: str) -> dict:
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("amount", ["1250①", "1250¹", "1250⒈", "1250₁", "１２５０②"])
+def test_a_footnote_digit_is_not_part_of_the_number(tmp_path: Path, cli, amount: str) -> None:
+    src = workbooks.build(tmp_path / "a.xlsx", activities=workbooks.activities_with(0, 3, amount))
+    before = digest(src)
+    r = cli("check", src, "--json")
+    assert r.returncode == 1
+    found = lines_with(r.stderr, "E-AMOUNT-NOT-NUMBER")
+    assert found == [f"a.xlsx: 活动数据!D2: “钢筋”的活动数据“{amount}”不是数字 [E-AMOUNT-NOT-NUMBER]"]
+    assert "12501" not in r.stdout
+    assert digest(src) == before
+
+
+@pytest.mark.parametrize("amount", [1e26, 1e308, -1e15, 1e-320, "1e20"])
+def test_an_absurd_amount_is_an_error_on_its_cell(tmp_path: Path, cli, amount: object) -> None:
+    src = workbooks.build(tmp_path / "a.xlsx", activities=workbooks.activities_with(0, 3, amount))
+    before = digest(src)
+    r = cli("process", src, "--out", tmp_path / "o", "--json")
+    assert r.returncode == 1, r.stderr
+    found = lines_with(r.stderr, "E-AMOUNT-OUT-OF-RANGE")
+    assert len(found) == 1 and found[0].startswith("a.xlsx: 活动数据!D2: “钢筋”的活动数据"), r.stderr
+    assert "E-INTERNAL" not in r.stderr
+    js = strict_json(r.stdout)
+    assert js["status"] == "invalid" and js["total_tco2e"] is None
+    assert digest(src) == before
+
+
+@pytest.mark.parametrize("output", [1e-320, 1e308, 1e-12])
+def test_an_absurd_product_output_is_an_error_on_its_cell(tmp_path: Path, cli, output: float) -> None:
+    src = workbooks.build(tmp_path / "a.xlsx", products=[["非预应力电杆", output, "根", "是", None]])
+    before = digest(src)
+    r = cli("process", src, "--out", tmp_path / "o", "--json")
+    assert r.returncode == 1, r.stderr
+    found = lines_with(r.stderr, "E-AMOUNT-OUT-OF-RANGE")
+    assert len(found) == 1 and found[0].startswith("a.xlsx: 产品产量!B2: 产品“非预应力电杆”的产量"), r.stderr
+    strict_json(r.stdout)
+    assert digest(src) == before
+
+
+@pytest.mark.parametrize("value", [1e-320, 1e308])
+def test_an_absurd_output_value_is_an_error_on_its_cell(tmp_path: Path, cli, value: float) -> None:
+    company = workbooks.company_with(工业总产值=value)
+    row = list(company).index("工业总产值") + 1
+    src = workbooks.build(tmp_path / "a.xlsx", company=company)
+    before = digest(src)
+    r = cli("process", src, "--out", tmp_path / "o", "--json")
+    assert r.returncode == 1, r.stderr
+    found = lines_with(r.stderr, "E-AMOUNT-OUT-OF-RANGE")
+    assert len(found) == 1 and found[0].startswith(f"a.xlsx: 企业信息!B{row}: 工业总产值"), r.stderr
+    strict_json(r.stdout)
+    assert digest(src) == before
+
+
+def test_a_factor_value_of_1e300_is_an_error_not_an_infinite_total(tmp_path: Path, cli) -> None:
+    factors = [["SEED-TRUCK", "货车运输", "CO2", 1e300, "kgCO2/t·km", "原报告所引，未核实", 2023, "未核实"]]
+    src = workbooks.build(tmp_path / "a.xlsx", factors=factors)
+    r = cli("check", src, "--json")
+    assert r.returncode == 1
+    assert len(lines_with(r.stderr, "E-AMOUNT-OUT-OF-RANGE")) == 1
+    strict_json(r.stdout)
+
+
+def test_the_json_is_strict_json_for_a_good_workbook(tmp_path: Path, cli) -> None:
+    src = workbooks.build(tmp_path / "a.xlsx")
+    r = cli("process", src, "--out", tmp_path / "o", "--json", "--no-report")
+    assert r.returncode == 0
+    assert strict_json(r.stdout)["status"] == "ok"
+
+
+def test_a_300_character_company_name_is_cut_only_in_the_document_properties(tmp_path: Path, cli) -> None:
+    from docx import Document
+
+    name = "河南" + "很长的名称" * 59 + "有限公司"  # 301 characters
+    assert len(name) > 300
+    src = workbooks.build(tmp_path / "a.xlsx", company=workbooks.company_with(企业名称=name))
+    before = digest(src)
+    r = cli("process", src, "--out", tmp_path / "o")
+    assert r.returncode == 0, r.stderr
+    report = next((tmp_path / "o").glob("*_评价报告.docx"))
+    doc = Document(str(report))
+    assert len(doc.core_properties.title) <= 255 and doc.core_properties.title.startswith("河南很长的名称")
+    body = "".join(p.text for p in doc.paragraphs) + "".join(
+        c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert name in body
+    assert digest(src) == before
+
+
+def xlsxwriter_copy(src: Path, dest: Path, formulas: dict[tuple[str, str], str]) -> Path:
+    """The workbook `src` written again by xlsxwriter, as a program would that never calculates: the cells
+    in `formulas` hold a formula whose stored result is xlsxwriter's placeholder 0."""
+    import openpyxl
+    import xlsxwriter
+
+    wb = openpyxl.load_workbook(src)
+    out = xlsxwriter.Workbook(str(dest))
+    dates = out.add_format({"num_format": "yyyy-mm-dd"})
+    for ws in wb.worksheets:
+        sheet = out.add_worksheet(ws.title)
+        for row in ws.iter_rows():
+            for c in row:
+                if (ws.title, c.coordinate) in formulas:
+                    sheet.write_formula(c.coordinate, formulas[(ws.title, c.coordinate)])
+                elif isinstance(c.value, dt.datetime | dt.date):
+                    sheet.write_datetime(c.coordinate, c.value, dates)
+                elif c.value is not None:
+                    sheet.write(c.coordinate, c.value)
+    out.close()
+    return dest
+
+
+def test_formulas_of_a_workbook_no_spreadsheet_calculated_are_uncalculated(tmp_path: Path, cli) -> None:
+    src = xlsxwriter_copy(workbooks.build(tmp_path / "seed.xlsx"), tmp_path / "x.xlsx",
+                          {("活动数据", "D6"): "=72000+584"})
+    with zipfile.ZipFile(src) as z:  # the trap: a cached 0 that no program computed
+        assert b"<f>72000+584</f><v>0</v>" in z.read("xl/worksheets/sheet3.xml")
+        assert "xl/calcChain.xml" not in z.namelist()
+    before = digest(src)
+    r = cli("check", src, "--json")
+    assert r.returncode == 1
+    assert lines_with(r.stderr, "E-FORMULA-UNCACHED") == [
+        "x.xlsx: 活动数据!D6: 公式没有计算结果（文件未在 Excel 中计算并保存过），请在 Excel 中打开、重新计算并保存 [E-FORMULA-UNCACHED]"]
+    assert strict_json(r.stdout)["total_tco2e"] is None
+    assert digest(src) == before
+
+
+def test_the_same_workbook_saved_by_libreoffice_is_read(tmp_path: Path, cli) -> None:
+    """The cached results are trusted once a spreadsheet program names itself in docProps/app.xml."""
+    src = xlsxwriter_copy(workbooks.build(tmp_path / "seed.xlsx"), tmp_path / "x.xlsx",
+                          {("活动数据", "D6"): "=72000+584"})
+    fixed = tmp_path / "lo.xlsx"
+    with zipfile.ZipFile(src) as z_in, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as z_out:
+        for info in z_in.infolist():
+            data = z_in.read(info.filename)
+            data = data.replace(b"<f>72000+584</f><v>0</v>", b"<f>72000+584</f><v>72584</v>")
+            data = data.replace(b"<Application>Microsoft Excel</Application>",
+                                b"<Application>LibreOffice/7.4.7.2$Linux_X86_64</Application>")
+            data = data.replace(b' fullCalcOnLoad="1"', b"")
+            z_out.writestr(info, data)
+    r = cli("check", fixed)
+    assert r.returncode == 0, r.stderr

@@ -40,6 +40,8 @@ class Code(StrEnum):
         "an amount or output is negative")
     E_AMOUNT_NOT_NUMBER = ("E-AMOUNT-NOT-NUMBER", "“{name}”的数量“{value}”不是数字",
         "an amount is not a number")
+    E_AMOUNT_OUT_OF_RANGE = ("E-AMOUNT-OUT-OF-RANGE", "{label}“{value}”超出合理范围（绝对值应小于 10^15，产量和工业总产值不小于 10^-9），请检查是否输错",
+        "a number is non-finite, 10^15 or more, or vanishingly small")
     E_AMOUNT_UNIT_CONFLICT = ("E-AMOUNT-UNIT-CONFLICT", "数量中写的单位“{unit}”与单位列“{column_unit}”不一致",
         "the unit written in the amount differs from the unit column")
     E_BASE_YEAR_HISTORY = ("E-BASE-YEAR-HISTORY", "基准年 {year} 不同于核算年度，需要在“历史排放”表中填写基准年的排放量",
