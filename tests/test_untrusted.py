@@ -239,3 +239,43 @@ def test_the_same_workbook_saved_by_libreoffice_is_read(tmp_path: Path, cli) -> 
             z_out.writestr(info, data)
     r = cli("check", fixed)
     assert r.returncode == 0, r.stderr
+
+
+# ---- 4. Strict OOXML -------------------------------------------------------------------------------------
+
+SAMPLE = ROOT / "samples" / "河南云乔电力通讯设施有限公司_2023.xlsx"
+_TO_STRICT = [
+    (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+    (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+     b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+    (b"http://schemas.openxmlformats.org/drawingml/2006/main", b"http://purl.oclc.org/ooxml/drawingml/main"),
+]
+
+
+def strict_copy(dest: Path) -> Path:
+    """The sample with its XML in ISO/IEC 29500 Strict namespaces, as Excel's 'Strict Open XML' saves it."""
+    with zipfile.ZipFile(SAMPLE) as z_in, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z_out:
+        for info in z_in.infolist():
+            data = z_in.read(info.filename)
+            if info.filename.endswith((".xml", ".rels")):
+                for a, b in _TO_STRICT:
+                    data = data.replace(a, b)
+            z_out.writestr(info, data)
+    return dest
+
+
+@pytest.mark.parametrize("command", ["check", "process", "batch"])
+def test_a_strict_ooxml_workbook_is_refused_with_its_own_line(tmp_path: Path, cli, command: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    src = strict_copy(folder / "严格.xlsx")
+    before = digest(src)
+    args = {"check": ("check", src), "process": ("process", src, "--out", tmp_path / "o"),
+            "batch": ("batch", folder, "--out", tmp_path / "o")}[command]
+    r = cli(*args)
+    assert r.returncode == 2, r.stderr
+    found = lines_with(r.stderr, "E-FILE-STRICT-OOXML")
+    assert len(found) == 1 and found[0].startswith("严格.xlsx: ") and "Excel 工作簿(*.xlsx)" in found[0], r.stderr
+    for wrong in ("E-INTERNAL", "E-SHEET-MISSING", "Traceback"):
+        assert wrong not in r.stderr
+    assert digest(src) == before

@@ -100,6 +100,8 @@ class Code(StrEnum):
         "a text file (CSV …) with a workbook extension")
     E_FILE_NOT_ZIP = ("E-FILE-NOT-ZIP", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式）",
         "the file is not a zip package")
+    E_FILE_STRICT_OOXML = ("E-FILE-STRICT-OOXML", "这是“Strict Open XML 电子表格”格式，本工具无法读取；请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后再处理",
+        "a Strict Open XML workbook: save it as a (transitional) Excel workbook")
     E_FILE_TOO_LARGE = ("E-FILE-TOO-LARGE", "文件过大（{size} MB，上限 {limit} MB）",
         "the file is larger than the limit")
     E_FILE_TOO_MANY_ROWS = ("E-FILE-TOO-MANY-ROWS", "工作簿的数据行超过 {limit} 行，超出一次可处理的范围，请拆分为多个工作簿后分别处理",
