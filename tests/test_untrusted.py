@@ -279,3 +279,120 @@ def test_a_strict_ooxml_workbook_is_refused_with_its_own_line(tmp_path: Path, cl
     for wrong in ("E-INTERNAL", "E-SHEET-MISSING", "Traceback"):
         assert wrong not in r.stderr
     assert digest(src) == before
+
+
+# ---- 2. pictures -----------------------------------------------------------------------------------------
+
+SECRET = b"TOP-SECRET-BYTES-0123456789"
+
+
+def secret_png(path: Path) -> Path:
+    """A real PNG whose bytes carry a marker, so that the marker in an output means the file was copied."""
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("secret", SECRET.decode())
+    Image.new("RGB", (40, 30), "red").save(path, pnginfo=info)
+    assert SECRET in path.read_bytes()
+    return path
+
+
+def outputs_hold(folder: Path, needle: bytes) -> bool:
+    for f in folder.rglob("*"):
+        if f.suffix in (".docx", ".xlsx"):
+            with zipfile.ZipFile(f) as z:
+                if any(needle in z.read(n) for n in z.namelist()):
+                    return True
+    return False
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlink", "drive"])
+def test_a_picture_path_leaving_the_workbooks_folder_is_an_error_and_never_read(tmp_path: Path, cli,
+                                                                                kind: str) -> None:
+    import os
+
+    secret = secret_png(tmp_path / "secret.png")
+    book = tmp_path / "客户"
+    book.mkdir()
+    if kind == "symlink":
+        os.symlink(secret, book / "厂区.png")
+    text = {"dotdot": "../secret.png", "absolute": str(secret), "symlink": "厂区.png",
+            "drive": "C:\\secret.png"}[kind]
+    src = workbooks.build(book / "a.xlsx", pictures=[["图2-1 企业概貌", "厂区", text]])
+    before = digest(src)
+    out = tmp_path / "o"
+    r = cli("process", src, "--out", out, "--json")
+    assert r.returncode == 1, r.stderr
+    found = lines_with(r.stderr, "E-PICTURE-OUTSIDE")
+    assert len(found) == 1 and found[0].startswith(f"a.xlsx: 图片与附件!C2: 图片文件“{text}”不在工作簿所在的文件夹内")
+    assert strict_json(r.stdout)["outputs"]["report"] is None
+    assert not outputs_hold(out, SECRET)  # nothing of the file outside the folder reached an output
+    assert digest(src) == before
+
+
+def test_the_report_never_embeds_a_file_outside_even_when_validation_is_skipped(tmp_path: Path) -> None:
+    """Defence in depth: the report's own loader looks only inside the folder too."""
+    from carbon_report.outputs.report.context import build_pictures
+
+    secret_png(tmp_path / "secret.png")
+    book = tmp_path / "客户"
+    book.mkdir()
+    intake = type("I", (), {"pictures": (workbooks_picture("../secret.png"),)})()
+    got = build_pictures(intake, book, lambda *a: pytest.fail("an outside file was embedded"))
+    item = got["fig"]["2_1"][0]
+    assert not item.ok and item.file == "../secret.png"
+    assert "文件不在工作簿所在文件夹内" in str(item.image.__dict__)
+
+
+def workbooks_picture(file: str):
+    from carbon_report.core.model import Picture
+
+    return Picture("图2-1 企业概貌", "厂区", file, 2)
+
+
+def test_a_gif_named_png_is_a_placeholder_not_embedded(tmp_path: Path, cli) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "blue").save(tmp_path / "厂区.png", format="GIF")
+    gif = (tmp_path / "厂区.png").read_bytes()
+    assert gif.startswith(b"GIF8")
+    src = workbooks.build(tmp_path / "a.xlsx", pictures=[["图2-1 企业概貌", "厂区", "厂区.png"]])
+    before = digest(src)
+    out = tmp_path / "o"
+    r = cli("process", src, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert lines_with(r.stderr, "W-PICTURE-TYPE") == [
+        "a.xlsx: 图片与附件!C2: 警告 图片“厂区.png”的内容不是 png 或 jpg，报告中将显示占位框 [W-PICTURE-TYPE]"]
+    report = next(out.glob("*_评价报告.docx"))
+    with zipfile.ZipFile(report) as z:
+        assert not [n for n in z.namelist() if n.startswith("word/media/")]
+        assert "图片缺失：厂区.png" in z.read("word/document.xml").decode()
+    assert digest(src) == before
+
+
+def test_a_real_png_inside_the_folder_is_embedded(tmp_path: Path, cli) -> None:
+    (tmp_path / "图片").mkdir()
+    png = secret_png(tmp_path / "图片" / "厂区.png")
+    src = workbooks.build(tmp_path / "a.xlsx", pictures=[["图2-1 企业概貌", "厂区", "图片\\厂区.png"]])
+    r = cli("process", src, "--out", tmp_path / "o")
+    assert r.returncode == 0, r.stderr
+    assert not lines_with(r.stderr, "W-PICTURE-TYPE") and not lines_with(r.stderr, "W-PICTURE-MISSING")
+    assert outputs_hold(tmp_path / "o", png.read_bytes())
+
+
+def test_a_picture_over_the_pixel_limit_is_one_warning_and_a_placeholder(tmp_path: Path, cli) -> None:
+    from PIL import Image
+
+    # 12,000 × 12,000 (144 Mpx, over Pillow's 89 Mpx limit) written as a 1-bit PNG: a small file.
+    Image.new("1", (12_000, 12_000)).save(tmp_path / "巨图.png", optimize=True)
+    src = workbooks.build(tmp_path / "a.xlsx", pictures=[["图2-1 企业概貌", "厂区", "巨图.png"]])
+    before = digest(src)
+    out = tmp_path / "o"
+    r = cli("process", src, "--out", out)
+    assert r.returncode == 0, r.stderr
+    found = lines_with(r.stderr, "W-PICTURE-TOO-LARGE")
+    assert len(found) == 1 and found[0].startswith("a.xlsx: 图片与附件!C2: 警告 图片“巨图.png”像素过多")
+    assert "DecompressionBomb" not in r.stderr  # Python's warnings go to sys.stderr, captured here
+    with zipfile.ZipFile(next(out.glob("*_评价报告.docx"))) as z:
+        assert not [n for n in z.namelist() if n.startswith("word/media/")]
+    assert digest(src) == before

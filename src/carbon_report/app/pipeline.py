@@ -23,6 +23,8 @@ from carbon_report.core.findings import Code
 from carbon_report.core.model import Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
+from carbon_report.core.validate.pictures import PictureStatus
+from carbon_report.io.pictures import picture_status
 from carbon_report.io.reader import read_workbook
 from carbon_report.outputs.computed import SheetTable, computed_tables, stage_display
 
@@ -127,11 +129,11 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None,
     library = load_library()
     folder = raw.folder
 
-    def picture_exists(rel: str) -> bool:  # the one question validation asks of the disk
-        return folder is not None and (folder / rel).is_file()
+    def status(text: str) -> PictureStatus:  # the one question validation asks of the disk
+        return picture_status(folder, text)
 
     progress("validate")
-    intake, findings = validate(raw, library, today=today, picture_exists=picture_exists)
+    intake, findings = validate(raw, library, today=today, picture_status=status)
     if intake is not None:
         findings = findings + completeness_findings(intake, sheet_names=raw.sheet_names)
     if intake is None or any(f.is_error for f in findings):

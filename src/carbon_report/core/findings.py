@@ -146,6 +146,8 @@ class Code(StrEnum):
         "a product used for intensity has no positive output")
     E_OUTPUT_VALUE_INVALID = ("E-OUTPUT-VALUE-INVALID", "工业总产值“{value}”应为大于 0 的数字（万元）",
         "工业总产值 is not a positive number")
+    E_PICTURE_OUTSIDE = ("E-PICTURE-OUTSIDE", "图片文件“{file}”不在工作簿所在的文件夹内，出于安全原因不读取",
+        "a picture path leads out of the workbook's folder (.., absolute, drive letter, symlink)")
     E_REDUCTION_RANGE = ("E-REDUCTION-RANGE", "减排比例“{value}”应在 0–100（%）之间",
         "a reduction rate is outside 0–100 %")
     E_REPORT_TEMPLATE = ("E-REPORT-TEMPLATE", "报告模板有误，无法生成报告：{detail}",
@@ -248,6 +250,8 @@ class Code(StrEnum):
         "a picture file is missing: the report shows a placeholder")
     W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg，报告中将显示占位框",
         "a picture is not PNG or JPEG: the report shows a placeholder")
+    W_PICTURE_TOO_LARGE = ("W-PICTURE-TOO-LARGE", "图片“{file}”像素过多，报告中将显示占位框",
+        "a picture exceeds the image library's pixel limit: the report shows a placeholder")
     W_PRODUCTS_EMPTY = ("W-PRODUCTS-EMPTY", "产品产量表为空：报告不计算单位产品碳排放强度",
         "no products, so no per-product intensity")
     W_REPORT_DATE_BLANK = ("W-REPORT-DATE-BLANK", "报告日期为空：默认电网因子按运行当天（{date}）选取，请填写报告日期以便重出报告时结果一致",

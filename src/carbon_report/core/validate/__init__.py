@@ -1,8 +1,8 @@
 """Judge what the reader found: turn a RawWorkbook into a typed Intake plus findings.
 
 Every finding names the sheet and cell it concerns and carries a stable code (E-… error, W-… warning).
-Pure: plain data in, plain data out. Whether a picture file exists is asked through a callable, so this
-module never touches the disk itself."""
+Pure: plain data in, plain data out. What a picture file is (found, missing, outside the workbook's folder …)
+is asked through a callable, so this module never touches the disk itself."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from carbon_report.core.validate.equipment import read_equipment
 from carbon_report.core.validate.factors import read_factors
 from carbon_report.core.validate.history import read_history
 from carbon_report.core.validate.measures import read_measures
-from carbon_report.core.validate.pictures import read_pictures
+from carbon_report.core.validate.pictures import PictureStatus, read_pictures
 from carbon_report.core.validate.products import read_products
 from carbon_report.core.validate.rows import Findings
 from carbon_report.core.validate.scopes import check_classification
@@ -31,7 +31,7 @@ __all__ = ["validate"]
 
 
 def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None,
-             picture_exists: Callable[[str], bool] | None = None) -> tuple[Intake | None, list[Finding]]:
+             picture_status: Callable[[str], PictureStatus] | None = None) -> tuple[Intake | None, list[Finding]]:
     f = Findings()
     for x in raw.findings:
         f.add(x)
@@ -50,7 +50,7 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
     targets = read_targets(raw, f, company, products)
     measures = read_measures(raw, f)
     equipment = read_equipment(raw, f, activities)
-    pictures = read_pictures(raw, f, picture_exists)
+    pictures = read_pictures(raw, f, picture_status)
     if company and targets and base_year is not None and base_year != year:
         check_history(company, targets, history, f)
     if base_year is not None:
