@@ -396,3 +396,87 @@ def test_a_picture_over_the_pixel_limit_is_one_warning_and_a_placeholder(tmp_pat
     with zipfile.ZipFile(next(out.glob("*_评价报告.docx"))) as z:
         assert not [n for n in z.namelist() if n.startswith("word/media/")]
     assert digest(src) == before
+
+
+# ---- 8. the package and the finding lines ----------------------------------------------------------------
+
+
+def test_headers_beyond_column_200_are_found(tmp_path: Path, cli) -> None:
+    def shift(wb) -> None:  # 活动数据's table moved 250 columns to the right
+        ws = wb["活动数据"]
+        ws.insert_cols(1, 250)
+
+    src = workbooks.build(tmp_path / "a.xlsx", tweak=shift)
+    before = digest(src)
+    r = cli("check", src, "--json")
+    assert r.returncode == 0, r.stderr
+    assert not lines_with(r.stderr, "E-COLUMN-MISSING")
+    assert strict_json(r.stdout)["total_tco2e"] > 0
+    assert digest(src) == before
+
+
+def test_duplicate_and_traversal_zip_members_are_not_copied_into_the_output(tmp_path: Path, cli) -> None:
+    good = workbooks.build(tmp_path / "good.xlsx")
+    src = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(good) as z_in, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z_out:
+        for info in z_in.infolist():
+            z_out.writestr(info, z_in.read(info.filename))
+        z_out.writestr("../../evil.txt", b"escape")
+        z_out.writestr("/abs/evil.txt", b"escape")
+        z_out.writestr("xl\\..\\evil.txt", b"escape")
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # zipfile's "Duplicate name"
+            z_out.writestr("docProps/custom.xml", b"<first/>")
+            z_out.writestr("docProps/custom.xml", b"<second/>")
+    before = digest(src)
+    r = cli("process", src, "--out", tmp_path / "o", "--no-report")
+    assert r.returncode == 0, r.stderr
+    out = next((tmp_path / "o").glob("*_计算结果.xlsx"))
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        assert len(names) == len(set(names))
+        assert not [n for n in names if "evil" in n]
+        assert z.read("docProps/custom.xml") == b"<second/>"  # the one zipfile and openpyxl read
+    assert digest(src) == before
+
+
+def test_a_users_own_sheet_named_like_a_computed_one_does_not_shift_the_tabs(tmp_path: Path, cli) -> None:
+    import openpyxl
+
+    def own_sheet(wb) -> None:
+        ws = wb.create_sheet("校验结果", 1)  # the user's own, second of ten
+        ws["A1"] = "我自己的记录"
+
+    src = workbooks.build(tmp_path / "a.xlsx", tweak=own_sheet)
+    with zipfile.ZipFile(src) as z_in, zipfile.ZipFile(tmp_path / "b.xlsx", "w") as z_out:
+        for info in z_in.infolist():  # the tab bar scrolled so that 活动数据 (the 4th sheet) is the first shown
+            data = z_in.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b'firstSheet="0"', b'firstSheet="3"')
+            z_out.writestr(info, data)
+    src = tmp_path / "b.xlsx"
+    assert b'firstSheet="3"' in zipfile.ZipFile(src).read("xl/workbook.xml")
+    before = digest(src)
+    r = cli("process", src, "--out", tmp_path / "o", "--no-report")
+    assert r.returncode == 0, r.stderr
+    out = next((tmp_path / "o").glob("*_计算结果.xlsx"))
+    wb = openpyxl.load_workbook(out)
+    names = wb.sheetnames
+    assert names.count("校验结果") == 1 and names.index("校验结果") > names.index("历史排放")
+    assert wb.active.title == "校验结果"  # the computed one, holding this run's warnings
+    view = wb.views[0]
+    assert names[view.firstSheet] == "活动数据"
+    assert digest(src) == before
+
+
+def test_a_file_name_with_a_newline_stays_on_one_finding_line(tmp_path: Path, cli) -> None:
+    src = workbooks.build(tmp_path / "企业\nA.xlsx", activities=workbooks.activities_with(0, 3, "很多"))
+    before = digest(src)
+    r = cli("check", src)
+    assert r.returncode == 1
+    found = lines_with(r.stderr, "E-AMOUNT-NOT-NUMBER")
+    assert found == ["企业\\nA.xlsx: 活动数据!D2: “钢筋”的活动数据“很多”不是数字 [E-AMOUNT-NOT-NUMBER]"]
+    assert all(line.startswith("企业\\nA.xlsx: ") for line in r.stderr.splitlines() if "[" in line)
+    assert digest(src) == before

@@ -167,9 +167,12 @@ def _read_table(ctx: _Sheets, ws: Worksheet, spec: contract.TableSheet, findings
     known = {header_key(c.header): c.key for c in spec.columns}
     required = {header_key(h) for h in spec.required_headers}
     best: tuple[int, int, dict[str, int]] | None = None  # (score, row, key → col)
+    # The cells that exist in the first rows, in column order, however far right (a header in column 300
+    # is found): no lookup per empty column up to XFD.
+    top = sorted(rc for rc in ws._cells if rc[0] <= HEADER_SEARCH_ROWS)  # noqa: SLF001
     for r in range(1, HEADER_SEARCH_ROWS + 1):
         cols: dict[str, int] = {}
-        for c in range(1, min(ws.max_column, 200) + 1):
+        for c in (c for (row, c) in top if row == r):
             cell = ws._cells.get((r, c))  # noqa: SLF001
             if cell is None or cell.value is None:
                 continue

@@ -282,17 +282,32 @@ def graft(original: bytes, generated: bytes) -> bytes:
     parts["[Content_Types].xml"] = _xml_bytes(ct)
 
     out = io.BytesIO()
+    written: set[str] = set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            if info.filename in dropped:
+        for first in src.infolist():
+            # A name twice (openpyxl and zipfile read the last one) is written once, with what was read; a
+            # name that is no part name (../x, /x, C:x, a backslash) is not carried into the output at all,
+            # where an unzip tool could write it outside its folder.
+            if first.filename in dropped or first.filename in written or not _part_name(first.filename):
                 continue
+            written.add(first.filename)
+            info = src.getinfo(first.filename)
             if info.filename in parts:
                 z.writestr(info, parts.pop(info.filename), compress_type=zipfile.ZIP_DEFLATED)
             else:
-                z.writestr(info, src.read(info.filename), compress_type=info.compress_type)
+                z.writestr(info, src.read(info), compress_type=info.compress_type)
         for name, data in parts.items():
             z.writestr(name, data)
     return out.getvalue()
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _part_name(name: str) -> bool:
+    """Whether a zip member's name can be a part of the package (no traversal, no absolute path)."""
+    return bool(name) and not (name.startswith("/") or "\\" in name or _DRIVE.match(name)
+                               or ".." in name.split("/"))
 
 
 def gsheet_is_active(gen: zipfile.ZipFile, gpart: str) -> bool:
@@ -410,9 +425,16 @@ def _drop_old_computed(src: zipfile.ZipFile, wb_xml: etree._Element, rels: etree
     """Remove computed sheets from an earlier run (they are replaced, never read)."""
     sheets_el = wb_xml.find(f"{_M}sheets")
     targets = {r.get("Id"): r for r in rels}
+    views = wb_xml.find(f"{_M}bookViews")
     for index, sheet in reversed(list(enumerate(sheets_el))):
         if sheet.get("name") not in contract.COMPUTED_SHEETS:
             continue
+        # The tab bar's first tab and the active tab count sheets by position: a user's own sheet named
+        # 校验结果 dropped before them must not shift them onto the next sheet.
+        for v in views if views is not None else []:
+            for attr in ("activeTab", "firstSheet"):
+                if v.get(attr) is not None and int(v.get(attr, "0")) > index:
+                    v.set(attr, str(int(v.get(attr, "0")) - 1))
         rel = targets.get(sheet.get(f"{_R}id"))
         if rel is not None:
             part = _resolve("xl/workbook.xml", rel.get("Target", ""))
@@ -436,7 +458,6 @@ def _drop_old_computed(src: zipfile.ZipFile, wb_xml: etree._Element, rels: etree
                     dn.set("localSheetId", str(int(lid) - 1))
             if len(names) == 0:
                 wb_xml.remove(names)
-    views = wb_xml.find(f"{_M}bookViews")
     if views is not None:
         for v in views:
             for attr in ("activeTab", "firstSheet"):
