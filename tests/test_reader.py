@@ -271,6 +271,10 @@ def test_a_declared_dimension_of_the_whole_sheet_is_harmless(tmp_path: Path, dea
     assert check_file(dst, today=TODAY).status == "ok"
 
 
+CALC_CHAIN = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+              '<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="D6" i="3"/></calcChain>')
+
+
 def test_uncached_formula_found_in_the_xml_and_cached_ones_read(tmp_path: Path) -> None:
     path = workbooks.build(tmp_path / "f.xlsx", tweak=set_cell("活动数据", "D6", "=72000+584"))
     # Give D6 a cached value, as Excel would have saved it.
@@ -282,6 +286,7 @@ def test_uncached_formula_found_in_the_xml_and_cached_ones_read(tmp_path: Path) 
             data = data.replace(b"<f>72000+584</f><v></v>", b"<f>72000+584</f><v>72584</v>")
             data = data.replace(b"<f>72000+584</f><v />", b"<f>72000+584</f><v>72584</v>")
             z.writestr(info, data)
+        z.writestr("xl/calcChain.xml", CALC_CHAIN)  # Excel's record of a calculation, as Excel saves it
     bad = check_file(path, today=TODAY)
     assert [(f.code, f.cell) for f in bad.errors] == [("E-FORMULA-UNCACHED", "D6")]
     good = check_file(fixed, today=TODAY)
@@ -298,6 +303,7 @@ def test_a_formula_whose_cached_result_is_empty_text_is_not_uncached(tmp_path: P
             data = data.replace(b'<c r="G2"><f>""</f><v></v></c>', b'<c r="G2" t="str"><f>""</f><v></v></c>')
             data = data.replace(b'<c r="G2"><f>""</f><v /></c>', b'<c r="G2" t="str"><f>""</f><v></v></c>')
             z.writestr(info, data)
+        z.writestr("xl/calcChain.xml", CALC_CHAIN)
     assert b't="str"' in zipfile.ZipFile(fixed).read("xl/worksheets/sheet3.xml")
     assert check_file(fixed, today=TODAY).status == "ok"
 

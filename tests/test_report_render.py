@@ -250,7 +250,7 @@ def test_names_with_markup_characters_render_intact(tmp_path):
 def test_pictures_sized_and_placeholders(tmp_path):
     Image.new("RGB", (1600, 900), "white").save(tmp_path / "factory.png")
     Image.new("RGB", (900, 1600), "white").save(tmp_path / "license.jpg")
-    (tmp_path / "broken.png").write_bytes(b"not an image")
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot an image")  # a PNG's signature, then junk
     pics = (Picture("图2-1 企业概貌", "", "factory.png", 5), Picture("图2-3", "", "broken.png", 6),
             Picture("图2-4 设备照片", "", "missing.png", 7), Picture("附件1 营业执照", "", "license.jpg", 8))
     path, _ = render(tmp_path, seed_intake(pictures=pics))
@@ -310,7 +310,7 @@ def test_broken_template_is_a_clear_error(tmp_path):
     doc = Document(str(custom))
     next(p for p in doc.paragraphs if p.text == "1.2 研究目标").add_run("{{ no_such_field }}")
     doc.save(str(custom))
-    with pytest.raises(TemplateError, match="报告模板中的标签有误"):
+    with pytest.raises(TemplateError, match="报告模板“broken.docx”中的标签有误"):
         render(tmp_path, template=custom)
     with pytest.raises(TemplateError, match="报告模板不存在"):
         render(tmp_path, template=tmp_path / "nope.docx")

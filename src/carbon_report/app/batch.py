@@ -477,7 +477,8 @@ def run_batch_cli(args: Any, options: Any) -> int:
         summary_path = _write_summary(result, out_dir / SUMMARY_NAME, in_dir)
     if args.json:
         json.dump({"files": result.files, "summary": {**result.summary(), "summary_workbook":
-                   str(summary_path) if summary_path else None}}, sys.stdout, ensure_ascii=False, indent=2)
+                   str(summary_path) if summary_path else None}}, sys.stdout, ensure_ascii=False, indent=2,
+                  allow_nan=False)  # NaN and Infinity are not JSON: validation keeps every number finite
         print()
     else:
         s = result.summary()

@@ -351,7 +351,7 @@ def _report(outcome: Any, as_json: bool) -> None:
     for n in outcome.notices:
         print(f"{outcome.input.name}: {n}", file=sys.stderr)
     if as_json:
-        json.dump(outcome.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(outcome.to_json(), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
         print()
         return
     print(summary_line(outcome))

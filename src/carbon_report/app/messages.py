@@ -5,20 +5,33 @@ One place so that the CLI and the batch print a finding the same way and never i
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from carbon_report.app.pipeline import Outcome
 
 
+_BREAKING = ("Cc", "Zl", "Zp")  # control characters (\n, \r, \t …), line and paragraph separators
+
+
+def one_line(text: str) -> str:
+    """Text with its line breaks and other control characters escaped (`\\n`), so that a file or sheet named
+    with a newline cannot split a finding into two lines (a program reading stderr counts lines)."""
+    if text.isprintable():
+        return text
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _BREAKING else ch
+                   for ch in text)
+
+
 def finding_lines(outcome: Outcome) -> list[str]:
-    """`文件: 工作表!单元格: 消息 [CODE]`, errors first."""
-    name = outcome.input.name or str(outcome.input)
+    """`文件: 工作表!单元格: 消息 [CODE]`, errors first; each finding exactly one line."""
+    name = one_line(outcome.input.name or str(outcome.input))
     lines = []
     for f in sorted(outcome.findings, key=lambda f: 0 if f.is_error else 1):
-        where = f"{f.sheet}!{f.cell}: " if f.sheet else ""
+        where = f"{one_line(f.sheet)}!{f.cell}: " if f.sheet else ""
         prefix = "" if f.is_error else "警告 "
-        lines.append(f"{name}: {where}{prefix}{f.message} [{f.code}]")
+        lines.append(f"{name}: {where}{prefix}{one_line(f.message)} [{f.code}]")
     return lines
 
 

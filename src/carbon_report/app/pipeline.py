@@ -24,7 +24,9 @@ from carbon_report.core.history import HistoryRun, Threshold, build_history, def
 from carbon_report.core.model import EvidenceFile, Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
+from carbon_report.core.validate.pictures import PictureStatus
 from carbon_report.io.evidence import probe_evidence
+from carbon_report.io.pictures import picture_status
 from carbon_report.io.reader import read_workbook
 from carbon_report.outputs.computed import SheetTable, computed_tables, stage_display
 
@@ -165,8 +167,8 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
     library = options.library or load_library()
     folder = raw.folder
 
-    def picture_exists(rel: str) -> bool:  # the one question validation asks of the disk
-        return folder is not None and (folder / rel).is_file()
+    def status(text: str) -> PictureStatus:  # the one question validation asks of the disk
+        return picture_status(folder, text)
 
     def evidence(text: str) -> EvidenceFile:  # 证明材料: only inside the folder, hashed in io
         return probe_evidence(folder, text)
@@ -176,7 +178,7 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
     if options.history:
         candidates, early = _history_candidates(raw, options, today)
     progress("validate")
-    intake, findings = validate(raw, library, today=today, picture_exists=picture_exists, evidence=evidence,
+    intake, findings = validate(raw, library, today=today, picture_status=status, evidence=evidence,
                                 covered_years=frozenset(c.year for c in candidates))
     findings = findings + early
     if intake is not None:
@@ -276,7 +278,7 @@ def _history_runs(intake: Intake, candidates: list[_Candidate], options: Options
         got = []
         for lib, day, gwp in ((then, None, None), (library, intake.factor_date, intake.company.gwp_version)):
             h_intake, h_findings = validate(c.raw, lib, today=today, factor_date=day, gwp_set=gwp,
-                                            covered_years=covered, picture_exists=lambda rel: True)
+                                            covered_years=covered, picture_status=lambda rel: "found")
             errors = [f for f in h_findings if f.is_error]
             if h_intake is None or errors:
                 first = errors[0] if errors else None

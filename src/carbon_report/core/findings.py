@@ -40,6 +40,8 @@ class Code(StrEnum):
         "an amount or output is negative")
     E_AMOUNT_NOT_NUMBER = ("E-AMOUNT-NOT-NUMBER", "“{name}”的数量“{value}”不是数字",
         "an amount is not a number")
+    E_AMOUNT_OUT_OF_RANGE = ("E-AMOUNT-OUT-OF-RANGE", "{label}“{value}”超出合理范围（绝对值应小于 10^15，产量和工业总产值不小于 10^-9），请检查是否输错",
+        "a number is non-finite, 10^15 or more, or vanishingly small")
     E_AMOUNT_UNIT_CONFLICT = ("E-AMOUNT-UNIT-CONFLICT", "数量中写的单位“{unit}”与单位列“{column_unit}”不一致",
         "the unit written in the amount differs from the unit column")
     E_BASE_YEAR_HISTORY = ("E-BASE-YEAR-HISTORY", "基准年 {year} 不同于核算年度，需要在“历史排放”表中填写基准年的排放量",
@@ -100,6 +102,8 @@ class Code(StrEnum):
         "a text file (CSV …) with a workbook extension")
     E_FILE_NOT_ZIP = ("E-FILE-NOT-ZIP", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式）",
         "the file is not a zip package")
+    E_FILE_STRICT_OOXML = ("E-FILE-STRICT-OOXML", "这是“Strict Open XML 电子表格”格式，本工具无法读取；请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后再处理",
+        "a Strict Open XML workbook: save it as a (transitional) Excel workbook")
     E_FILE_TOO_LARGE = ("E-FILE-TOO-LARGE", "文件过大（{size} MB，上限 {limit} MB）",
         "the file is larger than the limit")
     E_FILE_TOO_MANY_ROWS = ("E-FILE-TOO-MANY-ROWS", "工作簿的数据行超过 {limit} 行，超出一次可处理的范围，请拆分为多个工作簿后分别处理",
@@ -146,6 +150,8 @@ class Code(StrEnum):
         "a product used for intensity has no positive output")
     E_OUTPUT_VALUE_INVALID = ("E-OUTPUT-VALUE-INVALID", "工业总产值“{value}”应为大于 0 的数字（万元）",
         "工业总产值 is not a positive number")
+    E_PICTURE_OUTSIDE = ("E-PICTURE-OUTSIDE", "图片文件“{file}”不在工作簿所在的文件夹内，出于安全原因不读取",
+        "a picture path leads out of the workbook's folder (.., absolute, drive letter, symlink)")
     E_QUALITY_UNKNOWN = ("E-QUALITY-UNKNOWN", "数据质量“{value}”无法识别，应为 实测、计算、估算、缺省 之一",
         "unknown 数据质量 (data quality tier)")
     E_REDUCTION_RANGE = ("E-REDUCTION-RANGE", "减排比例“{value}”应在 0–100（%）之间",
@@ -266,6 +272,8 @@ class Code(StrEnum):
         "a picture file is missing: the report shows a placeholder")
     W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg，报告中将显示占位框",
         "a picture is not PNG or JPEG: the report shows a placeholder")
+    W_PICTURE_TOO_LARGE = ("W-PICTURE-TOO-LARGE", "图片“{file}”像素过多，报告中将显示占位框",
+        "a picture exceeds the image library's pixel limit: the report shows a placeholder")
     W_PRODUCTS_EMPTY = ("W-PRODUCTS-EMPTY", "产品产量表为空：报告不计算单位产品碳排放强度",
         "no products, so no per-product intensity")
     W_REPORT_DATE_BLANK = ("W-REPORT-DATE-BLANK", "报告日期为空：默认电网因子按运行当天（{date}）选取，请填写报告日期以便重出报告时结果一致",

@@ -61,6 +61,36 @@ def _plain_number(text: str) -> float | None:
     return n if math.isfinite(n) else None
 
 
+# Sane magnitudes (issue 12). No activity, output or value of one company and year reaches 10^15 of any unit
+# (10^15 kWh is 30 times the world's yearly electricity); beyond it a product of amount × factor × GWP can
+# overflow to inf. A divisor (产量, 工业总产值) below 10^-9 is a typing accident that would blow an intensity
+# up; numbers below the smallest normal float (1e-320 …) lose their precision in any arithmetic.
+MAX_MAGNITUDE = 1e15
+MIN_DIVISOR = 1e-9
+_SMALLEST_NORMAL = 2.2250738585072014e-308
+
+
+def out_of_range(x: float, *, divisor: bool = False) -> bool:
+    """True for a number no workbook means: non-finite, |x| ≥ 10^15, subnormal, or (a divisor) tiny."""
+    if not math.isfinite(x) or abs(x) >= MAX_MAGNITUDE:
+        return True
+    if x == 0:
+        return False
+    return abs(x) < (MIN_DIVISOR if divisor else _SMALLEST_NORMAL)
+
+
+def footnote_digit(text: str) -> str | None:
+    """The first character that NFKC would turn into a digit although it is none (①, ¹, ⒈, ₂ …): a footnote
+    mark, never part of the number ("1250①" must not become 12501). ASCII and full-width digits are fine."""
+    for ch in text:
+        if ch.isascii() or "\uff10" <= ch <= "\uff19":
+            continue
+        folded = unicodedata.normalize("NFKC", ch)
+        if folded != ch and any(c.isdigit() for c in folded):
+            return ch
+    return None
+
+
 def parse_number(value: object) -> ParsedNumber:
     if value is None:
         return ParsedNumber("blank")
@@ -73,6 +103,8 @@ def parse_number(value: object) -> ParsedNumber:
     if isinstance(value, dt.date | dt.time | dt.timedelta):
         return ParsedNumber("invalid", text=text_of(value))
     raw = str(value)
+    if footnote_digit(raw):
+        return ParsedNumber("invalid", text=raw.strip())
     text = fold_text(raw)
     if not text:
         return ParsedNumber("blank")
@@ -101,6 +133,8 @@ class ParsedPercent:
 def parse_percent(value: object, number_format: str = "General") -> ParsedPercent:
     """8, "8", "8%" and 0.08 in a cell formatted as a percentage all mean 8 %."""
     if isinstance(value, str):
+        if footnote_digit(value):
+            return ParsedPercent(False)
         t = fold_text(value)
         if t.endswith("%"):
             n = _plain_number(t[:-1].strip())

@@ -84,6 +84,27 @@ def _check(path: Path) -> None:
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         raise UnreadableWorkbook(Code.E_FILE_NOT_WORKBOOK, "这是 zip 文件，但不是 Excel 工作簿（可能是改了扩展名的 Word 文档或压缩包）")
+    if _is_strict(path, names):
+        raise UnreadableWorkbook(Code.E_FILE_STRICT_OOXML, "这是“Strict Open XML 电子表格”格式，本工具无法读取；"
+                                                         "请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后再处理")
+
+
+# ISO/IEC 29500 Strict namespaces. openpyxl reads only the Transitional ones: a Strict workbook would look
+# like one without sheets (false E-SHEET-MISSING) and could not be written back.
+_STRICT = b"http://purl.oclc.org/ooxml/"
+
+
+def _is_strict(path: Path, names: set[str]) -> bool:
+    with zipfile.ZipFile(path) as z:
+        for part in ("xl/workbook.xml", "_rels/.rels", "[Content_Types].xml"):
+            if part in names:
+                with z.open(part) as f:
+                    if _STRICT in f.read(_HEAD_BYTES):
+                        return True
+    return False
+
+
+_HEAD_BYTES = 4096
 
 
 def _looks_like_text(path: Path) -> bool:

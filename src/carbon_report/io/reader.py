@@ -8,6 +8,7 @@ the workbook's shape (missing sheets and columns); validate.py judges the values
 from __future__ import annotations
 
 import posixpath
+import re
 import warnings
 import zipfile
 import zlib
@@ -118,8 +119,9 @@ class _Sheets:
         value, problem = c.value, None
         if c.data_type == "e" or (isinstance(value, str) and value.startswith("#") and value in _EXCEL_ERRORS):
             problem, value = f"error:{value}", None
-        elif value is None and (ws.title, f"{get_column_letter(src[1])}{src[0]}") in self.uncached:
-            problem = "uncached-formula"
+        elif (ws.title, f"{get_column_letter(src[1])}{src[0]}") in self.uncached:
+            # No cached value, or a placeholder that no spreadsheet program computed (never_calculated)
+            problem, value = "uncached-formula", None
         return RawCell(value, ref, c.number_format or "General", problem)
 
 
@@ -165,9 +167,12 @@ def _read_table(ctx: _Sheets, ws: Worksheet, spec: contract.TableSheet, findings
     known = {header_key(h): c.key for c in spec.columns for h in (c.header, *c.aliases)}
     required = {header_key(h) for h in spec.required_headers}
     best: tuple[int, int, dict[str, int]] | None = None  # (score, row, key → col)
+    # The cells that exist in the first rows, in column order, however far right (a header in column 300
+    # is found): no lookup per empty column up to XFD.
+    top = sorted(rc for rc in ws._cells if rc[0] <= HEADER_SEARCH_ROWS)  # noqa: SLF001
     for r in range(1, HEADER_SEARCH_ROWS + 1):
         cols: dict[str, int] = {}
-        for c in range(1, min(ws.max_column, 200) + 1):
+        for c in (c for (row, c) in top if row == r):
             cell = ws._cells.get((r, c))  # noqa: SLF001
             if cell is None or cell.value is None:
                 continue
@@ -242,10 +247,13 @@ def scan_package(path: Path) -> set[tuple[str, str]]:
             merged_total = 0
             data_rows = [0]  # rows holding data in the input tables so far
             uncached: set[tuple[str, str]] = set()
+            cached: set[tuple[str, str]] = set()
             for title, part in parts.items():
                 if part not in names:
                     continue
-                merged_total = _scan_sheet(z, part, title, merged_total, uncached, data_rows)
+                merged_total = _scan_sheet(z, part, title, merged_total, uncached, data_rows, cached)
+            if cached and never_calculated(z):
+                uncached |= cached
             return uncached
     except UnreadableWorkbook:
         raise
@@ -264,7 +272,7 @@ _ROW_HAS_DATA = etree.XPath("boolean(m:c/m:v | m:c/m:is)", namespaces=_NS)
 
 
 def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
-                uncached: set[tuple[str, str]], data_rows: list[int]) -> int:
+                uncached: set[tuple[str, str]], data_rows: list[int], cached: set[tuple[str, str]]) -> int:
     merge_tag, row_tag = f"{{{_MAIN}}}mergeCell", f"{{{_MAIN}}}row"
     read_formulas = title not in contract.ALL_COMPUTED_SHEETS
     count_rows = title in _TABLE_SHEET_NAMES
@@ -274,8 +282,7 @@ def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
             if el.tag == row_tag:
                 if read_formulas:
                     for cell in _FORMULA_CELLS(el):
-                        if _uncached(cell):
-                            uncached.add((title, cell.get("r", "")))
+                        (uncached if _uncached(cell) else cached).add((title, cell.get("r", "")))
                 if count_rows and _ROW_HAS_DATA(el):
                     data_rows[0] += 1
                     if data_rows[0] > MAX_DATA_ROWS:
@@ -294,6 +301,38 @@ def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
                         f"工作表“{title}”的合并单元格范围过大（超过 {MAX_MERGED_CELLS:,} 个单元格），"
                         "请取消整行或整列的合并后再保存")
     return merged_total
+
+
+# Programs that calculate formulas when they save, as docProps/app.xml names them. Excel writes an
+# <AppVersion> beside its name; openpyxl writes "Microsoft Excel Compatible / Openpyxl" and none.
+_SPREADSHEETS = ("libreoffice", "openoffice", "wps", "kingsoft", "金山")
+_APPLICATION = re.compile(rb"<(?:\w+:)?Application>([^<]*)</(?:\w+:)?Application>")
+_APP_VERSION = re.compile(rb"<(?:\w+:)?AppVersion>[^<]+</(?:\w+:)?AppVersion>")
+# "Calculate everything when the file is opened": the writer says its stored results are not results.
+# xlsxwriter and openpyxl set it (xlsxwriter also names itself "Microsoft Excel", AppVersion 12.0000);
+# Excel and LibreOffice do not write it when they save.
+_FULL_CALC_ON_LOAD = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=\"(?:1|true)\"")
+
+
+def never_calculated(z: zipfile.ZipFile, workbook_part: str = "xl/workbook.xml") -> bool:
+    """True when no spreadsheet program has calculated this package: no calcChain.xml (Excel writes one for
+    any workbook with formulas) and either the workbook asks for a full calculation on load or
+    docProps/app.xml names no spreadsheet program. Writers such as xlsxwriter store 0 as every formula's
+    "cached" result, which would silently read as an amount of 0 (issue 12)."""
+    names = set(z.namelist())
+    if any(n.lower().endswith("calcchain.xml") for n in names):
+        return False
+    if workbook_part in names and _FULL_CALC_ON_LOAD.search(z.read(workbook_part)):
+        return True
+    try:
+        app = z.read("docProps/app.xml")[:_PROLOG_BYTES]
+    except KeyError:
+        return True
+    m = _APPLICATION.search(app)
+    name = m.group(1).decode("utf-8", "replace").strip().lower() if m else ""
+    if any(s in name for s in _SPREADSHEETS):
+        return False
+    return not ("excel" in name and "compatible" not in name and _APP_VERSION.search(app))
 
 
 def _uncached(c: etree._Element) -> bool:

@@ -114,14 +114,20 @@ def graft(original: bytes, tables: list[SheetTable]) -> bytes:
     parts["[Content_Types].xml"] = _xml_bytes(ct)
 
     out = io.BytesIO()
+    written: set[str] = set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            if info.filename in dropped:
+        for first in src.infolist():
+            # A name twice (openpyxl and zipfile read the last one) is written once, with what was read; a
+            # name that is no part name (../x, /x, C:x, a backslash) is not carried into the output at all,
+            # where an unzip tool could write it outside its folder.
+            if first.filename in dropped or first.filename in written or not _part_name(first.filename):
                 continue
+            written.add(first.filename)
+            info = src.getinfo(first.filename)
             if info.filename in parts:
                 z.writestr(info, parts.pop(info.filename), compress_type=zipfile.ZIP_DEFLATED)
             else:
-                z.writestr(info, src.read(info.filename), compress_type=info.compress_type)
+                z.writestr(info, src.read(info), compress_type=info.compress_type)
         for name, data in parts.items():
             z.writestr(name, data)
     return out.getvalue()
@@ -144,6 +150,15 @@ def _add_chart_parts(sheet: SheetPart, sheet_part_name: str, parts: dict[str, by
     parts[_rels_of(drawing)] = _rels_xml("rId1", CHART_TYPE, "/" + chart)
     etree.SubElement(ct, f"{_CT}Override", PartName="/" + drawing, ContentType=DRAWING_CT)
     etree.SubElement(ct, f"{_CT}Override", PartName="/" + chart, ContentType=CHART_CT)
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _part_name(name: str) -> bool:
+    """Whether a zip member's name can be a part of the package (no traversal, no absolute path)."""
+    return bool(name) and not (name.startswith("/") or "\\" in name or _DRIVE.match(name)
+                               or ".." in name.split("/"))
 
 
 _AFTER_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
@@ -250,9 +265,16 @@ def _drop_old_computed(src: zipfile.ZipFile, wb_xml: etree._Element, rels: etree
     """Remove computed sheets from an earlier run (they are replaced, never read)."""
     sheets_el = wb_xml.find(f"{_M}sheets")
     targets = {r.get("Id"): r for r in rels}
+    views = wb_xml.find(f"{_M}bookViews")
     for index, sheet in reversed(list(enumerate(sheets_el))):
         if sheet.get("name") not in contract.ALL_COMPUTED_SHEETS:
             continue
+        # The tab bar's first tab and the active tab count sheets by position: a user's own sheet named
+        # 校验结果 dropped before them must not shift them onto the next sheet.
+        for v in views if views is not None else []:
+            for attr in ("activeTab", "firstSheet"):
+                if v.get(attr) is not None and int(v.get(attr, "0")) > index:
+                    v.set(attr, str(int(v.get(attr, "0")) - 1))
         rel = targets.get(sheet.get(f"{_R}id"))
         if rel is not None:
             part = _resolve("xl/workbook.xml", rel.get("Target", ""))
@@ -276,7 +298,6 @@ def _drop_old_computed(src: zipfile.ZipFile, wb_xml: etree._Element, rels: etree
                     dn.set("localSheetId", str(int(lid) - 1))
             if len(names) == 0:
                 wb_xml.remove(names)
-    views = wb_xml.find(f"{_M}bookViews")
     if views is not None:
         for v in views:
             for attr in ("activeTab", "firstSheet"):

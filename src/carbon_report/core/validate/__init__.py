@@ -1,8 +1,8 @@
 """Judge what the reader found: turn a RawWorkbook into a typed Intake plus findings.
 
 Every finding names the sheet and cell it concerns and carries a stable code (E-… error, W-… warning).
-Pure: plain data in, plain data out. Whether a picture file exists, and what an evidence file's SHA-256 is,
-are asked through callables, so this module never touches the disk itself."""
+Pure: plain data in, plain data out. What a picture file is (found, missing, outside the workbook's folder …)
+and what an evidence file's SHA-256 is are asked through callables, so this module never touches the disk itself."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from carbon_report.core.validate.extras import EvidenceProbe
 from carbon_report.core.validate.factors import read_factors
 from carbon_report.core.validate.history import read_history
 from carbon_report.core.validate.measures import read_measures
-from carbon_report.core.validate.pictures import read_pictures
+from carbon_report.core.validate.pictures import PictureStatus, read_pictures
 from carbon_report.core.validate.products import read_products
 from carbon_report.core.validate.rows import Findings
 from carbon_report.core.validate.scopes import check_classification
@@ -33,7 +33,7 @@ __all__ = ["validate"]
 
 
 def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None,
-             picture_exists: Callable[[str], bool] | None = None, factor_date: dt.date | None = None,
+             picture_status: Callable[[str], PictureStatus] | None = None, factor_date: dt.date | None = None,
              gwp_set: str | None = None, covered_years: frozenset[int] = frozenset(),
              evidence: EvidenceProbe | None = None) -> tuple[Intake | None, list[Finding]]:
     """`factor_date` and `gwp_set` replace the workbook's own 报告日期 and GWP版本 (a history workbook
@@ -61,7 +61,7 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
     targets = read_targets(raw, f, company, products)
     measures = read_measures(raw, f)
     equipment = read_equipment(raw, f, activities)
-    pictures = read_pictures(raw, f, picture_exists)
+    pictures = read_pictures(raw, f, picture_status)
     if company and targets and base_year is not None and base_year != year and base_year not in covered_years:
         check_history(company, targets, history, f)
     if base_year is not None:

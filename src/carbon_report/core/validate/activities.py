@@ -29,6 +29,7 @@ from carbon_report.core.validate.factors import gas_cell
 from carbon_report.core.validate.rows import Findings, data_rows, ref
 from carbon_report.core.validate.scopes import read_overrides
 from carbon_report.core.values import (
+    out_of_range,
     parse_number,
     text_of,
 )
@@ -112,7 +113,11 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                 bad = True
         else:
             amount = p.value
-        if kind == "value" and amount < 0:
+        if kind == "value" and out_of_range(amount):
+            f.error(amount_ref, Code.E_AMOUNT_OUT_OF_RANGE,
+                    f"“{label}”的活动数据“{text_of(row.value('amount'))}”超出合理范围（绝对值应小于 10^15），请检查是否输错")
+            bad = True
+        elif kind == "value" and amount < 0:
             f.error(amount_ref, Code.E_AMOUNT_NEGATIVE, f"“{label}”的活动数据为负数（{amount:g}）")
             bad = True
         if not unit:

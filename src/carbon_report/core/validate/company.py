@@ -15,6 +15,7 @@ from carbon_report.core.validate.rows import Findings, squash
 from carbon_report.core.values import (
     ParsedNumber,
     fold_text,
+    out_of_range,
     parse_date,
     parse_number,
     parse_year,
@@ -110,7 +111,10 @@ def read_company(raw: RawWorkbook, f: Findings, today: dt.date) -> Company | Non
         if p.kind == "with_unit" and squash(p.unit) == "万元":
             f.warn(ref("output_value"), Code.W_AMOUNT_WITH_UNIT, f"工业总产值“{p.text}”含单位，已按 {p.value:g} 万元读取")
             p = ParsedNumber("number", p.value, text=p.text)
-        if p.kind != "number" or p.value <= 0:
+        if p.kind == "number" and p.value > 0 and out_of_range(p.value, divisor=True):
+            f.error(ref("output_value"), Code.E_AMOUNT_OUT_OF_RANGE,
+                    f"工业总产值“{text_of(values['output_value'])}”超出合理范围（应在 10^-9 与 10^15 万元之间），请检查是否输错")
+        elif p.kind != "number" or p.value <= 0:
             f.error(ref("output_value"), Code.E_OUTPUT_VALUE_INVALID,
                     f"工业总产值“{text_of(values['output_value'])}”应为大于 0 的数字（万元）")
         else:

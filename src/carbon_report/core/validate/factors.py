@@ -13,6 +13,7 @@ from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
 from carbon_report.core.validate.rows import Findings, blank_value, data_rows, ref
 from carbon_report.core.validate.scopes import classify_workbook_factor
 from carbon_report.core.values import (
+    out_of_range,
     parse_number,
     parse_percent,
     parse_year,
@@ -53,6 +54,10 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         p = parse_number(row.value("value"))
         if p.kind != "number" or p.value <= 0:
             f.error(ref(row, table, "value"), Code.E_FACTOR_VALUE, f"因子值“{text_of(row.value('value'))}”应为大于 0 的数字")
+            ok = False
+        elif out_of_range(p.value):
+            f.error(ref(row, table, "value"), Code.E_AMOUNT_OUT_OF_RANGE,
+                    f"因子值“{text_of(row.value('value'))}”超出合理范围（绝对值应小于 10^15），请检查是否输错")
             ok = False
         try:
             fu = units.parse_factor_unit(unit_text)

@@ -11,6 +11,7 @@ from carbon_report.core.model import (
 from carbon_report.core.raw import RawTable, RawWorkbook
 from carbon_report.core.validate.rows import Findings, checked_rows, ref, stage_of
 from carbon_report.core.values import (
+    out_of_range,
     parse_number,
     parse_year,
     text_of,
@@ -32,7 +33,10 @@ def read_history(raw: RawWorkbook, f: Findings) -> list[HistoryRow]:
         stage, ok = stage_of(row, table, f)
         if not ok:
             continue
-        if p.kind != "number" or p.value < 0:
+        if p.kind == "number" and out_of_range(p.value):
+            f.error(ref(row, table, "emissions"), Code.E_AMOUNT_OUT_OF_RANGE,
+                    f"排放量“{text_of(row.value('emissions'))}”超出合理范围（绝对值应小于 10^15），请检查是否输错")
+        elif p.kind != "number" or p.value < 0:
             f.error(ref(row, table, "emissions"), Code.E_AMOUNT_NOT_NUMBER, f"排放量“{text_of(row.value('emissions'))}”应为不小于 0 的数字")
         else:
             out.append(HistoryRow(year, stage, p.value, row.row))

@@ -1,8 +1,9 @@
-"""图片与附件: pictures for the report, checked for existence through a callable."""
+"""图片与附件: pictures for the report, checked through a callable that looks at the disk for validation."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from carbon_report.core import contract
 from carbon_report.core.findings import Code
@@ -15,8 +16,13 @@ from carbon_report.core.values import (
     text_of,
 )
 
+# What io/pictures.picture_status says of a path typed in 文件: found inside the workbook's folder as PNG or
+# JPEG (by content), missing, leading out of the folder, of another type, or over the pixel limit.
+PictureStatus = Literal["found", "missing", "outside", "not_png_jpeg", "too_large"]
 
-def read_pictures(raw: RawWorkbook, f: Findings, exists: Callable[[str], bool] | None) -> list[Picture]:
+
+def read_pictures(raw: RawWorkbook, f: Findings,
+                  status: Callable[[str], PictureStatus] | None) -> list[Picture]:
     out: list[Picture] = []
     got = checked_rows(raw, contract.PICTURES, f, name_key="position")
     if got is None:
@@ -28,9 +34,20 @@ def read_pictures(raw: RawWorkbook, f: Findings, exists: Callable[[str], bool] |
             key = "position" if not pos else "file"
             f.error(ref(row, table, key), Code.E_REQUIRED_MISSING, f"图片行缺少“{contract.PICTURES.column(key).header}”")
             continue
-        if not file.lower().endswith((".png", ".jpg", ".jpeg")):
-            f.warn(ref(row, table, "file"), Code.W_PICTURE_TYPE, f"图片“{file}”不是 png 或 jpg，报告中将显示占位框")
-        elif exists is not None and not exists(file):
-            f.warn(ref(row, table, "file"), Code.W_PICTURE_MISSING, f"找不到图片文件“{file}”，报告中将显示占位框")
+        cell = ref(row, table, "file")
+        got_status = status(file) if status is not None else None
+        if got_status == "outside":
+            f.error(cell, Code.E_PICTURE_OUTSIDE,
+                    f"图片文件“{file}”不在工作簿所在的文件夹内（含 ..、绝对路径、盘符或指向文件夹外的链接），"
+                    "出于安全原因不读取；请把图片放在工作簿所在文件夹（或其子文件夹）中并填写相对路径")
+            continue
+        if got_status is None and not file.lower().endswith((".png", ".jpg", ".jpeg")):
+            f.warn(cell, Code.W_PICTURE_TYPE, f"图片“{file}”不是 png 或 jpg，报告中将显示占位框")
+        elif got_status == "not_png_jpeg":
+            f.warn(cell, Code.W_PICTURE_TYPE, f"图片“{file}”的内容不是 png 或 jpg，报告中将显示占位框")
+        elif got_status == "missing":
+            f.warn(cell, Code.W_PICTURE_MISSING, f"找不到图片文件“{file}”，报告中将显示占位框")
+        elif got_status == "too_large":
+            f.warn(cell, Code.W_PICTURE_TOO_LARGE, f"图片“{file}”像素过多（超过图片库的安全上限），报告中将显示占位框；请缩小后再插入")
         out.append(Picture(pos, text_of(row.value("title")), file, row.row))
     return out

@@ -20,6 +20,7 @@ from carbon_report.core.validate.rows import (
 from carbon_report.core.values import (
     ParsedNumber,
     fold_text,
+    out_of_range,
     parse_number,
     text_of,
 )
@@ -84,6 +85,10 @@ def _output(row: RawRow, table: RawTable, f: Findings, name: str, unit: str, use
         ok = False
     elif p.kind != "number":
         pass  # the unit conflict above
+    elif out_of_range(output, divisor=True):
+        f.error(out_ref, Code.E_AMOUNT_OUT_OF_RANGE,
+                f"产品“{name}”的产量“{text_of(row.value('output'))}”超出合理范围（应在 10^-9 与 10^15 之间），请检查是否输错")
+        ok = False
     elif use and output <= 0:
         f.error(ref(row, table, "output"), Code.E_OUTPUT_NONPOSITIVE, f"产品“{name}”用于强度计算，产量必须大于 0")
         ok = False

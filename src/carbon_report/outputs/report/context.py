@@ -17,6 +17,8 @@ from typing import Any
 from carbon_report.core.contract import LABELS
 from carbon_report.core.findings import Code
 from carbon_report.core.model import STAGES, Activity, EmissionLine, Finding, Intake, Result, Stage
+from carbon_report.io.paths import locate
+from carbon_report.io.pictures import image_kind, too_many_pixels
 from carbon_report.outputs.computed import stage_note
 from carbon_report.outputs.report import numbers as fmt
 from carbon_report.outputs.report.charts import GREY, ChartSeries, ChartSpec
@@ -211,29 +213,26 @@ def _norm_position(text: str) -> str:
 
 
 def load_picture(path: Path) -> tuple[Any, float, float] | str:
-    """(image data, width mm, height mm) sized to the text width, or a Chinese reason it cannot be used."""
+    """(image data, width mm, height mm) sized to the text width, or a Chinese reason it cannot be used.
+    Only PNG and JPEG, known by content; Pillow's decompression-bomb check ends in a placeholder, never in
+    a warning on the console."""
     if not path.is_file():
         return "文件不存在"
     try:
         if path.stat().st_size > MAX_PICTURE_BYTES:
             return "文件过大"
-        import io
+        with path.open("rb") as f:
+            if image_kind(f.read(8)) is None:
+                return "不是 PNG 或 JPEG 图片"
+        if too_many_pixels(path):
+            return "图片像素过多"
+        import warnings
 
-        from PIL import Image, ImageOps
+        from PIL import Image
 
-        with Image.open(path) as im:
-            im.load()
-            orientation = im.getexif().get(0x0112, 1)
-            img = ImageOps.exif_transpose(im) if orientation not in (None, 1) else im
-            w_px, h_px = img.size
-            if im.format in ("PNG", "JPEG", "GIF", "BMP") and img is im:
-                data: Any = path.read_bytes()
-            else:
-                if img.mode not in ("RGB", "RGBA", "L"):
-                    img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
-                out = io.BytesIO()
-                img.save(out, format="PNG")
-                data = out.getvalue()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            data, w_px, h_px = _decode(path)
     except Exception:  # noqa: BLE001 - any decoder error means "unreadable"
         return "文件不是可识别的图片或已损坏"
     if not w_px or not h_px:
@@ -246,6 +245,29 @@ def load_picture(path: Path) -> tuple[Any, float, float] | str:
     return data, width, height
 
 
+def _decode(path: Path) -> tuple[Any, int, int]:
+    """The bytes to embed (the file itself, or a PNG of it turned upright by its EXIF orientation) and its
+    size in pixels."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as im:
+        im.load()
+        orientation = im.getexif().get(0x0112, 1)
+        img = ImageOps.exif_transpose(im) if orientation not in (None, 1) else im
+        w_px, h_px = img.size
+        if im.format in ("PNG", "JPEG") and img is im:
+            data: Any = path.read_bytes()
+        else:
+            if img.mode not in ("RGB", "RGBA", "L"):
+                img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+            out = io.BytesIO()
+            img.save(out, format="PNG")
+            data = out.getvalue()
+    return data, w_px, h_px
+
+
 def build_pictures(intake: Intake, workbook_dir: Path, image: ImageFactory) -> dict[str, Any]:
     figures: dict[str, list[PictureItem]] = {k: [] for k in FIGURE_SLOTS}
     attachments: dict[str, list[PictureItem]] = {k: [] for k in ATTACHMENT_SLOTS}
@@ -254,7 +276,12 @@ def build_pictures(intake: Intake, workbook_dir: Path, image: ImageFactory) -> d
         position = _norm_position(pic.position)
         file_text = clean(pic.file).strip()
         loaded: tuple[Any, float, float] | str
-        loaded = load_picture(Path(workbook_dir) / file_text) if file_text else "未填写文件"
+        if not file_text:
+            loaded = "未填写文件"
+        else:  # never a file outside the workbook's folder (validation has said so on the cell already)
+            where = locate(Path(workbook_dir), file_text)
+            loaded = ("文件不在工作簿所在文件夹内，未读取" if where.outside
+                      else "文件不存在" if where.path is None else load_picture(where.path))
         fm, am = _FIG_RE.match(position), _ATT_RE.match(position)
         if fm:
             key, rest = f"{fm.group(1)}-{fm.group(2)}", fm.group(3).strip()

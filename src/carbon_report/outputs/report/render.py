@@ -301,10 +301,13 @@ def warm(template: Path | None = None) -> None:
 @cache
 def _environment() -> Any:
     """One Jinja environment per process that compiles each template part once: a batch renders the same
-    template for every workbook, and compiling it was about a fifth of a report's time."""
+    template for every workbook, and compiling it was about a fifth of a report's time. Sandboxed: a report
+    template passes between consultancies and is untrusted (issue 12), so a tag may read the context's values
+    but never reach Python internals (`cycler.__init__.__globals__.os` …)."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
-    class CachingEnvironment(jinja2.Environment):
+    class CachingEnvironment(SandboxedEnvironment):
         def from_string(self, source, globals=None, template_class=None):  # noqa: A002, ANN001
             key = hashlib.sha256(source.encode("utf-8")).digest()
             if globals is None and template_class is None:
@@ -337,11 +340,16 @@ def ensure_update_fields(settings) -> None:
     el.set(f"{{{W_NS}}}val", "true")
 
 
-def _tag_message(exc: Exception) -> str:
+def _tag_message(exc: Exception, path: Path) -> str:
+    from jinja2.exceptions import SecurityError
+
     where = ""
     if getattr(exc, "docx_context", None):
         where = "；附近文字：" + " ".join(t.strip() for t in exc.docx_context if t.strip())[:200]
-    return f"报告模板中的标签有误（{exc}）{where}"
+    detail = " ".join(str(exc).split())[:200]  # one line, whatever the exception says
+    if isinstance(exc, SecurityError) or "unsafe" in detail:
+        return f"报告模板“{path.name}”中的标签试图访问不允许的内容，出于安全原因已拒绝（{detail}）{where}"
+    return f"报告模板“{path.name}”中的标签有误（{type(exc).__name__}: {detail}）{where}"
 
 
 def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, workbook_dir: Path,
@@ -357,7 +365,7 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
     try:
         tpl = _template(path)
     except jinja2.TemplateError as exc:  # a broken tag found while compiling the template
-        raise TemplateError(_tag_message(exc)) from exc
+        raise TemplateError(_tag_message(exc, path)) from exc
     except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a bad package
         raise TemplateError(f"无法打开报告模板 {path.name}：{exc}") from exc
 
@@ -377,20 +385,32 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
     env = _environment()
     try:
         tpl.render(context, env, autoescape=True)
-    except jinja2.TemplateError as exc:
-        raise TemplateError(_tag_message(exc)) from exc
+    except jinja2.TemplateError as exc:  # SecurityError and UndefinedError among them
+        raise TemplateError(_tag_message(exc, path)) from exc
+    except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError) as exc:
+        if template is None:  # the built-in template: a bug of ours, let it be one
+            raise
+        raise TemplateError(_tag_message(exc, path)) from exc
 
     doc = tpl.docx
     ensure_update_fields(doc.settings.element)
     props = doc.core_properties
-    props.title = f"{context['company']['name']} {intake.company.year} 年度绿色低碳现代数智企业评价报告"
+    # python-docx refuses core properties over 255 characters; the report body keeps the whole name.
+    props.title = _cut(f"{context['company']['name']} {intake.company.year} 年度绿色低碳现代数智企业评价报告")
     props.subject = "绿色低碳现代数智企业评价报告"
-    props.author = context["company"].get("agency_name") or props.author
-    props.comments = f"carbon-report；因子库版本 {context['library_version']}"
+    props.author = _cut(context["company"].get("agency_name") or props.author or "")
+    props.comments = _cut(f"carbon-report；因子库版本 {context['library_version']}")
     stamp_document(doc)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue(), context
+
+
+_CORE_PROPERTY_MAX = 255  # python-docx's limit for a core property string
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _CORE_PROPERTY_MAX else text[:_CORE_PROPERTY_MAX - 1] + "…"
 
 
 def render_report(intake: Intake, result: Result, findings: list[Finding], out_path: Path, *,
