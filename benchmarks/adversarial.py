@@ -106,7 +106,7 @@ def command(argv: list[str]) -> dict[str, Any]:
         err.seek(0)
         lines = err.read().decode("utf-8", "replace").strip().splitlines()
     return {"wall_s": wall, "exit": p.returncode, "stderr": lines[-3:], "peak_mb": usage.ru_maxrss / 1024,
-            "load": load}
+            "load": load, "errors": [line for line in lines if "[E-" in line]}
 
 
 def main() -> int:
@@ -139,14 +139,14 @@ def main() -> int:
             r = results["spaces"] = {**walls[-1][0], "wall_s": long_s, "extra_s": long_s - base_s}
             print(f"check, one cell \"1\" + {SPACES:,} spaces + \"%\": {long_s:.2f} s, the same workbook without it "
                   f"{base_s:.2f} s: the cell costs {max(r['extra_s'], 0):.3f} s (target < {TARGETS_S['spaces']:g} s), "
-                  f"exit {r['exit']}: {r['stderr'][0] if r['stderr'] else ''}")
+                  f"exit {r['exit']}: {r['errors'][0][:90] if r['errors'] else 'no error line'}…")
         if "rows" in only:
             big = make_workbook(2, work / f"rows{args.rows}.xlsx", rows=args.rows, equipment=40)
             r = results["rows"] = command(["process", str(big), "--out", str(work / "out")])
             print(f"process, {args.rows:,} activity rows with the Word report: {r['wall_s']:.1f} s "
                   f"(target < {TARGETS_S['rows']:g} s), exit {r['exit']}, peak {r['peak_mb']:.0f} MB, "
                   f"load {r['load']:.1f}")
-            for line in r["stderr"]:
+            for line in r["errors"]:
                 print(f"    {line}")
     finally:
         if args.keep:
