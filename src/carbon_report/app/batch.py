@@ -142,9 +142,13 @@ def _call(worker: Callable[[str, str, Any], Record], path: str, out_subdir: str,
             signal.signal(signal.SIGINT, previous_int)
 
 
-def _init_worker(memory_limit: int | None) -> None:
-    """Pool initializer. An idle worker ignores Ctrl-C (the batch stops it; no traceback from its loop),
-    its address space is capped where the platform allows, and it is warmed before its first file."""
+def _init_worker(memory_limit: int | None, parent: int | None = None) -> None:
+    """Pool initializer. A worker dies with the batch (parent-death signal or watchdog), does not hold the
+    caller's stdout and stderr open, ignores Ctrl-C when idle (the batch stops it; no traceback from its
+    loop), has its address space capped where the platform allows, and is warmed before its first file."""
+    if parent is not None:
+        _die_with_parent(parent)
+    _release_caller_pipes()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _warm_worker()
     if not memory_limit:
@@ -158,6 +162,49 @@ def _init_worker(memory_limit: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, hard))
     except (ImportError, AttributeError, ValueError, OSError):
         pass  # Windows, or a platform without RLIMIT_AS
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCHDOG_POLL = 1.0  # seconds between a watchdog's looks at its parent, where there is no parent-death signal
+
+
+def _die_with_parent(parent: int) -> None:
+    """Killing the batch (SIGKILL, SIGTERM, a crash) must not leave its workers running, re-parented to
+    PID 1 and holding the caller's pipes. Linux: the kernel sends SIGKILL to this process when its parent
+    dies (prctl PR_SET_PDEATHSIG). Elsewhere: a thread that ends the process once the parent is gone."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before the call: nobody will signal us
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass  # no libc prctl (an unusual libc): the watchdog below
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCHDOG_POLL)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="carbon-report-parent-watchdog", daemon=True).start()
+
+
+def _release_caller_pipes() -> None:
+    """A worker writes nothing to stdout or stderr (its lines go back in its record, and the batch prints
+    them), so it points both at the null device: a caller reading the batch's output to its end waits for
+    the batch only, never for a worker. CARBON_REPORT_DEBUG keeps the worker's stderr."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    for fd in (1,) if os.environ.get("CARBON_REPORT_DEBUG") else (1, 2):
+        with contextlib.suppress(OSError):
+            os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _warm_worker() -> None:
@@ -178,7 +225,7 @@ def _warm_worker() -> None:
 
 
 def default_executor(max_workers: int, *, memory_limit: int | None = WORKER_MEMORY_LIMIT) -> Executor:
-    return ProcessPoolExecutor(max_workers, initializer=_init_worker, initargs=(memory_limit,))
+    return ProcessPoolExecutor(max_workers, initializer=_init_worker, initargs=(memory_limit, os.getpid()))
 
 
 def default_jobs() -> int:
@@ -206,7 +253,8 @@ class BatchResult:
     def summary(self) -> dict[str, Any]:
         statuses = [r["outcome"]["status"] for r in self.records]
         return {"workbooks": len(statuses), "ok": statuses.count("ok"), "invalid": statuses.count("invalid"),
-                "unreadable": statuses.count("unreadable"), "skipped": [str(p) for p in self.skipped],
+                "unreadable": statuses.count("unreadable"), "failed": statuses.count("failed"),
+                "skipped": [str(p) for p in self.skipped],
                 "exit_code": self.exit_code}
 
 
@@ -483,18 +531,21 @@ def run_batch_cli(args: Any, options: Any) -> int:
     else:
         s = result.summary()
         print(f"共 {s['workbooks']} 个工作簿：通过 {s['ok']} 个，有错误 {s['invalid']} 个，无法读取 {s['unreadable']} 个"
+              + (f"，无法写出 {s['failed']} 个" if s["failed"] else "")
               + (f"；汇总：{summary_path}" if summary_path else ""))
     return max(result.exit_code, 0 if summary_path or not files else 1)
 
 
 def _write_summary(result: BatchResult, dest: Path, in_dir: Path) -> Path | None:
-    from carbon_report.core.errors import OutputLocked
+    from carbon_report.core.errors import OutputError
+    from carbon_report.io.atomic import output_error
     from carbon_report.outputs.summary import write_summary
 
     try:
         write_summary(result.files, dest, root=in_dir)
-    except (OutputLocked, OSError) as e:
-        print(f"{dest}: 汇总工作簿无法写入（是否正被 Excel 打开？）cannot write: {e} [{Code.E_OUTPUT_LOCKED}]", file=sys.stderr)
+    except (OutputError, OSError) as e:
+        err = e if isinstance(e, OutputError) else output_error(e, dest)
+        print(f"{dest}: 汇总工作簿无法写出 cannot write the summary: {err.message} [{err.code}]", file=sys.stderr)
         return None
     return dest
 

@@ -44,6 +44,8 @@ _USAGE_ZH: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"argument (.+?): not allowed with argument (.+)"), "参数 {0} 不能与 {1} 同时使用"),
     (re.compile(r"argument (.+?): ignored explicit argument (.+)"), "参数 {0} 不接受值 {1}"),
     (re.compile(r"ambiguous option: (.+?) could match (.+)"), "选项 {0} 不明确，可能是 {1}"),
+    (re.compile(r"argument (.+?): positive number of seconds: (.+)"), "参数 {0} 需要大于 0 的有限秒数，得到的是 {1}"),
+    (re.compile(r"argument (.+?): non-negative number of seconds: (.+)"), "参数 {0} 需要不小于 0 的有限秒数（0 为不限），得到的是 {1}"),
     (re.compile(r"one of the arguments (.+) is required"), "必须给出以下参数之一：{0}"),
 ]
 _TYPE_ZH = {"int": "整数", "float": "数字"}
@@ -80,6 +82,25 @@ class CliParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: 用法错误：{usage_zh(message)}。usage error: {message} [{Code.E_USAGE}]\n")
+
+
+def seconds(text: str, *, zero: bool = False) -> float:
+    """An argparse type: a finite number of seconds, > 0 (>= 0 with zero=True: 0 means no limit).
+    "-1", "nan" and "inf" are usage errors, not a limit that never or always fires."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        kind = "non-negative" if zero else "positive"
+        raise argparse.ArgumentTypeError(f"{kind} number of seconds: {text!r}")
+    return value
+
+
+def _seconds_or_zero(text: str) -> float:
+    return seconds(text, zero=True)
 
 
 def _examples(*lines: str) -> str:
@@ -150,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="往年的填报或计算结果工作簿（可多个，或文件夹）：各按原报告和本次因子重算，用于基准年和历年对比 "
                          "earlier years' workbooks (intake or _计算结果; files or folders), each computed as reported "
                          "and recalculated with this run's factors")
+    pr.add_argument("--time-limit", type=seconds, default=None, metavar="SECONDS",
+                    help="整个处理的时限（秒），超时停止并报 E-TIME-LIMIT，退出码 2 "
+                         "stop the whole run after SECONDS (E-TIME-LIMIT, exit status 2)")
     _process_options(pr)
 
     b = sub.add_parser(
@@ -164,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹 output folder")
     b.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：CPU 核数） worker processes")
     b.add_argument("--recursive", action="store_true", help="包括子文件夹 include subfolders")
-    b.add_argument("--timeout", type=float, default=300, metavar="SEC", help="单个文件时限（秒） per-file time limit")
+    b.add_argument("--timeout", type=_seconds_or_zero, default=300, metavar="SEC",
+                   help="单个文件时限（秒，0 为不限） per-file time limit (0: none)")
     _process_options(b)
 
     k = sub.add_parser(
@@ -224,7 +249,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"--recalc-threshold {threshold:g}: 阈值应在 0–100（%）之间 must be 0–100 [{Code.E_USAGE}]", file=sys.stderr)
         return 2
     if args.command == "template":
-        from carbon_report.core.errors import OutputExists, OutputLocked
+        from carbon_report.core.errors import OutputError, OutputExists
         from carbon_report.outputs.template import write_template
 
         try:
@@ -233,8 +258,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"carbon-report: {e.message}。file exists, not overwritten (use --force) [{e.code}]",
                   file=sys.stderr)
             return 2
-        except OutputLocked as e:
-            print(f"carbon-report: {e} [{Code.E_OUTPUT_LOCKED}]", file=sys.stderr)
+        except OutputError as e:  # read-only folder, a file where the folder should be, disk full …
+            print(f"carbon-report: {e.message} [{e.code}]", file=sys.stderr)
             return 2
         print(f"已写出填报模板 template written: {args.out}")
         return 0
@@ -252,6 +277,8 @@ def _run(args: argparse.Namespace) -> int:
         outcome = check_file(args.input)
         _report(outcome, args.json)
         return outcome.exit_code
+    if args.command in ("process", "batch") and not _template_ok(args):
+        return 2
     if args.command == "process":
         from carbon_report.app.pipeline import process_file
         from carbon_report.core.errors import SameAsInput
@@ -271,6 +298,17 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_batch_cli(args, _options(args))
     raise AssertionError(args.command)
+
+
+def _template_ok(args: argparse.Namespace) -> bool:
+    """--report-template names a file that is there: otherwise one line, before any work (usage, exit 2)."""
+    t = args.report_template
+    if t is None or args.no_report or Path(t).is_file():
+        return True
+    what = "是文件夹，不是 .docx 文件" if Path(t).is_dir() else "不存在"
+    print(f"{t}: 报告模板{what} report template not found (--report-template) [{Code.E_REPORT_TEMPLATE}]",
+          file=sys.stderr)
+    return False
 
 
 def _addin(args: argparse.Namespace) -> int:
@@ -342,7 +380,8 @@ def _options(args: argparse.Namespace) -> Any:
 
     return Options(force=args.force, report=not args.no_report, pdf=args.pdf, report_template=args.report_template,
                    history=tuple(getattr(args, "history", ()) or ()),
-                   recalc_threshold_pct=getattr(args, "recalc_threshold", None))
+                   recalc_threshold_pct=getattr(args, "recalc_threshold", None),
+                   time_limit=getattr(args, "time_limit", None))
 
 
 def _report(outcome: Any, as_json: bool) -> None:

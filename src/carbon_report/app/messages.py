@@ -42,6 +42,8 @@ def summary_line(outcome: Outcome) -> str:
         return f"{name}: 无法读取 unreadable"
     n_err, n_warn = len(outcome.errors), len(outcome.warnings)
     parts = [f"{name}: 错误 {n_err} 个，警告 {n_warn} 个"]
+    if outcome.status == "failed":  # the environment refused an output, or --time-limit passed
+        parts[0] = f"{name}: 未完成 failed（见上一行）；错误 {n_err} 个，警告 {n_warn} 个"
     if outcome.result is not None:
         parts.append(f"企业碳排放量合计 {outcome.result.total:,.4f} tCO2e")
     for key, label in (("workbook", "计算结果"), ("report", "评价报告"), ("pdf", "PDF")):

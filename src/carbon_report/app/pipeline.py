@@ -6,10 +6,14 @@ calls process_copy() on Excel's copy of the open workbook. Only this module deci
 
 from __future__ import annotations
 
+import _thread
+import contextlib
 import dataclasses
 import datetime as dt
+import signal
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +21,13 @@ from typing import Any, Literal
 from carbon_report.core import contract
 from carbon_report.core.calculate import calculate
 from carbon_report.core.completeness import completeness_findings
-from carbon_report.core.errors import OutputLocked, SameAsInput, TemplateError, UnreadableWorkbook
+from carbon_report.core.errors import (
+    OutputError,
+    SameAsInput,
+    TemplateError,
+    TimeLimitExceeded,
+    UnreadableWorkbook,
+)
 from carbon_report.core.factors import Library, load_library
 from carbon_report.core.findings import Code
 from carbon_report.core.history import HistoryRun, Threshold, build_history, default_threshold
@@ -30,7 +40,9 @@ from carbon_report.io.pictures import picture_status
 from carbon_report.io.reader import read_workbook
 from carbon_report.outputs.computed import SheetTable, computed_tables, stage_display
 
-Status = Literal["ok", "invalid", "unreadable"]
+# "failed": the user's environment refused an output (folder read-only or a file, disk full, name too long,
+# file open in another program) or the run passed --time-limit; exit status 2 like "unreadable".
+Status = Literal["ok", "invalid", "unreadable", "failed"]
 # A progress callback gets each phase's name as the phase starts (the CLI prints them for slow runs).
 Progress = Callable[[str], None]
 PHASES = ("read", "validate", "calculate", "workbook", "report")
@@ -52,6 +64,7 @@ class Options:
     recalc_threshold_pct: float | None = None  # None: core/factors/base_year.toml
     library: Library | None = None  # this run's factor library (None: the bundled edition)
     history_library: Library | None = None  # the edition history workbooks were reported with (None: this run's)
+    time_limit: float | None = None  # seconds for the whole of process_file (None: no limit)
 
 
 @dataclass
@@ -76,9 +89,14 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        if self.status == "unreadable":
+        if self.status in ("unreadable", "failed"):
             return 2
         return 1 if self.errors else 0
+
+    def fail(self, code: str, message: str) -> None:
+        """The run could not finish for a reason outside the workbook: one error, status "failed"."""
+        self.findings.append(Finding("error", "", "", code, message))
+        self.status = "failed"
 
     def to_json(self) -> dict[str, Any]:
         r = self.result if self.status == "ok" else None
@@ -318,29 +336,90 @@ def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
 def process_file(path: Path, out_dir: Path, options: Options | None = None,
                  progress: Progress = _no_progress) -> Outcome:
     """Validate, calculate and write the computed workbook, and the report when there are no errors.
-    The input file is only ever read."""
-    from carbon_report.outputs.workbook import write_workbook
-
+    The input file is only ever read. With options.time_limit the whole run stops after that many seconds
+    (E-TIME-LIMIT, status "failed"); what was already written stays complete, nothing is left half-written."""
     options = options or Options()
     path, out_dir = Path(path), Path(out_dir)
+    holder: list[Outcome] = []
+    try:
+        with time_limit(options.time_limit):
+            return _process(path, out_dir, options, progress, holder)
+    except TimeLimitExceeded:
+        outcome = holder[0] if holder else Outcome(path, "failed", [])
+        outcome.fail(Code.E_TIME_LIMIT, f"处理时间超过 --time-limit 给出的 {options.time_limit:g} 秒，已停止"
+                     + ("；已写出的计算结果工作簿完整可用，未生成报告" if outcome.outputs.get("workbook") else "；未写出任何文件"))
+        return outcome
+
+
+def _process(path: Path, out_dir: Path, options: Options, progress: Progress, holder: list[Outcome]) -> Outcome:
+    from carbon_report.io.atomic import remove_stale
+    from carbon_report.outputs.workbook import write_workbook
+
     outcome = check_file(path, today=options.today, progress=progress, options=options)
+    holder.append(outcome)
     if outcome.status == "unreadable":
         return outcome
     wb_out, report_out = output_paths(path, out_dir)
     if _same_file(wb_out, path) or _same_file(report_out, path):
         raise SameAsInput(str(path))
+    remove_stale(out_dir)  # temporary files of runs killed outright (SIGKILL, power loss) in this folder
     tables = computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version)
     progress("workbook")
     try:
         write_workbook(path, tables, wb_out)
         outcome.outputs["workbook"] = str(wb_out)
-    except OutputLocked:
-        _locked(outcome, wb_out)
+    except OutputError as e:
+        outcome.fail(e.code, _output_message(e, wb_out))
         return outcome
     if outcome.status == "ok" and options.report:
         progress("report")
         write_report(outcome, report_out, options)
     return outcome
+
+
+def _output_message(e: OutputError, path: Path) -> str:
+    if e.code == Code.E_OUTPUT_LOCKED:
+        return f"输出文件“{path.name}”正被其他程序（如 Excel）打开，无法写入；请关闭后重试"
+    return e.message
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise TimeLimitExceeded in this thread after `seconds` (None or 0: no limit). SIGALRM where there is
+    one and this is the main thread; elsewhere (Windows) a timer interrupts the main thread, which takes
+    effect at the next Python instruction."""
+    if not seconds:
+        yield
+        return
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        def on_alarm(signum: int, frame: Any) -> None:
+            raise TimeLimitExceeded(seconds)
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+    fired = threading.Event()
+
+    def interrupt() -> None:
+        fired.set()
+        _thread.interrupt_main()
+
+    timer = threading.Timer(seconds, interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except KeyboardInterrupt:
+        if fired.is_set():
+            raise TimeLimitExceeded(seconds) from None
+        raise
+    finally:
+        timer.cancel()
 
 
 def process_copy(copy: Path, shown_as: Path, *, folder: Path | None, write_tables: Callable[[list[SheetTable]], None],
@@ -385,8 +464,8 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
                           workbook_dir=outcome.input.parent, template=options.report_template,
                           library_version=outcome.library_version)
         outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
-    except OutputLocked as e:
-        outcome.findings.append(Finding("error", "", "", Code.E_OUTPUT_LOCKED, str(e)))
+    except OutputError as e:  # the report open in Word, the folder read-only, the disk full …
+        outcome.fail(e.code, e.message)
         return
     except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback
         outcome.findings.append(Finding("error", "", "", Code.E_REPORT_TEMPLATE, str(e)))
@@ -402,11 +481,8 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
             outcome.notices += [str(w.message) for w in caught if issubclass(w.category, PdfFallbackWarning)]
         except PdfUnavailable as e:
             outcome.notices.append(f"未生成 PDF：{e}")
-
-
-def _locked(outcome: Outcome, path: Path) -> None:
-    outcome.findings.append(Finding("error", "", "", Code.E_OUTPUT_LOCKED,
-                                    f"输出文件“{path.name}”正被其他程序（如 Excel）打开，无法写入；请关闭后重试"))
+        except OutputError as e:
+            outcome.fail(e.code, e.message)
 
 
 def _same_file(a: Path, b: Path) -> bool:

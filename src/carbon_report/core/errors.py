@@ -47,15 +47,82 @@ class UnitFamilyMismatch(UnitError):
         super().__init__("mismatch", message)
 
 
-class OutputLocked(CarbonReportError):
+class OutputError(CarbonReportError):
+    """An output cannot be written because of the user's environment, not the workbook (exit status 2,
+    status "failed"): the folder is read-only or a file, the disk is full, the name too long, the file open in
+    another program. `io.atomic` maps the operating system's error to one of the classes below; this base
+    is the one for any other OSError. The message names the path."""
+
+    code = Code.E_OUTPUT_WRITE_FAILED
+
+    def __init__(self, path: Path | str, message: str | None = None) -> None:
+        self.path = Path(path)
+        super().__init__(message or self.default_message())
+
+    def default_message(self) -> str:
+        return f"无法写入输出文件：{self.path}"
+
+
+class OutputNotWritable(OutputError):
+    """The folder is read-only, immutable or not ours (EACCES, EPERM, EROFS)."""
+
+    code = Code.E_OUTPUT_NOT_WRITABLE
+
+    def default_message(self) -> str:
+        return f"输出文件夹不可写入（只读、受保护或没有权限）：{self.path.parent}。请换一个输出文件夹（--out）"
+
+
+class OutputNotAFolder(OutputError):
+    """--out (or a folder on the way to it) is a file."""
+
+    code = Code.E_OUTPUT_NOT_A_FOLDER
+
+    def default_message(self) -> str:
+        return f"输出位置不是文件夹（同名的文件已存在）：{self.path.parent}。请换一个输出文件夹（--out）"
+
+
+class OutputDiskFull(OutputError):
+    """No space left on the device, or the user's quota is used up (ENOSPC, EDQUOT)."""
+
+    code = Code.E_OUTPUT_DISK_FULL
+
+    def default_message(self) -> str:
+        return f"磁盘空间不足，无法写入：{self.path}。请清理磁盘或换一个输出文件夹"
+
+
+class OutputNameTooLong(OutputError):
+    """The output's file name is longer than the file system allows (255 bytes on most)."""
+
+    code = Code.E_OUTPUT_NAME_TOO_LONG
+
+    def default_message(self) -> str:
+        return (f"输出文件名过长（{len(self.path.name.encode('utf-8'))} 字节，文件系统上限通常为 255 字节）："
+                f"{self.path.name}。请缩短输入文件的文件名")
+
+
+class OutputLocked(OutputError):
     """An output file is open in another program (Windows refuses to replace it): the workbook in Excel,
     the report in Word, the add-in loaded in Excel. One class for all three; the message names the file."""
 
     code = Code.E_OUTPUT_LOCKED
 
-    def __init__(self, path: Path | str, message: str | None = None) -> None:
-        self.path = Path(path)
-        super().__init__(message or f"文件正被其他程序打开，无法写入：{self.path}。请关闭该文件后重试。")
+    def default_message(self) -> str:
+        return f"文件正被其他程序打开，无法写入：{self.path}。请关闭该文件后重试。"
+
+
+# The codes of OutputError and its subclasses: the user's environment, never the workbook.
+ENVIRONMENT_CODES = frozenset({Code.E_OUTPUT_WRITE_FAILED, Code.E_OUTPUT_NOT_WRITABLE, Code.E_OUTPUT_NOT_A_FOLDER,
+                               Code.E_OUTPUT_DISK_FULL, Code.E_OUTPUT_NAME_TOO_LONG, Code.E_OUTPUT_LOCKED})
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised inside a run that passed its --time-limit. A BaseException, like KeyboardInterrupt, so that no
+    `except Exception` on the way (a template error turned into E-REPORT-TEMPLATE, say) can swallow it;
+    the pipeline turns it into E-TIME-LIMIT."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"time limit of {seconds:g} s")
+        self.seconds = seconds
 
 
 class OutputExists(CarbonReportError):

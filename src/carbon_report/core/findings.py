@@ -140,16 +140,26 @@ class Code(StrEnum):
         "活动数据 has no rows")
     E_NOT_APPLICABLE_REASON = ("E-NOT-APPLICABLE-REASON", "“{name}”填写了“不适用”，请在备注中说明排除的原因",
         "不适用 without a reason in 备注")
+    E_OUTPUT_DISK_FULL = ("E-OUTPUT-DISK-FULL", "磁盘空间不足，无法写入：{path}。请清理磁盘或换一个输出文件夹",
+        "the disk (or the quota) is full")
     E_OUTPUT_EXISTS = ("E-OUTPUT-EXISTS", "文件已存在，未覆盖：{path}。如需覆盖请加 --force",
         "the output file exists and --force was not given")
     E_OUTPUT_IS_INPUT = ("E-OUTPUT-IS-INPUT", "输出路径与输入文件相同，已拒绝",
         "the output path equals the input file")
     E_OUTPUT_LOCKED = ("E-OUTPUT-LOCKED", "文件正被其他程序打开，无法写入：{path}",
         "an output file is open in another program")
+    E_OUTPUT_NAME_TOO_LONG = ("E-OUTPUT-NAME-TOO-LONG", "输出文件名过长（{size} 字节，文件系统上限通常为 255 字节）：{name}",
+        "the output's file name is longer than the file system allows")
     E_OUTPUT_NONPOSITIVE = ("E-OUTPUT-NONPOSITIVE", "产品“{name}”用于强度计算，产量必须大于 0",
         "a product used for intensity has no positive output")
+    E_OUTPUT_NOT_A_FOLDER = ("E-OUTPUT-NOT-A-FOLDER", "输出位置不是文件夹（同名的文件已存在）：{path}",
+        "the output folder (--out) is a file")
+    E_OUTPUT_NOT_WRITABLE = ("E-OUTPUT-NOT-WRITABLE", "输出文件夹不可写入（只读、受保护或没有权限）：{path}",
+        "the output folder is read-only, immutable or not writable by this user")
     E_OUTPUT_VALUE_INVALID = ("E-OUTPUT-VALUE-INVALID", "工业总产值“{value}”应为大于 0 的数字（万元）",
         "工业总产值 is not a positive number")
+    E_OUTPUT_WRITE_FAILED = ("E-OUTPUT-WRITE-FAILED", "无法写入输出文件：{path}（{reason}）",
+        "an output could not be written (another operating-system error)")
     E_PICTURE_OUTSIDE = ("E-PICTURE-OUTSIDE", "图片文件“{file}”不在工作簿所在的文件夹内，出于安全原因不读取",
         "a picture path leads out of the workbook's folder (.., absolute, drive letter, symlink)")
     E_QUALITY_UNKNOWN = ("E-QUALITY-UNKNOWN", "数据质量“{value}”无法识别，应为 实测、计算、估算、缺省 之一",
@@ -180,6 +190,8 @@ class Code(StrEnum):
         "an intensity target without a product used for intensity")
     E_TARGET_YEAR = ("E-TARGET-YEAR", "目标年份 {year} 应晚于基准年 {base_year}",
         "a target year not after the base year")
+    E_TIME_LIMIT = ("E-TIME-LIMIT", "处理时间超过 --time-limit 给出的 {seconds} 秒，已停止；未写出报告",
+        "the run took longer than --time-limit")
     E_UNCERTAINTY_INVALID = ("E-UNCERTAINTY-INVALID", "不确定度“{value}”应为不小于 0 的百分数（如 5 表示 ±5%）",
         "an uncertainty is not a non-negative percentage")
     E_UNIT_MISMATCH = ("E-UNIT-MISMATCH", "“{name}”的单位“{unit}”无法换算为因子的单位“{factor_unit}”",

@@ -38,12 +38,13 @@ FINDINGS_SHEET = "问题清单"
 CHART_SHEET = "排放对比"
 SITES_SHEET = "场所汇总"  # issue 16: one row per workbook × site (JSON "sites")
 SITES_HEADER = ["文件", "企业名称", "核算年度", "场所", "排放量（tCO2e）", "占企业合计", "不确定度（±%）"]
-STATUS_ZH = {"ok": "通过", "invalid": "有错误", "unreadable": "无法读取"}
+STATUS_ZH = {"ok": "通过", "invalid": "有错误", "unreadable": "无法读取", "failed": "无法写出"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 NUMBER = "#,##0.0000"
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _LINK_FONT = Font(color="0563C1", underline="single")
-_STATUS_FONT = {"invalid": Font(color="9C5700"), "unreadable": Font(color="C00000", bold=True)}
+_STATUS_FONT = {"invalid": Font(color="9C5700"), "unreadable": Font(color="C00000", bold=True),
+                "failed": Font(color="C00000", bold=True)}
 
 # GHG Protocol scopes beside the six stages (JSON "scopes"); Scope 2 both ways, market-based in the total
 SCOPE_COLUMNS = {"scope1": "范围一（tCO2e）", "scope2_location": "范围二位置法（tCO2e）",

@@ -23,7 +23,7 @@ from carbon_report import __version__
 from carbon_report.app.excel.adapter import LiveBook
 from carbon_report.app.excel.sheets import write_computed
 from carbon_report.core import contract
-from carbon_report.core.errors import NeedsSave
+from carbon_report.core.errors import ENVIRONMENT_CODES, NeedsSave
 from carbon_report.core.findings import Code
 
 TITLE = "碳排放报告"
@@ -152,7 +152,7 @@ def message(outcome, check_only: bool) -> str:  # noqa: ANN001
             lines.append(f"报告：{outcome.outputs['report']}")
     lines.append("计算结果已写入本工作簿的“校验结果”“计算明细”“排放汇总”“减排目标测算”表（尚未保存）。")
     for f in outcome.errors:
-        if f.code == Code.E_OUTPUT_LOCKED:
+        if f.code in ENVIRONMENT_CODES:  # the file open in Excel or Word, the folder read-only …
             lines.append(f.message)
     lines += outcome.notices
     return "\n".join(lines)
