@@ -62,7 +62,7 @@ _STAGE_ZH: dict[Stage, tuple[str, str]] = {
 STAGES: tuple[Stage, ...] = tuple(Stage)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellRef:
     sheet: str
     cell: str  # A1 notation; the header row's first cell for a missing column

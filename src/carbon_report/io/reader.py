@@ -237,15 +237,17 @@ def _read_table(ctx: _Sheets, ws: Worksheet, spec: contract.TableSheet, findings
     merged = _merged_map(ws)
     merged_rows = {r for (r, _c) in merged}
     rows: list[RawRow] = []
+    letters = {k: get_column_letter(c) for k, c in cols.items()}
     for r in sorted(set(_present_rows(ws)) | merged_rows):
         if r <= header_row:
             continue
         cells = {key: ctx.cell(ws, r, c, merged) for key, c in cols.items()}
         if all(_blank(cell) for cell in cells.values()):
             continue
+        filled = {k: c for k, c in cells.items() if c.value is not None or c.problem is not None}
         dim = ws.row_dimensions.get(r) if r in ws.row_dimensions else None
-        rows.append(RawRow(r, cells, hidden=bool(dim is not None and dim.hidden)))
-    return RawTable(ws.title, header_row, {k: get_column_letter(c) for k, c in cols.items()}, tuple(rows))
+        rows.append(RawRow(r, filled, hidden=bool(dim is not None and dim.hidden), sheet=ws.title, letters=letters))
+    return RawTable(ws.title, header_row, letters, tuple(rows))
 
 
 def _blank(cell: RawCell) -> bool:

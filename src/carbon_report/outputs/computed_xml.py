@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -58,6 +59,7 @@ _PX_PER_CHAR = 9.5
 _LINE_PT = 16.5
 _PIE_EMU = (5760000, 3240000)  # 16 cm × 9 cm
 _LINE_EMU = (5760000, 2880000)  # 16 cm × 8 cm
+_ROWS_PER_CHUNK = 500
 
 # Characters XML 1.0 cannot hold (openpyxl refused them with IllegalCharacterError).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -137,7 +139,7 @@ class SheetPart:
     """One computed sheet: its worksheet XML, and its pie chart's drawing and chart parts when it has one."""
 
     name: str
-    xml: str
+    chunks: Iterator[str]  # the worksheet XML, read once, as graft writes it
     active: bool
     print_titles: str  # the _xlnm.Print_Titles formula
     drawing: str | None = None  # wsDr XML, whose chart relationship is rId1
@@ -197,40 +199,11 @@ def _is_number(v: object) -> bool:
 
 
 def sheet_part(t: SheetTable, styles: Styles) -> SheetPart:
+    """The sheet's XML comes as a stream of chunks (a few hundred rows each), written into the zip as they are
+    made: a 20,000-row 计算明细 held whole as text was ~200 MB at once. Its cell formats reach `styles` as the
+    stream is read, so the styles part is written after the sheets."""
     letters = [column_letter(j) for j in range(max([len(t.header), len(t.widths), *map(len, t.rows)], default=1))]
     top = 2 if t.title else 1
-    rows: list[str] = []
-    if t.title:
-        rows.append(f'<row r="1">{_cell("A1", styles.xf(font="bold", body=False, align=""), t.title)}</row>')
-    head = styles.xf(font="bold", align="head")
-    header_lines = max((_lines(h, t.widths[j]) for j, h in enumerate(t.header) if j < len(t.widths)), default=1)
-    ht = f' ht="{header_lines * _LINE_PT:g}" customHeight="1"' if header_lines > 1 else ""
-    rows.append(f'<row r="{top}"{ht}>' + "".join(_cell(f"{letters[j]}{top}", head, h)
-                                                 for j, h in enumerate(t.header)) + "</row>")
-    findings = t.name == contract.SHEET_FINDINGS
-    links: list[str] = []
-    for i, row in enumerate(t.rows):
-        r = top + 1 + i
-        lines = 1
-        cells = []
-        for j, v in enumerate(row):
-            ref = f"{letters[j]}{r}"
-            fmt = (t.cell_formats.get((i, j)) or t.number_formats.get(j) or _DEFAULT_NUMBER_FORMAT) \
-                if _is_number(v) else "General"
-            font = None
-            if (i, j) in t.links:
-                links.append(f"<hyperlink ref=\"{ref}\" location={quoteattr(t.links[(i, j)])}/>")
-                font = "link"
-            elif findings and j == 1:
-                font = "error" if v == "错误" else "warning"
-            wrap = j in t.wrap
-            if wrap and j < len(t.widths):
-                lines = max(lines, _lines(v, t.widths[j]))
-            align = "centre" if v == NO_VALUE else "wrap" if wrap else "top"
-            cells.append(_cell(ref, styles.xf(fmt, font, align=align), v))
-        ht = f' ht="{lines * _LINE_PT:g}" customHeight="1"' if lines > 1 else ""
-        rows.append(f'<row r="{r}"{ht}>' + "".join(cells) + "</row>")
-
     last_row = top + len(t.rows)
     cols = "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w:g}" customWidth="1"/>' for j, w in enumerate(t.widths))
     name = _quote_sheet(t.name)
@@ -250,24 +223,62 @@ def sheet_part(t: SheetTable, styles: Styles) -> SheetPart:
         setup = '<pageSetup orientation="landscape" paperSize="9" fitToWidth="1" fitToHeight="0"/>'
     selected = ' tabSelected="1"' if t.active else ""
     first = f"A{top + 1}"
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-           f'<sheetPr><pageSetUpPr fitToPage="{0 if wide else 1}"/></sheetPr>'
-           f'<dimension ref="A1:{letters[-1]}{last_row}"/>'
-           f'<sheetViews><sheetView{selected} workbookViewId="0">'
-           f'<pane ySplit="{top}" topLeftCell="{first}" activePane="bottomLeft" state="frozen"/>'
-           f'<selection pane="bottomLeft" activeCell="{first}" sqref="{first}"/></sheetView></sheetViews>'
-           f'<sheetFormatPr defaultRowHeight="15"/>'
-           + (f"<cols>{cols}</cols>" if cols else "")
-           + "<sheetData>" + "".join(rows) + "</sheetData>"
-           + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-           + margins + setup
-           + ('<drawing r:id="rId1"/>' if t.chart else "")
-           + "</worksheet>")
+    head_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+                f'<sheetPr><pageSetUpPr fitToPage="{0 if wide else 1}"/></sheetPr>'
+                f'<dimension ref="A1:{letters[-1]}{last_row}"/>'
+                f'<sheetViews><sheetView{selected} workbookViewId="0">'
+                f'<pane ySplit="{top}" topLeftCell="{first}" activePane="bottomLeft" state="frozen"/>'
+                f'<selection pane="bottomLeft" activeCell="{first}" sqref="{first}"/></sheetView></sheetViews>'
+                f'<sheetFormatPr defaultRowHeight="15"/>'
+                + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
+    tail_xml = margins + setup + ('<drawing r:id="rId1"/>' if t.chart else "") + "</worksheet>"
+
+    def chunks() -> Iterator[str]:
+        rows: list[str] = [head_xml]
+        if t.title:
+            rows.append(f'<row r="1">{_cell("A1", styles.xf(font="bold", body=False, align=""), t.title)}</row>')
+        head = styles.xf(font="bold", align="head")
+        header_lines = max((_lines(h, t.widths[j]) for j, h in enumerate(t.header) if j < len(t.widths)), default=1)
+        ht = f' ht="{header_lines * _LINE_PT:g}" customHeight="1"' if header_lines > 1 else ""
+        rows.append(f'<row r="{top}"{ht}>' + "".join(_cell(f"{letters[j]}{top}", head, h)
+                                                     for j, h in enumerate(t.header)) + "</row>")
+        findings = t.name == contract.SHEET_FINDINGS
+        links: list[str] = []
+        for i, row in enumerate(t.rows):
+            r = top + 1 + i
+            lines = 1
+            cells = []
+            for j, v in enumerate(row):
+                ref = f"{letters[j]}{r}"
+                fmt = (t.cell_formats.get((i, j)) or t.number_formats.get(j) or _DEFAULT_NUMBER_FORMAT) \
+                    if _is_number(v) else "General"
+                font = None
+                if (i, j) in t.links:
+                    links.append(f"<hyperlink ref=\"{ref}\" location={quoteattr(t.links[(i, j)])}/>")
+                    font = "link"
+                elif findings and j == 1:
+                    font = "error" if v == "错误" else "warning"
+                wrap = j in t.wrap
+                if wrap and j < len(t.widths):
+                    lines = max(lines, _lines(v, t.widths[j]))
+                align = "centre" if v == NO_VALUE else "wrap" if wrap else "top"
+                cells.append(_cell(ref, styles.xf(fmt, font, align=align), v))
+            ht = f' ht="{lines * _LINE_PT:g}" customHeight="1"' if lines > 1 else ""
+            rows.append(f'<row r="{r}"{ht}>' + "".join(cells) + "</row>")
+            if len(rows) >= _ROWS_PER_CHUNK:
+                yield "".join(rows)
+                rows = []
+        rows.append("</sheetData>")
+        if links:
+            rows.append(f"<hyperlinks>{''.join(links)}</hyperlinks>")
+        rows.append(tail_xml)
+        yield "".join(rows)
+
     drawing = chart = None
     if t.chart:
         drawing, chart = _line(t, top) if t.chart.get("kind") == "line" else _pie(t, top)
-    return SheetPart(t.name, xml, t.active, titles, drawing, chart)
+    return SheetPart(t.name, chunks(), t.active, titles, drawing, chart)
 
 
 def _pages_wide(t: SheetTable) -> tuple[int, list[int]]:

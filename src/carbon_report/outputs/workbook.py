@@ -76,8 +76,6 @@ def graft(original: bytes, tables: list[SheetTable]) -> bytes:
     style_root = etree.fromstring(src.read(styles_name) if styles_name in src.namelist() else _EMPTY_STYLES, _PARSER)
     styles = _styles_after(style_root)
     sheets = [sheet_part(t, styles) for t in tables]
-    _append_styles(style_root, styles)
-    parts[styles_name] = _xml_bytes(style_root)
     if styles_name not in src.namelist():
         etree.SubElement(rels, f"{_PR}Relationship", Id=_free_rid({r.get("Id") for r in rels}), Type=_STYLES_TYPE,
                          Target="/" + styles_name)
@@ -89,9 +87,10 @@ def graft(original: bytes, tables: list[SheetTable]) -> bytes:
     rel_ids = {r.get("Id") for r in rels}
     active_el: etree._Element | None = None
     added: list[tuple[SheetPart, etree._Element]] = []
+    streams: dict[str, SheetPart] = {}  # new part name → the sheet whose XML is written there
     for i, sheet in enumerate(sheets):
-        new_part = _free_name(f"xl/worksheets/cr_sheet{i + 1}.xml", existing | set(parts))
-        parts[new_part] = sheet.xml.encode("utf-8")
+        new_part = _free_name(f"xl/worksheets/cr_sheet{i + 1}.xml", existing | set(parts) | set(streams))
+        streams[new_part] = sheet
         if sheet.drawing and sheet.chart:
             _add_chart_parts(sheet, new_part, parts, existing, ct)
         rid = _free_rid(rel_ids)
@@ -116,7 +115,19 @@ def graft(original: bytes, tables: list[SheetTable]) -> bytes:
     out = io.BytesIO()
     written: set[str] = set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for first in src.infolist():
+        members = src.infolist()
+        # [Content_Types].xml stays the first member (file-type sniffers look there); then the computed
+        # sheets, streamed, whose cell formats complete the styles part written with the input's parts.
+        if members and members[0].filename == "[Content_Types].xml":
+            written.add(members[0].filename)
+            z.writestr(members[0], parts.pop(members[0].filename), compress_type=zipfile.ZIP_DEFLATED)
+        for name, sheet in streams.items():
+            with z.open(name, "w") as w:
+                for chunk in sheet.chunks:
+                    w.write(chunk.encode("utf-8"))
+        _append_styles(style_root, styles)
+        parts[styles_name] = _xml_bytes(style_root)
+        for first in members:
             # A name twice (openpyxl and zipfile read the last one) is written once, with what was read; a
             # name that is no part name (../x, /x, C:x, a backslash) is not carried into the output at all,
             # where an unzip tool could write it outside its folder.

@@ -120,7 +120,7 @@ def read_quality(row: RawRow, table: RawTable, label: str, library: Library, cou
         f.error(ref(row, table, "quality"), Code.E_QUALITY_UNKNOWN,
                 f"“{label}”的数据质量“{raw_tier}”无法识别，应为 实测、计算、估算、缺省 之一")
         ok = False
-    cell = row.cells.get("uncertainty")
+    cell = row.cell("uncertainty")
     if cell is not None and not blank_value(cell.value):
         pp = parse_percent(cell.value, cell.number_format)
         if not pp.ok or pp.pct < 0:

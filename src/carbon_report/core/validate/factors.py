@@ -106,7 +106,7 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
 
 def _factor_uncertainty(row: RawRow, code: str, f: Findings) -> tuple[float | None, bool]:
     """The optional 不确定度(%) of a workbook factor (issue 16): None when blank; False when wrong."""
-    cell = row.cells.get("uncertainty")
+    cell = row.cell("uncertainty")
     if cell is None or blank_value(cell.value):
         return None, True
     pp = parse_percent(cell.value, cell.number_format)

@@ -25,7 +25,7 @@ def read_measures(raw: RawWorkbook, f: Findings) -> list[Measure]:
         if not ok:
             continue
         rate = None
-        cell = row.cells.get("annual_rate")
+        cell = row.cell("annual_rate")
         if cell is not None and cell.value not in (None, ""):
             rate = percent_cell(cell, f, "年均减排比例", Code.E_REDUCTION_RANGE)
             if rate is None:

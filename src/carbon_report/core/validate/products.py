@@ -46,7 +46,7 @@ def read_products(raw: RawWorkbook, f: Findings) -> list[Product]:
         output, output_ok = _output(row, table, f, name, unit, use)
         ok = ok and output_ok
         alloc = 100.0
-        cell = row.cells.get("allocation")
+        cell = row.cell("allocation")
         if cell is not None and cell.value not in (None, ""):
             got = percent_cell(cell, f, "分配比例", Code.E_ALLOCATION_RANGE, zero_ok=False)
             ok = ok and got is not None

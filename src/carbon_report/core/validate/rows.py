@@ -32,7 +32,7 @@ class Findings:
 
     def row_ok(self, row: RawRow) -> bool:
         """Every cell of the row checked (each problem reported, not just the first)."""
-        oks = [self.cell_ok(c) for c in row.cells.values()]
+        oks = [self.cell_ok(c) for c in row.filled.values()]  # a blank cell has no problem
         return all(oks)
 
     def cell_ok(self, cell: RawCell | None) -> bool:
@@ -78,7 +78,8 @@ def blank_value(value: object) -> bool:
 
 def _in_column_order(row: RawRow, table: RawTable) -> list[RawCell]:
     order = sorted(table.columns, key=lambda k: column_number(table.columns[k]))
-    return [row.cells[k] for k in order if k in row.cells]
+    cells = row.cells
+    return [cells[k] for k in order if k in cells]
 
 
 def ref(row: RawRow, table: RawTable, key: str) -> CellRef:

@@ -42,7 +42,7 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
         ok = True
         year = _target_year(row, table, f, base_year)
         ok = year is not None
-        cell = row.cells.get("reduction")
+        cell = row.cell("reduction")
         pct = 0.0
         if cell is None or cell.value in (None, ""):
             f.error(ref(row, table, "reduction"), Code.E_REQUIRED_MISSING, "减排比例为空")
