@@ -160,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：CPU 核数） worker processes")
     b.add_argument("--recursive", action="store_true", help="包括子文件夹 include subfolders")
     b.add_argument("--timeout", type=float, default=300, metavar="SEC", help="单个文件时限（秒） per-file time limit")
+    b.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="在 Dask 集群上运行（调度器地址如 tcp://10.0.0.5:8786，或 local 在本机启动）；"
+                        "需 pip install carbon-report[dask] run on a Dask cluster (scheduler address, or local)")
+    b.add_argument("--ship-inputs", action="store_true",
+                   help="把输入文件发送给 Dask 工作进程（不共享存储时） send the input files to the Dask workers")
     _process_options(b)
 
     k = sub.add_parser(
