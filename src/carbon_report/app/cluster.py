@@ -241,14 +241,15 @@ def _client(address: str, jobs: int | None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if address == "local":
+        # the config holds for the whole run: a worker that its nanny restarts reads it again
         with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error"}):
             cluster = LocalCluster(n_workers=jobs or batch.default_jobs(), threads_per_worker=1, processes=True,
                                    dashboard_address=None)
-        try:
-            with Client(cluster, set_as_default=False) as client:
-                yield client
-        finally:
-            cluster.close()
+            try:
+                with Client(cluster, set_as_default=False) as client:
+                    yield client
+            finally:
+                cluster.close()
         return
     try:
         client = Client(address, set_as_default=False)
