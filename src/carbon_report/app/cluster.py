@@ -128,9 +128,13 @@ def _scratch_parent() -> str | None:
 
 def _shard_executor(max_workers: int) -> Executor:
     """The shard's pool: as the local batch's, but forked from a forkserver where there is one, since the
-    Dask worker has threads running (forking a threaded process can deadlock the child)."""
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    Dask worker has threads running (forking a threaded process can deadlock the child). The forkserver lives
+    as long as the Dask worker and is warmed once (app/warm.py), so a shard's pool starts in milliseconds."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["carbon_report.app.warm"])  # the forkserver is started warm, once
+    else:
+        ctx = multiprocessing.get_context()
     return ProcessPoolExecutor(max_workers, mp_context=ctx, initializer=batch._init_worker,
                                initargs=(batch.WORKER_MEMORY_LIMIT,))
 
