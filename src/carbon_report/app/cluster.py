@@ -28,6 +28,7 @@ import json
 import math
 import multiprocessing
 import os
+import platform
 import tempfile
 import time
 import warnings
@@ -105,7 +106,7 @@ def run_shard(shard: Shard) -> ShardOutput:
             files = [Path(p) for p in shard.paths]
             for p in files:
                 if not os.access(p, os.R_OK):
-                    raise ClusterError(Code.E_DASK_INPUT, f"Dask 工作进程（{os.uname().nodename}）读不到输入文件“{p}”；"
+                    raise ClusterError(Code.E_DASK_INPUT, f"Dask 工作进程（{platform.node()}）读不到输入文件“{p}”；"
                                        "请放在各节点共享的同一路径上，或加 --ship-inputs")
         result = batch.run_batch(files, tmp_out, options, jobs=1, executor_factory=_shard_executor,
                                  timeout=shard.timeout, root=root, flag_duplicates=False)
