@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -256,3 +257,29 @@ def test_a_daemonic_worker_is_told_to_allow_child_processes(tmp_path: Path) -> N
     answer = q.get(timeout=120)
     proc.join(10)
     assert answer.startswith("E-DASK-WORKER") and "DASK_DISTRIBUTED__WORKER__DAEMON=False" in answer
+
+
+def test_ctrl_c_cancels_the_shards_and_leaves_no_half_written_file(cluster: tuple[str, psutil.Process],
+                                                                   tmp_path: Path) -> None:
+    address, _ = cluster
+    d = tmp_path / "in"
+    d.mkdir()
+    workbooks.build(d / "000.xlsx")
+    for i in range(1, 80):
+        shutil.copy(d / "000.xlsx", d / f"{i:03d}.xlsx")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*CLI, "batch", str(d), "--out", str(out), "--no-report", "--dask", address],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until the first shard has come back
+        if line.startswith(b"[1/"):
+            break
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    rc = proc.wait(timeout=60)
+    rest = proc.stderr.read().decode("utf-8")
+    assert rc == 130, rest
+    assert "Traceback" not in rest
+    assert not (out / "汇总.xlsx").exists()
+    written = list(out.iterdir())
+    assert len(written) < 80
+    assert all(zipfile.is_zipfile(p) and not p.name.startswith(".") for p in written), written
