@@ -36,13 +36,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carbon_report.app import batch
 from carbon_report.app.batch import BatchResult, Record
 from carbon_report.core import contract
 from carbon_report.core.errors import ClusterError
 from carbon_report.core.findings import Code
+
+if TYPE_CHECKING:  # the pipeline itself is imported where a file is processed, on the worker
+    from carbon_report.app.pipeline import Options
 
 SHARDS_PER_THREAD = 4  # shards per worker thread: the last ones balance the load, a lost one costs little
 SHARD_MAX = 20  # files per shard at most
@@ -65,7 +68,7 @@ class Shard:
     paths: list[str]  # the client's paths of the workbooks
     root: str  # the client's IN_DIR
     out_dir: str  # the client's DIR: paths in the records are given as there
-    options: Any
+    options: Options
     timeout: float | None
     shipped: dict[str, bytes] | None = None  # path below root (posix) -> bytes, with --ship-inputs
     template: bytes | None = None  # the --report-template, with --ship-inputs
@@ -152,7 +155,7 @@ def _swap_paths(record: Record, swaps: list[tuple[str, str]]) -> Record:
 # ---- the client's side ------------------------------------------------------------------------------------
 
 
-def run_on_cluster(files: list[Path], out_dir: Path, options: Any, *, address: str, ship_inputs: bool = False,
+def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, address: str, ship_inputs: bool = False,
                    jobs: int | None = None, timeout: float | None = 300.0, root: Path,
                    on_result: Callable[[Record], None] | None = None,
                    on_tick: Callable[[], None] | None = None) -> BatchResult:
@@ -171,7 +174,7 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Any, *, address: s
             on_result(record)
 
     tasks = batch.plan_tasks(files, out_dir, root, finish)
-    template = Path(options.report_template) if getattr(options, "report_template", None) else None
+    template = Path(options.report_template) if options.report_template else None
     with _client(address, jobs) as client:
         threads = sum(client.nthreads().values()) or 1
         size = max(1, min(SHARD_MAX, math.ceil(len(tasks) / (threads * SHARDS_PER_THREAD))))
@@ -287,7 +290,7 @@ def _ship(chunk: list[Any], root: Path, out_dir: Path) -> dict[str, bytes]:
     return shipped
 
 
-def _write_outputs(record: Record, produced: dict[str, bytes], out_dir: Path, options: Any) -> Record:
+def _write_outputs(record: Record, produced: dict[str, bytes], out_dir: Path, options: Options) -> Record:
     """Write a file's outputs into DIR as a local batch does: atomically, an edited report kept."""
     from carbon_report.core.errors import OutputLocked
     from carbon_report.io.atomic import write_bytes
