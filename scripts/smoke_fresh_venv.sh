@@ -40,6 +40,14 @@ for sample in "$repo"/samples/*.xlsx; do
   run 0,1 -- "$CR" process "$sample" --out "$work/输出"
 done
 run 0,1 -- "$CR" batch "$repo/samples" --out "$work/批量" --jobs 2 --no-report
+# Without the dask extra, --dask is one line and exit 2 (E-DASK-MISSING), not a traceback.
+dask_out="$("$CR" batch "$repo/samples" --out "$work/集群" --dask local 2>&1)" && dask_rc=0 || dask_rc=$?
+if [ "$dask_rc" -eq 2 ] && grep -q "\[E-DASK-MISSING\]" <<<"$dask_out" && [ "$(wc -l <<<"$dask_out")" -eq 1 ]; then
+  echo "ok   (exit 2): carbon-report batch --dask local without the dask extra"
+else
+  echo "FAIL (exit $dask_rc): batch --dask local without the dask extra: $dask_out" >&2
+  failed=1
+fi
 run 0 -- "$CR" factors
 run 0 -- "$CR" factors 柴油 --json
 run 0 -- "$CR" addin "$work/加载项"

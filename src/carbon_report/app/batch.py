@@ -292,10 +292,12 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
               executor_factory: Callable[[int], Executor] | None = None, timeout: float | None = 300.0,
               root: Path | None = None, worker: Callable[[str, str, Any], Record] = process_one,
               on_result: Callable[[Record], None] | None = None,
-              on_tick: Callable[[], None] | None = None, link: bool = True) -> BatchResult:
+              on_tick: Callable[[], None] | None = None, link: bool = True,
+              flag_duplicates: bool = True) -> BatchResult:
     """Process `files` into `out_dir` (mirroring their folders below `root`, when given) and return one
     record per file, in input order. `worker` must be a top-level function when the executor runs it in
-    other processes. `on_result` sees each record as it completes; `on_tick` is called a few times a second."""
+    other processes. `on_result` sees each record as it completes; `on_tick` is called a few times a second.
+    `flag_duplicates=False`: a shard of a cluster batch, whose client flags duplicates over every file."""
     files = [Path(f) for f in files]
     out_dir = Path(out_dir)
     records: dict[int, Record] = {}
@@ -305,21 +307,9 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
         if on_result:
             on_result(record)
 
-    tasks: list[_Task] = []
-    claimed: dict[str, Path] = {}
     # the pipeline's Options (not a test's stand-in): link each company's years, unless the caller gave history
     links = link_years(files) if link and hasattr(options, "history") and not options.history else {}
-    for i, path in enumerate(files):
-        sub = out_dir / path.parent.relative_to(root) if root is not None else out_dir
-        own = dataclasses.replace(options, history=links[path]) if path in links else None
-        task = _Task(i, path, sub, options=own)
-        first = _claim(claimed, path, sub)
-        if first is None:
-            tasks.append(task)
-        else:
-            finish(task, _failed(path, "invalid", Code.E_BATCH_OUTPUT_CONFLICT,
-                                 f"输出文件名与“{first.name}”（{first}）的输出相同，未处理此文件；请重命名其中一个"))
-
+    tasks = plan_tasks(files, out_dir, root, finish, links=links, options=options)
     jobs = max(1, min(jobs or default_jobs(), len(tasks) or 1))
     factory = executor_factory or default_executor
     queue = deque(tasks)
@@ -377,8 +367,34 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
     if executor is not None:
         executor.shutdown(wait=not abandoned, cancel_futures=True)
 
-    ordered = [records[i] for i in range(len(files))]
-    notes = _flag_duplicates(ordered)
+    return assemble(records, len(files), flag_duplicates=flag_duplicates)
+
+
+def plan_tasks(files: list[Path], out_dir: Path, root: Path | None, finish: Callable[[_Task, Record], None], *,
+               links: dict[Path, tuple[Path, ...]] | None = None, options: Any = None) -> list[_Task]:
+    """One task per file, its output folder mirroring its folder below `root`; a file whose outputs would
+    replace another's is finished at once (E-BATCH-OUTPUT-CONFLICT) and not returned. A file in `links`
+    gets its company's earlier years as history (link_years)."""
+    tasks: list[_Task] = []
+    claimed: dict[str, Path] = {}
+    links = links or {}
+    for i, path in enumerate(files):
+        sub = out_dir / path.parent.relative_to(root) if root is not None else out_dir
+        own = dataclasses.replace(options, history=links[path]) if path in links else None
+        task = _Task(i, path, sub, options=own)
+        first = _claim(claimed, path, sub)
+        if first is None:
+            tasks.append(task)
+        else:
+            finish(task, _failed(path, "invalid", Code.E_BATCH_OUTPUT_CONFLICT,
+                                 f"输出文件名与“{first.name}”（{first}）的输出相同，未处理此文件；请重命名其中一个"))
+    return tasks
+
+
+def assemble(records: dict[int, Record], n: int, *, flag_duplicates: bool = True) -> BatchResult:
+    """The records in input order, duplicates flagged, the batch's exit code."""
+    ordered = [records[i] for i in range(n)]
+    notes = _flag_duplicates(ordered) if flag_duplicates else []
     code = max((r["exit_code"] for r in ordered), default=0)
     return BatchResult(ordered, code, notes=notes)
 
@@ -510,6 +526,16 @@ def run_batch_cli(args: Any, options: Any) -> int:
     if args.jobs is not None and args.jobs < 1:
         print(f"--jobs {args.jobs}: 进程数至少为 1 must be at least 1 [{Code.E_USAGE}]", file=sys.stderr)
         return 2
+    dask = getattr(args, "dask", None)
+    if dask:
+        from carbon_report.app import cluster
+        from carbon_report.core.errors import ClusterError
+
+        try:
+            cluster.require_dask()
+        except ClusterError as e:
+            print(f"--dask: {e.message} [{e.code}]", file=sys.stderr)
+            return 2
     files, skipped = find_workbooks(in_dir, args.recursive, out_dir=out_dir)
     summary_path: Path | None = None
     if not files:
@@ -517,8 +543,17 @@ def run_batch_cli(args: Any, options: Any) -> int:
         result = BatchResult([], 0, skipped)
     else:
         with _Progress(len(files)) as progress:
-            result = run_batch(files, out_dir, options, jobs=args.jobs, timeout=args.timeout or None, root=in_dir,
-                               on_result=progress.done, on_tick=progress.tick)
+            if dask:
+                try:
+                    result = cluster.run_on_cluster(
+                        files, out_dir, options, address=dask, ship_inputs=args.ship_inputs, jobs=args.jobs,
+                        timeout=args.timeout or None, root=in_dir, on_result=progress.done, on_tick=progress.tick)
+                except ClusterError as e:
+                    progress.line(f"--dask {dask}: {e.message} [{e.code}]")
+                    return 2
+            else:
+                result = run_batch(files, out_dir, options, jobs=args.jobs, timeout=args.timeout or None,
+                                   root=in_dir, on_result=progress.done, on_tick=progress.tick)
             for line in result.notes:
                 progress.line(line)
         result.skipped = skipped

@@ -183,13 +183,19 @@ def build_parser() -> argparse.ArgumentParser:
                     "Process every .xlsx / .xlsm in IN_DIR (skipping ~$ lock files and hidden files) and write\n"
                     "DIR/汇总.xlsx; one bad file never stops the others.",
         epilog=_examples("carbon-report batch 收集的工作簿 --out 输出",
-                         "carbon-report batch 收集的工作簿 --out 输出 --recursive --jobs 4"))
+                         "carbon-report batch 收集的工作簿 --out 输出 --recursive --jobs 4",
+                         "carbon-report batch 收集的工作簿 --out 输出 --dask tcp://10.0.0.5:8786"))
     b.add_argument("input", type=Path, metavar="IN_DIR", help="存放填报工作簿的文件夹 folder of intake workbooks")
     b.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹 output folder")
-    b.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：CPU 核数） worker processes")
+    b.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：CPU 核数；--dask local 时为工作进程数） worker processes")
     b.add_argument("--recursive", action="store_true", help="包括子文件夹 include subfolders")
     b.add_argument("--timeout", type=_seconds_or_zero, default=300, metavar="SEC",
                    help="单个文件时限（秒，0 为不限） per-file time limit (0: none)")
+    b.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="在 Dask 集群上运行（调度器地址如 tcp://10.0.0.5:8786，或 local 在本机启动）；"
+                        "需 pip install carbon-report[dask] run on a Dask cluster (scheduler address, or local)")
+    b.add_argument("--ship-inputs", action="store_true",
+                   help="把输入文件发送给 Dask 工作进程（不共享存储时） send the input files to the Dask workers")
     _process_options(b)
 
     k = sub.add_parser(

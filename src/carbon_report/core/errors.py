@@ -153,3 +153,14 @@ class PdfUnavailable(CarbonReportError):
 
 class NeedsSave(CarbonReportError):
     """Excel: no copy of the open workbook can be had (unsaved, or macOS without SaveCopyAs)."""
+
+
+class ClusterError(CarbonReportError):
+    """The Dask cluster cannot run the batch (dask not installed, scheduler unreachable, inputs not visible to
+    a worker): one line, exit 2. Raised on a worker too, so it must survive pickling with its code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code)
+
+    def __reduce__(self) -> tuple[type[ClusterError], tuple[str, str]]:
+        return (ClusterError, (self.code, self.message))

@@ -60,6 +60,14 @@ class Code(StrEnum):
         "a cell holds an Excel error value (#DIV/0!, #N/A …)")
     E_COLUMN_MISSING = ("E-COLUMN-MISSING", "工作表“{sheet}”缺少必填列“{column}”",
         "a required column is missing from a sheet")
+    E_DASK_CONNECT = ("E-DASK-CONNECT", "无法连接 Dask 调度器 {address}：{why}",
+        "the Dask scheduler cannot be reached")
+    E_DASK_INPUT = ("E-DASK-INPUT", "Dask 工作进程读不到输入文件“{path}”；请放在各节点共享的路径上，或加 --ship-inputs",
+        "a Dask worker cannot read an input path (use --ship-inputs)")
+    E_DASK_MISSING = ("E-DASK-MISSING", "--dask 需要 dask 与 distributed：pip install carbon-report[dask]",
+        "--dask needs the optional extra carbon-report[dask]")
+    E_DASK_WORKER = ("E-DASK-WORKER", "处理此文件的 Dask 工作进程两次异常退出（单独重试仍然如此），已跳过此文件",
+        "the Dask worker running this file was lost twice, or cannot run the batch")
     E_DATE_INVALID = ("E-DATE-INVALID", "{label}“{value}”不是有效日期（如 2024-07-20 或 2024年7月20日）",
         "a date cell does not hold a date")
     E_EVIDENCE_OUTSIDE = ("E-EVIDENCE-OUTSIDE", "证明材料路径“{file}”指向工作簿所在文件夹之外（如 ..\\ 或绝对路径），不予读取；请把文件放在工作簿所在文件夹内并填写相对路径",
