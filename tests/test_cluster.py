@@ -283,3 +283,25 @@ def test_ctrl_c_cancels_the_shards_and_leaves_no_half_written_file(cluster: tupl
     written = list(out.iterdir())
     assert len(written) < 80
     assert all(zipfile.is_zipfile(p) and not p.name.startswith(".") for p in written), written
+
+
+def test_a_companys_years_are_linked_on_the_cluster_as_locally(cluster: tuple[str, psutil.Process],
+                                                                tmp_path: Path) -> None:
+    """Three years of one company and two of another: each year's report gets its own earlier years, on the
+    cluster as in the local batch (the shards keep one company's workbooks together)."""
+    address, _ = cluster
+    d = tmp_path / "历年"
+    d.mkdir()
+    for year in (2021, 2022, 2023):
+        workbooks.build(d / f"云乔_{year}.xlsx", company={**workbooks.SEED_COMPANY, "核算年度": year})
+    for year in (2022, 2023):
+        workbooks.build(d / f"另一家_{year}.xlsx",
+                        company={**workbooks.SEED_COMPANY, "核算年度": year, "统一社会信用代码": USCC_2})
+    local = run_cli(d, "--out", tmp_path / "本机", "--json", "--jobs", "2")
+    dask = run_cli(d, "--out", tmp_path / "集群", "--json", "--dask", address)
+    assert dask.returncode == local.returncode, dask.stderr
+    here, there = json.loads(local.stdout), json.loads(dask.stdout)
+    years = {Path(f["input"]).name: [h["year"] for h in f["history"] or []] for f in there["files"]}
+    assert years == {"云乔_2021.xlsx": [], "云乔_2022.xlsx": [2021], "云乔_2023.xlsx": [2021, 2022],
+                     "另一家_2022.xlsx": [], "另一家_2023.xlsx": [2022]}
+    assert normalised(there, tmp_path / "集群") == normalised(here, tmp_path / "本机")
