@@ -121,8 +121,8 @@ def _defaults_basis(tiers: dict[str, UncertaintyTier]) -> str:
     unverified = [t.tier for t in tiers.values() if t.status != "verified"]
     if not verified:
         return "缺省值参照 IPCC 指南所列的不确定度范围取定，未经核实"
-    said = f"“{'”“'.join(verified)}”的缺省值有所读来源给出同一数值（出处见因子库 uncertainty_defaults.csv）"
-    return said + (f"，“{'”“'.join(unverified)}”的缺省值为本工具取定，未经核实" if unverified else "")
+    said = f"“{'”“'.join(verified)}”的缺省值与所查公开资料给出的数值一致"
+    return said + (f"，“{'”“'.join(unverified)}”的缺省值参照 IPCC 指南所列范围取定，未经核实" if unverified else "")
 
 
 def _share(value: float | None) -> str:
