@@ -359,3 +359,23 @@ def test_computed_workbook_and_report_record_the_library_version(tmp_path, monke
     text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
         c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "2099.7" in text
+
+
+def test_uncertainty_tier_defaults_say_what_was_read():
+    """uncertainty_defaults.csv: every tier is verified or unverified; a verified tier names its source and quotes
+    the text read, and that text contains the tier's own figure (实测 ±5 %: EU Regulation 601/2012 Annex II
+    Table 1 tier 2 '± 5 %' for an amount of fuel)."""
+    import csv
+    from importlib import resources
+
+    with resources.files("carbon_report.core.factors").joinpath("uncertainty_defaults.csv").open(encoding="utf-8") as f:
+        rows = {r["tier"]: r for r in csv.DictReader(f)}
+    assert set(rows) == {"实测", "计算", "估算", "缺省"}
+    assert [float(rows[t]["uncertainty_pct"]) for t in ("实测", "计算", "估算", "缺省")] == [5, 10, 30, 50]
+    for r in rows.values():
+        assert r["status"] in ("verified", "unverified"), r
+        assert r["note"], r
+        if r["status"] == "verified":
+            assert r["source"] and r["read"].startswith("read:"), r
+    assert rows["实测"]["status"] == "verified" and "± 5 %" in rows["实测"]["read"]
+    assert {rows[t]["status"] for t in ("计算", "估算", "缺省")} == {"unverified"}

@@ -236,3 +236,7 @@ def test_report_shows_sites_evidence_and_uncertainty(cli, tmp_path: Path) -> Non
     assert "±3.0%" in paras and "±32.7%" in paras and "74.7%" in paras
     assert "未计入排放因子的不确定度" not in text  # T-NG gives one; the grid factor does not:
     assert f"以下排放因子的来源未给出不确定度，未计入其因子不确定度（U_EF 按 0 计）：{ELEC}、{STEEL}。" in text
+    # uncertainty_defaults.csv marks 实测 verified (EU tier 2 ceiling ±5 %, IPCC ±5 % for fuel data) and the other
+    # three tiers unverified; the report says which is which instead of calling every default unverified
+    assert "“实测”的缺省值与所查公开资料给出的数值一致" in text
+    assert "“计算”“估算”“缺省”的缺省值参照 IPCC 指南所列范围取定，未经核实" in text

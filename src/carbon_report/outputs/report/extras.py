@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbon_report.core.factors import load_library
+from carbon_report.core.factors import UncertaintyTier, load_library
 from carbon_report.core.model import STAGES, Intake, Result
 from carbon_report.core.rounding import share_percentages
 from carbon_report.outputs.report import numbers as fmt
@@ -111,8 +111,18 @@ def uncertainty_view(intake: Intake, result: Result) -> dict[str, Any] | None:
             f"各阶段及合计 U = √Σ(U_i × E_i)² / |ΣE_i|（95% 置信区间的半宽）。企业碳排放总量 "
             f"{fmt.fmt_tco2e(result.total)} tCO2e 的不确定度约为 {_pct(u.total_pct)}。{len(counted)} 项有数量的活动中，"
             f"{given} 项由企业给出活动数据不确定度，{u.defaults_used} 项按“数据质量”等级取缺省值（{defaults}；"
-            f"缺省值参照 IPCC 指南所列的不确定度范围取定，未经核实）。{factor_note}")
+            f"{_defaults_basis(tiers)}）。{factor_note}")
     return {"rows": rows, "text": text}
+
+
+def _defaults_basis(tiers: dict[str, UncertaintyTier]) -> str:
+    """How far the tier defaults rest on texts read, from each tier's status in uncertainty_defaults.csv."""
+    verified = [t.tier for t in tiers.values() if t.status == "verified"]
+    unverified = [t.tier for t in tiers.values() if t.status != "verified"]
+    if not verified:
+        return "缺省值参照 IPCC 指南所列的不确定度范围取定，未经核实"
+    said = f"“{'”“'.join(verified)}”的缺省值与所查公开资料给出的数值一致"
+    return said + (f"，“{'”“'.join(unverified)}”的缺省值参照 IPCC 指南所列范围取定，未经核实" if unverified else "")
 
 
 def _share(value: float | None) -> str:
