@@ -221,7 +221,6 @@ STAGES = [
     ("carbon_report.app.pipeline", "computed_tables", "computed_tables"),
     ("carbon_report.outputs.workbook", "write_workbook", "write: workbook.write_workbook"),
     ("carbon_report.outputs.workbook", "graft", "  graft into the input package"),
-    ("carbon_report.outputs.workbook", "sheet_part", "    computed sheets as SpreadsheetML (computed_xml)"),
     ("carbon_report.outputs.report.render", "render_report", "report: render.render_report"),
     ("carbon_report.outputs.report.render", "build_context", "  build_context (charts included)"),
     ("carbon_report.outputs.report.charts", "add_chart", "    native Word charts (add_chart)"),
