@@ -252,3 +252,19 @@ def test_a_source_excluded_this_year_is_named_as_a_boundary_change(tmp_path: Pat
     d = json.loads(cli("process", y24, "--out", tmp_path / "out", "--history", y22, "--json", "--no-report").stdout)
     assert d["total_tco2e"] == pytest.approx(800 * 0.5306)
     assert "边界变化：原材料获取“钢筋”2022 年计入，2024 年不适用" in d["base_year"]["reasons"]
+
+
+def test_a_history_row_of_a_year_with_a_workbook_is_said_to_be_unused(tmp_path: Path, cli) -> None:
+    y22 = make(tmp_path, 2022, dt.date(2023, 3, 1), 1000)
+    y24 = make(tmp_path, 2024, dt.date(2025, 3, 1), 800, base=2024)
+    wb = openpyxl.load_workbook(y24)
+    ws = wb["历史排放"]
+    ws.append([2022, None, 999.0])  # the same year as 云乔_2022.xlsx
+    row = ws.max_row
+    wb.save(y24)
+    p = cli("process", y24, "--history", y22, "--out", tmp_path / "out", "--json", "--no-report")
+    d = json.loads(p.stdout)
+    assert [h["source"] for h in d["history"] if h["year"] == 2022] == ["云乔_2022.xlsx"]
+    issue = next(i for i in d["issues"] if i["code"] == "W-HISTORY-ROW-SUPERSEDED")
+    assert (issue["sheet"], issue["cell"]) == ("历史排放", f"A{row}")
+    assert "云乔_2022.xlsx" in issue["message"] and "2022" in issue["message"]

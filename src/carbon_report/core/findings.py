@@ -274,6 +274,8 @@ class Code(StrEnum):
         "a history total differs from the sum of its stage rows")
     W_HISTORY_UNREADABLE = ("W-HISTORY-UNREADABLE", "历史工作簿“{file}”无法读取：{why}",
         "a history workbook cannot be read")
+    W_HISTORY_ROW_SUPERSEDED = ("W-HISTORY-ROW-SUPERSEDED", "第 {row} 行 {year} 年的排放量未采用：该年已由往年工作簿“{file}”计算",
+        "a 历史排放 row's year is computed from a history workbook instead")
     W_HISTORY_YEAR = ("W-HISTORY-YEAR", "历史工作簿“{file}”的核算年度 {year} 不早于本年度或与另一历史工作簿重复，未采用",
         "a history workbook's year is not earlier than this year's, or repeats another history workbook's year")
     W_MEASURES_EMPTY = ("W-MEASURES-EMPTY", "减排技术表为空：报告附表“企业碳减排技术清单”显示“/”",

@@ -84,10 +84,15 @@ def years_of_rows(intake: Intake, skip: set[int]) -> list[HistoryYear]:
 def build_history(current: Intake, runs: list[HistoryRun], threshold: Threshold) -> tuple[History, list[Finding]]:
     """The earlier years oldest first, and the base-year check when the base year has a history workbook."""
     years = [year_of_run(r) for r in runs]
-    years += years_of_rows(current, {y.year for y in years})
+    by_workbook = {y.year: y.source for y in years}
+    years += years_of_rows(current, set(by_workbook))
     years.sort(key=lambda y: y.year)
     c = current.company
-    findings: list[Finding] = []
+    findings: list[Finding] = [
+        Finding("warning", contract.HISTORY.name, f"A{h.row}", Code.W_HISTORY_ROW_SUPERSEDED,
+                f"第 {h.row} 行 {h.year} 年的排放量未采用：该年已由往年工作簿“{by_workbook[h.year]}”计算"
+                "（按原报告和本次因子各算一次）")
+        for h in current.history if h.year in by_workbook]
     base = None
     run = next((r for r in runs if r.reported[0].company.year == c.base_year), None)
     if run is not None and c.base_year != c.year:
