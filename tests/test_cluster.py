@@ -305,3 +305,24 @@ def test_a_companys_years_are_linked_on_the_cluster_as_locally(cluster: tuple[st
     assert years == {"云乔_2021.xlsx": [], "云乔_2022.xlsx": [2021], "云乔_2023.xlsx": [2021, 2022],
                      "另一家_2022.xlsx": [], "另一家_2023.xlsx": [2022]}
     assert normalised(there, tmp_path / "集群") == normalised(here, tmp_path / "本机")
+
+
+@pytest.mark.parametrize("ship", [False, True], ids=["shared-path", "ship-inputs"])
+def test_a_file_run_again_alone_keeps_its_earlier_years(tmp_path: Path, ship: bool) -> None:
+    """After its shard was lost, a file runs alone: the client sends its company's earlier years with it."""
+    from carbon_report.app.cluster import Shard, _ship, run_shard
+
+    d = tmp_path / "收集"
+    d.mkdir()
+    y22 = workbooks.build(d / "云乔_2022.xlsx", company={**workbooks.SEED_COMPANY, "核算年度": 2022})
+    y23 = workbooks.build(d / "云乔_2023.xlsx", company={**workbooks.SEED_COMPANY, "核算年度": 2023})
+    shard = Shard([1], [str(y23)], str(d), str(tmp_path / "out"), Options(report=False), 60, strikes=1,
+                  history={str(y23): [str(y22)]})
+    if ship:
+        shard.shipped = _ship([y23, y22], d, tmp_path / "out")
+    output = run_shard(shard)
+    [(index, record)] = output.records
+    outcome = record["outcome"]
+    assert index == 1 and outcome["status"] == "ok", record["lines"]
+    assert [h["year"] for h in outcome["history"]] == [2022]
+    assert outcome["input"] == str(y23)  # the client's path, also when the bytes were shipped

@@ -293,7 +293,7 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
               root: Path | None = None, worker: Callable[[str, str, Any], Record] = process_one,
               on_result: Callable[[Record], None] | None = None,
               on_tick: Callable[[], None] | None = None, link: bool = True,
-              flag_duplicates: bool = True) -> BatchResult:
+              flag_duplicates: bool = True, links: dict[Path, tuple[Path, ...]] | None = None) -> BatchResult:
     """Process `files` into `out_dir` (mirroring their folders below `root`, when given) and return one
     record per file, in input order. `worker` must be a top-level function when the executor runs it in
     other processes. `on_result` sees each record as it completes; `on_tick` is called a few times a second.
@@ -308,7 +308,8 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
             on_result(record)
 
     # the pipeline's Options (not a test's stand-in): link each company's years, unless the caller gave history
-    links = link_years(files) if link and hasattr(options, "history") and not options.history else {}
+    if links is None:  # given: a cluster shard of one file, whose company's years the client linked
+        links = link_years(files) if link and hasattr(options, "history") and not options.history else {}
     tasks = plan_tasks(files, out_dir, root, finish, links=links, options=options)
     jobs = max(1, min(jobs or default_jobs(), len(tasks) or 1))
     factory = executor_factory or default_executor

@@ -73,6 +73,9 @@ class Shard:
     shipped: dict[str, bytes] | None = None  # path below root (posix) -> bytes, with --ship-inputs
     template: bytes | None = None  # the --report-template, with --ship-inputs
     strikes: int = 0  # times a shard holding these files was lost with its worker
+    # A file run again alone (its shard was lost): the client's paths of its company's earlier years, which a
+    # shard of one file cannot find by itself (with --ship-inputs they are shipped too).
+    history: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,8 +114,13 @@ def run_shard(shard: Shard) -> ShardOutput:
                 if not os.access(p, os.R_OK):
                     raise ClusterError(Code.E_DASK_INPUT, f"Dask 工作进程（{platform.node()}）读不到输入文件“{p}”；"
                                        "请放在各节点共享的同一路径上，或加 --ship-inputs")
+        def here(client_path: str) -> Path:
+            return root / Path(client_path).relative_to(shard.root) if shard.shipped is not None else Path(client_path)
+
+        links = {f: tuple(here(h) for h in shard.history[p]) for f, p in zip(files, shard.paths, strict=True)
+                 if shard.history.get(p)} if shard.history else None
         result = batch.run_batch(files, tmp_out, options, jobs=1, executor_factory=_shard_executor,
-                                 timeout=shard.timeout, root=root, flag_duplicates=False)
+                                 timeout=shard.timeout, root=root, flag_duplicates=False, links=links)
         swaps = [(str(tmp_out), shard.out_dir), (str(root), shard.root)]
         records = [(i, _swap_paths(r, swaps)) for i, r in zip(shard.indices, result.records, strict=True)]
         produced = {p.relative_to(tmp_out).as_posix(): p.read_bytes() for p in sorted(tmp_out.rglob("*"))
@@ -174,6 +182,8 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
             on_result(record)
 
     tasks = batch.plan_tasks(files, out_dir, root, finish)
+    link = not getattr(options, "history", ())
+    links = batch.link_years([t.path for t in tasks]) if link else {}
     template = Path(options.report_template) if options.report_template else None
     with _client(address, jobs) as client:
         threads = sum(client.nthreads().values()) or 1
@@ -182,8 +192,12 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
         def make(chunk: list[Any], strikes: int) -> Shard:
             shard = Shard([t.index for t in chunk], [str(t.path) for t in chunk], str(root), str(out_dir), options,
                           timeout, strikes=strikes)
+            earlier: list[Path] = []
+            if strikes:  # run again alone: its earlier years go with it
+                shard.history = {str(t.path): [str(h) for h in links.get(t.path, ())] for t in chunk}
+                earlier = [h for t in chunk for h in links.get(t.path, ())]
             if ship_inputs:
-                shard.shipped = _ship(chunk, root, out_dir)
+                shard.shipped = _ship([t.path for t in chunk] + earlier, root, out_dir)
                 if template is not None:
                     shard.template = template.read_bytes()
             return shard
@@ -197,7 +211,7 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
                 futures[client.submit(run_shard, shard, pure=False)] = shard
 
         try:
-            for chunk in _chunks(tasks, size, link=not getattr(options, "history", ())):
+            for chunk in _chunks(tasks, size, link=link):
                 submit(make(chunk, 0))
             while futures:
                 done = [f for f in futures if f.done()]
@@ -289,13 +303,13 @@ def _client(address: str, jobs: int | None) -> Iterator[Any]:
         client.close()
 
 
-def _ship(chunk: list[Any], root: Path, out_dir: Path) -> dict[str, bytes]:
-    """The workbooks of `chunk` and the other files of their folders (pictures, evidence), below `root`."""
+def _ship(paths: list[Path], root: Path, out_dir: Path) -> dict[str, bytes]:
+    """The workbooks at `paths` and the other files of their folders (pictures, evidence), below `root`."""
     shipped: dict[str, bytes] = {}
     out_root = out_dir.resolve()
-    for task in chunk:
-        shipped[task.path.relative_to(root).as_posix()] = task.path.read_bytes()
-        for folder, dirs, names in os.walk(task.path.parent):
+    for path in paths:
+        shipped[path.relative_to(root).as_posix()] = path.read_bytes()
+        for folder, dirs, names in os.walk(path.parent):
             here = Path(folder)
             dirs[:] = [d for d in dirs if not d.startswith(".") and not (here / d).resolve().is_relative_to(out_root)]
             for name in names:
