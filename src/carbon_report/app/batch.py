@@ -267,16 +267,19 @@ class _Task:
     options: Any = None  # this file's own options (its earlier years as history), else the batch's
 
 
-def link_years(files: list[Path]) -> dict[Path, tuple[Path, ...]]:
-    """Workbooks of one 统一社会信用代码 and different years: each gets the earlier years as history. The
-    same code and year twice is left alone here (W-BATCH-DUPLICATE-COMPANY says so after the run)."""
+def company_years(files: list[Path]) -> dict[Path, tuple[str, int]]:
+    """统一社会信用代码 and 核算年度 of each file that gives both (read from 企业信息 alone)."""
     from carbon_report.io.reader import peek_company
 
-    seen: dict[Path, tuple[str, int]] = {}
-    for f in files:
-        got = peek_company(f)
-        if got is not None:
-            seen[f] = got
+    return {f: got for f in files if (got := peek_company(f)) is not None}
+
+
+def link_years(files: list[Path], seen: dict[Path, tuple[str, int]] | None = None) -> dict[Path, tuple[Path, ...]]:
+    """Workbooks of one 统一社会信用代码 and different years: each gets the earlier years as history. The
+    same code and year twice is left alone here (W-BATCH-DUPLICATE-COMPANY says so after the run).
+    `seen`: company_years(files), when the caller has it already."""
+    if seen is None:
+        seen = company_years(files)
     out: dict[Path, tuple[Path, ...]] = {}
     for f, (uscc, year) in seen.items():
         earlier: dict[int, Path] = {}

@@ -183,7 +183,8 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
 
     tasks = batch.plan_tasks(files, out_dir, root, finish)
     link = not getattr(options, "history", ())
-    links = batch.link_years([t.path for t in tasks]) if link else {}
+    seen = batch.company_years([t.path for t in tasks]) if link else {}
+    links = batch.link_years([t.path for t in tasks], seen) if link else {}
     template = Path(options.report_template) if options.report_template else None
     with _client(address, jobs) as client:
         threads = sum(client.nthreads().values()) or 1
@@ -211,7 +212,7 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
                 futures[client.submit(run_shard, shard, pure=False)] = shard
 
         try:
-            for chunk in _chunks(tasks, size, link=link):
+            for chunk in _chunks(tasks, size, seen if link else None):
                 submit(make(chunk, 0))
             while futures:
                 done = [f for f in futures if f.done()]
@@ -249,16 +250,15 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
     return batch.assemble(records, len(files))
 
 
-def _chunks(tasks: list[Any], size: int, *, link: bool) -> list[list[Any]]:
-    """Shards of about `size` files. With `link`, one company's workbooks (one 统一社会信用代码) stay in one
-    shard, so that the shard's batch links each year to its earlier ones as a local batch does."""
-    if not link:
+def _chunks(tasks: list[Any], size: int, seen: dict[Path, tuple[str, int]] | None) -> list[list[Any]]:
+    """Shards of about `size` files. With `seen` (batch.company_years), one company's workbooks (one
+    统一社会信用代码) stay in one shard, so that the shard's batch links each year to its earlier ones as a
+    local batch does."""
+    if seen is None:
         return [tasks[i:i + size] for i in range(0, len(tasks), size)]
-    from carbon_report.io.reader import peek_company
-
     groups: dict[object, list[Any]] = {}
     for t in tasks:
-        got = peek_company(t.path)
+        got = seen.get(t.path)
         groups.setdefault(got[0] if got else t.index, []).append(t)
     chunks: list[list[Any]] = [[]]
     for group in groups.values():

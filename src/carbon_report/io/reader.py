@@ -396,7 +396,7 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     wb_part = _workbook_part(z, parser)
     wb = etree.fromstring(z.read(wb_part), parser)
-    rels_part = posixpath.join(posixpath.dirname(wb_part), "_rels", posixpath.basename(wb_part) + ".rels")
+    rels_part = _rels_part(wb_part)
     rels = etree.fromstring(z.read(rels_part), parser)
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_PKG_REL}}}Relationship")}
     out = {}
@@ -416,6 +416,11 @@ def _workbook_part(z: zipfile.ZipFile, parser: etree.XMLParser) -> str:
         if r.get("Type", "").endswith("/officeDocument"):
             return _resolve("", r.get("Target", ""))
     return "xl/workbook.xml"
+
+
+def _rels_part(part: str) -> str:
+    """The relationships part of `part` (xl/workbook.xml → xl/_rels/workbook.xml.rels)."""
+    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
 
 
 def _resolve(base_part: str, target: str) -> str:
@@ -448,7 +453,6 @@ def peek_company(path: Path) -> tuple[str, int] | None:
     return (uscc, year) if uscc and year else None
 
 
-
 _SHARED_STRINGS_TYPE = "/sharedStrings"
 
 
@@ -460,7 +464,7 @@ def _company_rows(path: Path) -> Iterator[list[object]]:
         if part is None:
             return
         wb_part = _workbook_part(z, parser)
-        rels_part = posixpath.join(posixpath.dirname(wb_part), "_rels", posixpath.basename(wb_part) + ".rels")
+        rels_part = _rels_part(wb_part)
         rels = etree.fromstring(z.read(rels_part), parser)
         strings: list[str] = []
         for r in rels.iter(f"{{{_PKG_REL}}}Relationship"):

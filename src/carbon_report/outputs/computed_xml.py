@@ -17,6 +17,8 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
+from openpyxl.utils import get_column_letter
+
 from carbon_report.core import contract
 from carbon_report.outputs.computed import NO_VALUE, SheetTable
 
@@ -146,16 +148,6 @@ class SheetPart:
     chart: str | None = None
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
-
-
 @cache
 def _char_width(ch: str) -> float:
     return 2.05 if unicodedata.east_asian_width(ch) in "WF" else 1.0
@@ -187,8 +179,7 @@ def _cell(ref: str, style: int, value: object) -> str:
     if isinstance(value, bool):
         return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | Decimal) or (isinstance(value, float) and math.isfinite(value)):
-        return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>' if isinstance(value, float) else \
-            f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+        return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'  # str of a float is its shortest repr
     # Text copied from input cells stays text ("=…" is never a formula here: there is no <f>).
     text = escape(_ILLEGAL.sub("", str(value)))
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
@@ -202,7 +193,7 @@ def sheet_part(t: SheetTable, styles: Styles) -> SheetPart:
     """The sheet's XML comes as a stream of chunks (a few hundred rows each), written into the zip as they are
     made: a 20,000-row 计算明细 held whole as text was ~200 MB at once. Its cell formats reach `styles` as the
     stream is read, so the styles part is written after the sheets."""
-    letters = [column_letter(j) for j in range(max([len(t.header), len(t.widths), *map(len, t.rows)], default=1))]
+    letters = [get_column_letter(j + 1) for j in range(max([len(t.header), len(t.widths), *map(len, t.rows)], default=1))]
     top = 2 if t.title else 1
     last_row = top + len(t.rows)
     cols = "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w:g}" customWidth="1"/>' for j, w in enumerate(t.widths))
@@ -299,49 +290,66 @@ def _pages_wide(t: SheetTable) -> tuple[int, list[int]]:
     return scale, breaks
 
 
-def _pie(t: SheetTable, top: int) -> tuple[str, str]:
+_A_NS = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+
+
+@dataclass(frozen=True)
+class _Series:
+    """The cells a table's chart draws: its `label_col` and `value_col` over rows `first`…`last`."""
+
+    sheet: str  # quoted and escaped for a formula in XML
+    label: str  # column letters
+    value: str
+    first: int
+    last: int
+
+    def cells(self, col: str) -> str:
+        return f"{self.sheet}!${col}${self.first}:${col}${self.last}"
+
+
+def _series(t: SheetTable, top: int) -> _Series:
     ch = t.chart or {}
-    first, last = top + 1 + int(ch["first"]), top + 1 + int(ch["last"])  # type: ignore[call-overload]
-    name = _quote_sheet(t.name)
-    label = column_letter(int(ch["label_col"]))  # type: ignore[call-overload]
-    value = column_letter(int(ch["value_col"]))  # type: ignore[call-overload]
-    a = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
-    chart = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" {a}><c:chart>'
-        f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{escape(str(ch["title"]))}</a:t>'
-        '</a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
-        '<c:plotArea><c:pieChart><c:varyColors val="1"/><c:ser><c:idx val="0"/><c:order val="0"/>'
+    return _Series(escape(_quote_sheet(t.name)), get_column_letter(int(ch["label_col"]) + 1),  # type: ignore[call-overload]
+                   get_column_letter(int(ch["value_col"]) + 1),  # type: ignore[call-overload]
+                   top + 1 + int(ch["first"]), top + 1 + int(ch["last"]))  # type: ignore[call-overload]
+
+
+def _chart_space(title: object, plot: str, legend: str = "") -> str:
+    """A chart part: its title, the plot area `plot`, an optional legend."""
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" {_A_NS}><c:chart>'
+            f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{escape(str(title))}</a:t>'
+            '</a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
+            f"<c:plotArea>{plot}</c:plotArea>{legend}"
+            '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>')
+
+
+def _pie(t: SheetTable, top: int) -> tuple[str, str]:
+    s = _series(t, top)
+    chart = _chart_space(
+        (t.chart or {})["title"],
+        '<c:pieChart><c:varyColors val="1"/><c:ser><c:idx val="0"/><c:order val="0"/>'
         '<c:tx><c:v>排放量 tCO2e</c:v></c:tx>'
-        f"<c:cat><c:numRef><c:f>{escape(name)}!${label}${first}:${label}${last}</c:f></c:numRef></c:cat>"
-        f"<c:val><c:numRef><c:f>{escape(name)}!${value}${first}:${value}${last}</c:f></c:numRef></c:val></c:ser>"
+        f"<c:cat><c:numRef><c:f>{s.cells(s.label)}</c:f></c:numRef></c:cat>"
+        f"<c:val><c:numRef><c:f>{s.cells(s.value)}</c:f></c:numRef></c:val></c:ser>"
         '<c:dLbls><c:showLegendKey val="0"/><c:showVal val="0"/><c:showCatName val="0"/><c:showSerName val="0"/>'
-        '<c:showPercent val="1"/><c:showBubbleSize val="0"/></c:dLbls><c:firstSliceAng val="0"/></c:pieChart></c:plotArea>'
-        '<c:legend><c:legendPos val="r"/><c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/>'
-        '<c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>')
+        '<c:showPercent val="1"/><c:showBubbleSize val="0"/></c:dLbls><c:firstSliceAng val="0"/></c:pieChart>',
+        '<c:legend><c:legendPos val="r"/><c:overlay val="0"/></c:legend>')
     return _drawing(top + len(t.rows) + 2, _PIE_EMU), chart
 
 
 def _line(t: SheetTable, top: int) -> tuple[str, str]:
     """A line over the table's rows (历年对比: each year's total), the series named by its column's header."""
-    ch = t.chart or {}
-    first, last = top + 1 + int(ch["first"]), top + 1 + int(ch["last"])  # type: ignore[call-overload]
-    name = escape(_quote_sheet(t.name))
-    label = column_letter(int(ch["label_col"]))  # type: ignore[call-overload]
-    value = column_letter(int(ch["value_col"]))  # type: ignore[call-overload]
-    a = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    s = _series(t, top)
     axis_title = ('<c:title><c:tx><c:rich><a:bodyPr rot="-5400000" vert="horz"/><a:p><a:pPr><a:defRPr/></a:pPr>'
                   '<a:r><a:t>tCO2e</a:t></a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title>')
-    chart = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" {a}><c:chart>'
-        f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{escape(str(ch["title"]))}</a:t>'
-        '</a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
-        '<c:plotArea><c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/><c:ser><c:idx val="0"/>'
-        f'<c:order val="0"/><c:tx><c:strRef><c:f>{name}!${value}${top}</c:f></c:strRef></c:tx>'
+    chart = _chart_space(
+        (t.chart or {})["title"],
+        '<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/><c:ser><c:idx val="0"/>'
+        f'<c:order val="0"/><c:tx><c:strRef><c:f>{s.sheet}!${s.value}${top}</c:f></c:strRef></c:tx>'
         '<c:marker><c:symbol val="circle"/><c:size val="6"/></c:marker>'
-        f"<c:cat><c:numRef><c:f>{name}!${label}${first}:${label}${last}</c:f></c:numRef></c:cat>"
-        f"<c:val><c:numRef><c:f>{name}!${value}${first}:${value}${last}</c:f></c:numRef></c:val>"
+        f"<c:cat><c:numRef><c:f>{s.cells(s.label)}</c:f></c:numRef></c:cat>"
+        f"<c:val><c:numRef><c:f>{s.cells(s.value)}</c:f></c:numRef></c:val>"
         '<c:smooth val="0"/></c:ser><c:marker val="1"/><c:axId val="10"/><c:axId val="100"/></c:lineChart>'
         '<c:catAx><c:axId val="10"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
         '<c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="1"/><c:majorTickMark val="out"/>'
@@ -350,19 +358,17 @@ def _line(t: SheetTable, top: int) -> tuple[str, str]:
         '<c:valAx><c:axId val="100"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
         f'<c:axPos val="l"/><c:majorGridlines/>{axis_title}<c:numFmt formatCode="#,##0" sourceLinked="0"/>'
         '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="10"/>'
-        '<c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx></c:plotArea>'
-        '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>')
+        '<c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>')
     return _drawing(top + len(t.rows) + 2, _LINE_EMU), chart
 
 
 def _drawing(anchor_row: int, size: tuple[int, int]) -> str:
     """A sheet's drawing holding one chart (relationship rId1), its top-left corner at column A of the
     0-based `anchor_row`."""
-    a = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
-        f'{a}><xdr:oneCellAnchor>'
+        f'{_A_NS}><xdr:oneCellAnchor>'
         f"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{anchor_row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
         f'<xdr:ext cx="{size[0]}" cy="{size[1]}"/>'
         '<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="1" name="Chart 1"/><xdr:cNvGraphicFramePr/>'

@@ -362,11 +362,3 @@ def _append_styles(root: etree._Element, styles: Styles) -> None:
         csx = _section(root, "cellStyleXfs")
         etree.SubElement(csx, f"{_M}xf", numFmtId="0", fontId="0", fillId="0", borderId="0")
         csx.set("count", "1")
-
-
-def computed_sheet_names(path: Path) -> list[str]:
-    with zipfile.ZipFile(path) as z:
-        wb = etree.fromstring(z.read("xl/workbook.xml"), _PARSER)
-    return [s.get("name", "") for s in wb.iter(f"{_M}sheet") if s.get("name") in contract.ALL_COMPUTED_SHEETS]
-
-
