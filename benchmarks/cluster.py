@@ -6,7 +6,7 @@
 
 The workbooks are those of benchmarks/run.py (the demo sample refilled, distinct companies, two pictures).
 The cluster is started before the timed command, as a platform's cluster is already running: a scheduler and
-two worker processes of one thread each (non-daemonic), on this machine. Both commands are timed from
+two worker processes of one thread each (Dask's defaults: daemonic), on this machine. Both commands are timed from
 outside, whole (start-up, every file, 汇总.xlsx); they alternate (`--rounds`) so that both see the same load,
 and the median is kept. Workbooks per second per worker core = the --dask figure ÷ 2.
 """
@@ -31,7 +31,7 @@ import run  # noqa: E402 - benchmarks/run.py: the same corpus and machine descri
 CLUSTER = """
 import sys, dask
 from distributed import LocalCluster
-with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error"}):
+with dask.config.set({"logging.distributed": "error"}):
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     print(cluster.scheduler_address, flush=True)
     sys.stdin.read()

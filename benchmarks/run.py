@@ -30,6 +30,7 @@ os.environ.setdefault("CARBON_REPORT_TOC", "0")
 
 import argparse
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -43,6 +44,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from carbon_report.core.record import FileRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "samples" / "示例_华东精密机械有限公司_2024.xlsx"
@@ -347,13 +350,18 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024**2
 
 
-def rss_worker(path: str, out_subdir: str, options: Any) -> dict[str, Any]:
+@dataclasses.dataclass(frozen=True)
+class RssRecord(FileRecord):
+    rss: tuple[int, float] = (0, 0.0)  # the worker's pid and RSS after the file
+
+
+def rss_worker(path: str, out_subdir: str, options: Any) -> RssRecord:
     """process_one, plus this worker's pid and RSS after the file (for the --long run)."""
     from carbon_report.app.batch import process_one
 
     record = process_one(path, out_subdir, options)
-    record["rss"] = (os.getpid(), rss_mb())
-    return record
+    return RssRecord(**{f.name: getattr(record, f.name) for f in dataclasses.fields(record)},
+                     rss=(os.getpid(), rss_mb()))
 
 
 def long_run(folder: Path, files: list[Path], out: Path, jobs: int) -> dict[str, Any]:
@@ -363,7 +371,7 @@ def long_run(folder: Path, files: list[Path], out: Path, jobs: int) -> dict[str,
     samples: list[tuple[int, float]] = []
     t0 = time.perf_counter()
     result = run_batch(files, out, Options(report=True), jobs=jobs, root=folder, worker=rss_worker,
-                       on_result=lambda r: samples.append(tuple(r["rss"])) if "rss" in r else None)
+                       on_result=lambda r: samples.append(r.rss) if isinstance(r, RssRecord) else None)
     elapsed = time.perf_counter() - t0
     per_worker: dict[int, list[float]] = {}
     for pid, rss in samples:

@@ -18,8 +18,7 @@ import openpyxl
 import pytest
 
 import workbooks
-from carbon_report.app import batch
-from carbon_report.app.batch import SUMMARY_NAME, find_workbooks, process_one, run_batch
+from carbon_report.app.batch import SUMMARY_NAME, FileRecord, find_workbooks, pool, process_one, run_batch
 from carbon_report.app.pipeline import Options
 
 OPTS = Options(report=False)  # the batch is what is tested here; the Word report has its own tests
@@ -30,7 +29,7 @@ USCC_2 = "91350100M000100Y7C"  # a second valid code (GB 32100 check character)
 # ---- staged failures: top-level, so the process pool can pickle them -----------------------------------------
 
 
-def staged_worker(path: str, out_subdir: str, options: Options) -> dict:
+def staged_worker(path: str, out_subdir: str, options: Options) -> FileRecord:
     name = Path(path).name
     if "crash" in name:
         os._exit(3)  # the worker dies: the pool breaks
@@ -257,7 +256,7 @@ def test_a_worker_that_dies_or_raises_does_not_stop_the_batch(tmp_path: Path) ->
         good(d / n, uscc=USCC_2, year=2000 + i)
     seen: list[str] = []
     result = run_batch(sorted(d.iterdir()), tmp_path / "out", OPTS, jobs=2, worker=staged_worker,
-                       on_result=lambda r: seen.append(Path(r["outcome"]["input"]).name))
+                       on_result=lambda r: seen.append(r.name))
     files = by_name(result.files)
     assert [Path(f["input"]).name for f in result.files] == names  # input order
     assert sorted(seen) == sorted(names)  # each file reported once
@@ -273,7 +272,7 @@ def test_a_worker_that_dies_or_raises_does_not_stop_the_batch(tmp_path: Path) ->
 
 
 def test_a_slow_worker_times_out_and_a_deaf_one_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "KILL_GRACE", 1.0)
+    monkeypatch.setattr(pool, "KILL_GRACE", 1.0)
     d = tmp_path / "in"
     names = ["a-hang.xlsx", "b-stuck.xlsx", "c.xlsx", "d.xlsx"]
     for i, n in enumerate(names):
@@ -312,6 +311,37 @@ def test_ctrl_c_stops_promptly_and_leaves_no_half_written_file(tmp_path: Path) -
     rest = proc.stderr.read().decode("utf-8")
     assert rc == 130, rest
     assert "Traceback" not in rest
+    assert not (out / SUMMARY_NAME).exists()
+    written = list(out.iterdir())
+    assert len(written) < 120
+    assert all(zipfile.is_zipfile(p) and not p.name.startswith(".") for p in written), written
+
+
+def test_sigint_to_the_parent_alone_stops_the_batch_and_its_workers(tmp_path: Path) -> None:
+    """Ctrl-C from a program (`kill -INT PID`, a service manager) reaches the batch's parent only, not its
+    workers: the batch still stops at once, its workers with it, and leaves no half-written file."""
+    import psutil
+
+    d = tmp_path / "in"
+    good(d / "0.xlsx")
+    for i in range(1, 120):
+        shutil.copy(d / "0.xlsx", d / f"{i}.xlsx")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*CLI, "batch", str(d), "--out", str(out), "--jobs", "2", "--no-report"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until the batch is under way
+        if line.startswith(b"[1/"):
+            break
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers
+    os.kill(proc.pid, signal.SIGINT)  # the parent alone
+    rc = proc.wait(timeout=60)
+    rest = proc.stderr.read().decode("utf-8")
+    assert rc == 130, rest
+    assert "Traceback" not in rest and "已中断" in rest
+    gone, alive = psutil.wait_procs(workers, timeout=5)
+    assert not alive, alive
     assert not (out / SUMMARY_NAME).exists()
     written = list(out.iterdir())
     assert len(written) < 120

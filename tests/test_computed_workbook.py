@@ -19,6 +19,7 @@ from docx.text.paragraph import Paragraph
 import workbooks
 from carbon_report.app.pipeline import Options, process_file
 from carbon_report.core import contract
+from carbon_report.core.record import FileRecord
 from carbon_report.outputs.summary import write_summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,7 +236,7 @@ def test_shares_round_one_way_in_sheet_report_json_and_batch_summary(tmp_path: P
     assert [js["display"]["shares"][k] for k in ("raw_materials", "production", "procurement")] == expected
     assert js["shares"]["raw_materials"] == pytest.approx(33.336 / 100)  # the numbers stay unrounded
 
-    write_summary([js], tmp_path / "汇总.xlsx")
+    write_summary([FileRecord.from_json(js)], tmp_path / "汇总.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["汇总"]
     row = dict(zip([c.value for c in ws[1]], ws[2], strict=True))
     assert [_sheet_text(row[f"{s}占比"].value, row[f"{s}占比"].number_format)

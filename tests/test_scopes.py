@@ -17,6 +17,7 @@ from carbon_report.app.pipeline import Options, check_file, process_file
 from carbon_report.core import contract
 from carbon_report.core.factors import load_library
 from carbon_report.core.model import Stage
+from carbon_report.core.record import FileRecord
 from carbon_report.outputs.summary import build_summary
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -287,7 +288,7 @@ def test_outputs_show_the_scopes(tmp_path: Path) -> None:
     truck = dict(zip(dh, next(r for r in details if r[3] == "自有货车柴油"), strict=True))
     assert (truck["范围"], truck["ISO 14064-1 类别"]) == (1, 1)
     # 汇总.xlsx of a batch carries the scope columns
-    summary = build_summary([o.to_json()])["汇总"]
+    summary = build_summary([FileRecord.from_json(o.to_json())])["汇总"]
     head = [c.value for c in summary[1]]
     values = dict(zip(head, [c.value for c in summary[2]], strict=True))
     assert values["范围一（tCO2e）"] == pytest.approx(SCOPE1)

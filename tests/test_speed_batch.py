@@ -18,9 +18,9 @@ SCRIPT = textwrap.dedent("""
                 "units": units.conversions.cache_info().currsize, "library": factors.load_library.cache_info().currsize,
                 "template": render._prepared.cache_info().currsize}
 
-    from carbon_report.app import batch
+    from carbon_report.app.batch import default_executor
 
-    with batch.default_executor(1) as ex:
+    with default_executor(1) as ex:
         worker = ex.submit(state).result(timeout=300)
     print(json.dumps({"worker": worker, "parent_docxtpl": "docxtpl" in sys.modules}))
 """)

@@ -329,8 +329,8 @@ def check_file(path: Path, *, today: dt.date | None = None, progress: Progress =
 
 
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
-    return (out_dir / f"{path.stem}{contract.WORKBOOK_OUTPUT_SUFFIX}{path.suffix.lower()}",
-            out_dir / f"{path.stem}{contract.REPORT_OUTPUT_SUFFIX}.docx")
+    workbook, report = contract.output_names(path.name)
+    return out_dir / workbook, out_dir / report
 
 
 def process_file(path: Path, out_dir: Path, options: Options | None = None,

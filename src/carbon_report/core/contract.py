@@ -7,6 +7,7 @@ Keys are English identifiers; the Chinese text is what the workbook shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 TEMPLATE_VERSION = 1
 
@@ -224,6 +225,13 @@ HISTORY = TableSheet(
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm")
 WORKBOOK_OUTPUT_SUFFIX = "_计算结果"
 REPORT_OUTPUT_SUFFIX = "_评价报告"
+
+
+def output_names(input_name: str) -> tuple[str, str]:
+    """The computed workbook's and the report's file names for the input file `input_name`."""
+    name = PurePath(input_name)
+    return f"{name.stem}{WORKBOOK_OUTPUT_SUFFIX}{name.suffix.lower()}", f"{name.stem}{REPORT_OUTPUT_SUFFIX}.docx"
+
 
 TABLE_SHEETS: tuple[TableSheet, ...] = (PRODUCTS, ACTIVITIES, FACTORS, EQUIPMENT, TARGETS, MEASURES, PICTURES, HISTORY)
 

@@ -1,12 +1,13 @@
 """汇总.xlsx: one row per workbook of a batch, every finding of every file, and a chart of totals.
 
-Built from the batch's JSON records (Outcome.to_json() dicts), so it needs nothing from the workers but
-what they already sent back. Written to a temporary name and renamed into place.
+Built from the batch's records (core/record.py FileRecord: typed, frozen, what the workers sent back), so it
+needs nothing else. Written to a temporary name and renamed into place.
 """
 
 from __future__ import annotations
 
 import io
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon_report.core import contract
 from carbon_report.core.model import Stage
+from carbon_report.core.record import FileRecord
 from carbon_report.io.atomic import write_bytes
 from carbon_report.outputs.computed import GAP_NOTE, NO_ACTIVITY_NOTE
 
@@ -63,8 +65,8 @@ _NO_NUMBER_NOTES = {NO_ACTIVITY_NOTE, GAP_NOTE, contract.NOT_APPLICABLE}
 FINDINGS_HEADER = ["文件", "级别", "工作表", "单元格", "代码", "说明"]
 
 
-def write_summary(records: list[dict[str, Any]], dest: Path, *, root: Path | None = None) -> None:
-    """Write 汇总.xlsx for `records` (Outcome.to_json() dicts, in input order) to `dest`, atomically.
+def write_summary(records: list[FileRecord], dest: Path, *, root: Path | None = None) -> None:
+    """Write 汇总.xlsx for `records` (in input order) to `dest`, atomically.
     File names are shown relative to `root` when given. Raises atomic.OutputLocked."""
     wb = build_summary(records, root=root, out_dir=Path(dest).parent)
     data = io.BytesIO()
@@ -72,7 +74,7 @@ def write_summary(records: list[dict[str, Any]], dest: Path, *, root: Path | Non
     write_bytes(Path(dest), data.getvalue())
 
 
-def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
+def build_summary(records: list[FileRecord], *, root: Path | None = None,
                   out_dir: Path | None = None) -> Workbook:
     wb = Workbook()
     ws = wb.active
@@ -83,25 +85,19 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
     _header(fs, FINDINGS_HEADER, [28, 8, 14, 10, 28, 80])
     bars: list[tuple[str, float]] = []
     for i, rec in enumerate(records, start=1):
-        name = _display(rec.get("input", ""), root)
-        company = rec.get("company") or {}
-        issues = rec.get("issues") or []
-        stages = rec.get("stages") or {}
-        intensity = (rec.get("intensity") or [None])[0]
-        row = [i, name, company.get("name"), company.get("uscc"), company.get("year"),
-               STATUS_ZH.get(rec.get("status"), rec.get("status")),
-               sum(1 for x in issues if x.get("severity") == "error"),
-               sum(1 for x in issues if x.get("severity") != "error")]
-        display = rec.get("display") or {}
-        notes = display.get("stage_notes") or {}
-        scopes = rec.get("scopes") or {}
-        row += ["/" if notes.get(s.value) in _NO_NUMBER_NOTES else stages.get(s.value) for s in Stage]
-        row += [rec.get("total_tco2e"), *(scopes.get(k) for k in SCOPE_COLUMNS)]
-        row += [_share(display, s.value) for s in Stage]
-        row += [intensity["tco2e_per_unit"] if intensity else None,
-                f"tCO2e/{intensity['unit']}（{intensity['product']}）" if intensity else None]
-        outputs = rec.get("outputs") or {}
-        links = [_display(outputs.get("workbook"), out_dir), _display(outputs.get("report"), out_dir)]
+        name = _display(rec.input, root)
+        company = rec.company
+        intensity = rec.intensities[0] if rec.intensities else None
+        row: list[Any] = [i, name, company.name if company else None, company.uscc if company else None,
+                          company.year if company else None, STATUS_ZH.get(rec.status, rec.status),
+                          len(rec.errors), len(rec.warnings)]
+        stages = [rec.stage(s) for s in Stage]
+        row += ["/" if f and f.note in _NO_NUMBER_NOTES else (f.tco2e if f else None) for f in stages]
+        row += [rec.total_tco2e, *(rec.scope(k) for k in SCOPE_COLUMNS)]
+        row += [_share(f.share_text if f else None) for f in stages]
+        row += [intensity.tco2e_per_unit if intensity else None,
+                f"tCO2e/{intensity.unit}（{intensity.product}）" if intensity else None]
+        links = [_display(rec.outputs.workbook, out_dir), _display(rec.outputs.report, out_dir)]
         row += links
         r = i + 1
         for j, v in enumerate(row, start=1):
@@ -115,14 +111,15 @@ def build_summary(records: list[dict[str, Any]], *, root: Path | None = None,
                 ws.cell(r, j).hyperlink = link  # relative to 汇总.xlsx, which sits in out_dir
                 ws.cell(r, j).font = _LINK_FONT
         ws.cell(r, 4).number_format = "@"
-        if rec.get("status") in _STATUS_FONT:
-            ws.cell(r, 6).font = _STATUS_FONT[rec["status"]]
-        for issue in issues:
-            _append(fs, [name, SEVERITY_ZH.get(issue.get("severity"), issue.get("severity")), issue.get("sheet"),
-                         issue.get("cell"), issue.get("code"), issue.get("message")])
-        if rec.get("status") == "ok" and rec.get("total_tco2e") is not None:
-            label = company.get("name") or name
-            bars.append((f"{label}（{company.get('year')}）" if company.get("year") else label, rec["total_tco2e"]))
+        if rec.status in _STATUS_FONT:
+            ws.cell(r, 6).font = _STATUS_FONT[rec.status]
+        for issue in rec.findings:
+            _append(fs, [name, SEVERITY_ZH.get(issue.severity, issue.severity), issue.sheet, issue.cell,
+                         issue.code, issue.message])
+        if rec.status == "ok" and rec.total_tco2e is not None:
+            label = (company.name if company else None) or name or ""
+            year = company.year if company else None
+            bars.append((f"{label}（{year}）" if year else label, rec.total_tco2e))
     _chart_sheet(wb, bars)
     _trend_sheet(wb, records, root)
     _sites_sheet(wb, records, root)
@@ -134,35 +131,34 @@ TREND_HEADER = ["企业名称", "统一社会信用代码", "年份", "来源", 
                 "合计（按最新年度因子重算，tCO2e）", "较上年变化（重算口径）"]
 
 
-def _trend_sheet(wb: Workbook, records: list[dict[str, Any]], root: Path | None) -> None:
+def _trend_sheet(wb: Workbook, records: list[FileRecord], root: Path | None) -> None:
     """One block per company of the batch: its years oldest first, from the latest year's report (which
     recalculated the earlier years with its own factors) and each year's own total."""
     ts = wb.create_sheet(TREND_SHEET)
     _header(ts, TREND_HEADER, [34, 22, 8, 36, 20, 24, 16])
     ts.row_dimensions[1].height = 32  # the two-line headers
-    by_company: dict[str, list[dict[str, Any]]] = {}
+    by_company: dict[str, list[FileRecord]] = {}
     for rec in records:
-        company = rec.get("company") or {}
-        if rec.get("status") == "ok" and company.get("uscc") and company.get("year"):
-            by_company.setdefault(company["uscc"], []).append(rec)
+        if rec.status == "ok" and rec.company and rec.company.uscc and rec.company.year:
+            by_company.setdefault(rec.company.uscc, []).append(rec)
     if not by_company:
         _put(ts, 2, 1, "没有计算成功的工作簿")
         return
     for uscc, recs in by_company.items():
-        latest = max(recs, key=lambda r: r["company"]["year"])
+        latest = max(recs, key=lambda r: r.company.year if r.company and r.company.year else 0)
         rows: dict[int, tuple[str, float | None, float | None]] = {}
-        for h in latest.get("history") or []:
-            rows[h["year"]] = (h["source"], h["total_tco2e"], h["recalculated_tco2e"])
+        for h in latest.history:
+            rows[h.year] = (h.source, h.total_tco2e, h.recalculated_tco2e)
         for rec in recs:
-            y = rec["company"]["year"]
-            recalc = rec["total_tco2e"] if rec is latest else rows.get(y, (None, None, None))[2]
-            rows[y] = (_display(rec.get("input"), root) or "", rec["total_tco2e"], recalc)
+            y = rec.company.year if rec.company and rec.company.year else 0
+            recalc = rec.total_tco2e if rec is latest else rows.get(y, ("", None, None))[2]
+            rows[y] = (_display(rec.input, root) or "", rec.total_tco2e, recalc)
         before: float | None = None
         for year in sorted(rows):
             source, reported, recalc = rows[year]
             comparable = recalc if recalc is not None else reported
             change = (comparable - before) / before if before and comparable is not None else None
-            _append(ts, [latest["company"].get("name"), uscc, year, source, reported,
+            _append(ts, [latest.company.name if latest.company else None, uscc, year, source, reported,
                          recalc if recalc is not None else "/", change if change is not None else "/"])
             r = ts.max_row
             ts.cell(r, 2).number_format = "@"
@@ -173,19 +169,18 @@ def _trend_sheet(wb: Workbook, records: list[dict[str, Any]], root: Path | None)
             before = comparable
 
 
-def _sites_sheet(wb: Workbook, records: list[dict[str, Any]], root: Path | None) -> None:
+def _sites_sheet(wb: Workbook, records: list[FileRecord], root: Path | None) -> None:
     """Each calculated workbook's sites (a workbook without 场所 has one: its main site). The uncertainty
     column is the workbook's total (IPCC Approach 1), on its first site row, when it was assessed."""
     ss = wb.create_sheet(SITES_SHEET)
     _header(ss, SITES_HEADER, [28, 30, 10, 36, 16, 12, 14])
     for rec in records:
-        sites = rec.get("sites") or {}
-        total = rec.get("total_tco2e")
-        u = (rec.get("uncertainty_pct") or {}).get("total")
-        company = rec.get("company") or {}
-        for k, (site, t) in enumerate(sites.items()):
-            _append(ss, [_display(rec.get("input", ""), root), company.get("name"), company.get("year"), site, t,
-                         t / total if total else None, u if k == 0 else None])
+        total = rec.total_tco2e
+        company = rec.company
+        for k, site in enumerate(rec.sites):
+            _append(ss, [_display(rec.input, root), company.name if company else None,
+                         company.year if company else None, site.site, site.tco2e,
+                         site.tco2e / total if total else None, rec.uncertainty_total_pct if k == 0 else None])
             r = ss.max_row
             ss.cell(r, 5).number_format = NUMBER
             ss.cell(r, 6).number_format = SHARE
@@ -213,10 +208,9 @@ def _chart_sheet(wb: Workbook, bars: list[tuple[str, float]]) -> None:
     cs.add_chart(chart, "D2")
 
 
-def _share(display: dict[str, Any], key: str) -> float | str | None:
-    """The share as the JSON's display field gives it (largest remainder, as in 排放汇总 and the report),
+def _share(text: str | None) -> float | str | None:
+    """The share as the record's display text gives it (largest remainder, as in 排放汇总 and the report),
     stored as the rounded fraction so the cells add up to 100.00 %."""
-    text = (display.get("shares") or {}).get(key)
     if not text:
         return None
     if not text.endswith("%"):
@@ -252,11 +246,14 @@ def _put(ws: Any, r: int, c: int, v: Any) -> Any:
 
 
 def _display(path: str | None, root: Path | None) -> str | None:
+    """`path` below `root` (posix), as the batch found it: names only, no link followed (a symbolic link loop
+    in the folder must not stop the summary), else as given."""
     if not path:
         return None
     if root is not None:
+        here = Path(os.path.abspath(path))
         try:
-            return Path(path).resolve().relative_to(root.resolve()).as_posix()
+            return here.relative_to(os.path.abspath(root)).as_posix()
         except ValueError:
             pass
     return str(path)

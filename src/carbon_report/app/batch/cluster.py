@@ -5,10 +5,11 @@
                    on_result, on_tick)   -> BatchResult (as run_batch)
     run_shard(shard)                     -> ShardOutput (runs on a Dask worker)
 
-Shards, not files: a Dask task cannot be interrupted, so each task runs the existing batch loop (run_batch) over
-a slice of the files on its worker, in a process pool of its own. The per-file time limit, crash isolation and
-memory cap therefore hold on the worker exactly as in a local batch. This needs workers that may start child
-processes: non-daemonic workers (`DASK_DISTRIBUTED__WORKER__DAEMON=False`); `--dask local` sets it.
+Shards, not files: a Dask task cannot be interrupted, so each task runs the batch loop (pool.run_batch) over a
+slice of the files on its worker, each file in a subprocess worker (children.py: started with `subprocess`,
+which a daemonic Dask worker may do, kept warm between shards, killed on its time limit). The per-file time
+limit, crash isolation and memory cap therefore hold on the worker exactly as in a local batch, on any Dask
+worker as it comes (a default LocalCluster, `dask worker`, dask-jobqueue, dask-kubernetes).
 
 The worker writes into a scratch folder and sends every output back as bytes; the client writes them with the
 same atomic writes (and the same rule for an edited report) into DIR, so DIR looks as a local batch leaves it.
@@ -26,23 +27,26 @@ import contextlib
 import dataclasses
 import json
 import math
-import multiprocessing
 import os
 import platform
 import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from carbon_report.app import batch
-from carbon_report.app.batch import BatchResult, Record
+from carbon_report.app.batch import plan
+from carbon_report.app.batch.children import ChildPool, Keep
+from carbon_report.app.batch.pool import default_jobs, run_batch
+from carbon_report.app.batch.records import BatchResult, assemble, failed
+from carbon_report.app.batch.worker import WORKER_MEMORY_LIMIT
 from carbon_report.core import contract
 from carbon_report.core.errors import ClusterError
 from carbon_report.core.findings import Code
+from carbon_report.core.record import FileRecord
 
 if TYPE_CHECKING:  # the pipeline itself is imported where a file is processed, on the worker
     from carbon_report.app.pipeline import Options
@@ -80,7 +84,7 @@ class Shard:
 
 @dataclass
 class ShardOutput:
-    records: list[tuple[int, Record]]
+    records: list[tuple[int, FileRecord]]
     files: dict[str, bytes] = field(default_factory=dict)  # path below DIR (posix) -> bytes
 
 
@@ -89,9 +93,6 @@ class ShardOutput:
 
 def run_shard(shard: Shard) -> ShardOutput:
     """The files of `shard` through run_batch in a scratch folder of this worker; the outputs as bytes."""
-    if multiprocessing.current_process().daemon:
-        raise ClusterError(Code.E_DASK_WORKER, "Dask 工作进程是守护进程，不能启动处理文件的子进程：请以 "
-                           "DASK_DISTRIBUTED__WORKER__DAEMON=False 启动工作进程 (workers must be non-daemonic)")
     with tempfile.TemporaryDirectory(prefix="carbon_report_shard_", dir=_scratch_parent()) as scratch:
         tmp_out = Path(scratch) / "out"
         root = Path(shard.root)
@@ -119,8 +120,8 @@ def run_shard(shard: Shard) -> ShardOutput:
 
         links = {f: tuple(here(h) for h in shard.history[p]) for f, p in zip(files, shard.paths, strict=True)
                  if shard.history.get(p)} if shard.history else None
-        result = batch.run_batch(files, tmp_out, options, jobs=1, executor_factory=_shard_executor,
-                                 timeout=shard.timeout, root=root, flag_duplicates=False, links=links)
+        result = run_batch(files, tmp_out, options, jobs=1, executor_factory=_shard_executor,
+                           timeout=shard.timeout, root=root, flag_duplicates=False, links=links)
         swaps = [(str(tmp_out), shard.out_dir), (str(root), shard.root)]
         records = [(i, _swap_paths(r, swaps)) for i, r in zip(shard.indices, result.records, strict=True)]
         produced = {p.relative_to(tmp_out).as_posix(): p.read_bytes() for p in sorted(tmp_out.rglob("*"))
@@ -138,26 +139,27 @@ def _scratch_parent() -> str | None:
         return None
 
 
+_KEEP = Keep()  # this Dask worker's idle subprocess workers, warm, between its shards
+
+
 def _shard_executor(max_workers: int) -> Executor:
-    """The shard's pool: as the local batch's, but forked from a forkserver where there is one, since the
-    Dask worker has threads running (forking a threaded process can deadlock the child). The forkserver lives
-    as long as the Dask worker and is warmed once (app/warm.py), so a shard's pool starts in milliseconds."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["carbon_report.app.warm"])  # the forkserver is started warm, once
-    else:
-        ctx = multiprocessing.get_context()
-    return ProcessPoolExecutor(max_workers, mp_context=ctx, initializer=batch._init_worker,
-                               initargs=(batch.WORKER_MEMORY_LIMIT,))
+    """The shard's pool: subprocess workers (children.py) that a daemonic Dask worker may start, taken warm
+    from those its earlier shards left idle; they end with the Dask worker."""
+    return ChildPool(max_workers, memory_limit=WORKER_MEMORY_LIMIT, keep=_KEEP)
 
 
-def _swap_paths(record: Record, swaps: list[tuple[str, str]]) -> Record:
+def _swap_paths(record: FileRecord, swaps: list[tuple[str, str]]) -> FileRecord:
     """Every path of the worker's scratch folder in the record, written as the client's path."""
-    text = json.dumps(record, ensure_ascii=False)
-    for old, new in swaps:
-        text = text.replace(json.dumps(old, ensure_ascii=False)[1:-1], json.dumps(new, ensure_ascii=False)[1:-1])
-    swapped: Record = json.loads(text)
-    return swapped
+    def swap(text: str, quoted: bool) -> str:
+        for old, new in swaps:
+            if quoted:
+                old, new = json.dumps(old, ensure_ascii=False)[1:-1], json.dumps(new, ensure_ascii=False)[1:-1]
+            text = text.replace(old, new)
+        return text
+
+    return FileRecord.from_json(json.loads(swap(record.json_text, True)),
+                                lines=[swap(line, False) for line in record.lines],
+                                summary_line=swap(record.summary_line, False))
 
 
 # ---- the client's side ------------------------------------------------------------------------------------
@@ -165,7 +167,7 @@ def _swap_paths(record: Record, swaps: list[tuple[str, str]]) -> Record:
 
 def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, address: str, ship_inputs: bool = False,
                    jobs: int | None = None, timeout: float | None = 300.0, root: Path,
-                   on_result: Callable[[Record], None] | None = None,
+                   on_result: Callable[[FileRecord], None] | None = None,
                    on_tick: Callable[[], None] | None = None) -> BatchResult:
     """Process `files` (below `root`) on the cluster at `address` ("local": a LocalCluster of `jobs` worker
     processes on this machine) into `out_dir`. Raises ClusterError."""
@@ -174,17 +176,17 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
 
     files = [Path(f) for f in files]
     out_dir, root = Path(out_dir), Path(root)
-    records: dict[int, Record] = {}
+    records: dict[int, FileRecord] = {}
 
-    def finish(task: Any, record: Record) -> None:
+    def finish(task: Any, record: FileRecord) -> None:
         records[task.index] = record
         if on_result:
             on_result(record)
 
-    tasks = batch.plan_tasks(files, out_dir, root, finish)
+    tasks = plan.plan_tasks(files, out_dir, root, finish)
     link = not getattr(options, "history", ())
-    seen = batch.company_years([t.path for t in tasks]) if link else {}
-    links = batch.link_years([t.path for t in tasks], seen) if link else {}
+    seen = plan.company_years([t.path for t in tasks]) if link else {}
+    links = plan.link_years([t.path for t in tasks], seen) if link else {}
     template = Path(options.report_template) if options.report_template else None
     with _client(address, jobs) as client:
         threads = sum(client.nthreads().values()) or 1
@@ -212,7 +214,7 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
                 futures[client.submit(run_shard, shard, pure=False)] = shard
 
         try:
-            for chunk in _chunks(tasks, size, seen if link else None):
+            for chunk in plan.shards(tasks, size, seen if link else None):
                 submit(make(chunk, 0))
             while futures:
                 done = [f for f in futures if f.done()]
@@ -230,14 +232,14 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
                         for i in shard.indices:
                             task = by_index[i]
                             if shard.strikes + 1 >= 2:
-                                finish(task, batch._failed(task.path, "unreadable", Code.E_DASK_WORKER,
+                                finish(task, failed(task.path, "unreadable", Code.E_DASK_WORKER,
                                                            Code.E_DASK_WORKER.message))
                             else:
                                 submit(make([task], shard.strikes + 1))
                         continue
                     for i in shard.indices:  # a failure of the shard's own code: its files fail, not the batch
                         task = by_index[i]
-                        finish(task, batch._failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH,
+                        finish(task, failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH,
                                                    f"处理此文件时出错，已跳过此文件：{type(exc).__name__}: {exc}"))
                 if on_tick:
                     on_tick()
@@ -247,25 +249,7 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
             with contextlib.suppress(Exception):
                 client.cancel(list(futures), force=True)
             raise
-    return batch.assemble(records, len(files))
-
-
-def _chunks(tasks: list[Any], size: int, seen: dict[Path, tuple[str, int]] | None) -> list[list[Any]]:
-    """Shards of about `size` files. With `seen` (batch.company_years), one company's workbooks (one
-    统一社会信用代码) stay in one shard, so that the shard's batch links each year to its earlier ones as a
-    local batch does."""
-    if seen is None:
-        return [tasks[i:i + size] for i in range(0, len(tasks), size)]
-    groups: dict[object, list[Any]] = {}
-    for t in tasks:
-        got = seen.get(t.path)
-        groups.setdefault(got[0] if got else t.index, []).append(t)
-    chunks: list[list[Any]] = [[]]
-    for group in groups.values():
-        if chunks[-1] and len(chunks[-1]) + len(group) > size:
-            chunks.append([])
-        chunks[-1].extend(group)
-    return [c for c in chunks if c]
+    return assemble(records, len(files))
 
 
 def _exception(fut: Any) -> BaseException | None:
@@ -282,9 +266,8 @@ def _client(address: str, jobs: int | None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if address == "local":
-        # the config holds for the whole run: a worker that its nanny restarts reads it again
-        with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error"}):
-            cluster = LocalCluster(n_workers=jobs or batch.default_jobs(), threads_per_worker=1, processes=True,
+        with dask.config.set({"logging.distributed": "error"}):
+            cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
                                    dashboard_address=None)
             try:
                 with Client(cluster, set_as_default=False) as client:
@@ -323,34 +306,34 @@ def _ship(paths: list[Path], root: Path, out_dir: Path) -> dict[str, bytes]:
     return shipped
 
 
-def _write_outputs(record: Record, produced: dict[str, bytes], out_dir: Path, options: Options) -> Record:
+def _write_outputs(record: FileRecord, produced: dict[str, bytes], out_dir: Path, options: Options) -> FileRecord:
     """Write a file's outputs into DIR as a local batch does: atomically, an edited report kept."""
     from carbon_report.core.errors import OutputLocked
+    from carbon_report.core.model import Finding
     from carbon_report.io.atomic import write_bytes
     from carbon_report.outputs.report.fingerprint import report_output_path
 
-    outputs = record["outcome"]["outputs"]
-    name = Path(record["outcome"]["input"]).name
+    written = dataclasses.asdict(record.outputs)
+    notices: list[str] = []
+    locked: Finding | None = None
     try:
         for key in ("workbook", "report", "pdf"):
-            if not outputs.get(key):
+            if not written.get(key):
                 continue
-            desired = Path(outputs[key])
+            desired = Path(written[key])
             data = produced[desired.relative_to(out_dir).as_posix()]
             target = desired
             if key == "report":
                 target, notice = report_output_path(desired, options.force)
                 if notice:
-                    record["lines"].append(f"{name}: {notice}")
-            elif key == "pdf" and outputs.get("report"):
-                target = Path(outputs["report"]).with_suffix(".pdf")
+                    notices.append(f"{record.name}: {notice}")
+            elif key == "pdf" and written.get("report"):
+                target = Path(written["report"]).with_suffix(".pdf")
             write_bytes(target, data)
-            outputs[key] = str(target)
+            written[key] = str(target)
     except OutputLocked as e:
-        from carbon_report.core.model import Finding
-
-        finding = Finding("error", "", "", Code.E_OUTPUT_LOCKED, str(e))
-        record["outcome"]["issues"].append(finding.as_dict())
-        record["lines"].append(f"{name}: {finding.message} [{finding.code}]")
-        record["exit_code"] = max(record["exit_code"], 1)
+        locked = Finding("error", "", "", Code.E_OUTPUT_LOCKED, str(e))
+    record = record.with_outputs(**written).with_lines(*notices)
+    if locked is not None:
+        record = record.with_finding(locked, f"{record.name}: {locked.message} [{locked.code}]")
     return record
