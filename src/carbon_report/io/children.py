@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -34,11 +35,12 @@ def _say(line: str) -> None:
     with _lock:
         if _watchdog is None or _watchdog.poll() is not None:
             _watchdog = subprocess.Popen(
-                [sys.executable, "-I", str(_WATCHDOG)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                [sys.executable, "-I", "-S", str(_WATCHDOG)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, **_own_session())
         assert _watchdog.stdin is not None
-        _watchdog.stdin.write(line.encode("utf-8", "surrogateescape") + b"\n")
-        _watchdog.stdin.flush()
+        if line:
+            _watchdog.stdin.write(line.encode("utf-8", "surrogateescape") + b"\n")
+            _watchdog.stdin.flush()
 
 
 def _own_session() -> dict[str, Any]:
@@ -50,6 +52,7 @@ def _own_session() -> dict[str, Any]:
 def start(argv: list[str], **popen: Any) -> subprocess.Popen[bytes]:
     """Start `argv` in a session of its own, registered with the watchdog: killed with its process group
     when the run ends, if it has not ended before (`end`)."""
+    _say("")  # the watchdog first: then only one write separates the child's start from its registration
     proc = subprocess.Popen(argv, **popen, **_own_session())
     try:
         _say(f"+g {proc.pid}")
@@ -82,14 +85,18 @@ def end(proc: subprocess.Popen[Any], *, wait_s: float = 0.0) -> None:
 
 
 def private_folder(prefix: str) -> Path:
-    """A new folder in the temporary folder, removed by the watchdog when the run ends (or by `remove`)."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
+    """A new folder (mode 0700) in the temporary folder, removed by the watchdog when the run ends (or by
+    `remove`). Registered before it is made, so no moment exists where it is there and unknown."""
+    parent = Path(tempfile.gettempdir())
+    while True:
+        folder = parent / f"{prefix}{secrets.token_hex(6)}"
         _say(f"+d {folder}")
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return folder
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # someone else's: not ours to remove
+            _say(f"-d {folder}")
+            continue
+        return folder
 
 
 def remove(folder: Path) -> None:

@@ -123,7 +123,13 @@ def fontconfig_file(folder: Path) -> Path | None:
 
 
 def _environment(folder: Path) -> dict[str, str]:
+    """The helper's and soffice's environment: their temporary files inside `folder` (so they go with it
+    when the run ends, whatever ends it), and the fonts the PDF uses."""
     env = dict(os.environ)
+    tmp = folder / "tmp"
+    tmp.mkdir(exist_ok=True)
+    for name in ("TMPDIR", "TMP", "TEMP"):
+        env[name] = str(tmp)
     conf = fontconfig_file(folder)  # the PDF's fonts, so the 目录's page numbers are the PDF's
     if conf is not None:
         env["FONTCONFIG_FILE"] = str(conf)
