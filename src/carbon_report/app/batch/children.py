@@ -73,7 +73,8 @@ def child_main(parent: int, memory_limit: int) -> None:
     while True:
         try:
             fn, args = _read_message(tasks)
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the host closed the pipe (pool shut down) or ended
+            worker.close_worker()
             return
         try:
             answer: tuple[str, Any] = ("ok", fn(*args))

@@ -5,6 +5,7 @@ workers of a Dask worker (children.py).
     process_one(path, out_subdir, options) -> FileRecord     one workbook through pipeline.process_file
     call(worker, path, out_subdir, options, timeout)          the above under a per-file alarm (None: timed out)
     init_worker(memory_limit, parent)                         a worker process's start
+    close_worker()                                            a worker process's end
 """
 
 from __future__ import annotations
@@ -77,6 +78,14 @@ def init_worker(memory_limit: int | None, parent: int | None = None) -> None:
     warm()
     if memory_limit:
         cap_memory(memory_limit)
+
+
+def close_worker() -> None:
+    """A worker process's end: the long-lived office program it started for its reports' 目录 and PDFs ends with
+    it (outputs/convert; also registered at exit there, which a killed worker never reaches: their watchdog)."""
+    from carbon_report.outputs.convert import close_default
+
+    close_default()
 
 
 def cap_memory(memory_limit: int) -> None:
