@@ -77,9 +77,17 @@ def file_workers(worker: psutil.Process) -> list[psutil.Process]:
 
 
 def busy(worker: psutil.Process) -> bool:
-    """A shard is running on `worker`: one of its subprocess workers is using the CPU."""
+    """A shard is running on `worker`: one of its subprocess workers used the CPU in the last tenth of a second
+    (an idle one waits on its pipe and uses none)."""
+    def used(p: psutil.Process) -> float:
+        t = p.cpu_times()
+        return t.user + t.system
+
     try:
-        return any(p.cpu_percent(interval=0.05) > 20 for p in file_workers(worker))
+        children = file_workers(worker)
+        before = [used(p) for p in children]
+        time.sleep(0.1)
+        return any(used(p) > b for p, b in zip(children, before, strict=True))
     except psutil.Error:
         return False
 

@@ -232,37 +232,59 @@ def _strict_template_class():
     return StrictTemplate
 
 
-def _compile(tpl: Any, xml: str, encoding: str = "utf-8") -> _Part:
+def _compile(tpl: Any, xml: str, encoding: str = "utf-8", *, known: tuple[str, Any] | None = None,
+             fresh: dict[str, tuple[str, Any]] | None = None, part_id: str = "") -> _Part:
+    """One part patched and compiled; `known`: its patched source and code from the cache folder (then neither
+    is done again); a part compiled here is added to `fresh` under `part_id` for the cache."""
     import jinja2
 
+    env = _environment()
+    if known is not None:
+        source, code = known
+        return _Part(source, env.template_class.from_code(env, code, env.make_globals(None), None), encoding)
     source = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
     try:
-        return _Part(source, _environment().from_string(source), encoding)
+        code = env.compile(source)
     except jinja2.TemplateError as exc:  # where docxtpl's render_xml_part would say it is
         if getattr(exc, "lineno", None) is not None:
             line = max(exc.lineno - 4, 0)
             exc.docx_context = [re.sub(r"<[^>]+>", "", x) for x in source.splitlines()[line:line + 7]]
         raise
+    if fresh is not None:
+        fresh[part_id] = (source, code)
+    return _Part(source, env.template_class.from_code(env, code, env.make_globals(None), None), encoding)
 
 
 @lru_cache(maxsize=8)
 def _prepared(path: Path, mtime_ns: int, size: int) -> _Prepared:
     """The template read, patched and compiled once per process (per version of the file: an edited
-    template is prepared again)."""
+    template is prepared again), and once per machine: the patched and compiled parts are kept in the user's
+    cache folder under the template's SHA-256 (template_cache.py)."""
+    from carbon_report.outputs.report import template_cache
+
     blob = path.read_bytes()
+    key = template_cache.cache_key(blob)
+    known = template_cache.load(key) or {}
+    fresh: dict[str, tuple[str, Any]] = {}
     tpl = _strict_template_class()(io.BytesIO(blob))
     tpl.init_docx()
 
-    def parts(uri: str) -> dict[str, _Part]:
+    def parts(uri: str, kind: str) -> dict[str, _Part]:
         out = {}
         for rel_key, part in tpl.get_headers_footers(uri):
             xml = tpl.get_part_xml(part)
-            out[rel_key] = _compile(tpl, xml, tpl.get_headers_footers_encoding(xml))
+            part_id = f"{kind}:{rel_key}"
+            out[rel_key] = _compile(tpl, xml, tpl.get_headers_footers_encoding(xml), known=known.get(part_id),
+                                    fresh=fresh, part_id=part_id)
         return out
 
     body_xml = tpl.get_xml()
-    return _Prepared(blob, _compile(tpl, body_xml), parts(tpl.HEADER_URI), parts(tpl.FOOTER_URI),
-                     _around_body(tpl, body_xml))
+    prepared = _Prepared(blob, _compile(tpl, body_xml, known=known.get("body"), fresh=fresh, part_id="body"),
+                         parts(tpl.HEADER_URI, "header"), parts(tpl.FOOTER_URI, "footer"),
+                         _around_body(tpl, body_xml))
+    if fresh:
+        template_cache.store(key, {**known, **fresh})
+    return prepared
 
 
 def _around_body(tpl: Any, body_xml: str) -> tuple[str, str, str] | None:
