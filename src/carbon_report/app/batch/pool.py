@@ -49,6 +49,12 @@ def default_executor(max_workers: int, *, memory_limit: int | None = _worker.WOR
     return ProcessPoolExecutor(max_workers, initializer=_worker.init_worker, initargs=(memory_limit, os.getpid()))
 
 
+def _workers_fork() -> bool:
+    import multiprocessing
+
+    return multiprocessing.get_start_method() == "fork"
+
+
 def default_jobs() -> int:
     if hasattr(os, "process_cpu_count"):  # Python 3.13
         return os.process_cpu_count() or 1
@@ -77,6 +83,10 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
             on_result(record)
 
     factory = executor_factory or default_executor
+    if executor_factory is None and _workers_fork():
+        # Warm once, here: the workers forked below inherit the imports, factor library, unit table and
+        # prepared template (copy-on-write), instead of each loading them again before its first file.
+        _worker.warm()
     executor: Executor | None = None
     inflight: dict[Future[FileRecord | None], tuple[Task, float]] = {}
     abandoned = False
