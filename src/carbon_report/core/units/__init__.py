@@ -26,6 +26,9 @@ from carbon_report.core.errors import UnitError, UnitFamilyMismatch
 _HERE = resources.files(__package__)
 
 # Every middle-dot look-alike a keyboard or a PDF produces; NFKC leaves them apart.
+# What a user is told for a spelling that is simply not in units.toml (the finding's {why}).
+UNKNOWN_HINT = "单位表中没有这种写法，请写成如 t、kWh、m3、GJ"
+FACTOR_UNIT_HINT = "因子单位应写成 质量[气体]/活动单位，如 tCO2/MWh、kgCO2e/t"
 _DOTS = str.maketrans({"・": "·", "•": "·", "⋅": "·", "∙": "·", "‧": "·", "･": "·"})
 
 
@@ -119,8 +122,8 @@ def lookup(spelling: str) -> UnitAlias | None:
 
 
 def why_unknown(spelling: str) -> str:
-    """Why a spelling is not read ("" when it is simply not in the table)."""
-    return _match(spelling)[1]
+    """Why a spelling is not read (for a spelling simply not in the table, the spellings it knows)."""
+    return _match(spelling)[1] or UNKNOWN_HINT
 
 
 def is_known(spelling: str) -> bool:
