@@ -196,6 +196,7 @@ def test_errors_and_warnings_are_made_by_codes_of_their_severity() -> None:
 
 def test_a_missing_or_unknown_field_is_a_loud_error() -> None:
     import pytest
+
     from carbon_report.core.findings import Code
     from carbon_report.core.model import CellRef, Finding
 

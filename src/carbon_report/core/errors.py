@@ -71,7 +71,7 @@ class OutputError(CarbonReportError):
 
     def fields(self) -> dict[str, object]:
         """The template's fields when the raiser names only the path."""
-        return {"path": self.path, "reason": type(self).__name__}
+        return {k: v for k, v in {"path": self.path, "reason": type(self).__name__}.items() if k in self.code.fields}
 
 
 class OutputNotWritable(OutputError):

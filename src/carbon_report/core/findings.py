@@ -169,7 +169,7 @@ class Code(StrEnum):
         "the output file exists and --force was not given")
     E_OUTPUT_IS_INPUT = ("E-OUTPUT-IS-INPUT", "输出路径与输入文件相同，已拒绝",
         "the output path equals the input file")
-    E_OUTPUT_LOCKED = ("E-OUTPUT-LOCKED", "文件正被其他程序（如 Excel、Word）打开，无法写入：{path}。请关闭该文件后重试",
+    E_OUTPUT_LOCKED = ("E-OUTPUT-LOCKED", "文件正被其他程序（如 Excel、Word）打开，无法写入：{path}。请关闭该文件后重试（已加载的加载项须先关闭 Excel）",
         "an output file is open in another program")
     E_OUTPUT_NAME_TOO_LONG = ("E-OUTPUT-NAME-TOO-LONG", "输出文件名过长（{size} 字节，文件系统上限通常为 255 字节）：{name}。请缩短输入文件的文件名",
         "the output's file name is longer than the file system allows")
@@ -217,7 +217,7 @@ class Code(StrEnum):
         "the run took longer than --time-limit")
     E_UNCERTAINTY_INVALID = ("E-UNCERTAINTY-INVALID", "“{name}”的不确定度“{value}”应为不小于 0 的百分数（如 5 表示 ±5%）",
         "an uncertainty is not a non-negative percentage")
-    E_UNIT_MISMATCH = ("E-UNIT-MISMATCH", "“{name}”的单位“{unit}”无法换算为因子 {code} 的单位“{factor_unit}”（{factor}）：两者的量或含义不同（如电力与热量），因子库条目也未声明此换算",
+    E_UNIT_MISMATCH = ("E-UNIT-MISMATCH", "“{name}”的单位“{unit}”无法换算为因子 {code} 的单位“{factor_unit}”（{factor}）：{unit_means}与{factor_means}不能直接换算，因子库条目也未声明此换算",
         "the activity's unit cannot convert to the factor's unit")
     E_UNIT_MISSING = ("E-UNIT-MISSING", "“{name}”缺少单位（如 t、kWh、m3）",
         "a quantity without a unit")

@@ -173,6 +173,17 @@ def convert(amount: float, from_unit: str, to_unit: str, density_t_per_m3: float
 
 FAMILY_ZH = {"electric": "电量（kWh 类）", "heat": "热量（J 类、标准煤）", "gas": "标况气体体积（Nm³）",
              "liquid": "液体体积（L）"}
+KIND_ZH = {"mass": "质量", "energy": "能量", "volume": "体积", "freight": "货运周转量（t·km 类）", "distance": "距离",
+           "area": "面积", "count": "数量"}
+
+
+def meaning_zh(spelling: str) -> str:
+    """What a unit measures, in the words a finding uses: its family where it has one (电量 vs 热量), else its
+    kind (质量, 体积 …); the spelling itself when unknown."""
+    a = lookup(spelling)
+    if a is None:
+        return spelling
+    return FAMILY_ZH.get(a.family) or KIND_ZH.get(a.kind, a.kind)
 _CROSSINGS = ({"electric", "heat"}, {"gas", "liquid"})
 
 

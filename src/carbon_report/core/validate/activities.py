@@ -163,7 +163,8 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                     units.conversion(unit, fac.per_unit, fac.density_t_per_m3, fac.declares)
                 except units.UnitError:
                     f.error(unit_ref, Code.E_UNIT_MISMATCH, name=label, unit=unit, code=code,
-                            factor_unit=fac.per_unit, factor=fac.unit)
+                            factor_unit=fac.per_unit, factor=fac.unit, unit_means=units.meaning_zh(unit),
+                            factor_means=units.meaning_zh(fac.per_unit))
                     bad = True
                     break
             else:
