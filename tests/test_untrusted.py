@@ -133,7 +133,7 @@ def test_an_absurd_product_output_is_an_error_on_its_cell(tmp_path: Path, cli, o
     r = cli("process", src, "--out", tmp_path / "o", "--json")
     assert r.returncode == 1, r.stderr
     found = lines_with(r.stderr, "E-AMOUNT-OUT-OF-RANGE")
-    assert len(found) == 1 and found[0].startswith("a.xlsx: 产品产量!B2: 产品“非预应力电杆”的产量"), r.stderr
+    assert len(found) == 1 and found[0].startswith("a.xlsx: 产品产量!B2: “非预应力电杆”的产量“"), r.stderr
     strict_json(r.stdout)
     assert digest(src) == before
 
