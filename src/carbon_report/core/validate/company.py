@@ -108,11 +108,12 @@ def read_company(raw: RawWorkbook, f: Findings, today: dt.date) -> Company | Non
     if "output_value" in values:
         p = parse_number(values["output_value"])
         if p.kind == "with_unit" and squash(p.unit) == "万元":
-            f.warn(ref("output_value"), Code.W_AMOUNT_WITH_UNIT, name=contract.COMPANY_SHEET, column="工业总产值",
+            f.warn(ref("output_value"), Code.W_AMOUNT_WITH_UNIT, name=name or contract.COMPANY_SHEET, column="工业总产值",
                    value=p.text, number=f"{p.value:g}", unit="万元")
             p = ParsedNumber("number", p.value, text=p.text)
         if p.kind == "number" and p.value > 0 and out_of_range(p.value, divisor=True):
-            f.error(ref("output_value"), Code.E_AMOUNT_OUT_OF_RANGE, name=contract.COMPANY_SHEET, column="工业总产值",
+            f.error(ref("output_value"), Code.E_AMOUNT_OUT_OF_RANGE, name=name or contract.COMPANY_SHEET,
+                    column="工业总产值",
                     value=text_of(values["output_value"]))
         elif p.kind != "number" or p.value <= 0:
             f.error(ref("output_value"), Code.E_OUTPUT_VALUE_INVALID, value=text_of(values["output_value"]))
