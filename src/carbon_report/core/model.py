@@ -9,7 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from carbon_report.core.findings import Code
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from carbon_report.core.errors import CarbonReportError
 
 Severity = Literal["error", "warning"]
 BIOGENIC_CO2 = "CO2-biogenic"
@@ -79,6 +86,18 @@ class Finding:
     code: str
     message: str
 
+    @classmethod
+    def of(cls, code: Code, where: CellRef | None = None, /, **fields: object) -> Finding:
+        """The one way to make a finding: its severity and text come from the catalogue, the call names the
+        cell and the values."""
+        return cls(code.severity, where.sheet if where else "", where.cell if where else "", code, code.text(**fields))
+
+    @classmethod
+    def raised(cls, e: CarbonReportError) -> Finding:
+        """The finding of an expected failure raised as an exception (its message already the catalogue's)."""
+        code = Code(e.code)
+        return cls(code.severity, "", "", code, e.message)
+
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
@@ -86,6 +105,12 @@ class Finding:
     def as_dict(self) -> dict[str, str]:
         return {"severity": self.severity, "sheet": self.sheet, "cell": self.cell, "code": self.code,
                 "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Finding:
+        """as_dict's inverse: a finding made elsewhere, read back from the contract's JSON (a batch record)."""
+        return cls(d.get("severity", "error"), d.get("sheet", ""), d.get("cell", ""), d.get("code", ""),
+                   d.get("message", ""))
 
 
 # ---- the intake, as validated ----------------------------------------------------------------------------

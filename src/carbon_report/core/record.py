@@ -142,8 +142,7 @@ class FileRecord:
         return cls(
             input=str(doc.get("input", "")),
             status=doc.get("status", "unreadable"),
-            findings=tuple(Finding(i.get("severity", "error"), i.get("sheet", ""), i.get("cell", ""),
-                                   i.get("code", ""), i.get("message", "")) for i in doc.get("issues") or ()),
+            findings=tuple(Finding.from_dict(i) for i in doc.get("issues") or ()),
             outputs=Outputs(*(outputs.get(k) for k in OUTPUT_KINDS)),
             company=CompanyId(c.get("name"), c.get("uscc"), c.get("year")) if c else None,
             total_tco2e=doc.get("total_tco2e"),

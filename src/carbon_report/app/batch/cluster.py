@@ -60,7 +60,7 @@ def require_dask() -> None:
     try:
         import distributed  # noqa: F401
     except ImportError as e:
-        raise ClusterError(Code.E_DASK_MISSING, Code.E_DASK_MISSING.message) from e
+        raise ClusterError(Code.E_DASK_MISSING) from e
 
 
 # ---- what travels -------------------------------------------------------------------------------------------
@@ -113,8 +113,7 @@ def run_shard(shard: Shard) -> ShardOutput:
             files = [Path(p) for p in shard.paths]
             for p in files:
                 if not os.access(p, os.R_OK):
-                    raise ClusterError(Code.E_DASK_INPUT, f"Dask 工作进程（{platform.node()}）读不到输入文件“{p}”；"
-                                       "请放在各节点共享的同一路径上，或加 --ship-inputs")
+                    raise ClusterError(Code.E_DASK_INPUT, node=platform.node(), path=p)
         def here(client_path: str) -> Path:
             return root / Path(client_path).relative_to(shard.root) if shard.shipped is not None else Path(client_path)
 
@@ -233,14 +232,15 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
                             task = by_index[i]
                             if shard.strikes + 1 >= 2:
                                 finish(task, failed(task.path, "unreadable", Code.E_DASK_WORKER,
-                                                           Code.E_DASK_WORKER.message))
+                                                    lost=shard.strikes + 1))
                             else:
                                 submit(make([task], shard.strikes + 1))
                         continue
                     for i in shard.indices:  # a failure of the shard's own code: its files fail, not the batch
                         task = by_index[i]
                         finish(task, failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH,
-                                                   f"处理此文件时出错，已跳过此文件：{type(exc).__name__}: {exc}"))
+                                            error=f"{type(exc).__name__}: {exc}".rstrip(": "),
+                                            limit=WORKER_MEMORY_LIMIT // 1024**2))
                 if on_tick:
                     on_tick()
                 if not done:
@@ -279,7 +279,7 @@ def _client(address: str, jobs: int | None) -> Iterator[Any]:
         client = Client(address, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
         why = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise ClusterError(Code.E_DASK_CONNECT, f"无法连接 Dask 调度器 {address}：{why}") from e
+        raise ClusterError(Code.E_DASK_CONNECT, address=address, why=why) from e
     try:
         yield client
     finally:
@@ -332,7 +332,7 @@ def _write_outputs(record: FileRecord, produced: dict[str, bytes], out_dir: Path
             write_bytes(target, data)
             written[key] = str(target)
     except OutputLocked as e:
-        locked = Finding("error", "", "", Code.E_OUTPUT_LOCKED, str(e))
+        locked = Finding.raised(e)
     record = record.with_outputs(**written).with_lines(*notices)
     if locked is not None:
         record = record.with_finding(locked, f"{record.name}: {locked.message} [{locked.code}]")

@@ -142,8 +142,7 @@ def plan_tasks(files: list[Path], out_dir: Path, root: Path | None, finish: Call
         if first is None:
             tasks.append(task)
         else:
-            finish(task, failed(path, "invalid", Code.E_BATCH_OUTPUT_CONFLICT,
-                                f"输出文件名与“{first.name}”（{first}）的输出相同，未处理此文件；请重命名其中一个"))
+            finish(task, failed(path, "invalid", Code.E_BATCH_OUTPUT_CONFLICT, other=first.name, path=first))
     return tasks
 
 

@@ -114,7 +114,7 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
                     task.strikes += 1
                     if task.strikes >= 2:
                         finish(task, failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH,
-                                            "处理此文件时工作进程异常退出（单独重试仍然如此），已跳过此文件"))
+                                            error="BrokenProcessPool", limit=_worker.WORKER_MEMORY_LIMIT // 1024**2))
                     else:
                         queue.appendleft(task)
                 discard(executor)
@@ -190,11 +190,8 @@ def _result_of(fut: Future[FileRecord | None], task: Task, timeout: float | None
         return timed_out(task.path, timeout) if record is None else record
     if isinstance(exc, _worker.WorkerTimeout):  # the alarm rang just as the worker returned
         return timed_out(task.path, timeout)
-    if isinstance(exc, MemoryError):
-        message = f"处理此文件时内存不足（每个工作进程上限 {_worker.WORKER_MEMORY_LIMIT // 1024**2} MB），已跳过此文件"
-    else:
-        message = f"处理此文件时出错，已跳过此文件：{type(exc).__name__}: {exc}"
-    return failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH, message)
+    return failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH, error=f"{type(exc).__name__}: {exc}".rstrip(": "),
+                  limit=_worker.WORKER_MEMORY_LIMIT // 1024**2)
 
 
 def kill_workers(executor: Executor) -> bool:

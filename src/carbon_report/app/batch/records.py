@@ -51,15 +51,16 @@ def record_of(outcome: Outcome) -> FileRecord:
                                 summary_line=summary_line(outcome))
 
 
-def failed(path: Path, status: Status, code: str, message: str) -> FileRecord:
-    """A file the batch gave up on (timed out, crashed its worker, clashed with another's outputs …)."""
+def failed(path: Path, status: Status, code: Code, /, **fields: object) -> FileRecord:
+    """A file the batch gave up on (timed out, crashed its worker, clashed with another's outputs …): one
+    finding of `code`, its text the catalogue's with `fields`."""
     from carbon_report.app.pipeline import Outcome
 
-    return record_of(Outcome(Path(path), status, [Finding("error", "", "", code, message)]))
+    return record_of(Outcome(Path(path), status, [Finding.of(code, **fields)]))
 
 
 def timed_out(path: Path, timeout: float | None) -> FileRecord:
-    return failed(path, "unreadable", Code.E_BATCH_TIMEOUT, f"处理时间超过 {timeout:g} 秒，已停止处理此文件")
+    return failed(path, "unreadable", Code.E_BATCH_TIMEOUT, seconds=f"{timeout:g}")
 
 
 def assemble(records: dict[int, FileRecord], n: int, *, flag_duplicates: bool = True) -> BatchResult:
@@ -85,8 +86,7 @@ def _flag_duplicates(records: list[FileRecord]) -> list[str]:
         first = seen.setdefault(key, rec.input)
         if first == rec.input:
             continue
-        finding = Finding("warning", "", "", Code.W_BATCH_DUPLICATE_COMPANY,
-                          f"统一社会信用代码“{key[0]}”、核算年度 {key[1]} 与“{first}”相同，可能重复提交")
+        finding = Finding.of(Code.W_BATCH_DUPLICATE_COMPANY, uscc=key[0], year=key[1], other=first)
         line = f"{one_line(rec.name)}: 警告 {one_line(finding.message)} [{finding.code}]"
         records[k] = rec.with_finding(finding, line)
         notes.append(line)
