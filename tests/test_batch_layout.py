@@ -56,7 +56,7 @@ def test_the_record_at_the_summary_seam_is_frozen_typed_data() -> None:
            "stages": {"raw_materials": 1.5, "production": 2.5, "procurement": 0.0, "transport": 0.0,
                       "packaging": 0.0, "recycling": 0.0},
            "total_tco2e": 4.0, "issues": [{"severity": "warning", "sheet": "活动数据", "cell": "D2",
-                                           "code": "W-X", "message": "m"}],
+                                           "code": "W-BATCH-DUPLICATE-COMPANY", "message": "m"}],
            "outputs": {"workbook": "/o/甲_计算结果.xlsx", "report": None}}
     rec = FileRecord.from_json(doc, lines=["l"], summary_line="s")
     assert rec.name == "甲.xlsx" and rec.company is not None and rec.company.year == 2024
