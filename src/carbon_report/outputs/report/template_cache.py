@@ -47,11 +47,9 @@ def cache_folder() -> Path:
 @cache
 def _code_fingerprint() -> str:
     """What besides the template decides the compiled parts: versions and the report modules' own source."""
-    import carbon_report
-
     h = hashlib.sha256()
-    h.update(f"{carbon_report.__version__}|{sys.version}|".encode())
-    for dist in ("jinja2", "docxtpl", "python-docx", "lxml"):
+    h.update(f"{sys.version}|".encode())
+    for dist in ("carbon-report", "jinja2", "docxtpl", "python-docx", "lxml"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             h.update(f"{dist}={metadata.version(dist)}|".encode())
     for module in sorted(Path(__file__).parent.glob("*.py")):  # render.py patches and compiles; the sandbox …
