@@ -346,3 +346,34 @@ def test_sigint_to_the_parent_alone_stops_the_batch_and_its_workers(tmp_path: Pa
     written = list(out.iterdir())
     assert len(written) < 120
     assert all(zipfile.is_zipfile(p) and not p.name.startswith(".") for p in written), written
+
+
+def test_the_subprocess_pool_of_a_dask_worker_isolates_crashes_and_time_limits_as_the_process_pool(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """children.ChildPool (subprocess workers fed over a pipe, what a daemonic Dask worker uses) under the same
+    batch loop: a file that kills its worker or raises fails alone, one past its limit is stopped, one deaf to
+    its alarm is killed, the others come through."""
+    from carbon_report.app.batch.children import ChildPool
+
+    monkeypatch.setattr(pool, "KILL_GRACE", 1.0)
+    d = tmp_path / "in"
+    names = ["a.xlsx", "b-crash.xlsx", "c-raise.xlsx", "d-hang.xlsx", "e-stuck.xlsx", "f.xlsx"]
+    for i, n in enumerate(names):
+        good(d / n, uscc=USCC_2, year=2000 + i)
+    pools: list[ChildPool] = []
+
+    def factory(n: int) -> ChildPool:
+        pools.append(ChildPool(n))
+        return pools[-1]
+
+    result = run_batch(sorted(d.iterdir()), tmp_path / "out", OPTS, jobs=2, timeout=8, worker=staged_worker,
+                       executor_factory=factory)
+    files = by_name(result.files)
+    assert codes(files["b-crash.xlsx"]) == codes(files["c-raise.xlsx"]) == ["E-BATCH-WORKER-CRASH"]
+    assert "staged failure" in files["c-raise.xlsx"]["issues"][0]["message"]
+    assert codes(files["d-hang.xlsx"]) == codes(files["e-stuck.xlsx"]) == ["E-BATCH-TIMEOUT"]
+    assert files["a.xlsx"]["status"] == files["f.xlsx"]["status"] == "ok"
+    import psutil
+
+    pids = [pid for p in pools for pid in p.pids]
+    assert pids and not [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]

@@ -10,6 +10,7 @@ whose event loop an interrupt would hit.
     pool = ChildPool(max_workers, keep=KEEP)   # a concurrent.futures.Executor, as ProcessPoolExecutor
     pool.submit(fn, *args) -> Future           # fn: a top-level function, pickled by reference
     pool.kill()                                # every child killed now (time limit passed, Ctrl-C)
+    started(future, default)                   # when the task reached a warm child (its time limit counts from then)
     pool.shutdown()                            # idle healthy children go back to `keep` for the next pool
 
 A child that dies (os._exit, a native abort, the OOM killer, a kill) breaks the pool as a dead process breaks a
@@ -29,6 +30,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
@@ -89,6 +91,14 @@ def child_main(parent: int, memory_limit: int) -> None:
 # ---- the parent's side -------------------------------------------------------------------------------------
 
 
+def started(fut: Future[Any], default: float) -> float:
+    """When the task of `fut` reached a warm child (time.monotonic; now, while its child is still warming up:
+    that second or so is not the file's time); `default` (its submission) for another executor's future."""
+    if not hasattr(fut, "started"):
+        return default
+    return fut.started or time.monotonic()
+
+
 class _Spawner:
     """One thread of the host process starts every child (see the module's docstring: the parent-death
     signal follows the starting thread, and a Dask worker's task threads may end before their children)."""
@@ -146,13 +156,17 @@ class Child:
         assert self.proc.stdin is not None
         _write_message(self.proc.stdin, (fn, args))
 
-    def receive(self) -> tuple[str, Any]:
-        """The next answer; EOFError when the child died. The first message of a new child is its ready
-        signal (it is warm by then), read here first."""
+    def wait_ready(self) -> None:
+        """A new child's first message says it is warm (imports, library, template loaded); EOFError when it
+        died first."""
         assert self.proc.stdout is not None
         if not self.ready:
             kind, _ = _read_message(self.proc.stdout)
             self.ready = kind == "ready"
+
+    def receive(self) -> tuple[str, Any]:
+        """The next answer; EOFError when the child died."""
+        assert self.proc.stdout is not None
         kind, value = _read_message(self.proc.stdout)
         return kind, value
 
@@ -231,6 +245,7 @@ class ChildPool(Executor):
             if self.closed:
                 raise RuntimeError("cannot submit after shutdown")
             fut: Future[Any] = Future()
+            fut.started = None  # type: ignore[attr-defined] - set when a warm child takes it (started())
             self.pending.append((fut, fn, args))
         self._dispatch()
         return fut
@@ -265,6 +280,9 @@ class ChildPool(Executor):
 
     def _wait_for(self, child: Child, fut: Future[Any]) -> None:
         try:
+            child.wait_ready()
+            # the task's own clock starts now, not while a new child was warming (see `started`)
+            fut.started = time.monotonic()  # type: ignore[attr-defined]
             kind, value = child.receive()
         except (EOFError, OSError, pickle.UnpicklingError, ValueError):
             self._break()
@@ -292,11 +310,10 @@ class ChildPool(Executor):
         for child in children:
             child.kill()
         for fut in futures:
-            if not fut.done():
-                with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # a future that finished or was cancelled meanwhile
+                if not fut.running():
                     fut.set_running_or_notify_cancel()
-                with contextlib.suppress(Exception):
-                    fut.set_exception(BrokenProcessPool("a child process of the pool died"))
+                fut.set_exception(BrokenProcessPool("a child process of the pool died"))
 
     def kill(self) -> None:
         """Every child killed now (a time limit passed, Ctrl-C): the pool is broken."""

@@ -25,6 +25,7 @@ Robustness, kept small:
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from collections import deque
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_report.app.batch import worker as _worker
+from carbon_report.app.batch.children import started
 from carbon_report.app.batch.plan import Task, link_years, plan_tasks
 from carbon_report.app.batch.records import BatchResult, assemble, failed, timed_out
 from carbon_report.core.findings import Code
@@ -45,8 +47,12 @@ POLL = 0.2  # seconds between looks at deadlines and progress
 Worker = Callable[[str, str, Any], FileRecord]
 
 
-def default_executor(max_workers: int, *, memory_limit: int | None = _worker.WORKER_MEMORY_LIMIT) -> Executor:
-    return ProcessPoolExecutor(max_workers, initializer=_worker.init_worker, initargs=(memory_limit, os.getpid()))
+def default_executor(max_workers: int, *, memory_limit: int | None = _worker.WORKER_MEMORY_LIMIT,
+                     report: bool = True) -> Executor:
+    """The local pool: forked workers, each dying with this process, capped and warm (`report`: with the report
+    template prepared; a batch without reports does not load the report's libraries at all)."""
+    return ProcessPoolExecutor(max_workers, initializer=_worker.init_worker,
+                               initargs=(memory_limit, os.getpid(), report))
 
 
 def _workers_fork() -> bool:
@@ -82,11 +88,12 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
         if on_result:
             on_result(record)
 
-    factory = executor_factory or default_executor
+    report = bool(getattr(options, "report", True))
+    factory = executor_factory or functools.partial(default_executor, report=report)
     if executor_factory is None and _workers_fork():
         # Warm once, here: the workers forked below inherit the imports, factor library, unit table and
         # prepared template (copy-on-write), instead of each loading them again before its first file.
-        _worker.warm()
+        _worker.warm(report=report)
     executor: Executor | None = None
     inflight: dict[Future[FileRecord | None], tuple[Task, float]] = {}
     abandoned = False
@@ -120,7 +127,8 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
                 discard(executor)
                 executor = None
             elif timeout:
-                late = [f for f, (_, t0) in inflight.items() if time.monotonic() - t0 > timeout + KILL_GRACE]
+                late = [f for f, (_, t0) in inflight.items()
+                        if time.monotonic() - started(f, t0) > timeout + KILL_GRACE]
                 for fut in late:  # the worker ignored its alarm (stuck in native code, or signals blocked)
                     task, _ = inflight.pop(fut)
                     finish(task, timed_out(task.path, timeout))

@@ -18,9 +18,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from carbon_report.core.record import FileRecord
+
+T = TypeVar("T")
 
 WORKER_MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per worker
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -44,8 +46,8 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise WorkerTimeout()
 
 
-def call(worker: Callable[[str, str, Any], FileRecord], path: str, out_subdir: str, options: Any,
-         timeout: float | None) -> FileRecord | None:
+def call(worker: Callable[[str, str, Any], T], path: str, out_subdir: str, options: Any,
+         timeout: float | None) -> T | None:
     """Run `worker` under a per-file alarm, interruptible by Ctrl-C; None means it ran out of time. The alarm is
     a signal, so it only ever runs in a worker process's main thread: never in a thread of somebody else's
     process (a Dask worker's event loop), where a thread pool (a test's) runs it without one."""
@@ -67,7 +69,7 @@ def call(worker: Callable[[str, str, Any], FileRecord], path: str, out_subdir: s
             signal.signal(signal.SIGINT, previous_int)
 
 
-def init_worker(memory_limit: int | None, parent: int | None = None) -> None:
+def init_worker(memory_limit: int | None, parent: int | None = None, report: bool = True) -> None:
     """A worker process's start. It dies with the batch (parent-death signal or watchdog), does not hold the
     caller's stdout and stderr open, ignores Ctrl-C when idle (the batch stops it; no traceback from its
     loop), has its address space capped where the platform allows, and is warmed before its first file."""
@@ -75,7 +77,7 @@ def init_worker(memory_limit: int | None, parent: int | None = None) -> None:
         die_with_parent(parent)
     release_caller_pipes()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warm()
+    warm(report=report)
     if memory_limit:
         cap_memory(memory_limit)
 
@@ -142,18 +144,20 @@ def release_caller_pipes() -> None:
     os.close(devnull)
 
 
-def warm() -> None:
+def warm(*, report: bool = True) -> None:
     """Load once, before the first file, what every file needs: the pipeline's imports, the factor library,
-    the unit table and the report template (parsed and compiled). Otherwise the first file of each worker
-    pays for them (about a second) inside its time limit."""
+    the unit table and (`report`) the report template (parsed and compiled). Otherwise the first file of each
+    worker pays for them (about a second) inside its time limit."""
     try:
         from carbon_report.app import pipeline
         from carbon_report.core import units
         from carbon_report.outputs import workbook  # noqa: F401 - imported for its import cost
-        from carbon_report.outputs.report import render
 
         pipeline.load_library()
         units.factor("t", "kg")  # reads the alias and conversion tables
-        render.warm()
+        if report:
+            from carbon_report.outputs.report import render
+
+            render.warm()
     except Exception:  # noqa: BLE001 - only a head start: a real problem is reported on the file it concerns
         pass
