@@ -26,7 +26,6 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-
 from tests.workbooks import SEED_COMPANY, build, company_with
 
 FACTORS = [
