@@ -234,3 +234,76 @@ def check_pact_2_3(doc: dict) -> None:
     assert 0 <= cf["primaryDataShare"] <= 100
     assert cf["referencePeriodStart"] < cf["referencePeriodEnd"]
     assert "geographyRegionOrSubregion" not in cf and re.fullmatch(r"[A-Z]{2}", cf["geographyCountry"])
+
+
+# ---- every rule that binds only for footprints: one error on its cell ------------------------------------
+
+def _issues(cli, path: Path, *args: str) -> list[dict]:  # noqa: ANN001
+    ran = cli("check", path, "--json", *args)
+    return json.loads(ran.stdout)["issues"]
+
+
+def _cells(issues: list[dict], code: str) -> list[tuple[str, str]]:
+    return [(i["sheet"], i["cell"]) for i in issues if i["code"] == code]
+
+
+def test_allocation_word_unknown(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    issues = _issues(cli, _workbook(tmp_path, "按重量"))
+    assert [i for i in issues if i["code"] == "E-PCF-ALLOCATION-INVALID" and "按重量" in i["message"]]
+
+
+def test_economic_needs_every_output_value(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    products = [PRODUCTS[0], PRODUCTS[1][:6] + [None] + PRODUCTS[1][7:]]
+    assert _cells(_issues(cli, _workbook(tmp_path, "经济", products=products)),
+                  "E-PCF-OUTPUT-VALUE-MISSING") == [("产品产量", "G3")]
+
+
+def test_share_needs_every_share_and_a_sum_of_100(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    one = [PRODUCTS[0][:4] + [60] + PRODUCTS[0][5:], PRODUCTS[1]]
+    assert _cells(_issues(cli, _workbook(tmp_path, "比例", products=one)), "E-PCF-SHARE-MISSING") == [("产品产量", "E3")]
+    both = [PRODUCTS[0][:4] + [60] + PRODUCTS[0][5:], PRODUCTS[1][:4] + [30] + PRODUCTS[1][5:]]
+    issues = _issues(cli, _workbook(tmp_path, "比例", products=both))
+    assert [i for i in issues if i["code"] == "E-PCF-SHARE-SUM" and "90%" in i["message"]]
+
+
+def test_no_allocation_needs_every_row_to_name_its_product(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    assert _cells(_issues(cli, _workbook(tmp_path, "不分配")), "E-PCF-NOT-ALLOCATED") == [
+        ("活动数据", "D2"), ("活动数据", "D4"), ("活动数据", "D5"), ("活动数据", "D6")]
+
+
+def test_boundary_word_and_cradle_to_grave_data(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    bad = [PRODUCTS[0][:7] + ["摇篮到门"] + PRODUCTS[0][8:], PRODUCTS[1]]
+    assert _cells(_issues(cli, _workbook(tmp_path, products=bad)), "E-PCF-BOUNDARY-INVALID") == [("产品产量", "H2")]
+    grave = [PRODUCTS[0][:7] + ["从摇篮到坟墓"] + PRODUCTS[0][8:], PRODUCTS[1]]
+    assert _cells(_issues(cli, _workbook(tmp_path, products=grave)), "E-PCF-BOUNDARY-DATA") == [("产品产量", "H2")]
+
+
+def test_cradle_to_grave_counts_use_and_end_of_life(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """With use (10 MWh × 0.5 t/MWh = 5 t) and end-of-life rows of 主轴, its cradle-to-grave total
+    is the mass case's 20.75 t + 5 t + 1 t (废弃处置 10,000 t·km × 0.1 kg), and 齿轮箱 is unchanged."""
+    grave = [PRODUCTS[0][:7] + ["从摇篮到坟墓"] + PRODUCTS[0][8:], PRODUCTS[1]]
+    acts = [*ACTIVITIES, _activity("生产", "产品使用", "用户用电", 10, "MWh", "T-ELEC", "主轴"),
+            _activity("回收", "废弃处置", "报废运输", 10000, "t·km", "T-TRUCK", "主轴")]
+    ran = cli("process", _workbook(tmp_path, products=grave, activities=acts), "--out", tmp_path / "o", "--pcf",
+              "--json", "--no-report")
+    p = _products(ran)
+    assert p["主轴"]["total_tco2e"] == pytest.approx(26.75)
+    assert p["主轴"]["stages"]["use"] == pytest.approx(5.0)
+    assert p["主轴"]["stages"]["end_of_life"] == pytest.approx(1.0)
+    assert p["齿轮箱"]["total_tco2e"] == pytest.approx(53.25)
+
+
+def test_a_product_without_output(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    products = [PRODUCTS[0], ["齿轮箱", 0, "台", "否", None, 500, 100, None, "43912", None]]
+    assert _cells(_issues(cli, _workbook(tmp_path, products=products), ), "E-PCF-NO-OUTPUT") == [("产品产量", "B3")]
+
+
+def test_two_products_that_would_write_one_file(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    products = [["主轴/A", 100, "件", "是", None, 50, 300, None, "43912", None],
+                ["主轴:A", 30, "台", "否", None, 500, 100, None, "43912", None]]
+    acts = [a[:PRODUCT_COL] + [None] for a in ACTIVITIES]
+    ran = cli("process", _workbook(tmp_path, products=products, activities=acts), "--out", tmp_path / "o", "--pcf",
+              "--json", "--no-report")
+    issues = json.loads(ran.stdout)["issues"]
+    assert ran.returncode == 1
+    assert [i for i in issues if i["code"] == "E-PCF-FILE-CLASH" and "主轴:A" in i["message"]]

@@ -184,11 +184,11 @@ class Code(StrEnum):
     E_OUTPUT_WRITE_FAILED = ("E-OUTPUT-WRITE-FAILED", "无法写入输出文件：{path}（{reason}）",
         "an output could not be written (another operating-system error)")
     E_PCF_ALLOCATION_INVALID = ("E-PCF-ALLOCATION-INVALID", "分配方法“{value}”应为 质量、经济、比例 或 不分配",
-        "企业信息 分配方法 is not one of 质量 / 经济 / 比例 / 不分配")
+        "the allocation method is not mass, economic, share or none")
     E_PCF_BOUNDARY_DATA = ("E-PCF-BOUNDARY-DATA", "产品“{name}”的系统边界为从摇篮到坟墓，但“活动数据”中没有注明该产品的使用阶段和寿命终止阶段数据（“产品”列填该产品，“类型”填 产品使用、废弃处置）",
         "cradle-to-grave needs use and end-of-life rows of that product")
     E_PCF_BOUNDARY_INVALID = ("E-PCF-BOUNDARY-INVALID", "系统边界“{value}”应为 从摇篮到大门 或 从摇篮到坟墓",
-        "系统边界 is not 从摇篮到大门 or 从摇篮到坟墓")
+        "the system boundary is neither cradle-to-gate nor cradle-to-grave")
     E_PCF_FILE_CLASH = ("E-PCF-FILE-CLASH", "产品“{name}”与“{other}”的产品碳足迹报告文件名相同，请修改其中一个产品名称",
         "two products would write the same footprint file")
     E_PCF_NO_OUTPUT = ("E-PCF-NO-OUTPUT", "产品“{name}”的产量不大于 0，无法计算单位产品碳足迹",
@@ -258,7 +258,7 @@ class Code(StrEnum):
     E_YEAR_INVALID = ("E-YEAR-INVALID", "{label}“{value}”不是 {first}–{last} 之间的年份",
         "a year cell does not hold a year")
     E_YESNO_INVALID = ("E-YESNO-INVALID", "“{label}”应填 是 或 否，实际为“{value}”",
-        "a yes/no cell (用于强度计算, 供应商数据) is neither 是 nor 否")
+        "a yes/no cell is neither yes (是) nor no (否)")
     W_ADDIN_VERSION = ("W-ADDIN-VERSION", "加载项是用 carbon-report {a} / xlwings {b} 生成的，与本机安装的版本不同，请运行 carbon-report addin --install 更新",
         "the add-in was built by other carbon-report or xlwings versions")
     W_ALLOCATION_SUM = ("W-ALLOCATION-SUM", "用于强度计算的产品分配比例合计为 {sum}%，超过 100%",

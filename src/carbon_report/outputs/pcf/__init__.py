@@ -66,7 +66,7 @@ def write_footprints(intake: Intake, result: Result, workbook: Path, out_dir: Pa
         why = unavailable(intake, fp)
         if why:
             done.pact[fp.name] = None
-            done.findings.append(Finding.of(Code.W_PCF_PACT, None, name=fp.name, why=why))
+            done.findings.append(Finding.of(Code.W_PCF_PACT, name=fp.name, why=why))
             continue
         doc = product_footprint(intake, result.pcf, fp, library_version=library_version, created=created)
         target, notice = write_pact(pact_path(workbook, out_dir, fp.name), doc, force=force)

@@ -29,7 +29,7 @@ REPORT_SUFFIX = "产品碳足迹报告"
 _FORMULA = re.compile(r"(CO|CH|N)([0-9])")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
-_GAS_ZH = {"CO2": "二氧化碳（CO2）", "CO2e": "以 CO2 当量给出的排放", "N2O": "氧化亚氮（N2O）"}
+_GAS_ZH = {"CO2": "二氧化碳（CO2）", "CO2e": "CO2 当量", "N2O": "氧化亚氮（N2O）"}
 
 
 def safe_name(product: str) -> str:
@@ -91,6 +91,16 @@ def _fonts(doc) -> None:  # noqa: ANN001
             style.font.color.rgb = None
 
 
+def _page(doc) -> None:  # noqa: ANN001
+    """A4 with the seed report's margins, not python-docx's US Letter."""
+    from docx.shared import Cm
+
+    for section in doc.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin = section.bottom_margin = Cm(2.5)
+
+
 def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float]) -> None:  # noqa: ANN001
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import OxmlElement
@@ -100,12 +110,15 @@ def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float]
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False  # the widths below, not Word's or LibreOffice's guess from the text
     for i, h in enumerate(header):
         _text(table.rows[0].cells[i].paragraphs[0], h, bold=True)
     for r in rows:
         cells = table.add_row().cells
         for i, v in enumerate(r):
             _text(cells[i].paragraphs[0], v)
+    for i, w in enumerate(widths_cm):
+        table.columns[i].width = Cm(w)
     for row in table.rows:
         trpr = row._tr.get_or_add_trPr()
         cant = OxmlElement("w:cantSplit")  # a row never breaks across pages
@@ -154,6 +167,7 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
 
     c = intake.company
     doc = docx.Document()
+    _page(doc)
     _fonts(doc)
     caption = _Captions(doc)
     doc.core_properties.title = f"{fp.name}产品碳足迹报告"
@@ -222,7 +236,7 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
                      fmt_tco2e(x.tco2e)])
     caption("排放源、数据质量与来源")
     _table(doc, ["阶段", "排放源", "温室气体", "数据质量", "因子来源", "归属", "排放量（tCO2e）"], rows,
-           [2.2, 3.2, 2.6, 1.8, 2.4, 2.6, 2.4])
+           [2.0, 3.0, 2.4, 1.6, 2.2, 2.6, 2.2])
 
     doc.add_heading("6 分配", level=1)
     method = ALLOCATION_ZH[pcf.allocation]
