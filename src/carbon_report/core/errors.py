@@ -24,6 +24,13 @@ class CarbonReportError(Exception):
             self.code = code
 
 
+class UsageError(CarbonReportError, ValueError):
+    """The Python API called wrongly (a path that is not one, no output folder, a time limit of -1 …): the
+    caller's mistake, not the workbook's. A workbook's own problems are never raised: they are findings."""
+
+    code = Code.E_USAGE
+
+
 class UnreadableWorkbook(CarbonReportError):
     """A file that cannot be read as an intake workbook at all (exit status 2)."""
 

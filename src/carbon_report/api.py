@@ -1,0 +1,137 @@
+"""The Python API: the same pipeline as `carbon-report check / process / batch`, returning frozen dataclasses.
+
+    import carbon_report
+
+    r = carbon_report.process("企业A.xlsx", out="输出")       # WorkbookResult
+    r.status, r.total_tco2e, r.stage("production").tco2e, r.lines, r.findings
+    r.to_json()                                                # exactly what `--json` prints
+    r.to_frame("lines")                                        # pandas (pip install carbon-report[pandas])
+
+A workbook's own problems are never raised: the result's status is "invalid" or "unreadable" and its findings
+say where (sheet, cell, code, message). Only wrong usage raises, and always a CarbonReportError
+(core/errors.py): UsageError for an argument that cannot be used, SameAsInput when an output would replace the
+input. docs/api.md has the examples; its code blocks run in the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from carbon_report.core.errors import CarbonReportError, UsageError
+from carbon_report.core.model import BaseYearCheck, Company, Finding, HistoryYear, Intensity, Stage, TargetResult
+from carbon_report.outputs.results import (
+    CategoryTotal,
+    Line,
+    ScopeTotal,
+    SiteTotal,
+    StageTotal,
+    Status,
+    WorkbookResult,
+)
+
+__all__ = [
+    "check", "process",
+    "WorkbookResult", "StageTotal", "ScopeTotal", "CategoryTotal", "SiteTotal", "Line", "Finding", "Company",
+    "Intensity", "TargetResult", "HistoryYear", "BaseYearCheck", "Stage", "Status",
+    "CarbonReportError", "UsageError",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def check(path: PathLike, *, history: PathLike | Iterable[PathLike] = (), recalc_threshold: float | None = None,
+          today: dt.date | None = None) -> WorkbookResult:
+    """Validate and compute one workbook; nothing is written (`carbon-report check`). `history`: earlier
+    years' workbooks (files or folders), as `process --history`. `today`: the day blank dates follow."""
+    from carbon_report.app.pipeline import Options, check_file
+
+    p = _path(path, "path")
+    options = Options(history=_paths(history), recalc_threshold_pct=_threshold(recalc_threshold), today=today)
+    return check_file(p, today=today, options=options).to_result(_sha256(p))
+
+
+def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathLike] = (), report: bool = True,
+            pdf: bool = False, template: PathLike | None = None, time_limit: float | None = None,
+            force: bool = False, recalc_threshold: float | None = None,
+            today: dt.date | None = None) -> WorkbookResult:
+    """Validate, compute and write `out/<name>_计算结果.xlsx` and, without errors, the Word report
+    (`carbon-report process`). The input is never modified.
+
+    history: earlier years' workbooks (files or folders), each computed as reported and recalculated.
+    report / pdf: write the Word report / also a PDF through LibreOffice. template: another report .docx.
+    time_limit: seconds for the whole run (status "failed", E-TIME-LIMIT, when passed). force: overwrite a
+    report edited since it was written (otherwise _v2 is written and the notice says so).
+    """
+    from carbon_report.app.pipeline import Options, process_file
+
+    p = _path(path, "path")
+    out_dir = _path(out, "out")
+    tpl = _path(template, "template") if template is not None else None
+    if tpl is not None and report and not tpl.is_file():
+        raise UsageError(f"报告模板不存在或不是文件：{tpl}")
+    if pdf and not report:
+        raise UsageError("pdf=True 需要 report=True：PDF 由 Word 报告转换而来")
+    limit = _seconds(time_limit)
+    if limit and threading.current_thread() is not threading.main_thread() and os.name != "nt":
+        # The pipeline's limit is SIGALRM, which only the main thread receives; elsewhere it would interrupt
+        # the main thread, not this run. A platform running files in threads limits them by process.
+        raise UsageError("time_limit 只能在主线程中使用（在其他线程中请用进程限时，如 batch 的 timeout）")
+    options = Options(force=bool(force), report=bool(report), pdf=bool(pdf), report_template=tpl, today=today,
+                      history=_paths(history), recalc_threshold_pct=_threshold(recalc_threshold), time_limit=limit)
+    sha = _sha256(p)
+    return process_file(p, out_dir, options).to_result(sha)
+
+
+# ---- arguments ---------------------------------------------------------------------------------------------
+
+
+def _path(value: object, name: str) -> Path:
+    if isinstance(value, str | os.PathLike) and not isinstance(value, bytes):
+        text = os.fspath(value)
+        if isinstance(text, str) and text.strip():
+            return Path(text)
+    raise UsageError(f"参数 {name} 需要文件路径（str 或 Path），得到的是 {value!r}")
+
+
+def _paths(value: PathLike | Iterable[PathLike] | None) -> tuple[Path, ...]:
+    """One path or several: history="2022.xlsx" is one workbook, not its letters."""
+    if value is None:
+        return ()
+    if isinstance(value, str | os.PathLike):
+        return (_path(value, "history"),)
+    try:
+        items = list(value)
+    except TypeError:
+        raise UsageError(f"参数 history 需要路径或路径的列表，得到的是 {value!r}") from None
+    return tuple(_path(v, "history") for v in items)
+
+
+def _seconds(value: float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise UsageError(f"参数 time_limit 需要大于 0 的有限秒数，得到的是 {value!r}")
+    return float(value)
+
+
+def _threshold(value: float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 100:
+        raise UsageError(f"参数 recalc_threshold 应在 0–100（%）之间，得到的是 {value!r}")
+    return float(value)
+
+
+def _sha256(path: Path) -> str:
+    """The input's SHA-256 ("" when it cannot be read: the result then says why, as unreadable)."""
+    from carbon_report.io.evidence import file_sha256
+
+    try:
+        return file_sha256(path) if path.is_file() else ""
+    except OSError:
+        return ""

@@ -1,0 +1,326 @@
+"""One workbook's result as plain frozen data: what the Python API returns (carbon_report.api), what the
+CLI's JSON is made from (WorkbookResult.to_json) and what the tidy tables are cut from (outputs/tables.py),
+so the three cannot drift apart.
+
+    workbook_result(input, status, findings, intake, result, ...) -> WorkbookResult
+
+Quantities are tCO2e, unrounded; `StageTotal.share_text` and `note` are the figures as 排放汇总 and the report
+print them. The earlier years, the base-year check, intensities, targets, the company and the findings are the
+core's own frozen records (core/model.py); the rest is flattened here so that a result pickles small and
+reads without the intake behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from carbon_report.core import contract
+from carbon_report.core.factors.scopes import class_names
+from carbon_report.core.model import (
+    BaseYearCheck,
+    Company,
+    EmissionLine,
+    Finding,
+    HistoryYear,
+    Intake,
+    Intensity,
+    Result,
+    Stage,
+    TargetResult,
+)
+from carbon_report.outputs.computed import SCOPE_HEADINGS, stage_display
+
+# ok: computed; invalid: the workbook has errors (findings say where); unreadable: not a workbook at all;
+# failed: the environment refused an output (read-only folder, disk full, file open elsewhere) or the time
+# limit passed.
+Status = Literal["ok", "invalid", "unreadable", "failed"]
+STATUSES: tuple[str, ...] = ("ok", "invalid", "unreadable", "failed")
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    """One of the six life-cycle stages."""
+
+    stage: Stage  # English key: raw_materials, production, procurement, transport, packaging, recycling
+    name: str  # as the report names it: 低碳原材料获取, 数智化生产 …
+    tco2e: float
+    share: float | None  # fraction of the total; None when the total is 0
+    share_text: str  # the share as printed ("35.54%", "/" for a stage without a number)
+    note: str  # 无相关活动 / 数据缺失 / 部分数据缺失 / 不适用 / ""
+    uncertainty_pct: float | None = None  # IPCC Approach 1, half the 95 % interval; None: not assessed or 0 t
+
+
+@dataclass(frozen=True)
+class ScopeTotal:
+    """GHG Protocol scope. Scope 2 comes both ways; the market-based one is in the total, so
+    scope1 + scope2_market + scope3 = total."""
+
+    scope: str  # scope1 / scope2_location / scope2_market / scope3
+    name: str  # 范围一, 范围二（位置法） …
+    tco2e: float
+    in_total: bool  # False for scope2_location
+    stages: Mapping[Stage, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """ISO 14064-1:2018 category (1–6); the six add up to the total (category 2 market-based)."""
+
+    category: int
+    name: str
+    tco2e: float
+    stages: Mapping[Stage, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteTotal:
+    """A site (活动数据 场所; a blank one is the main site) with its stages."""
+
+    site: str
+    tco2e: float
+    stages: Mapping[Stage, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One 活动数据 row × one gas of its factor: the unit of traceability (计算明细).
+    tco2e = amount_in_factor_unit × factor_value (in tonnes of the gas) × gwp. A biogenic CO2 line is
+    reported apart: it counts in no total."""
+
+    row: int  # 活动数据 row
+    cell: str  # the amount's cell, e.g. 活动数据!D7
+    stage: Stage
+    activity_type: str
+    name: str
+    amount: float  # as typed (0 for 无数据 / 不适用)
+    amount_kind: str  # value / no_data / not_applicable
+    unit: str
+    site: str
+    factor_code: str
+    factor_name: str
+    gas: str
+    factor_value: float
+    factor_unit: str
+    factor_source: str
+    factor_origin: str  # library / workbook
+    amount_in_factor_unit: float
+    conversion: str  # "72584 kWh = 72.584 MWh", "" when the units agree
+    gas_tonnes: float
+    gwp: float
+    tco2e: float
+    biogenic: bool
+    scope: int | None
+    iso_category: int | None
+    scope3_category: int | None
+    data_quality: str = ""  # 实测 / 计算 / 估算 / 缺省 / ""
+    uncertainty_pct: float | None = None  # the line's Approach 1 uncertainty, when assessed
+    notes: str = ""
+    months: tuple[float, ...] | None = None  # the row's amounts by month (its own unit), when given
+    month_gaps: tuple[int, ...] = ()  # months left blank (counted as 0)
+
+    @property
+    def scope_key(self) -> str:
+        """The JSON's scope key of this line: scope1 / scope2_market / scope3 ("" for a biogenic line)."""
+        if self.biogenic:
+            return ""
+        return {1: "scope1", 2: "scope2_market", 3: "scope3"}.get(self.scope or 0, "")
+
+
+@dataclass(frozen=True)
+class WorkbookResult:
+    """Everything computed from one intake workbook. When status is not "ok" the figures are empty (no partial
+    totals) and `findings` say why, each with its sheet and cell."""
+
+    input: Path
+    status: Status
+    findings: tuple[Finding, ...]
+    company: Company | None = None  # None when 企业信息 could not be read
+    total_tco2e: float | None = None
+    stages: tuple[StageTotal, ...] = ()
+    scopes: tuple[ScopeTotal, ...] = ()
+    categories: tuple[CategoryTotal, ...] = ()  # ISO 14064-1
+    sites: tuple[SiteTotal, ...] = ()
+    lines: tuple[Line, ...] = ()
+    intensities: tuple[Intensity, ...] = ()
+    targets: tuple[TargetResult, ...] = ()
+    history: tuple[HistoryYear, ...] = ()  # earlier years, oldest first
+    base_year: BaseYearCheck | None = None  # when a history workbook gave the base year
+    biogenic_co2_t: float | None = None
+    uncertainty_assessed: bool = False  # the workbook gives 数据质量 or 不确定度
+    uncertainty_pct: float | None = None  # of the total
+    outputs: Mapping[str, str | None] = field(default_factory=dict)  # workbook / report / pdf → path or None
+    notices: tuple[str, ...] = ()  # what the run said besides findings (a report written as _v2 …)
+    library_version: str = ""  # the factor library's edition
+    factor_date: dt.date | None = None  # the day default factors were chosen for
+    sha256: str = ""  # of the input file, when the caller hashed it (API, export)
+    template_version: str = ""  # 企业信息 模板版本 as typed ("" when blank)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.is_error)
+
+    @property
+    def gwp_version(self) -> str | None:
+        return self.company.gwp_version if self.company else None
+
+    def stage(self, stage: Stage | str) -> StageTotal:
+        """The stage by its key ("production") or Stage."""
+        for s in self.stages:
+            if s.stage == stage:
+                return s
+        raise KeyError(stage)
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's JSON (intake-contract.md; docs/result.schema.json), exactly as `--json` prints it."""
+        ok = self.status == "ok"
+        c = self.company
+        stages = {s.stage.value: s for s in self.stages}
+        shares = None
+        if ok:
+            shares = None if any(s.share is None for s in self.stages) else {
+                k: s.share for k, s in stages.items()}
+        return {
+            "input": str(self.input),
+            "status": self.status,
+            "company": {"name": c.name, "uscc": c.uscc, "year": c.year} if c else None,
+            "stages": {k: s.tco2e for k, s in stages.items()} if ok else None,
+            "total_tco2e": self.total_tco2e if ok else None,
+            "shares": shares,
+            "intensity": [{"product": i.product, "unit": i.unit, "tco2e_per_unit": i.tco2e_per_unit}
+                          for i in self.intensities] if ok else None,
+            "targets": [_target_json(t) for t in self.targets] if ok else None,
+            "issues": [f.as_dict() for f in self.findings],
+            "outputs": dict(self.outputs),
+            "biogenic_co2_t": self.biogenic_co2_t if ok else None,
+            "library_version": self.library_version or None,
+            "gwp_version": c.gwp_version if c else None,
+            "display": {"shares": {k: s.share_text for k, s in stages.items()},
+                        "stage_notes": {k: s.note for k, s in stages.items()}} if ok else None,
+            "scopes": {s.scope: s.tco2e for s in self.scopes} if ok and self.scopes else None,
+            "iso14064_categories": ({str(k.category): k.tco2e for k in self.categories}
+                                    if ok and self.scopes else None),
+            "sites": {s.site: s.tco2e for s in self.sites} if ok else None,
+            "uncertainty_pct": {"total": self.uncertainty_pct,
+                                "stages": {k: s.uncertainty_pct for k, s in stages.items()}}
+            if ok and self.uncertainty_assessed else None,
+            "factor_date": self.factor_date.isoformat() if self.factor_date else None,
+            **self._history_json(ok),
+        }
+
+    def _history_json(self, ok: bool) -> dict[str, Any]:
+        """Earlier years oldest first (tCO2e unrounded; stages as reported) and whether the targets use a
+        recalculated base year; `base_year` gives both base-year totals and the difference."""
+        b = self.base_year
+        return {
+            "history": [history_year_json(y) for y in self.history] if ok else None,
+            "base_year_recalculated": bool(b and b.recalculated) if ok else None,
+            "base_year": base_year_json(b) if b and ok else None,
+        }
+
+
+def history_year_json(y: HistoryYear) -> dict[str, Any]:
+    return {"year": y.year, "total_tco2e": y.reported_total, "recalculated_tco2e": y.recalculated_total,
+            "stages": ({s.value: y.reported_stages[s] for s in Stage} if y.reported_stages is not None else None),
+            "source": y.source}
+
+
+def base_year_json(b: BaseYearCheck) -> dict[str, Any]:
+    return {"year": b.year, "source": b.source, "reported_tco2e": b.reported_total,
+            "recalculated_tco2e": b.recalculated_total, "difference_pct": b.difference_pct,
+            "threshold_pct": b.threshold_pct, "reasons": list(b.reasons)}
+
+
+def _target_json(t: TargetResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "year": t.year, "stage": t.stage.value if t.stage else None, "reduction_pct": t.reduction_pct,
+        "target_tco2e": t.target_value if t.kind == "total" else None, "base_year": t.base_year,
+        "base_tco2e": t.base_value if t.kind == "total" else None, "kind": t.kind}
+    if t.kind == "intensity":
+        out.update(product=t.product, unit=t.unit, target_tco2e_per_unit=t.target_value)
+    return out
+
+
+# ---- building one from the pipeline's records ---------------------------------------------------------------
+
+
+def workbook_result(input: Path, status: Status, findings: Sequence[Finding], intake: Intake | None,
+                    result: Result | None, *, outputs: Mapping[str, str | None] | None = None,
+                    notices: Sequence[str] = (), library_version: str = "", run_date: dt.date | None = None,
+                    sha256: str = "") -> WorkbookResult:
+    """The frozen result of one run. Figures only when status is "ok" (a run that failed after computing, a
+    time limit or a locked output, keeps its company and findings but reports no totals)."""
+    company = intake.company if intake else None
+    factor_date = (intake.factor_date if intake else None) or run_date or dt.date.today()
+    base = WorkbookResult(
+        input=Path(input), status=status, findings=tuple(findings), company=company,
+        outputs=dict(outputs if outputs is not None else {"workbook": None, "report": None}),
+        notices=tuple(notices), library_version=library_version, factor_date=factor_date, sha256=sha256,
+        template_version=company.text("template_version") if company else "")
+    if status != "ok" or intake is None or result is None:
+        return base
+    from dataclasses import replace
+
+    return replace(base, total_tco2e=result.total, stages=_stages(intake, result), scopes=_scopes(result),
+                   categories=_categories(result), sites=_sites(result), lines=_lines(intake, result),
+                   intensities=result.intensities, targets=result.targets,
+                   history=result.history.years if result.history else (),
+                   base_year=result.history.base if result.history else None,
+                   biogenic_co2_t=result.biogenic_co2_t, uncertainty_assessed=result.uncertainty is not None,
+                   uncertainty_pct=result.uncertainty.total_pct if result.uncertainty else None)
+
+
+def _stages(intake: Intake, r: Result) -> tuple[StageTotal, ...]:
+    shown = stage_display(intake, r)
+    u = r.uncertainty
+    return tuple(StageTotal(s, s.long_zh, r.stage_totals[s], r.shares[s] if r.shares is not None else None,
+                            shown[s].share_text, shown[s].note, u.stages[s] if u else None) for s in Stage)
+
+
+def _scopes(r: Result) -> tuple[ScopeTotal, ...]:
+    s = r.scopes
+    if s is None:
+        return ()
+    return tuple(ScopeTotal(k, SCOPE_HEADINGS[k], v, k != "scope2_location",
+                            {st: s.by_stage[st][k] for st in Stage}) for k, v in s.totals.items())
+
+
+def _categories(r: Result) -> tuple[CategoryTotal, ...]:
+    s = r.scopes
+    if s is None:
+        return ()
+    names = class_names()
+    return tuple(CategoryTotal(k, names.get(("iso", k), ""), v, {st: s.iso_by_stage[st][k] for st in Stage})
+                 for k, v in s.iso.items())
+
+
+def _sites(r: Result) -> tuple[SiteTotal, ...]:
+    return tuple(SiteTotal(name, sum(by.values()), dict(by)) for name, by in r.sites.items())
+
+
+def _lines(intake: Intake, r: Result) -> tuple[Line, ...]:
+    u = {id(lu.line): lu.u_line for lu in r.uncertainty.lines} if r.uncertainty else {}
+    return tuple(_line(x, u.get(id(x))) for x in r.lines)
+
+
+def _line(x: EmissionLine, u: float | None) -> Line:
+    a, f = x.activity, x.factor
+    return Line(
+        row=a.row, cell=str(a.amount_cell), stage=a.stage, activity_type=a.type, name=a.name, amount=a.amount,
+        amount_kind=a.amount_kind, unit=a.unit, site=a.site or contract.MAIN_SITE_DEFAULT,
+        factor_code=f.code, factor_name=f.name, gas=f.gas, factor_value=f.value, factor_unit=f.unit,
+        factor_source=f.source, factor_origin=f.origin, amount_in_factor_unit=x.amount_in_factor_unit,
+        conversion=x.conversion, gas_tonnes=x.gas_tonnes, gwp=x.gwp, tco2e=x.tco2e, biogenic=f.biogenic,
+        scope=x.scope, iso_category=x.iso_category, scope3_category=x.scope3_category, data_quality=a.quality,
+        uncertainty_pct=u, notes=x.notes, months=a.months, month_gaps=a.month_gaps)
