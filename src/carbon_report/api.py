@@ -23,7 +23,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from carbon_report.core.errors import CarbonReportError, UsageError
-from carbon_report.core.model import BaseYearCheck, Company, Finding, HistoryYear, Intensity, Stage, TargetResult
+from carbon_report.core.model import (
+    BaseYearCheck,
+    Company,
+    Finding,
+    HistoryYear,
+    Intensity,
+    Stage,
+    TargetResult,
+)
 from carbon_report.outputs.results import (
     CategoryTotal,
     Line,

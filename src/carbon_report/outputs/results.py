@@ -324,3 +324,117 @@ def _line(x: EmissionLine, u: float | None) -> Line:
         conversion=x.conversion, gas_tonnes=x.gas_tonnes, gwp=x.gwp, tco2e=x.tco2e, biogenic=f.biogenic,
         scope=x.scope, iso_category=x.iso_category, scope3_category=x.scope3_category, data_quality=a.quality,
         uncertainty_pct=u, notes=x.notes, months=a.months, month_gaps=a.month_gaps)
+
+
+# ---- the JSON Schema of to_json (docs/result.schema.json, written by scripts/build_result_schema.py) --------
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of WorkbookResult.to_json and of `batch --json`. Keys are taken from the
+    same definitions to_json uses (stages, scope keys, ISO categories, statuses, the Finding fields); every
+    object is closed (additionalProperties false), so a key added to the JSON without the schema fails the
+    tests that validate real output against it."""
+    from dataclasses import fields
+
+    from carbon_report.core.factors.scopes import ISO_CATEGORIES
+    from carbon_report.core.model import SCOPE_KEYS
+
+    stages = [s.value for s in Stage]
+    num: dict[str, Any] = {"type": "number"}
+    num_or_null: dict[str, Any] = {"type": ["number", "null"]}
+    text: dict[str, Any] = {"type": "string"}
+    text_or_null: dict[str, Any] = {"type": ["string", "null"]}
+    integer: dict[str, Any] = {"type": "integer"}
+
+    def obj(props: dict[str, Any], desc: str = "", *, nullable: bool = False,
+            required: list[str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": ["object", "null"] if nullable else "object"}
+        if desc:
+            out["description"] = desc
+        return {**out, "properties": props, "required": list(props) if required is None else required,
+                "additionalProperties": False}
+
+    def by_stage(value: dict[str, Any], desc: str, nullable: bool = True) -> dict[str, Any]:
+        return obj({s: value for s in stages}, desc, nullable=nullable)
+
+    def array(items: dict[str, Any], desc: str = "", nullable: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": ["array", "null"] if nullable else "array", "items": items}
+        return {**out, "description": desc} if desc else out
+
+    finding = obj({f.name: ({"enum": ["error", "warning"]} if f.name == "severity" else
+                            {"type": "string", "pattern": "^[EW]-[A-Z0-9-]+$"} if f.name == "code" else text)
+                   for f in fields(Finding)}, "one finding: where (sheet, cell) and what (code, message in Chinese)")
+    target = obj({"year": integer, "stage": {"enum": [*stages, None]}, "reduction_pct": num,
+                  "target_tco2e": num_or_null, "base_year": integer, "base_tco2e": num_or_null,
+                  "kind": {"enum": ["total", "intensity"]}, "product": text_or_null, "unit": text_or_null,
+                  "target_tco2e_per_unit": num},
+                 "one target (TargetResult): kind total gives target_tco2e and base_tco2e (stage null: the "
+                 "enterprise total); kind intensity gives product, unit and target_tco2e_per_unit instead",
+                 required=["year", "stage", "reduction_pct", "target_tco2e", "base_year", "base_tco2e", "kind"])
+    history_year = obj({"year": integer,
+                        "total_tco2e": {**num, "description": "as reported (deprecated name, kept)"},
+                        "recalculated_tco2e": {**num_or_null, "description": "deprecated name, kept"},
+                        "stages": by_stage(num, "as reported, null when 历史排放 gave no stage rows "
+                                                "(deprecated name, kept)"),
+                        "source": {**text, "description": "the history workbook's file name, or 历史排放"}},
+                       "one earlier year (HistoryYear)")
+    props: dict[str, Any] = {
+        "input": {**text, "description": "the workbook's path as given (WorkbookResult.input)"},
+        "status": {"enum": list(STATUSES), "description": "ok: computed; invalid: the workbook has errors; "
+                   "unreadable: not a workbook; failed: an output could not be written or the time limit passed"},
+        "company": obj({"name": text, "uscc": text, "year": integer},
+                       "企业信息: 企业名称, 统一社会信用代码, 核算年度 (null when it could not be read)", nullable=True),
+        "stages": by_stage(num, "tCO2e per life-cycle stage (StageTotal.tco2e)"),
+        "total_tco2e": num_or_null,
+        "shares": by_stage(num, "fractions of the total (StageTotal.share); null when the total is 0"),
+        "intensity": array(obj({"product": text, "unit": text, "tco2e_per_unit": num}),
+                           "tCO2e per product unit (Intensity); per 万元 as product 工业总产值, unit 万元"),
+        "targets": array(target),
+        "issues": array({"$ref": "#/$defs/finding"}, "every finding, errors and warnings", nullable=False),
+        "outputs": obj({"workbook": text_or_null, "report": text_or_null, "pdf": text_or_null},
+                       "paths written (null: not written); pdf only when asked for and made",
+                       required=["workbook", "report"]),
+        "biogenic_co2_t": {**num_or_null, "description": "biogenic CO2 in tonnes, apart from every total"},
+        "library_version": {**text_or_null, "description": "the factor library's edition"},
+        "gwp_version": {**text_or_null, "description": "the GWP set (企业信息 GWP版本)"},
+        "display": obj({"shares": by_stage(text, "shares as printed (StageTotal.share_text: \"35.54%\", \"/\")",
+                                           nullable=False),
+                        "stage_notes": by_stage(text, "StageTotal.note: 无相关活动 / 数据缺失 / 部分数据缺失 / 不适用 / \"\"",
+                                                nullable=False)},
+                       "the figures as 排放汇总 and the report print them", nullable=True),
+        "scopes": obj({k: num for k in SCOPE_KEYS}, "GHG Protocol scopes (ScopeTotal); scope1 + scope2_market + "
+                      "scope3 = total_tco2e", nullable=True),
+        "iso14064_categories": obj({str(k): num for k in ISO_CATEGORIES}, "ISO 14064-1 categories (CategoryTotal), "
+                                   "keys \"1\"…\"6\"; they add up to total_tco2e", nullable=True),
+        "sites": {"type": ["object", "null"], "additionalProperties": num,
+                  "description": "tCO2e per site (SiteTotal; 场所, a blank one is the main site)"},
+        "uncertainty_pct": obj({"total": num_or_null, "stages": by_stage(num_or_null, "per stage (null: 0 t)",
+                                                                         nullable=False)},
+                               "IPCC 2006 Approach 1 in % (half the 95 % interval); null unless the workbook gives "
+                               "数据质量 or 不确定度", nullable=True),
+        "factor_date": {"type": ["string", "null"], "format": "date",
+                        "description": "the day default factors were chosen for (报告日期, or the run date)"},
+        "history": array(history_year, "earlier years, oldest first"),
+        "base_year_recalculated": {"type": ["boolean", "null"],
+                                   "description": "the targets use the recalculated base year"},
+        "base_year": obj({"year": integer, "source": text, "reported_tco2e": num, "recalculated_tco2e": num,
+                          "difference_pct": num_or_null, "threshold_pct": num,
+                          "reasons": {"type": "array", "items": text}},
+                         "the base year as reported against recalculated (BaseYearCheck)", nullable=True),
+    }
+    batch = obj({"files": {"type": "array", "items": {"$ref": "#/$defs/result"}},
+                 "summary": obj({"workbooks": integer, "ok": integer, "invalid": integer, "unreadable": integer,
+                                 "failed": integer, "skipped": {"type": "array", "items": text},
+                                 "exit_code": integer, "summary_workbook": text_or_null})},
+                "what `carbon-report batch --json` prints: one object per workbook, in input order")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "carbon-report: one workbook's result (check / process --json; batch --json files[])",
+        "description": "Made from the frozen dataclasses of carbon_report.outputs.results (WorkbookResult.to_json), "
+                       "which the Python API returns. Quantities in tCO2e, unrounded, never a non-finite number. "
+                       "When status is not ok every figure is null (no partial totals). Written by "
+                       "scripts/build_result_schema.py; tests/test_api.py validates real output against it. "
+                       "#/$defs/batch is what `batch --json` prints.",
+        "$ref": "#/$defs/result",
+        "$defs": {"result": obj(props, "one workbook (WorkbookResult.to_json)"), "finding": finding, "batch": batch},
+    }
