@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 _API_NAMES = frozenset({
     "process", "WorkbookResult", "StageTotal", "ScopeTotal", "CategoryTotal",
     "SiteTotal", "Line", "Finding", "Company", "Intensity", "TargetResult", "HistoryYear", "BaseYearCheck",
-    "Stage", "Status", "CarbonReportError", "UsageError",
+    "Stage", "Status", "CarbonReportError", "UsageError", "PandasMissing", "TABLES",
 })
 # A version as the add-in's buttons write it ('0.1.0', '0.37.8', '0.38.0rc1').
 _VERSION = re.compile(r"\d+(\.\d+)*([.+-]?[A-Za-z0-9]+)*")

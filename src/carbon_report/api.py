@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from carbon_report.core.errors import CarbonReportError, UsageError
+from carbon_report.core.errors import CarbonReportError, PandasMissing, UsageError
 from carbon_report.core.model import (
     BaseYearCheck,
     Company,
@@ -41,12 +41,13 @@ from carbon_report.outputs.results import (
     Status,
     WorkbookResult,
 )
+from carbon_report.outputs.tables import TABLES
 
 __all__ = [
     "check", "process",
     "WorkbookResult", "StageTotal", "ScopeTotal", "CategoryTotal", "SiteTotal", "Line", "Finding", "Company",
     "Intensity", "TargetResult", "HistoryYear", "BaseYearCheck", "Stage", "Status",
-    "CarbonReportError", "UsageError",
+    "CarbonReportError", "UsageError", "PandasMissing", "TABLES",
 ]
 
 PathLike = str | os.PathLike[str]

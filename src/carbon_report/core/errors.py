@@ -31,6 +31,12 @@ class UsageError(CarbonReportError, ValueError):
     code = Code.E_USAGE
 
 
+class PandasMissing(CarbonReportError):
+    """to_frame() without pandas installed: the optional extra carbon-report[pandas] brings it."""
+
+    code = Code.E_PANDAS_MISSING
+
+
 class UnreadableWorkbook(CarbonReportError):
     """A file that cannot be read as an intake workbook at all (exit status 2)."""
 

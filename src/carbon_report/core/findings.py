@@ -168,6 +168,8 @@ class Code(StrEnum):
         "工业总产值 is not a positive number")
     E_OUTPUT_WRITE_FAILED = ("E-OUTPUT-WRITE-FAILED", "无法写入输出文件：{path}（{reason}）",
         "an output could not be written (another operating-system error)")
+    E_PANDAS_MISSING = ("E-PANDAS-MISSING", "DataFrame 需要 pandas：pip install carbon-report[pandas]",
+        "to_frame needs the optional extra carbon-report[pandas]")
     E_PICTURE_OUTSIDE = ("E-PICTURE-OUTSIDE", "图片文件“{file}”不在工作簿所在的文件夹内，出于安全原因不读取",
         "a picture path leads out of the workbook's folder (.., absolute, drive letter, symlink)")
     E_QUALITY_UNKNOWN = ("E-QUALITY-UNKNOWN", "数据质量“{value}”无法识别，应为 实测、计算、估算、缺省 之一",

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from carbon_report.core import contract
 from carbon_report.core.factors.scopes import class_names
@@ -33,6 +33,9 @@ from carbon_report.core.model import (
     TargetResult,
 )
 from carbon_report.outputs.computed import SCOPE_HEADINGS, stage_display
+
+if TYPE_CHECKING:
+    import pandas
 
 # ok: computed; invalid: the workbook has errors (findings say where); unreadable: not a workbook at all;
 # failed: the environment refused an output (read-only folder, disk full, file open elsewhere) or the time
@@ -181,6 +184,13 @@ class WorkbookResult:
             if s.stage == stage:
                 return s
         raise KeyError(stage)
+
+    def to_frame(self, table: str) -> pandas.DataFrame:
+        """One tidy table of this result ("workbooks", "lines", "months", "totals", "findings"; outputs/tables.py)
+        as a pandas DataFrame. pandas is the optional extra carbon-report[pandas], imported only here."""
+        from carbon_report.outputs.tables import to_frame
+
+        return to_frame([self], table)
 
     def to_json(self) -> dict[str, Any]:
         """The contract's JSON (intake-contract.md; docs/result.schema.json), exactly as `--json` prints it."""
