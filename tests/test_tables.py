@@ -173,3 +173,114 @@ def test_csv_and_xlsx_keep_text_as_text(tmp_path: Path) -> None:
     header = [c.value for c in ws[1]]
     cell = ws.cell(row=2, column=header.index("activity_type") + 1)
     assert cell.value == "=HYPERLINK(\"http://x\",\"电\")" and cell.data_type == "s"
+
+
+def company_folder(folder: Path) -> Path:
+    """One company's 2023 and 2024 workbooks (base year 2023), the second sample, and a damaged file."""
+    folder.mkdir()
+    make(folder, 2023, dt.date(2024, 5, 1), 900, base=2023, name="云乔_2023.xlsx")
+    make(folder, 2024, dt.date(2024, 5, 1), 800, base=2023, name="云乔_2024.xlsx")
+    (folder / "示例.xlsx").write_bytes((ROOT / "samples" / "示例_华东精密机械有限公司_2024.xlsx").read_bytes())
+    (folder / "坏.xlsx").write_bytes(b"PK\x03\x04 damaged")
+    return folder
+
+
+def test_a_platform_processes_a_folder_and_reads_the_tables(tmp_path: Path) -> None:
+    folder = company_folder(tmp_path / "收集")
+    b = carbon_report.batch(folder, out=tmp_path / "out", jobs=2)
+    assert [r.input.name for r in b] == ["云乔_2023.xlsx", "云乔_2024.xlsx", "坏.xlsx", "示例.xlsx"]
+    assert [r.status for r in b] == ["ok", "ok", "unreadable", "ok"] and b.exit_code == 2
+    assert b.summary_workbook == tmp_path / "out" / "汇总.xlsx" and b.summary_workbook.is_file()
+    y2023, y2024 = b.results[0], b.results[1]
+    # the company's years are linked as batch links them: 2023 is 2024's history and base year
+    assert [(h.year, h.source) for h in y2024.history] == [(2023, "云乔_2023.xlsx")]
+    assert y2024.base_year is not None and y2024.base_year.reported_total == pytest.approx(900 * ELEC_2021 + 234)
+    assert y2023.total_tco2e == pytest.approx(900 * ELEC_2021 + 234)  # 735.12
+    assert y2024.total_tco2e == pytest.approx(800 * ELEC_2021 + 234)  # 679.44
+
+    lines, totals = b.to_frame("lines"), b.to_frame("totals")
+    assert set(lines["input_path"]) == {str(r.input) for r in b if r.status == "ok"}
+    sums = lines[lines["counted"]].groupby(["input_sha256", "stage"])["tco2e"].sum()
+    stage_rows = totals[totals["dimension"] == "stage"].set_index(["input_sha256", "key"])["tco2e"]
+    for key, t in sums.items():
+        assert stage_rows[key] == pytest.approx(t)
+    whole = totals[totals["dimension"] == "total"].set_index("input_sha256")["tco2e"]
+    for sha, t in stage_rows.groupby(level=0).sum().items():
+        assert whole[sha] == pytest.approx(t)
+    for r in b:
+        if r.status != "ok":
+            continue
+        # the report's 表 A.1 prints the same total
+        doc = Document(r.outputs["report"])
+        a1 = {row[1]: row for row in _table_rows(doc, "表 A.1")[1:]}
+        t = whole[r.sha256]
+        assert a1["企业碳排放量合计（1+2+3+4+5+6）"][3] == \
+            f"{Decimal(str(float(t))).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+    books = b.to_frame("workbooks").set_index("file_name")
+    assert books.loc["坏.xlsx", "status"] == "unreadable" and books.loc["坏.xlsx", "errors"] == 1
+    found = b.to_frame("findings")
+    assert list(found[found["input_path"] == str(folder / "坏.xlsx")]["code"]) == ["E-FILE-TRUNCATED"]
+    # the API's batch JSON is the CLI's
+    assert b.to_json()["summary"] == {"workbooks": 4, "ok": 3, "invalid": 0, "unreadable": 1, "failed": 0,
+                                      "skipped": [], "exit_code": 2,
+                                      "summary_workbook": str(tmp_path / "out" / "汇总.xlsx")}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_export_writes_tables_that_concatenate_and_a_readme(tmp_path: Path, cli) -> None:
+    folder = company_folder(tmp_path / "收集")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    ran = cli("export", folder, "--out", tmp_path / "表", "--jobs", "2")
+    assert ran.returncode == 2, ran.stderr  # one file unreadable, as batch would say
+    assert "坏.xlsx" in ran.stderr and "[E-FILE-TRUNCATED]" in ran.stderr
+    out = tmp_path / "表"
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{t}.csv" for t in carbon_report.TABLES] + ["README.md"])
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # inputs untouched, nothing beside them
+    books = {r["file_name"]: r for r in read_csv(out / "workbooks.csv")}
+    assert list(books) == ["云乔_2023.xlsx", "云乔_2024.xlsx", "坏.xlsx", "示例.xlsx"]
+    for name, row in books.items():
+        data = (folder / name).read_bytes()
+        assert row["input_sha256"] == __import__("hashlib").sha256(data).hexdigest()
+    assert books["云乔_2024.xlsx"]["template_version"] == "1" and books["坏.xlsx"]["status"] == "unreadable"
+    assert books["云乔_2024.xlsx"]["library_version"] and books["云乔_2024.xlsx"]["gwp_version"]
+    assert float(books["云乔_2024.xlsx"]["total_tco2e"]) == pytest.approx(800 * ELEC_2021 + 234)
+    assert books["坏.xlsx"]["total_tco2e"] == ""
+    lines = read_csv(out / "lines.csv")
+    totals = read_csv(out / "totals.csv")
+    for sha in {r["input_sha256"] for r in lines}:
+        mine = [r for r in lines if r["input_sha256"] == sha and r["counted"] == "true"]
+        stage_rows = {r["key"]: float(r["tco2e"]) for r in totals
+                      if r["input_sha256"] == sha and r["dimension"] == "stage"}
+        for stage, t in stage_rows.items():
+            assert sum(float(r["tco2e"]) for r in mine if r["stage"] == stage) == pytest.approx(t)
+        whole = [float(r["tco2e"]) for r in totals if r["input_sha256"] == sha and r["dimension"] == "total"]
+        assert whole == [pytest.approx(sum(stage_rows.values()))]
+    # README: every column of every table, with its unit
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    for table in carbon_report.TABLES:
+        header = (out / f"{table}.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+        assert f"## {table}" in readme
+        for column in header:
+            assert f"| `{column}` |" in readme, (table, column)
+    assert "tCO2e" in readme and "input_sha256" in readme
+
+    # nothing replaced without --force; with it, replaced; xlsx: one workbook, a sheet per table
+    again = cli("export", folder, "--out", out)
+    assert again.returncode == 2 and "[E-OUTPUT-EXISTS]" in again.stderr
+    forced = cli("export", folder / "云乔_2023.xlsx", "--out", out, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert [r["file_name"] for r in read_csv(out / "workbooks.csv")] == ["云乔_2023.xlsx"]
+    xl = cli("export", folder, "--out", tmp_path / "xl", "--format", "xlsx", "--recursive")
+    assert xl.returncode == 2
+    assert sorted(p.name for p in (tmp_path / "xl").iterdir()) == ["README.md", "tables.xlsx"]
+    book = openpyxl.load_workbook(tmp_path / "xl" / "tables.xlsx", read_only=True)
+    assert book.sheetnames == ["README", *carbon_report.TABLES]
+    rows = list(book["lines"].iter_rows(values_only=True))
+    assert [c for c in rows[0]] == list(lines[0])
+    assert len(rows) - 1 == len(lines)
+    assert sum(r[rows[0].index("tco2e")] for r in rows[1:] if r[rows[0].index("counted")]) == pytest.approx(
+        sum(float(r["tco2e"]) for r in lines if r["counted"] == "true"))

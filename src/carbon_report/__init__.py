@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 
 # What the API module exports, looked up on first use (PEP 562).
 _API_NAMES = frozenset({
-    "process", "WorkbookResult", "StageTotal", "ScopeTotal", "CategoryTotal",
+    "process", "batch", "WorkbookResult", "BatchResult", "StageTotal", "ScopeTotal", "CategoryTotal",
     "SiteTotal", "Line", "Finding", "Company", "Intensity", "TargetResult", "HistoryYear", "BaseYearCheck",
     "Stage", "Status", "CarbonReportError", "UsageError", "PandasMissing", "TABLES",
 })

@@ -33,6 +33,7 @@ from carbon_report.core.model import (
     TargetResult,
 )
 from carbon_report.outputs.results import (
+    BatchResult,
     CategoryTotal,
     Line,
     ScopeTotal,
@@ -44,8 +45,8 @@ from carbon_report.outputs.results import (
 from carbon_report.outputs.tables import TABLES
 
 __all__ = [
-    "check", "process",
-    "WorkbookResult", "StageTotal", "ScopeTotal", "CategoryTotal", "SiteTotal", "Line", "Finding", "Company",
+    "check", "process", "batch",
+    "WorkbookResult", "BatchResult", "StageTotal", "ScopeTotal", "CategoryTotal", "SiteTotal", "Line", "Finding", "Company",
     "Intensity", "TargetResult", "HistoryYear", "BaseYearCheck", "Stage", "Status",
     "CarbonReportError", "UsageError", "PandasMissing", "TABLES",
 ]
@@ -80,12 +81,8 @@ def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathL
 
     p = _path(path, "path")
     out_dir = _path(out, "out")
-    tpl = _path(template, "template") if template is not None else None
-    if tpl is not None and report and not tpl.is_file():
-        raise UsageError(f"报告模板不存在或不是文件：{tpl}")
-    if pdf and not report:
-        raise UsageError("pdf=True 需要 report=True：PDF 由 Word 报告转换而来")
-    limit = _seconds(time_limit)
+    tpl = _template(template, report, pdf)
+    limit = _seconds(time_limit, "time_limit")
     if limit and threading.current_thread() is not threading.main_thread() and os.name != "nt":
         # The pipeline's limit is SIGALRM, which only the main thread receives; elsewhere it would interrupt
         # the main thread, not this run. A platform running files in threads limits them by process.
@@ -94,6 +91,51 @@ def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathL
                       history=_paths(history), recalc_threshold_pct=_threshold(recalc_threshold), time_limit=limit)
     sha = _sha256(p)
     return process_file(p, out_dir, options).to_result(sha)
+
+
+def batch(folder: PathLike, out: PathLike, *, jobs: int | None = None, recursive: bool = False,
+          report: bool = True, pdf: bool = False, template: PathLike | None = None, timeout: float | None = 300,
+          force: bool = False, recalc_threshold: float | None = None, summary: bool = True,
+          today: dt.date | None = None) -> BatchResult:
+    """Every .xlsx / .xlsm of `folder` (its subfolders with recursive, mirrored under `out`) through process,
+    in `jobs` worker processes (default: the CPU count), as `carbon-report batch` does: Excel's ~$ lock files
+    and hidden files skipped, one company's years linked as history, a file that runs past `timeout`
+    seconds (None: no limit) or crashes its worker marked and the rest going on, and out/汇总.xlsx written
+    (summary=False: not). Returns every file's result in input order."""
+    from carbon_report.app.batch import SUMMARY_NAME, find_workbooks, run_batch
+    from carbon_report.app.export import process_with_result, results_of
+    from carbon_report.app.pipeline import Options
+
+    src = _path(folder, "folder")
+    if not src.is_dir():
+        raise UsageError(f"参数 folder 需要文件夹：{src} 不是文件夹或不存在")
+    out_dir = _path(out, "out")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise UsageError(f"参数 jobs 需要至少为 1 的整数，得到的是 {jobs!r}")
+    tpl = _template(template, report, pdf)
+    per_file = _seconds(timeout, "timeout")
+    options = Options(force=bool(force), report=bool(report), pdf=bool(pdf), report_template=tpl, today=today,
+                      recalc_threshold_pct=_threshold(recalc_threshold))
+    files, skipped = find_workbooks(src, bool(recursive), out_dir=out_dir)
+    if not files:
+        return BatchResult((), tuple(skipped), ("文件夹中没有 .xlsx 或 .xlsm 工作簿",))
+    ran = run_batch(files, out_dir, options, jobs=jobs, timeout=per_file, root=src, worker=process_with_result)
+    results = tuple(results_of(ran))
+    notes = list(ran.notes)
+    written = None
+    if summary:
+        from carbon_report.core.errors import OutputError
+        from carbon_report.io.atomic import output_error
+        from carbon_report.outputs.summary import write_summary
+
+        dest = out_dir / SUMMARY_NAME
+        try:
+            write_summary(ran.files, dest, root=src)
+            written = dest
+        except (OutputError, OSError) as e:
+            err = e if isinstance(e, OutputError) else output_error(e, dest)
+            notes.append(f"{dest}: 汇总工作簿无法写出：{err.message} [{err.code}]")
+    return BatchResult(results, tuple(skipped), tuple(notes), written)
 
 
 # ---- arguments ---------------------------------------------------------------------------------------------
@@ -120,12 +162,21 @@ def _paths(value: PathLike | Iterable[PathLike] | None) -> tuple[Path, ...]:
     return tuple(_path(v, "history") for v in items)
 
 
-def _seconds(value: float | None) -> float | None:
+def _seconds(value: float | None, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-        raise UsageError(f"参数 time_limit 需要大于 0 的有限秒数，得到的是 {value!r}")
+        raise UsageError(f"参数 {name} 需要大于 0 的有限秒数，得到的是 {value!r}")
     return float(value)
+
+
+def _template(template: PathLike | None, report: bool, pdf: bool) -> Path | None:
+    tpl = _path(template, "template") if template is not None else None
+    if tpl is not None and report and not tpl.is_file():
+        raise UsageError(f"报告模板不存在或不是文件：{tpl}")
+    if pdf and not report:
+        raise UsageError("pdf=True 需要 report=True：PDF 由 Word 报告转换而来")
+    return tpl
 
 
 def _threshold(value: float | None) -> float | None:

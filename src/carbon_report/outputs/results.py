@@ -13,7 +13,7 @@ reads without the intake behind it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -238,6 +238,43 @@ class WorkbookResult:
             "base_year_recalculated": bool(b and b.recalculated) if ok else None,
             "base_year": base_year_json(b) if b and ok else None,
         }
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """A folder of workbooks (the API's batch()): every file's result in input order, one bad file never
+    stopping the others. `to_frame` concatenates the files' tables; `to_json` is what `batch --json` prints."""
+
+    results: tuple[WorkbookResult, ...]
+    skipped: tuple[Path, ...] = ()  # Excel's ~$ lock files, hidden files, this tool's own outputs
+    notes: tuple[str, ...] = ()  # lines said once every file was in (duplicate companies, 汇总.xlsx not written)
+    summary_workbook: Path | None = None  # 汇总.xlsx, when written
+
+    def __iter__(self) -> Iterator[WorkbookResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI's exit status: the highest of the files' (2 unreadable or failed, 1 errors, 0)."""
+        return max((2 if r.status in ("unreadable", "failed") else 1 if r.errors else 0 for r in self.results),
+                   default=0)
+
+    def to_frame(self, table: str) -> pandas.DataFrame:
+        """One tidy table of every file, one after another (each row keyed by its input's SHA-256 and path)."""
+        from carbon_report.outputs.tables import to_frame
+
+        return to_frame(self.results, table)
+
+    def to_json(self) -> dict[str, Any]:
+        """What `carbon-report batch --json` prints."""
+        statuses = [r.status for r in self.results]
+        return {"files": [r.to_json() for r in self.results],
+                "summary": {"workbooks": len(statuses), **{s: statuses.count(s) for s in STATUSES},
+                            "skipped": [str(p) for p in self.skipped], "exit_code": self.exit_code,
+                            "summary_workbook": str(self.summary_workbook) if self.summary_workbook else None}}
 
 
 def history_year_json(y: HistoryYear) -> dict[str, Any]:
