@@ -248,3 +248,27 @@ def test_a_workbook_named_like_a_version_is_still_a_workbook(tmp_path: Path, mon
     assert r.status == "unreadable" and r.findings[0].code == "E-FILE-EXTENSION"
     with pytest.raises(TypeError):
         carbon_report.check("0.1.0", "0.37.8")  # the file is there: the API's check takes one path
+
+
+def test_a_time_limit_from_another_thread_is_refused_not_misfired(tmp_path: Path) -> None:
+    """The limit interrupts the main thread; from a platform's worker thread it would stop the wrong work."""
+    import threading
+
+    wb = two_rows(tmp_path)
+    seen: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            carbon_report.process(wb, out=tmp_path / "o", time_limit=60, report=False)
+        except BaseException as e:  # recorded for the assertion
+            seen.append(e)
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    assert len(seen) == 1 and isinstance(seen[0], UsageError) and not (tmp_path / "o").exists()
+    ok = []
+    t = threading.Thread(target=lambda: ok.append(carbon_report.process(wb, out=tmp_path / "o", report=False)))
+    t.start()
+    t.join()
+    assert ok[0].status == "ok"  # without a limit a thread is fine

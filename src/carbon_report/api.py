@@ -83,9 +83,10 @@ def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathL
     out_dir = _path(out, "out")
     tpl = _template(template, report, pdf)
     limit = _seconds(time_limit, "time_limit")
-    if limit and threading.current_thread() is not threading.main_thread() and os.name != "nt":
-        # The pipeline's limit is SIGALRM, which only the main thread receives; elsewhere it would interrupt
-        # the main thread, not this run. A platform running files in threads limits them by process.
+    if limit and threading.current_thread() is not threading.main_thread():
+        # The pipeline's limit is SIGALRM (a timer interrupting the main thread on Windows): from another
+        # thread it would stop the main thread, not this run. A platform running files in threads limits
+        # them by process (batch's timeout).
         raise UsageError("time_limit 只能在主线程中使用（在其他线程中请用进程限时，如 batch 的 timeout）")
     options = Options(force=bool(force), report=bool(report), pdf=bool(pdf), report_template=tpl, today=today,
                       history=_paths(history), recalc_threshold_pct=_threshold(recalc_threshold), time_limit=limit)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -317,8 +317,6 @@ def workbook_result(input: Path, status: Status, findings: Sequence[Finding], in
         template_version=company.text("template_version") if company else "")
     if status != "ok" or intake is None or result is None:
         return base
-    from dataclasses import replace
-
     return replace(base, total_tco2e=result.total, stages=_stages(intake, result), scopes=_scopes(result),
                    categories=_categories(result), sites=_sites(result), lines=_lines(intake, result),
                    intensities=result.intensities, targets=result.targets,
