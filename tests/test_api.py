@@ -272,3 +272,10 @@ def test_a_time_limit_from_another_thread_is_refused_not_misfired(tmp_path: Path
     t.start()
     t.join()
     assert ok[0].status == "ok"  # without a limit a thread is fine
+
+
+def test_a_run_past_its_time_limit_is_failed_with_its_finding(tmp_path: Path) -> None:
+    r = carbon_report.process(two_rows(tmp_path), out=tmp_path / "o", time_limit=1e-6)
+    assert r.status == "failed" and [f.code for f in r.errors] == ["E-TIME-LIMIT"]
+    assert r.total_tco2e is None and r.lines == ()
+    valid(r.to_json())
