@@ -416,13 +416,22 @@ def json_schema() -> dict[str, Any]:
                  "one target (TargetResult): kind total gives target_tco2e and base_tco2e (stage null: the "
                  "enterprise total); kind intensity gives product, unit and target_tco2e_per_unit instead",
                  required=["year", "stage", "reduction_pct", "target_tco2e", "base_year", "base_tco2e", "kind"])
+    figures = obj({"total_tco2e": num, "stages": by_stage(num, "per stage; null when not given by stage")},
+                  "a year's figures", nullable=True)
+    reason = obj({"kind": text, "description": text, "effect_tco2e": num_or_null},
+                 "one reason the recalculation differs (they add up to recalculated − as reported)")
     history_year = obj({"year": integer,
-                        "total_tco2e": {**num, "description": "as reported (deprecated name, kept)"},
-                        "recalculated_tco2e": {**num_or_null, "description": "deprecated name, kept"},
+                        "total_tco2e": {**num, "description": "as reported (deprecated: as_reported.total_tco2e)"},
+                        "recalculated_tco2e": {**num_or_null,
+                                               "description": "deprecated: recalculated.total_tco2e"},
                         "stages": by_stage(num, "as reported, null when 历史排放 gave no stage rows "
-                                                "(deprecated name, kept)"),
-                        "source": {**text, "description": "the history workbook's file name, or 历史排放"}},
-                       "one earlier year (HistoryYear)")
+                                                "(deprecated: as_reported.stages)"),
+                        "source": {**text, "description": "the history workbook's file name, or 历史排放"},
+                        # third-round keys of the intake contract (issue 25), not required until they are made
+                        "as_reported": figures, "recalculated": figures,
+                        "reasons": {"type": "array", "items": reason}},
+                       "one earlier year (HistoryYear)",
+                       required=["year", "total_tco2e", "recalculated_tco2e", "stages", "source"])
     props: dict[str, Any] = {
         "input": {**text, "description": "the workbook's path as given (WorkbookResult.input)"},
         "status": {"enum": list(STATUSES), "description": "ok: computed; invalid: the workbook has errors; "
@@ -463,9 +472,11 @@ def json_schema() -> dict[str, Any]:
         "base_year_recalculated": {"type": ["boolean", "null"],
                                    "description": "the targets use the recalculated base year"},
         "base_year": obj({"year": integer, "source": text, "reported_tco2e": num, "recalculated_tco2e": num,
-                          "difference_pct": num_or_null, "threshold_pct": num,
+                          "difference_pct": num_or_null, "cumulative_pct": num_or_null, "threshold_pct": num,
                           "reasons": {"type": "array", "items": text}},
-                         "the base year as reported against recalculated (BaseYearCheck)", nullable=True),
+                         "the base year as reported against recalculated (BaseYearCheck)", nullable=True,
+                         required=["year", "source", "reported_tco2e", "recalculated_tco2e", "difference_pct",
+                                   "threshold_pct", "reasons"]),
     }
     batch = obj({"files": {"type": "array", "items": {"$ref": "#/$defs/result"}},
                  "summary": obj({"workbooks": integer, "ok": integer, "invalid": integer, "unreadable": integer,
