@@ -279,3 +279,27 @@ def test_a_run_past_its_time_limit_is_failed_with_its_finding(tmp_path: Path) ->
     assert r.status == "failed" and [f.code for f in r.errors] == ["E-TIME-LIMIT"]
     assert r.total_tco2e is None and r.lines == ()
     valid(r.to_json())
+
+
+def test_a_bug_surfaces_as_the_packages_exception_with_its_cause(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("carbon_report.app.pipeline.analyse", broken)
+    with pytest.raises(CarbonReportError) as e:
+        carbon_report.check(two_rows(tmp_path))
+    assert e.value.code == "E-INTERNAL" and isinstance(e.value.__cause__, ZeroDivisionError)
+    assert "ZeroDivisionError" in e.value.message
+
+
+def test_an_empty_folder_is_an_empty_batch_with_its_warning(tmp_path: Path) -> None:
+    (tmp_path / "空").mkdir()
+    (tmp_path / "空" / "~$锁.xlsx").write_bytes(b"x")
+    b = carbon_report.batch(tmp_path / "空", out=tmp_path / "out")
+    assert len(b) == 0 and b.exit_code == 0 and [p.name for p in b.skipped] == ["~$锁.xlsx"]
+    assert any("[W-BATCH-EMPTY]" in n for n in b.notes) and b.summary_workbook is None
+    with pytest.raises(UsageError):
+        carbon_report.batch(tmp_path / "没有", out=tmp_path / "out")
+    with pytest.raises(UsageError):
+        carbon_report.batch(tmp_path / "空", out=tmp_path / "out", jobs=0)

@@ -16,13 +16,16 @@ input. docs/api.md has the examples; its code blocks run in the tests.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from carbon_report.core.errors import CarbonReportError, PandasMissing, UsageError
+from carbon_report.core.findings import Code
 from carbon_report.core.model import (
     BaseYearCheck,
     Company,
@@ -46,14 +49,32 @@ from carbon_report.outputs.tables import TABLES
 
 __all__ = [
     "check", "process", "batch",
-    "WorkbookResult", "BatchResult", "StageTotal", "ScopeTotal", "CategoryTotal", "SiteTotal", "Line", "Finding", "Company",
-    "Intensity", "TargetResult", "HistoryYear", "BaseYearCheck", "Stage", "Status",
+    "WorkbookResult", "BatchResult", "StageTotal", "ScopeTotal", "CategoryTotal", "SiteTotal", "Line", "Finding",
+    "Company", "Intensity", "TargetResult", "HistoryYear", "BaseYearCheck", "Stage", "Status",
     "CarbonReportError", "UsageError", "PandasMissing", "TABLES",
 ]
 
 PathLike = str | os.PathLike[str]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _ours(fn: F) -> F:
+    """What escapes the API is the package's own exception: a library's exception (a bug) becomes a
+    CarbonReportError with code E-INTERNAL, the original chained as its cause for the bug report."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CarbonReportError:
+            raise
+        except Exception as e:
+            raise CarbonReportError(f"内部错误，请将此信息反馈给开发者：{type(e).__name__}: {e}") from e
+
+    return call  # type: ignore[return-value]
+
+
+@_ours
 def check(path: PathLike, *, history: PathLike | Iterable[PathLike] = (), recalc_threshold: float | None = None,
           today: dt.date | None = None) -> WorkbookResult:
     """Validate and compute one workbook; nothing is written (`carbon-report check`). `history`: earlier
@@ -65,6 +86,7 @@ def check(path: PathLike, *, history: PathLike | Iterable[PathLike] = (), recalc
     return check_file(p, today=today, options=options).to_result(_sha256(p))
 
 
+@_ours
 def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathLike] = (), report: bool = True,
             pdf: bool = False, template: PathLike | None = None, time_limit: float | None = None,
             force: bool = False, recalc_threshold: float | None = None,
@@ -94,6 +116,7 @@ def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathL
     return process_file(p, out_dir, options).to_result(sha)
 
 
+@_ours
 def batch(folder: PathLike, out: PathLike, *, jobs: int | None = None, recursive: bool = False,
           report: bool = True, pdf: bool = False, template: PathLike | None = None, timeout: float | None = 300,
           force: bool = False, recalc_threshold: float | None = None, summary: bool = True,
@@ -119,7 +142,7 @@ def batch(folder: PathLike, out: PathLike, *, jobs: int | None = None, recursive
                       recalc_threshold_pct=_threshold(recalc_threshold))
     files, skipped = find_workbooks(src, bool(recursive), out_dir=out_dir)
     if not files:
-        return BatchResult((), tuple(skipped), ("文件夹中没有 .xlsx 或 .xlsm 工作簿",))
+        return BatchResult((), tuple(skipped), (f"{src}: 文件夹中没有 .xlsx 或 .xlsm 工作簿 [{Code.W_BATCH_EMPTY}]",))
     ran = run_batch(files, out_dir, options, jobs=jobs, timeout=per_file, root=src, worker=process_with_result)
     results = tuple(results_of(ran))
     notes = list(ran.notes)
