@@ -157,6 +157,7 @@ def test_wrong_usage_raises_the_packages_own_exceptions(tmp_path: Path) -> None:
         lambda: carbon_report.process(wb, out=tmp_path / "o", pdf=True, report=False),
         lambda: carbon_report.check(wb, history=[3]),
         lambda: carbon_report.check(wb, recalc_threshold=150),
+        lambda: carbon_report.process(wb, tmp_path / "o", reprot=False),  # a keyword misspelt
     ]
     for call in cases:
         with pytest.raises(UsageError) as e:
@@ -246,7 +247,7 @@ def test_a_workbook_named_like_a_version_is_still_a_workbook(tmp_path: Path, mon
     # the API's answer for that file (not .xlsx by its name: unreadable, and said so), not the button's
     assert isinstance(r, carbon_report.WorkbookResult) and r.input == Path("0.1.0") and len(calls) == 1
     assert r.status == "unreadable" and r.findings[0].code == "E-FILE-EXTENSION"
-    with pytest.raises(TypeError):
+    with pytest.raises(UsageError):
         carbon_report.check("0.1.0", "0.37.8")  # the file is there: the API's check takes one path
 
 

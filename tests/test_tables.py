@@ -137,7 +137,7 @@ print("pandas" in sys.modules and sys.modules["pandas"] is not None)
                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
-        "ok 679.44 2", "E-PANDAS-MISSING DataFrame 需要 pandas：pip install carbon-report[pandas]（或 pip install pandas）",
+        "ok 679.44 2", "E-PANDAS-MISSING DataFrame 需要 pandas：pip install carbon-report[pandas]",
         "False"]
 
 

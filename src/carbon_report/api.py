@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import math
 import os
 import threading
@@ -59,17 +60,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _ours(fn: F) -> F:
-    """What escapes the API is the package's own exception: a library's exception (a bug) becomes a
-    CarbonReportError with code E-INTERNAL, the original chained as its cause for the bug report."""
+    """What escapes the API is the package's own exception: arguments that do not fit the signature are a
+    UsageError; a library's exception (a bug) becomes a CarbonReportError with code E-INTERNAL, the original
+    chained as its cause for the bug report."""
+
+    signature = inspect.signature(fn)
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as e:  # an argument too many, a keyword misspelt: the caller's mistake
+            raise UsageError(f"{fn.__name__}(): {e}") from None
         try:
             return fn(*args, **kwargs)
         except CarbonReportError:
             raise
         except Exception as e:
-            raise CarbonReportError(f"内部错误，请将此信息反馈给开发者：{type(e).__name__}: {e}") from e
+            raise CarbonReportError.of(Code.E_INTERNAL, error=f"{type(e).__name__}: {e}") from e
 
     return call  # type: ignore[return-value]
 

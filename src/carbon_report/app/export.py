@@ -61,7 +61,7 @@ def results_of(batch: Any) -> list[WorkbookResult]:
     out = []
     for rec in batch.records:
         doc = rec["outcome"]
-        findings = tuple(Finding(i["severity"], i["sheet"], i["cell"], i["code"], i["message"]) for i in doc["issues"])
+        findings = tuple(Finding.from_dict(i) for i in doc["issues"])
         result = rec.get("result")
         if result is None:
             result = WorkbookResult(Path(doc["input"]), doc["status"], findings, outputs=dict(doc["outputs"]))

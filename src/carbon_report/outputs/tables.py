@@ -271,7 +271,7 @@ def to_frame(results: Sequence[WorkbookResult] | Iterable[WorkbookResult], name:
     try:
         import pandas
     except ImportError:
-        raise PandasMissing("DataFrame 需要 pandas：pip install carbon-report[pandas]（或 pip install pandas）") from None
+        raise PandasMissing() from None
     spec = SPECS[name]
     rows = [row for r in results for row in table_rows(r, name)]
     frame = pandas.DataFrame.from_records(rows, columns=list(spec.names))
