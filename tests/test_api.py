@@ -23,6 +23,7 @@ import pytest
 
 import carbon_report
 from carbon_report.core.errors import CarbonReportError, SameAsInput, UsageError
+from conftest import needs_soffice
 from test_history import make
 from test_monthly_sites import NG_FACTOR, good_rows, write_bills
 from workbooks import build
@@ -304,3 +305,19 @@ def test_an_empty_folder_is_an_empty_batch_with_its_warning(tmp_path: Path) -> N
         carbon_report.batch(tmp_path / "没有", out=tmp_path / "out")
     with pytest.raises(UsageError):
         carbon_report.batch(tmp_path / "空", out=tmp_path / "out", jobs=0)
+
+
+@needs_soffice
+def test_a_batch_after_a_report_with_its_contents_page_still_runs(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A platform's process renders a report (its 目录 filled by the long-lived LibreOffice helper, read by a
+    thread), then runs a batch: the forked workers start and finish instead of waiting for ever on the
+    helper's pipe, whose reader thread held it when they forked."""
+    monkeypatch.setenv("CARBON_REPORT_TOC", "1")
+    one = carbon_report.process(SAMPLE, out=tmp_path / "one")
+    assert one.status == "ok" and not one.notices  # the 目录 was filled
+    folder = tmp_path / "in"
+    folder.mkdir()
+    two_rows(folder)
+    b = carbon_report.batch(folder, out=tmp_path / "out", jobs=1, report=False, timeout=120)
+    assert [r.status for r in b] == ["ok"], [r.findings[:1] for r in b]
