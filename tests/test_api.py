@@ -39,7 +39,7 @@ TODAY = dt.date(2026, 12, 7)
 JSON_KEYS = ["input", "status", "company", "stages", "total_tco2e", "shares", "intensity", "targets", "issues",
              "outputs", "biogenic_co2_t", "library_version", "gwp_version", "display", "scopes",
              "iso14064_categories", "sites", "uncertainty_pct", "factor_date", "history", "base_year_recalculated",
-             "base_year"]
+             "base_year", "products"]
 STAGE_KEYS = ["raw_materials", "production", "procurement", "transport", "packaging", "recycling"]
 
 
@@ -321,3 +321,16 @@ def test_a_batch_after_a_report_with_its_contents_page_still_runs(tmp_path: Path
     two_rows(folder)
     b = carbon_report.batch(folder, out=tmp_path / "out", jobs=1, report=False, timeout=120)
     assert [r.status for r in b] == ["ok"], [r.findings[:1] for r in b]
+
+
+def test_product_footprints_in_the_result_and_the_json(tmp_path: Path) -> None:
+    """With pcf, the products' footprints (issue 28) are in the result, the JSON and its schema."""
+    sample = ROOT / "samples" / "示例_华东精密机械有限公司_2024.xlsx"
+    r = carbon_report.process(sample, out=tmp_path, pcf=True, report=False)
+    assert r.status == "ok" and r.products is not None and len(r.products) == 2
+    j = r.to_json()
+    assert [p["name"] for p in j["products"]] == [p.name for p in r.products]
+    assert set(j["outputs"]["pcf_reports"]) == {p.name for p in r.products}
+    valid(j)
+    plain = carbon_report.check(SAMPLE)
+    assert plain.products is None and plain.to_json()["products"] is None

@@ -84,20 +84,22 @@ def _ours(fn: F) -> F:
 
 @_ours
 def check(path: PathLike, *, history: PathLike | Iterable[PathLike] = (), recalc_threshold: float | None = None,
-          today: dt.date | None = None) -> WorkbookResult:
+          pcf: bool = False, today: dt.date | None = None) -> WorkbookResult:
     """Validate and compute one workbook; nothing is written (`carbon-report check`). `history`: earlier
-    years' workbooks (files or folders), as `process --history`. `today`: the day blank dates follow."""
+    years' workbooks (files or folders), as `process --history`. `pcf`: compute the product footprints
+    (result.products). `today`: the day blank dates follow."""
     from carbon_report.app.pipeline import Options, check_file
 
     p = _path(path, "path")
-    options = Options(history=_paths(history), recalc_threshold_pct=_threshold(recalc_threshold), today=today)
+    options = Options(history=_paths(history), recalc_threshold_pct=_threshold(recalc_threshold), today=today,
+                      pcf=bool(pcf))
     return check_file(p, today=today, options=options).to_result(_sha256(p))
 
 
 @_ours
 def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathLike] = (), report: bool = True,
             pdf: bool = False, template: PathLike | None = None, time_limit: float | None = None,
-            force: bool = False, recalc_threshold: float | None = None,
+            force: bool = False, recalc_threshold: float | None = None, pcf: bool = False,
             today: dt.date | None = None) -> WorkbookResult:
     """Validate, compute and write `out/<name>_计算结果.xlsx` and, without errors, the Word report
     (`carbon-report process`). The input is never modified.
@@ -105,7 +107,8 @@ def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathL
     history: earlier years' workbooks (files or folders), each computed as reported and recalculated.
     report / pdf: write the Word report / also a PDF through LibreOffice. template: another report .docx.
     time_limit: seconds for the whole run (status "failed", E-TIME-LIMIT, when passed). force: overwrite a
-    report edited since it was written (otherwise _v2 is written and the notice says so).
+    report edited since it was written (otherwise _v2 is written and the notice says so). pcf: product
+    footprints, a report and a PACT file per product (`--pcf`; result.products, outputs["pcf_reports"]).
     """
     from carbon_report.app.pipeline import Options, process_file
 
@@ -119,7 +122,8 @@ def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathL
         # them by process (batch's timeout).
         raise UsageError("time_limit 只能在主线程中使用（在其他线程中请用进程限时，如 batch 的 timeout）")
     options = Options(force=bool(force), report=bool(report), pdf=bool(pdf), report_template=tpl, today=today,
-                      history=_paths(history), recalc_threshold_pct=_threshold(recalc_threshold), time_limit=limit)
+                      history=_paths(history), recalc_threshold_pct=_threshold(recalc_threshold), time_limit=limit,
+                      pcf=bool(pcf))
     sha = _sha256(p)
     return process_file(p, out_dir, options).to_result(sha)
 
@@ -127,7 +131,7 @@ def process(path: PathLike, out: PathLike, *, history: PathLike | Iterable[PathL
 @_ours
 def batch(folder: PathLike, out: PathLike, *, jobs: int | None = None, recursive: bool = False,
           report: bool = True, pdf: bool = False, template: PathLike | None = None, timeout: float | None = 300,
-          force: bool = False, recalc_threshold: float | None = None, summary: bool = True,
+          force: bool = False, recalc_threshold: float | None = None, summary: bool = True, pcf: bool = False,
           today: dt.date | None = None) -> BatchResult:
     """Every .xlsx / .xlsm of `folder` (its subfolders with recursive, mirrored under `out`) through process,
     in `jobs` worker processes (default: the CPU count), as `carbon-report batch` does: Excel's ~$ lock files
@@ -147,7 +151,7 @@ def batch(folder: PathLike, out: PathLike, *, jobs: int | None = None, recursive
     tpl = _template(template, report, pdf)
     per_file = _seconds(timeout, "timeout")
     options = Options(force=bool(force), report=bool(report), pdf=bool(pdf), report_template=tpl, today=today,
-                      recalc_threshold_pct=_threshold(recalc_threshold))
+                      recalc_threshold_pct=_threshold(recalc_threshold), pcf=bool(pcf))
     files, skipped = find_workbooks(src, bool(recursive), out_dir=out_dir)
     if not files:
         return BatchResult((), tuple(skipped), (f"{src}: 文件夹中没有 .xlsx 或 .xlsm 工作簿 [{Code.W_BATCH_EMPTY}]",))

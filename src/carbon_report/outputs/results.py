@@ -37,6 +37,8 @@ from carbon_report.outputs.computed import SCOPE_HEADINGS, stage_display
 if TYPE_CHECKING:
     import pandas
 
+    from carbon_report.core.pcf import ProductFootprint
+
 # ok: computed; invalid: the workbook has errors (findings say where); unreadable: not a workbook at all;
 # failed: the environment refused an output (read-only folder, disk full, file open elsewhere) or the time
 # limit passed.
@@ -155,12 +157,15 @@ class WorkbookResult:
     biogenic_co2_t: float | None = None
     uncertainty_assessed: bool = False  # the workbook gives 数据质量 or 不确定度
     uncertainty_pct: float | None = None  # of the total
-    outputs: Mapping[str, str | None] = field(default_factory=dict)  # workbook / report / pdf → path or None
+    # workbook / report / pdf → path or None; with pcf, pcf_reports / pact → {product: path}
+    outputs: Mapping[str, Any] = field(default_factory=dict)
     notices: tuple[str, ...] = ()  # what the run said besides findings (a report written as _v2 …)
     library_version: str = ""  # the factor library's edition
     factor_date: dt.date | None = None  # the day default factors were chosen for
     sha256: str = ""  # of the input file, when the caller hashed it (API, export)
     template_version: str = ""  # 企业信息 模板版本 as typed ("" when blank)
+    # product carbon footprints (issue 28; core/pcf): None unless computed (--pcf, or a footprint column filled)
+    products: tuple[ProductFootprint, ...] | None = None
 
     @property
     def ok(self) -> bool:
@@ -227,6 +232,7 @@ class WorkbookResult:
             if ok and self.uncertainty_assessed else None,
             "factor_date": self.factor_date.isoformat() if self.factor_date else None,
             **self._history_json(ok),
+            "products": [product_json(fp) for fp in self.products] if ok and self.products is not None else None,
         }
 
     def _history_json(self, ok: bool) -> dict[str, Any]:
@@ -277,6 +283,16 @@ class BatchResult:
                             "summary_workbook": str(self.summary_workbook) if self.summary_workbook else None}}
 
 
+def product_json(fp: ProductFootprint) -> dict[str, Any]:
+    """One product's footprint (issue 28): tCO2e and kgCO2e per declared unit, unrounded."""
+    return {"name": fp.name, "declared_unit": fp.declared_unit, "output": fp.output,
+            "unit_mass_kg": fp.unit_mass_kg, "boundary": fp.boundary,
+            "allocation": fp.allocation, "allocation_share": fp.share, "total_tco2e": fp.total_tco2e,
+            "per_unit_kgco2e": fp.per_unit_kgco2e, "stages": {s.value: v for s, v in fp.stages.items()},
+            "gases": dict(fp.gases), "biogenic_co2_t": fp.biogenic_co2_t,
+            "primary_data_share": fp.primary_data_share, "excluded_tco2e": fp.excluded_tco2e}
+
+
 def history_year_json(y: HistoryYear) -> dict[str, Any]:
     return {"year": y.year, "total_tco2e": y.reported_total, "recalculated_tco2e": y.recalculated_total,
             "stages": ({s.value: y.reported_stages[s] for s in Stage} if y.reported_stages is not None else None),
@@ -303,7 +319,7 @@ def _target_json(t: TargetResult) -> dict[str, Any]:
 
 
 def workbook_result(input: Path, status: Status, findings: Sequence[Finding], intake: Intake | None,
-                    result: Result | None, *, outputs: Mapping[str, str | None] | None = None,
+                    result: Result | None, *, outputs: Mapping[str, Any] | None = None,
                     notices: Sequence[str] = (), library_version: str = "", run_date: dt.date | None = None,
                     sha256: str = "") -> WorkbookResult:
     """The frozen result of one run. Figures only when status is "ok" (a run that failed after computing, a
@@ -323,7 +339,8 @@ def workbook_result(input: Path, status: Status, findings: Sequence[Finding], in
                    history=result.history.years if result.history else (),
                    base_year=result.history.base if result.history else None,
                    biogenic_co2_t=result.biogenic_co2_t, uncertainty_assessed=result.uncertainty is not None,
-                   uncertainty_pct=result.uncertainty.total_pct if result.uncertainty else None)
+                   uncertainty_pct=result.uncertainty.total_pct if result.uncertainty else None,
+                   products=result.pcf.products if result.pcf is not None else None)
 
 
 def _stages(intake: Intake, r: Result) -> tuple[StageTotal, ...]:
@@ -383,6 +400,7 @@ def json_schema() -> dict[str, Any]:
 
     from carbon_report.core.factors.scopes import ISO_CATEGORIES
     from carbon_report.core.model import SCOPE_KEYS
+    from carbon_report.core.pcf import ALLOCATION_ZH, BOUNDARY_ZH, PcfStage
 
     stages = [s.value for s in Stage]
     num: dict[str, Any] = {"type": "number"}
@@ -445,8 +463,11 @@ def json_schema() -> dict[str, Any]:
                            "tCO2e per product unit (Intensity); per 万元 as product 工业总产值, unit 万元"),
         "targets": array(target),
         "issues": array({"$ref": "#/$defs/finding"}, "every finding, errors and warnings", nullable=False),
-        "outputs": obj({"workbook": text_or_null, "report": text_or_null, "pdf": text_or_null},
-                       "paths written (null: not written); pdf only when asked for and made",
+        "outputs": obj({"workbook": text_or_null, "report": text_or_null, "pdf": text_or_null,
+                        "pcf_reports": {"type": "object", "additionalProperties": text_or_null},
+                        "pact": {"type": "object", "additionalProperties": text_or_null}},
+                       "paths written (null: not written); pdf only when asked for and made; with --pcf "
+                       "pcf_reports and pact: product name → its footprint report / PACT file",
                        required=["workbook", "report"]),
         "biogenic_co2_t": {**num_or_null, "description": "biogenic CO2 in tonnes, apart from every total"},
         "library_version": {**text_or_null, "description": "the factor library's edition"},
@@ -477,6 +498,16 @@ def json_schema() -> dict[str, Any]:
                          "the base year as reported against recalculated (BaseYearCheck)", nullable=True,
                          required=["year", "source", "reported_tco2e", "recalculated_tco2e", "difference_pct",
                                    "threshold_pct", "reasons"]),
+        "products": array(obj({"name": text, "declared_unit": text, "output": num, "unit_mass_kg": num_or_null,
+                               "boundary": {"enum": list(BOUNDARY_ZH)}, "allocation": {"enum": list(ALLOCATION_ZH)},
+                               "allocation_share": num, "total_tco2e": num, "per_unit_kgco2e": num,
+                               "stages": obj({st.value: num for st in PcfStage}, "tCO2e inside the boundary per "
+                                             "life-cycle stage of the product",
+                                             required=[]),
+                               "gases": {"type": "object", "additionalProperties": num},
+                               "biogenic_co2_t": num, "primary_data_share": num_or_null, "excluded_tco2e": num},
+                              "one product's carbon footprint (ProductFootprint, GB/T 24067 / ISO 14067)"),
+                          "product footprints (issue 28); null unless computed"),
     }
     batch = obj({"files": {"type": "array", "items": {"$ref": "#/$defs/result"}},
                  "summary": obj({"workbooks": integer, "ok": integer, "invalid": integer, "unreadable": integer,
