@@ -164,3 +164,10 @@ class ClusterError(CarbonReportError):
 
     def __reduce__(self) -> tuple[type[ClusterError], tuple[str, str]]:
         return (ClusterError, (self.code, self.message))
+
+
+class ProfileError(CarbonReportError):
+    """The consultancy profile: a value that cannot be used (unknown key, bad pattern, a logo or template
+    that fails its checks) or a profile file that cannot be read or written."""
+
+    code = Code.E_PROFILE

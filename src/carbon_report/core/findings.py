@@ -170,6 +170,8 @@ class Code(StrEnum):
         "an output could not be written (another operating-system error)")
     E_PICTURE_OUTSIDE = ("E-PICTURE-OUTSIDE", "图片文件“{file}”不在工作簿所在的文件夹内，出于安全原因不读取",
         "a picture path leads out of the workbook's folder (.., absolute, drive letter, symlink)")
+    E_PROFILE = ("E-PROFILE", "咨询机构配置有误：{detail}",
+        "the consultancy profile (carbon-report profile) has a wrong value or cannot be read or written")
     E_QUALITY_UNKNOWN = ("E-QUALITY-UNKNOWN", "数据质量“{value}”无法识别，应为 实测、计算、估算、缺省 之一",
         "unknown 数据质量 (data quality tier)")
     E_REDUCTION_RANGE = ("E-REDUCTION-RANGE", "减排比例“{value}”应在 0–100（%）之间",
