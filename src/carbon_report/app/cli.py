@@ -212,6 +212,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="把输入文件发送给 Dask 工作进程（不共享存储时） send the input files to the Dask workers")
     _process_options(b)
 
+    w = sub.add_parser(
+        "web", help="在浏览器中使用（无需 Excel 按钮） use the product in a browser page",
+        description="在本机启动网页（仅 127.0.0.1，带一次性访问令牌），在浏览器中上传工作簿、查看校验结果、下载\n"
+                    "计算结果和报告、填写咨询机构配置；适用于 WPS、Mac 和不能使用 Excel 按钮的 Office。\n"
+                    "第一行输出是网页的完整地址。关闭窗口或按 Ctrl-C 停止。\n"
+                    "Start a local page (127.0.0.1 only, with a token made for this launch) to upload workbooks,\n"
+                    "see findings, download outputs and fill the profile. The first line printed is its address.",
+        epilog=_examples("carbon-report web", "carbon-report web --out 输出", "carbon-report web --port 8765 --no-browser"))
+    w.add_argument("--port", type=int, default=0, metavar="N", help="端口（默认：任一空闲端口） port (default: a free one)")
+    w.add_argument("--no-browser", action="store_true", help="不自动打开浏览器 do not open the browser")
+    w.add_argument("--no-pdf", action="store_true", help="不生成 PDF（默认：有转换器时生成） no PDF (default: when a converter exists)")
+    w.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="同时把结果写入此文件夹（默认：配置的 out_dir；都没有时只供下载） also write outputs here")
+
     pf = sub.add_parser(
         "profile", help="咨询机构配置：机构名称、签署人、报告编号、模板 the consultancy profile",
         description="咨询机构（技术服务机构）的配置，保存在用户配置文件夹中；生成报告时，工作簿“企业信息”中为空的\n"
@@ -337,6 +351,13 @@ def _run(args: argparse.Namespace) -> int:
         return _factors(args)
     if args.command == "profile":
         return _profile(args)
+    if args.command == "web":
+        from carbon_report.app.web import serve
+
+        if not 0 <= args.port <= 65535:
+            print(f"--port {args.port}: 端口应在 0–65535 之间 must be 0–65535 [{Code.E_USAGE}]", file=sys.stderr)
+            return 2
+        return serve(args.port, not args.no_browser, args.out or _profile_out_dir(), pdf=False if args.no_pdf else None)
     if args.command == "check":
         from carbon_report.app.pipeline import check_file
 

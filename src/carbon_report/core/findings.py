@@ -210,6 +210,8 @@ class Code(StrEnum):
         "a quantity without a unit")
     E_UNIT_UNKNOWN = ("E-UNIT-UNKNOWN", "“{name}”的单位“{unit}”无法识别",
         "unknown unit spelling")
+    E_UPLOAD_ZIP = ("E-UPLOAD-ZIP", "压缩包“{file}”{detail}，未处理",
+        "a .zip uploaded to the web page was refused (a member outside it, a link, too large, no workbook)")
     E_USAGE = ("E-USAGE", "命令用法错误：{detail}",
         "the command was used wrongly")
     E_USCC_CHECK = ("E-USCC-CHECK", "统一社会信用代码“{value}”不符合 GB 32100-2015：{problem}",

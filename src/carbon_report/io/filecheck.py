@@ -33,6 +33,15 @@ def check_workbook_file(path: Path) -> None:
         raise UnreadableWorkbook(Code.E_FILE_UNREADABLE, f"无法打开文件（{e.strerror or type(e).__name__}）") from None
 
 
+def check_size(size: int) -> None:
+    """The size checks alone, for a file known only by its size (an upload cut off at the limit)."""
+    if size == 0:
+        raise UnreadableWorkbook(Code.E_FILE_EMPTY, "文件为空（0 字节）")
+    if size > MAX_FILE_BYTES:
+        raise UnreadableWorkbook(Code.E_FILE_TOO_LARGE,
+                                 f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES / 1048576:g} MB）")
+
+
 def _check(path: Path) -> None:
     if path.name.startswith("~$"):
         raise UnreadableWorkbook(Code.E_FILE_LOCKFILE, "这是 Excel 打开工作簿时生成的临时锁文件（~$ 开头），不是工作簿")
@@ -42,12 +51,7 @@ def _check(path: Path) -> None:
         raise UnreadableWorkbook(Code.E_FILE_IS_DIRECTORY, "这是一个文件夹，不是工作簿（处理文件夹请用 batch 命令）")
     if not path.is_file():
         raise UnreadableWorkbook(Code.E_FILE_NOT_REGULAR, "这不是普通文件，不是工作簿")
-    size = path.stat().st_size
-    if size == 0:
-        raise UnreadableWorkbook(Code.E_FILE_EMPTY, "文件为空（0 字节）")
-    if size > MAX_FILE_BYTES:
-        raise UnreadableWorkbook(Code.E_FILE_TOO_LARGE,
-                                 f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES / 1048576:g} MB）")
+    check_size(path.stat().st_size)
     with path.open("rb") as f:
         head = f.read(8)
         if head == _OLE2:
