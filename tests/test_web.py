@@ -17,8 +17,8 @@ import requests
 from docx import Document
 from PIL import Image
 
-import workbooks
 import web_server
+import workbooks
 from conftest import run_process
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")

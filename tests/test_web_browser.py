@@ -17,8 +17,8 @@ import pytest
 import requests
 from docx import Document
 
-import workbooks
 import web_server
+import workbooks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -118,7 +118,7 @@ def test_bad_workbook_shows_its_code_at_its_cell(page) -> None:
     rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
             for tr in job.find_elements(By.CSS_SELECTOR, "table.findings tbody tr")]
     # the second activity row (水泥) is row 3 of 活动数据; 单位 is column E
-    assert ["错误", "活动数据!E3", "E-UNIT-UNKNOWN"] == rows[0][:3]
+    assert rows[0][:3] == ["错误", "活动数据!E3", "E-UNIT-UNKNOWN"]
     assert "吨吨" in rows[0][3]
     assert not job.find_elements(By.CSS_SELECTOR, ".links a[data-kind=report]")  # no report with errors
     _shot(driver, tmp_path, "web-2-errors")
