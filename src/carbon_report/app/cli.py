@@ -152,10 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "--install 同时装入 Excel 启动文件夹 XLSTART 并记下本机 Python。\n"
                     "Write the Excel add-in carbon_report.xlam into DIR (ribbon tab 碳排放报告); --install also puts\n"
                     "it into Excel's start-up folder and records this Python in it.",
-        epilog=_examples("carbon-report addin 加载项", "carbon-report addin --install"))
+        epilog=_examples("carbon-report addin 加载项", "carbon-report addin --install", "carbon-report addin --status",
+                         "carbon-report addin --uninstall"))
     a.add_argument("dir", type=Path, nargs="?", default=None, metavar="DIR", help="输出文件夹 output folder")
-    a.add_argument("--install", action="store_true",
-                   help="写入并安装到 Excel 启动文件夹 XLSTART write it into Excel's start-up folder")
+    how = a.add_mutually_exclusive_group()
+    how.add_argument("--install", action="store_true",
+                     help="写入并安装到 Excel 启动文件夹 XLSTART（Windows 上同时创建网页的开始菜单和桌面快捷方式） "
+                          "write it into Excel's start-up folder (Windows: also the page's shortcuts)")
+    how.add_argument("--uninstall", action="store_true",
+                     help="从 XLSTART 删除加载项（和网页快捷方式） remove the add-in (and the page's shortcuts)")
+    how.add_argument("--status", action="store_true",
+                     help="显示加载项是否已安装、版本和使用的 Python show whether and how the add-in is installed")
     a.add_argument("--xlstart", type=Path, default=None, metavar="DIR",
                    help="Excel 启动文件夹（默认询问 Excel） the start-up folder (default: ask Excel)")
 
@@ -463,18 +470,33 @@ def _profile(args: argparse.Namespace) -> int:
 
 
 def _addin(args: argparse.Namespace) -> int:
-    from carbon_report.app.excel.addin import install_addin, write_addin
+    from carbon_report.app.excel.addin import addin_status, install_addin, uninstall_addin, write_addin
     from carbon_report.core.errors import CarbonReportError
 
-    if args.dir is None and not args.install:
-        print("carbon-report addin: 请给出文件夹 DIR，或用 --install 安装到 Excel give DIR or --install", file=sys.stderr)
+    if args.dir is None and not (args.install or args.uninstall or args.status):
+        print(f"carbon-report addin: 请给出文件夹 DIR，或用 --install / --uninstall / --status "
+              f"give DIR or --install [{Code.E_USAGE}]", file=sys.stderr)
         return 2
     try:
+        if args.status:
+            for line in addin_status(args.xlstart):
+                print(line)
+            return 0
+        if args.uninstall:
+            removed = uninstall_addin(args.xlstart)
+            for p in removed:
+                print(f"已删除 removed: {p}")
+            if not removed:
+                print("未找到已安装的加载项 the add-in was not installed")
+            return 0
         if args.dir is not None:
             print(f"已写出 Excel 加载项 add-in written: {write_addin(args.dir)}")
         if args.install:
-            path = install_addin(args.xlstart)
+            notices: list[str] = []
+            path = install_addin(args.xlstart, notices=notices)
             print(f"已安装 Excel 加载项 add-in installed: {path}（请重新启动 Excel restart Excel）")
+            for n in notices:
+                print(n)
     except CarbonReportError as e:
         print(f"carbon-report: {e.message} [{e.code}]", file=sys.stderr)
         return 2
