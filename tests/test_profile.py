@@ -224,3 +224,34 @@ def test_unreadable_profile_is_one_line(cli, tmp_path: Path, config_home: Path) 
     assert r.returncode == 2
     assert "已损坏" in r.stderr and "[E-PROFILE]" in r.stderr
     shutil.rmtree(config_home)
+
+
+def test_dask_workers_get_the_profile_as_data(cli, tmp_path: Path) -> None:
+    """A real LocalCluster whose workers have their own, empty config folder: the profile reaches them only
+    as data in the run's options (shipped inputs too)."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("distributed")
+    _set_firm(cli)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    workbooks.build(folder / "企业A.xlsx", company=BLANK_COVER)
+    cluster_env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "workers_config")}
+    helper = subprocess.Popen([sys.executable, str(Path(__file__).parent / "dask_cluster.py")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env=cluster_env)
+    try:
+        assert helper.stdout is not None
+        address = helper.stdout.readline().strip()
+        r = run_process("batch", folder, "--out", tmp_path / "out", "--dask", address, "--ship-inputs",
+                        encoding="utf-8")
+        assert r.returncode == 0, r.stderr
+    finally:
+        assert helper.stdin is not None
+        helper.stdin.close()
+        helper.wait(timeout=60)
+    text = _doc_text(tmp_path / "out" / "企业A_评价报告.docx")
+    assert "编制单位：万鼎认证（河南）有限公司" in text and "王组长" in text
+    assert f"WD-HC-{dt.date.today():%Y%m%d}0001" in text
+    assert not (tmp_path / "workers_config").exists()  # the workers never looked for a profile of their own
