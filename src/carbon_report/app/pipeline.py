@@ -488,6 +488,7 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
     outcome.outputs["report"] = str(target)
     if made_pdf is not None:  # exported from the same layout that filled the 目录
         outcome.outputs["pdf"] = str(made_pdf)
+        outcome.notices.append(_pdf_notice())
     elif options.pdf:
         from carbon_report.outputs.report.pdf import PdfFallbackWarning, PdfUnavailable, to_pdf
 
@@ -495,11 +496,21 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", PdfFallbackWarning)
                 outcome.outputs["pdf"] = str(to_pdf(target, target.with_suffix(".pdf")))
+            outcome.notices.append(_pdf_notice())
             outcome.notices += [str(w.message) for w in caught if issubclass(w.category, PdfFallbackWarning)]
         except PdfUnavailable as e:
             outcome.notices.append(f"未生成 PDF：{e}")
         except OutputError as e:
             outcome.fail(e.code, e.message)
+
+
+def _pdf_notice() -> str:
+    """`--pdf` says which office program made the PDF (Word on Windows, else LibreOffice)."""
+    from carbon_report.outputs.convert import default_converter
+
+    converter = default_converter()
+    name = converter.name if converter is not None else "?"
+    return f"PDF 由 {name} 生成 made with {name}"
 
 
 def _same_file(a: Path, b: Path) -> bool:
