@@ -179,10 +179,10 @@ def _alive(pid: int) -> bool:
 
 
 def pdf_available() -> bool:
-    """A PDF for every report when a converter is installed (LibreOffice here; Word on Windows)."""
+    """A PDF for every report when a converter is installed (Word on Windows, else LibreOffice)."""
     try:
-        from carbon_report.outputs.report.pdf import find_soffice
+        from carbon_report.outputs.convert import default_converter
 
-        return find_soffice() is not None
-    except Exception:  # noqa: BLE001
+        return default_converter() is not None
+    except Exception:  # noqa: BLE001 - without a converter the page offers the .docx only
         return False
