@@ -114,7 +114,7 @@ def test_profile_fills_the_cover_and_sign_off_the_workbook_left_blank(cli, tmp_p
     # the cover fields the profile has are not announced as placeholders
     assert "技术服务机构名称为空" not in r.stderr and "组长为空" not in r.stderr and "报告编号为空" not in r.stderr
     text = _doc_text(tmp_path / "out" / "企业A_评价报告.docx")
-    today = dt.date.today().strftime("%Y%m%d")
+    today = "20240720"  # dated by the workbook's 报告日期, as the seed's WD-HC-202407200223
     assert f"报告编号：WD-HC-{today}0001" in text
     assert "编制单位：万鼎认证（河南）有限公司" in text
     assert "0371-63295832" in text and "郑州市经开区第八大街 602 室" in text
@@ -141,10 +141,18 @@ def test_the_workbooks_own_values_win(cli, tmp_path: Path, config_home: Path) ->
     assert not (config_home / "counter.json").exists()  # no number was used up for it
 
 
+def test_a_workbook_without_a_report_date_is_numbered_by_today(cli, tmp_path: Path) -> None:
+    _set_firm(cli)
+    company = {k: v for k, v in BLANK_COVER.items() if k != "报告日期"}
+    src = workbooks.build(tmp_path / "企业A.xlsx", company=company)
+    assert cli("process", src, "--out", tmp_path / "out").returncode == 0
+    assert f"报告编号：WD-HC-{dt.date.today():%Y%m%d}0001" in _doc_text(tmp_path / "out" / "企业A_评价报告.docx")
+
+
 def _numbers(args: tuple[str, int]) -> list[str]:
     folder, start = args
-    companies = [(f"USCC{start + i:03d}", 2024) for i in range(15)]
-    return [n for _, _, n in give_numbers("N{seq:04d}", companies, dt.date(2026, 12, 7), Path(folder))]
+    companies = [(f"USCC{start + i:03d}", 2024, dt.date(2026, 12, 7)) for i in range(15)]
+    return [n for _, _, n in give_numbers("N{seq:04d}", companies, Path(folder))]
 
 
 def test_two_processes_never_give_out_the_same_number(tmp_path: Path) -> None:
@@ -196,7 +204,7 @@ def test_batch_workers_get_the_profile_as_data(cli, tmp_path: Path) -> None:
     workbooks.build(folder / "企业B.xlsx", company={**BLANK_COVER, "统一社会信用代码": "91350100M000100Y7C"})
     r = cli("batch", folder, "--out", tmp_path / "out", "--jobs", "2")
     assert r.returncode == 0, r.stderr
-    today = dt.date.today().strftime("%Y%m%d")
+    today = "20240720"  # the workbooks' 报告日期
     a = _doc_text(tmp_path / "out" / "企业A_评价报告.docx")
     b = _doc_text(tmp_path / "out" / "企业B_评价报告.docx")
     assert "编制单位：万鼎认证（河南）有限公司" in a and "编制单位：万鼎认证（河南）有限公司" in b
@@ -212,7 +220,7 @@ def test_excel_button_uses_the_profile(cli, tmp_path: Path) -> None:
     assert not run.critical, run.message
     text = _doc_text(tmp_path / "企业A_评价报告.docx")
     assert "编制单位：万鼎认证（河南）有限公司" in text and "王组长" in text
-    assert f"WD-HC-{dt.date.today():%Y%m%d}0001" in text
+    assert "WD-HC-202407200001" in text
     assert "取自咨询机构配置" in run.message
 
 
@@ -253,5 +261,5 @@ def test_dask_workers_get_the_profile_as_data(cli, tmp_path: Path) -> None:
         helper.wait(timeout=60)
     text = _doc_text(tmp_path / "out" / "企业A_评价报告.docx")
     assert "编制单位：万鼎认证（河南）有限公司" in text and "王组长" in text
-    assert f"WD-HC-{dt.date.today():%Y%m%d}0001" in text
+    assert "WD-HC-202407200001" in text
     assert not (tmp_path / "workers_config").exists()  # the workers never looked for a profile of their own

@@ -196,10 +196,11 @@ def show_lines(profile: Profile) -> list[str]:
 # ---- a run's share of the profile ---------------------------------------------------------------------------
 
 
-def profile_run(companies: Iterable[tuple[str, int]], *, today: dt.date | None = None,
+def profile_run(companies: Iterable[tuple[str, int, dt.date | None]], *, today: dt.date | None = None,
                 folder: Path | None = None, profile: Profile | None = None) -> ProfileRun | None:
     """The profile as one run's workers receive it: its texts, its logo's bytes, and a report number for each
-    (统一社会信用代码, 核算年度) given when the profile has a pattern. None when there is no profile."""
+    (统一社会信用代码, 核算年度) given when the profile has a pattern, dated by the workbook's 报告日期 (else
+    `today`). None when there is no profile."""
     folder = folder or profile_dir()
     profile = load_profile(folder) if profile is None else profile
     if profile.is_empty():
@@ -211,17 +212,18 @@ def profile_run(companies: Iterable[tuple[str, int]], *, today: dt.date | None =
         except OSError:
             logo = None
     numbers: tuple[tuple[str, int, str], ...] = ()
-    wanted = sorted({c for c in companies if c[0] and c[1]})
+    day = today or dt.date.today()
+    wanted = sorted({(u, y, d or day) for u, y, d in companies if u and y})
     if profile.report_number_pattern and wanted:
-        numbers = give_numbers(profile.report_number_pattern, wanted, today or dt.date.today(), folder)
+        numbers = give_numbers(profile.report_number_pattern, wanted, folder)
     return ProfileRun(profile, logo, Path(profile.logo).name if logo else "", numbers)
 
 
-def give_numbers(pattern: str, companies: list[tuple[str, int]], today: dt.date,
+def give_numbers(pattern: str, companies: list[tuple[str, int, dt.date]],
                  folder: Path) -> tuple[tuple[str, int, str], ...]:
-    """Report numbers for these companies and years: the one given before (with this pattern), else the next
-    of the counter. The counter file is read, advanced and written back under an exclusive lock, so two runs
-    started at once never give out the same number."""
+    """Report numbers for these companies and years (each with the day its number is dated): the one given
+    before (with this pattern), else the next of the counter. The counter file is read, advanced and written
+    back under an exclusive lock, so two runs started at once never give out the same number."""
     from filelock import FileLock, Timeout
 
     from carbon_report.io.atomic import write_bytes
@@ -241,15 +243,15 @@ def give_numbers(pattern: str, companies: list[tuple[str, int]], today: dt.date,
             given: dict[str, dict[str, str]] = dict(state.get("given", {}))
             out: list[tuple[str, int, str]] = []
             changed = False
-            for uscc, year in companies:
+            for uscc, year, day in companies:
                 key = f"{uscc}/{year}"
                 old = given.get(key)
                 if old and old.get("pattern") == pattern:
                     out.append((uscc, year, old["number"]))
                     continue
                 seq += 1
-                number = format_report_number(pattern, today, seq)
-                given[key] = {"pattern": pattern, "number": number, "date": today.isoformat()}
+                number = format_report_number(pattern, day, seq)
+                given[key] = {"pattern": pattern, "number": number, "date": day.isoformat()}
                 out.append((uscc, year, number))
                 changed = True
             if changed:
@@ -262,15 +264,29 @@ def give_numbers(pattern: str, companies: list[tuple[str, int]], today: dt.date,
     return tuple(out)
 
 
-def companies_of(paths: Iterable[Path]) -> list[tuple[str, int]]:
-    """(统一社会信用代码, 核算年度) of each workbook whose 报告编号 is blank (read from 企业信息 alone): the
-    companies that take a number from the profile's pattern (a workbook's own 报告编号 wins)."""
+def companies_of(paths: Iterable[Path]) -> list[tuple[str, int, dt.date | None]]:
+    """(统一社会信用代码, 核算年度, 报告日期 or None) of each workbook whose 报告编号 is blank (read from 企业信息
+    alone): the companies that take a number from the profile's pattern (a workbook's own 报告编号 wins)."""
     from carbon_report.io.reader import peek_company, peek_labels
 
-    out = []
+    out: list[tuple[str, int, dt.date | None]] = []
     for p in paths:
         got = peek_company(Path(p))
-        if got is not None and not peek_labels(Path(p), ("report_no",)):
-            out.append(got)
+        if got is None:
+            continue
+        labels = peek_labels(Path(p), ("report_no", "report_date"))
+        if "report_no" not in labels:
+            out.append((got[0], got[1], _date(labels.get("report_date"))))
     return out
 
+
+def _date(value: object) -> dt.date | None:
+    """报告日期 as peeked: a date typed as text, or Excel's serial day number (1900 date system)."""
+    from carbon_report.core.values import parse_date
+
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    try:
+        return parse_date(value)
+    except (ValueError, TypeError):
+        return None
