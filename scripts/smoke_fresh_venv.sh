@@ -51,6 +51,17 @@ else
   failed=1
 fi
 run 0 -- "$CR" profile show
+# The page from a plain install: its first line is the address, the page answers there, Ctrl-C stops it.
+run 0 -- "$work/venv/bin/python" - "$CR" <<'EOF'
+import signal, subprocess, sys, urllib.request
+p = subprocess.Popen([sys.argv[1], "web", "--no-browser", "--no-pdf"], stdout=subprocess.PIPE, text=True)
+url = p.stdout.readline().strip()
+assert url.startswith("http://127.0.0.1:") and "token=" in url, url
+assert urllib.request.urlopen(url, timeout=60).status == 200
+p.send_signal(signal.SIGINT)
+assert p.wait(timeout=60) == 0
+print("page served and stopped")
+EOF
 run 0 -- "$CR" profile set firm_name 测试咨询有限公司
 run 0 -- "$CR" factors
 run 0 -- "$CR" factors 柴油 --json
