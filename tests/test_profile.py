@@ -263,3 +263,13 @@ def test_dask_workers_get_the_profile_as_data(cli, tmp_path: Path) -> None:
     assert "编制单位：万鼎认证（河南）有限公司" in text and "王组长" in text
     assert "WD-HC-202407200001" in text
     assert not (tmp_path / "workers_config").exists()  # the workers never looked for a profile of their own
+
+
+def test_a_profile_template_that_is_gone_is_said(cli, tmp_path: Path, config_home: Path) -> None:
+    ours = _marked_template(tmp_path / "ours.docx", "OURS")
+    assert cli("profile", "template", ours).returncode == 0
+    (config_home / "report_template.docx").unlink()
+    src = workbooks.build(tmp_path / "企业A.xlsx")
+    r = cli("process", src, "--out", tmp_path / "out")
+    assert r.returncode == 2 and "配置的报告模板" in r.stderr and "已不存在" in r.stderr and "[E-PROFILE]" in r.stderr
+    assert cli("process", src, "--out", tmp_path / "out", "--no-report").returncode == 0  # no report: no template

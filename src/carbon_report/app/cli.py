@@ -426,11 +426,11 @@ def _with_profile(options: Any, inputs: Sequence[Path]) -> Any:
 
     try:
         profile = load_profile()
+        template = options.report_template or (report_template(profile) if options.report else None)
         run = profile_run(companies_of(inputs) if options.report else [], today=options.today, profile=profile)
     except ProfileError as e:
         print(f"carbon-report: {e.message} [{e.code}]", file=sys.stderr)
         return None
-    template = options.report_template or report_template(profile)
     return dataclasses.replace(options, profile=run, report_template=template)
 
 

@@ -178,10 +178,15 @@ def check_template(path: Path) -> None:
 
 
 def report_template(profile: Profile, folder: Path | None = None) -> Path | None:
+    """The profile's template (its copy in the profile folder); ProfileError when that copy is gone, rather
+    than falling back to the built-in one unsaid."""
     if not profile.template:
         return None
     path = (folder or profile_dir()) / Path(profile.template).name
-    return path if path.is_file() else None
+    if not path.is_file():
+        raise ProfileError(f"配置的报告模板 {path} 已不存在；请重新设置（carbon-report profile template PATH）"
+                           "或清除（carbon-report profile set template \"\"）")
+    return path
 
 
 def out_dir(profile: Profile) -> Path | None:

@@ -131,10 +131,11 @@ def with_profile(options, copy: Path | None):  # noqa: ANN001, ANN201 (pipeline.
 
     try:
         profile = load_profile()
+        template = report_template(profile) if copy is not None else None
         run = profile_run(companies_of([copy]) if copy is not None else [], today=options.today, profile=profile)
     except ProfileError as e:
         raise Stop(f"{e.message} [{e.code}]") from None
-    return dataclasses.replace(options, profile=run, report_template=report_template(profile))
+    return dataclasses.replace(options, profile=run, report_template=template)
 
 
 def _log_click(run: ExcelRun, check_only: bool) -> None:
