@@ -222,6 +222,12 @@ def test_excel_button_uses_the_profile(cli, tmp_path: Path) -> None:
     assert "编制单位：万鼎认证（河南）有限公司" in text and "王组长" in text
     assert "WD-HC-202407200001" in text
     assert "取自咨询机构配置" in run.message
+    # the profile's template too
+    ours = _marked_template(tmp_path / "ours.docx", "本所专用模板 OURS")
+    assert cli("profile", "template", ours).returncode == 0
+    run = run_from_excel(False, FakeBook(src), platform="win32")
+    assert not run.critical, run.message
+    assert "本所专用模板 OURS" in _doc_text(Path(run.outcome.outputs["report"]))
 
 
 def test_unreadable_profile_is_one_line(cli, tmp_path: Path, config_home: Path) -> None:

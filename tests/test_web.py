@@ -207,3 +207,31 @@ def test_a_busy_port_is_one_line(server: web_server.Server, tmp_path: Path) -> N
     r = run_process("web", "--no-browser", "--port", port, timeout=120)
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and "[E-USAGE]" in r.stderr and port in r.stderr
+
+
+def test_the_profile_form_sets_firm_and_template_for_the_pages_reports(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    s = web_server.start(tmp_path, "--no-pdf")
+    try:
+        template = tmp_path / "ours.docx"
+        d = Document(str(Path(__file__).resolve().parents[1] / "workbook_templates" / "report_template.docx"))
+        d.paragraphs[0].insert_paragraph_before("本所专用模板 OURS")
+        d.save(str(template))
+        with template.open("rb") as f:
+            r = requests.post(s.base + "/api/profile", params={"token": s.token}, timeout=120,
+                              data={"firm_name": "绿源认证（上海）有限公司", "leader": "周组长"},
+                              files={"template": ("ours.docx", f)})
+        assert r.status_code == 200, r.text
+        fields = {x["key"]: x["value"] for x in r.json()["fields"]}
+        assert fields["firm_name"] == "绿源认证（上海）有限公司" and fields["template"] == "report_template.docx"
+        bad = requests.post(s.base + "/api/profile", params={"token": s.token}, timeout=60,
+                            data={"report_number_pattern": "X{date.__class__}"})
+        assert bad.status_code == 400 and "[E-PROFILE]" in bad.json()["errors"][0]
+        company = {k: v for k, v in workbooks.SEED_COMPANY.items() if k != "技术服务机构名称"}
+        job = s.wait(s.upload(workbooks.build(tmp_path / "企业A.xlsx", company=company)))
+        report = requests.get(s.base + job["files"][0]["links"]["report"], timeout=60)
+        text = "\n".join(p.text for p in Document(io.BytesIO(report.content)).paragraphs)
+        assert "本所专用模板 OURS" in text and "编制单位：绿源认证（上海）有限公司" in text
+    finally:
+        s.stop()

@@ -20,6 +20,7 @@ from docx import Document
 import web_server
 import workbooks
 
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "河南云乔电力通讯设施有限公司_2023.xlsx"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 pytestmark = [
@@ -81,7 +82,8 @@ def test_good_sample_links_then_report_and_workbook_download_and_open(page) -> N
     from selenium.webdriver.common.by import By
 
     driver, server, tmp_path = page
-    src = workbooks.build(tmp_path / "企业A.xlsx")
+    src = tmp_path / "企业A.xlsx"
+    shutil.copy(SAMPLE, src)  # the bundled sample, as README's first command uses it
     _upload(driver, src)
     job = driver.find_elements(By.CSS_SELECTOR, "#results .job")[0]
     assert "完成" in job.find_element(By.CSS_SELECTOR, ".badge").text
