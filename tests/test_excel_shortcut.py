@@ -82,9 +82,12 @@ def test_shortcut_calls_are_exactly_these(tmp_path: Path) -> None:
 
 
 def test_the_shortcuts_command_line_starts_the_page(tmp_path: Path) -> None:
-    """TargetPath + Arguments in WorkingDirectory, as Windows runs them (BROWSER: no browser to open here)."""
+    """TargetPath + Arguments in WorkingDirectory, as Windows runs them; the browser is opened at the URL."""
     spec = shortcut.shortcut_spec(sys.executable, home=str(tmp_path))
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "BROWSER": "true"}
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.py"  # stands in for the default browser: notes the address it is given
+    browser.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "BROWSER": f"{sys.executable} {browser} %s"}
     proc = subprocess.Popen([spec.target, *shlex.split(spec.arguments)], cwd=spec.working_dir, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
     try:
@@ -93,6 +96,10 @@ def test_the_shortcuts_command_line_starts_the_page(tmp_path: Path) -> None:
         assert url.startswith("http://127.0.0.1:") and "token=" in url
         assert "（已自动打开）" in proc.stdout.readline()  # it opens the browser: no --no-browser in a shortcut
         assert requests.get(url, timeout=60).status_code == 200
+        deadline = time.monotonic() + 30
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert opened.read_text(encoding="utf-8") == url  # the browser was opened at the page's address
     finally:
         proc.send_signal(2)
         deadline = time.monotonic() + 60
