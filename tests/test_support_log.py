@@ -91,18 +91,21 @@ def test_an_unwritable_log_folder_never_fails_a_run(cli, tmp_path: Path, monkeyp
     assert "日志无法写入" in log.path_note(None)
 
 
-def _writer(args: tuple[str, int]) -> None:
-    folder, n = args
+def _writer(folder: str, n: int, max_bytes: int) -> None:
+    log.MAX_BYTES = max_bytes
     for i in range(200):
         log.event("line", Path(folder), writer=n, i=i, pad="x" * 200)
 
 
-def test_several_processes_append_whole_lines_and_rotation_keeps_a_bound(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_several_processes_append_whole_lines_and_rotation_keeps_a_bound(tmp_path: Path) -> None:
     folder = tmp_path / "log"
-    monkeypatch.setattr(log, "MAX_BYTES", 20_000)  # inherited by the fork-started writers
-    with multiprocessing.get_context("fork").Pool(3) as pool:
-        pool.map(_writer, [(str(folder), n) for n in range(3)])
+    ctx = multiprocessing.get_context("spawn")  # not fork: this test process has threads (xdist's)
+    writers = [ctx.Process(target=_writer, args=(str(folder), n, 20_000)) for n in range(3)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(timeout=300)
+        assert w.exitcode == 0
     files = sorted(folder.glob("carbon-report-*.log"))
     assert 1 < len(files) <= log.KEEP
     lines = _log_text(folder).splitlines()
