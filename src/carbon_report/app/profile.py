@@ -56,14 +56,13 @@ def load_profile(folder: Path | None = None) -> Profile:
     except FileNotFoundError:
         return Profile()
     except OSError as e:
-        raise ProfileError(f"咨询机构配置 {path} 无法读取（{e.strerror or type(e).__name__}）") from None
+        raise ProfileError(f"{path} 无法读取（{e.strerror or type(e).__name__}）") from None
     try:
         data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("not an object")
     except ValueError:
-        raise ProfileError(f"咨询机构配置 {path} 已损坏（不是有效的 JSON）；可删除该文件后重新用 carbon-report profile set "
-                           "设置") from None
+        raise ProfileError(f"{path} 已损坏（不是有效的 JSON）；可删除该文件后重新用 carbon-report profile set 设置") from None
     values: dict[str, object] = {}
     for k in PROFILE_KEYS:
         v = data.get(k.key)
@@ -83,7 +82,7 @@ def save_profile(profile: Profile, folder: Path | None = None) -> Path:
     try:
         write_bytes(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     except OutputError as e:
-        raise ProfileError(f"咨询机构配置无法写入：{e.message}") from None
+        raise ProfileError(f"无法写入：{e.message}") from None
     return path
 
 

@@ -114,17 +114,17 @@ class Jobs:
             check_workbook_file(dest)  # also refuses any extension but .xlsx/.xlsm, as the CLI does
         except UnreadableWorkbook as e:
             dest.unlink(missing_ok=True)
-            return [JobFile(fid, name, None, "refused", [self._cli_line(name, e.code, e.message)])]
+            return [JobFile(fid, name, None, "refused", [self._cli_line(name, e)])]
         return [JobFile(fid, name, dest)]
 
     @staticmethod
-    def _cli_line(name: str, code: str, message: str) -> str:
+    def _cli_line(name: str, e: Any) -> str:
         """The line `carbon-report process` prints for this file (app/messages.finding_lines)."""
         from carbon_report.app.messages import finding_lines
         from carbon_report.app.pipeline import Outcome
         from carbon_report.core.model import Finding
 
-        return finding_lines(Outcome(Path(name), "unreadable", [Finding("error", "", "", code, message)]))[0]
+        return finding_lines(Outcome(Path(name), "unreadable", [Finding.raised(e)]))[0]
 
     def _run_job(self, job: Job) -> None:
         """The coordinator: the profile's share for this job (report numbers given out here, in the server

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from carbon_report.core import contract
+from carbon_report.core.errors import CarbonReportError
 from carbon_report.core.findings import Code
 from carbon_report.io.filecheck import MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
 
@@ -26,13 +27,11 @@ CHUNK = 1024 * 1024
 UPLOAD_EXTENSIONS = (*contract.WORKBOOK_EXTENSIONS, ".zip")
 
 
-class UploadRefused(Exception):
-    """An upload the page does not take; `code` and a Chinese message, as the CLI would say them."""
+class UploadRefused(CarbonReportError):
+    """An upload the page does not take: the code's catalogue template filled with `fields`."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, code: Code, /, **fields: object) -> None:
+        super().__init__(code.text(**fields), code)
 
 
 def save_stream(stream: BinaryIO, dest: Path, limit: int) -> int:
@@ -66,7 +65,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _refuse(zip_name: str, detail: str) -> UploadRefused:
-    return UploadRefused(Code.E_UPLOAD_ZIP, f"压缩包“{zip_name}”{detail}，未处理")
+    return UploadRefused(Code.E_UPLOAD_ZIP, file=zip_name, detail=detail)
 
 
 def unpack_zip(zip_path: Path, folder: Path, shown_as: str) -> list[Path]:
