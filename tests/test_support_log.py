@@ -122,9 +122,14 @@ def test_batch_workers_do_not_write_the_log(cli, tmp_path: Path, state_home: Pat
     folder.mkdir()
     for name in ("企业A.xlsx", "企业B.xlsx"):
         workbooks.build(folder / name)
-    assert cli("batch", folder, "--out", tmp_path / "out", "--jobs", "2").returncode == 0
-    pids = set(re.findall(r"pid=(\d+)", _log_text(state_home)))
-    assert pids == {str(os.getpid())}
+    from conftest import run_process
+
+    r = run_process("batch", folder, "--out", tmp_path / "out", "--jobs", "2", encoding="utf-8")
+    assert r.returncode == 0, r.stderr
+    text = _log_text(state_home)
+    pids = set(re.findall(r"pid=(\d+)", text))
+    assert len(pids) == 1 and str(os.getpid()) not in pids  # the batch's own process, none of its workers
+    assert "start command=batch" in text and "end command=batch exit=0" in text
 
 
 def test_default_template_is_the_packaged_one_not_a_folder_above_site_packages(tmp_path: Path) -> None:
