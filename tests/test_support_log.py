@@ -71,7 +71,7 @@ def test_internal_error_traceback_goes_to_the_log_and_the_line_names_it(
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "[E-INTERNAL]" in lines[0] and "RuntimeError: 单元格的值 4711.5" in lines[0]
-    path = Path(lines[0].split("details in the log: ")[1].split(" [")[0])
+    path = Path(re.search(r"details in the log: (\S+\.log)", lines[0]).group(1))
     assert path.parent == state_home and path.is_file()
     text = path.read_text(encoding="utf-8")
     assert "internal-error builtins.RuntimeError" in text and "Traceback (most recent call last):" in text

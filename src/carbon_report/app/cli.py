@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from carbon_report import __version__
-from carbon_report.app.messages import finding_lines, summary_line
+from carbon_report.app.messages import code_line, finding_lines, summary_line
 from carbon_report.core.findings import Code
 
 EPILOG = """示例 Examples:
@@ -279,6 +279,9 @@ def _process_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report-template", type=Path, default=None, metavar="PATH",
                    help="使用其他报告模板 .docx（优先于配置的模板） use another report template (over the profile's)")
     p.add_argument("--no-report", action="store_true", help="不生成 Word 报告 skip the Word report")
+    p.add_argument("--pcf", action="store_true",
+                   help="同时计算产品碳足迹，每个产品写出产品碳足迹报告和 PACT 数据文件 "
+                        "also compute product carbon footprints (GB/T 24067 / ISO 14067): a report and a PACT file per product")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -310,8 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("CARBON_REPORT_DEBUG"):
             raise
         where = log.path_note(log.internal_error(e))
-        print(f"carbon-report: 内部错误，请将此信息和日志反馈给开发者：{type(e).__name__}: {e}；{where} "
-              f"[{Code.E_INTERNAL}]", file=sys.stderr)
+        print(code_line(Code.E_INTERNAL, "carbon-report", error=f"{type(e).__name__}: {e}；{where}"), file=sys.stderr)
         code = 2
     finally:
         log.event("end", command=args.command, exit=code, seconds=f"{time.monotonic() - started:.1f}")
@@ -384,7 +386,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             outcome = process_file(args.input, args.out, options, progress=progress)
         except SameAsInput:
-            print(f"{args.input}: 输出路径与输入文件相同，已拒绝 output equals input [{Code.E_OUTPUT_IS_INPUT}]", file=sys.stderr)
+            print(code_line(Code.E_OUTPUT_IS_INPUT, args.input), file=sys.stderr)
             return 2
         finally:
             progress.close()
@@ -554,7 +556,7 @@ def _options(args: argparse.Namespace) -> Any:
     return Options(force=args.force, report=not args.no_report, pdf=args.pdf, report_template=args.report_template,
                    history=tuple(getattr(args, "history", ()) or ()),
                    recalc_threshold_pct=getattr(args, "recalc_threshold", None),
-                   time_limit=getattr(args, "time_limit", None))
+                   time_limit=getattr(args, "time_limit", None), pcf=getattr(args, "pcf", False))
 
 
 def _report(outcome: Any, as_json: bool) -> None:
