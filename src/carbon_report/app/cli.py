@@ -81,7 +81,7 @@ class CliParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: 用法错误：{usage_zh(message)}。usage error: {message} [{Code.E_USAGE}]\n")
+        self.exit(2, f"{self.prog}: {Code.E_USAGE.text(detail=usage_zh(message))}。usage error: {message} [{Code.E_USAGE}]\n")
 
 
 def seconds(text: str, *, zero: bool = False) -> float:
@@ -333,7 +333,8 @@ def _profile_out_dir() -> Path | None:
 def _run(args: argparse.Namespace) -> int:
     threshold = getattr(args, "recalc_threshold", None)
     if threshold is not None and not 0 <= threshold < 100:
-        print(f"--recalc-threshold {threshold:g}: 阈值应在 0–100（%）之间 must be 0–100 [{Code.E_USAGE}]", file=sys.stderr)
+        print(f"--recalc-threshold {threshold:g}: {Code.E_USAGE.text(detail='阈值应在 0–100（%）之间')} must be 0–100 "
+              f"[{Code.E_USAGE}]", file=sys.stderr)
         return 2
     if args.command == "template":
         from carbon_report.core.errors import OutputError, OutputExists
@@ -412,7 +413,8 @@ def _template_ok(args: argparse.Namespace) -> bool:
     if t is None or args.no_report or Path(t).is_file():
         return True
     what = "是文件夹，不是 .docx 文件" if Path(t).is_dir() else "不存在"
-    print(f"{t}: 报告模板{what} report template not found (--report-template) [{Code.E_REPORT_TEMPLATE}]",
+    print(f"{t}: {Code.E_REPORT_TEMPLATE.text(detail=f'报告模板{what}')} report template not found (--report-template) "
+          f"[{Code.E_REPORT_TEMPLATE}]",
           file=sys.stderr)
     return False
 

@@ -70,7 +70,7 @@ class Code(StrEnum):
     E_BATCH_TIMEOUT = ("E-BATCH-TIMEOUT", "处理时间超过 {seconds} 秒，已停止处理此文件",
         "a file exceeded the per-file time limit")
     E_BATCH_WORKER_CRASH = ("E-BATCH-WORKER-CRASH", "处理此文件时工作进程出错或异常退出（{error}；每个工作进程内存上限 {limit} MB），已跳过此文件；异常退出的文件已单独重试一次",
-        "the worker process died on this file, also when retried alone")
+        "the worker raised, or died on this file also when retried alone")
     E_CELL_ERROR = ("E-CELL-ERROR", "单元格为 Excel 错误值 {value}，请修正公式或数据",
         "a cell holds an Excel error value (#DIV/0!, #N/A …)")
     E_COLUMN_MISSING = ("E-COLUMN-MISSING", "工作表“{sheet}”缺少必填列“{column}”（在前 {rows} 行中未找到）",
