@@ -365,7 +365,7 @@ def _run(args: argparse.Namespace) -> int:
         from carbon_report.app.web import serve
 
         if not 0 <= args.port <= 65535:
-            print(code_line(Code.E_USAGE, f"--port {args.port}", detail="端口应在 0–65535 之间"), file=sys.stderr)
+            print(code_line(Code.E_USAGE, "--port", detail=f"端口应在 0–65535 之间，得到的是 {args.port}"), file=sys.stderr)
             return 2
         return serve(args.port, not args.no_browser, args.out or _profile_out_dir(), pdf=False if args.no_pdf else None)
     if args.command == "check":
