@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from carbon_report.core.findings import Code
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from carbon_report.core.errors import CarbonReportError
     from carbon_report.core.pcf import PcfResult
 
@@ -99,6 +97,11 @@ class Finding:
         code = Code(e.code)
         return cls(code.severity, "", "", code, e.message)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, str]) -> Finding:
+        """The finding of its JSON object (as_dict's inverse): a record that crossed a process as JSON."""
+        return cls(d["severity"], d["sheet"], d["cell"], d["code"], d["message"])  # type: ignore[arg-type]
+
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
@@ -106,12 +109,6 @@ class Finding:
     def as_dict(self) -> dict[str, str]:
         return {"severity": self.severity, "sheet": self.sheet, "cell": self.cell, "code": self.code,
                 "message": self.message}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Finding:
-        """as_dict's inverse: a finding made elsewhere, read back from the contract's JSON (a batch record)."""
-        return cls(d.get("severity", "error"), d.get("sheet", ""), d.get("cell", ""), d.get("code", ""),
-                   d.get("message", ""))
 
 
 # ---- the intake, as validated ----------------------------------------------------------------------------
@@ -128,6 +125,7 @@ class Company:
     output_value: float | None  # 工业总产值, 万元
     texts: dict[str, str] = field(default_factory=dict)  # every other label, keyed as in contract.LABELS
     refs: dict[str, CellRef] = field(default_factory=dict)
+    from_profile: tuple[str, ...] = ()  # label keys blank in the workbook, filled from the consultancy profile
 
     def text(self, key: str) -> str:
         return self.texts.get(key, "")

@@ -133,46 +133,50 @@ class FileRecord:
     def from_json(cls, doc: Mapping[str, Any], *, lines: tuple[str, ...] | list[str] = (),
                   summary_line: str = "") -> FileRecord:
         """The record of the contract's JSON object `doc` (Outcome.to_json())."""
-        c = doc.get("company") or None
-        stages = doc.get("stages") or {}
-        display = doc.get("display") or {}
-        shares, notes = display.get("shares") or {}, display.get("stage_notes") or {}
-        scopes = doc.get("scopes") or {}
-        outputs = doc.get("outputs") or {}
-        return cls(
-            input=str(doc.get("input", "")),
-            status=doc.get("status", "unreadable"),
-            findings=tuple(Finding.from_dict(i) for i in doc.get("issues") or ()),
-            outputs=Outputs(*(outputs.get(k) for k in OUTPUT_KINDS)),
-            company=CompanyId(c.get("name"), c.get("uscc"), c.get("year")) if c else None,
-            total_tco2e=doc.get("total_tco2e"),
-            stages=tuple(StageFigure(s, stages.get(s.value), shares.get(s.value), notes.get(s.value))
-                         for s in Stage) if doc.get("stages") else (),
-            scopes=tuple((k, scopes.get(k)) for k in SCOPE_KEYS) if doc.get("scopes") else (),
-            intensities=tuple(IntensityFigure(i["product"], i["unit"], i["tco2e_per_unit"])
-                              for i in doc.get("intensity") or ()),
-            sites=tuple(SiteFigure(k, v) for k, v in (doc.get("sites") or {}).items()),
-            uncertainty_total_pct=(doc.get("uncertainty_pct") or {}).get("total"),
-            history=tuple(YearFigure(h["year"], h.get("source") or "", h.get("total_tco2e"),
-                                     h.get("recalculated_tco2e")) for h in doc.get("history") or ()),
-            lines=tuple(lines),
-            summary_line=summary_line,
-            json_text=json.dumps(doc, ensure_ascii=False, allow_nan=False),
-        )
+        return cls(**_fields_of(doc), lines=tuple(lines), summary_line=summary_line)
 
     def with_finding(self, finding: Finding, line: str | None = None) -> FileRecord:
-        """This record with one more finding (and its console line, when given)."""
+        """This record with one more finding (and its console line, when given). A subclass's own fields (a
+        program's payload riding with the record) are kept."""
         doc = self.to_json()
         doc["issues"] = [*doc.get("issues", []), finding.as_dict()]
         more = (line,) if line is not None else ()
-        return FileRecord.from_json(doc, lines=self.lines + more, summary_line=self.summary_line)
+        return replace(self, **_fields_of(doc), lines=self.lines + more)
 
     def with_outputs(self, **paths: str | None) -> FileRecord:
         """This record with some of its output paths changed (workbook=, report=, pdf=)."""
         doc = self.to_json()
         outputs = doc.get("outputs") or {}
         doc["outputs"] = {**outputs, **{k: v for k, v in paths.items() if k in outputs or v is not None}}
-        return FileRecord.from_json(doc, lines=self.lines, summary_line=self.summary_line)
+        return replace(self, **_fields_of(doc))
 
     def with_lines(self, *more: str) -> FileRecord:
         return replace(self, lines=self.lines + more)
+
+
+def _fields_of(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A FileRecord's typed fields, all read from the contract's JSON object `doc`, and `doc` itself as text."""
+    c = doc.get("company") or None
+    stages = doc.get("stages") or {}
+    display = doc.get("display") or {}
+    shares, notes = display.get("shares") or {}, display.get("stage_notes") or {}
+    scopes = doc.get("scopes") or {}
+    outputs = doc.get("outputs") or {}
+    return {
+        "input": str(doc.get("input", "")),
+        "status": doc.get("status", "unreadable"),
+        "findings": tuple(Finding.from_dict(i) for i in doc.get("issues") or ()),
+        "outputs": Outputs(*(o if isinstance(o := outputs.get(k), str) else None for k in OUTPUT_KINDS)),
+        "company": CompanyId(c.get("name"), c.get("uscc"), c.get("year")) if c else None,
+        "total_tco2e": doc.get("total_tco2e"),
+        "stages": tuple(StageFigure(s, stages.get(s.value), shares.get(s.value), notes.get(s.value))
+                        for s in Stage) if doc.get("stages") else (),
+        "scopes": tuple((k, scopes.get(k)) for k in SCOPE_KEYS) if doc.get("scopes") else (),
+        "intensities": tuple(IntensityFigure(i["product"], i["unit"], i["tco2e_per_unit"])
+                             for i in doc.get("intensity") or ()),
+        "sites": tuple(SiteFigure(k, v) for k, v in (doc.get("sites") or {}).items()),
+        "uncertainty_total_pct": (doc.get("uncertainty_pct") or {}).get("total"),
+        "history": tuple(YearFigure(h["year"], h.get("source") or "", h.get("total_tco2e"),
+                                    h.get("recalculated_tco2e")) for h in doc.get("history") or ()),
+        "json_text": json.dumps(doc, ensure_ascii=False, allow_nan=False),
+    }

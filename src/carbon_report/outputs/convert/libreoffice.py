@@ -41,6 +41,7 @@ HELPER = Path(__file__).resolve().parents[1] / "report" / "uno_export.py"
 _WINDOWS_PATHS = (r"C:\Program Files\LibreOffice\program\soffice.exe",
                   r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
 _MAC_PATH = "/Applications/LibreOffice.app/Contents/MacOS/soffice"
+_FORGOTTEN: list[IO[bytes]] = []  # a forked child's inherited pipe streams, never closed or finalized (forget)
 
 # Word's Chinese font names → installed open fonts, for rendering on machines without Windows fonts
 FONT_ALIASES = {
@@ -57,8 +58,9 @@ FONT_ALIASES = {
 
 class LibreOfficeNotFound(PdfUnavailable):
     def __init__(self) -> None:
-        super().__init__("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，"
-                         "或设置环境变量 CARBON_REPORT_SOFFICE 指向 soffice 程序。")
+        super().__init__("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice（Windows 上装有 Microsoft Word "
+                         "即可，无需 LibreOffice），或设置环境变量 CARBON_REPORT_SOFFICE 指向 soffice 程序。"
+                         "no converter: install LibreOffice, or Microsoft Word on Windows")
 
 
 class PdfConversionError(PdfUnavailable):
@@ -199,11 +201,17 @@ class _Helper:
         children.end(self.proc)
 
     def forget(self) -> None:
-        """In a forked child: close the inherited pipe ends without touching the parent's helper."""
+        """In a forked child: close the inherited pipe ends without touching the parent's helper. Their file
+        descriptors are closed, not the Python streams: the parent's reader thread was blocked in a read of
+        stdout, holding that stream's lock, when the process forked; the thread is gone in the child and the
+        lock stays taken, so stream.close() (or the stream's finalizer) would wait for ever. The streams are
+        kept referenced (_FORGOTTEN) so that nothing finalizes them."""
         for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is None:
+                continue
+            _FORGOTTEN.append(stream)
             with contextlib.suppress(OSError, ValueError):
-                if stream is not None:
-                    stream.close()
+                os.close(stream.fileno())
         self.proc.returncode = 0  # not this process's child
 
 
