@@ -18,8 +18,8 @@ parent stays light, its workers load what files need).
 from carbon_report.app.batch.command import run_batch_cli
 from carbon_report.app.batch.plan import SUMMARY_NAME, find_workbooks, link_years
 from carbon_report.app.batch.pool import default_executor, run_batch
-from carbon_report.app.batch.records import BatchResult, FileRecord
+from carbon_report.app.batch.records import BatchResult, FileRecord, record_of
 from carbon_report.app.batch.worker import process_one
 
 __all__ = ["SUMMARY_NAME", "BatchResult", "FileRecord", "default_executor", "find_workbooks", "link_years",
-           "process_one", "run_batch", "run_batch_cli"]
+           "process_one", "record_of", "run_batch", "run_batch_cli"]
