@@ -468,8 +468,8 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
     except OutputError as e:  # the report open in Word, the folder read-only, the disk full …
         outcome.fail(e.code, e.message)
         return
-    except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback
-        outcome.findings.append(Finding("error", "", "", Code.E_REPORT_TEMPLATE, str(e)))
+    except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback,
+        outcome.fail(Code.E_REPORT_TEMPLATE, str(e))  # and the run failed (exit 2), as for a missing template
         return
     outcome.outputs["report"] = str(target)
     if options.pdf:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from functools import cache, lru_cache
@@ -347,7 +349,23 @@ class _Renderer:
         return known[1]
 
 
-def _finalize(value: Any) -> Any:
+@contextmanager
+def rendering(tpl: Any, context: ReportContext) -> Iterator[None]:
+    """While the template renders: its handles go into `tpl`'s document. The chart parts are added first, in
+    a fixed order, so their part names and ids do not depend on where the template prints them."""
+    renderer = _Renderer(tpl)
+    for spec in (context.charts.share, context.charts.target, context.years.chart if context.years else None,
+                 context.extras.monthly_chart):
+        if spec is not None:
+            renderer.chart(spec)
+    token = _RENDERING.set(renderer)
+    try:
+        yield
+    finally:
+        _RENDERING.reset(token)
+
+
+def finalize(value: Any) -> Any:
     """What a printed value becomes: a Text its runs, a picture or chart handle its drawing; the rest as is."""
     if isinstance(value, Text):
         return rich(value)
@@ -409,10 +427,10 @@ def _environment() -> Any:
                 return compiled
             return super().from_string(source, globals, template_class)
 
-    env = ViewSandbox(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize)
-    for name in ("lipsum", "cycler", "joiner"):  # objects whose attributes the sandbox would refuse anyway
-        env.globals.pop(name, None)
-    env.safe_globals = tuple(env.globals.values())
+    env = ViewSandbox(autoescape=True, undefined=jinja2.StrictUndefined, finalize=finalize)
+    # Jinja's lipsum, cycler and joiner stay defined, but neither callable nor readable: a tag reaching for
+    # them (`lipsum.__globals__` …) is refused as unsafe rather than told the name is unknown
+    env.safe_globals = tuple(v for k, v in env.globals.items() if k in ("range", "dict", "namespace"))
     env._compiled = {}  # noqa: SLF001
     return env
 
@@ -495,24 +513,16 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
         raise TemplateError(f"无法打开报告模板 {path.name}：{exc}") from exc
 
     context = build_context(intake, result, findings, workbook_dir=workbook_dir, library_version=library_version)
-    renderer = _Renderer(tpl)
-    # the chart parts in a fixed order (their part names and ids do not depend on where the template puts them)
-    for spec in (context.charts.share, context.charts.target, context.years.chart if context.years else None,
-                 context.extras.monthly_chart):
-        if spec is not None:
-            renderer.chart(spec)
     env = _environment()
-    token = _RENDERING.set(renderer)
     try:
-        tpl.render(context.names(), env, autoescape=True)
+        with rendering(tpl, context):
+            tpl.render(context.names(), env, autoescape=True)
     except jinja2.TemplateError as exc:  # SecurityError and UndefinedError among them
         raise TemplateError(_tag_message(exc, path)) from exc
     except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError) as exc:
         if template is None:  # the built-in template: a bug of ours, let it be one
             raise
         raise TemplateError(_tag_message(exc, path)) from exc
-    finally:
-        _RENDERING.reset(token)
 
     doc = tpl.docx
     ensure_update_fields(doc.settings.element)
