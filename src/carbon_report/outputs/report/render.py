@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields
@@ -389,7 +389,7 @@ def _environment() -> Any:
     Text, Jinja's `loop`, and call seq/ref, range, dict, namespace, a template's own macros and a few str
     methods. Every other attribute and call is refused (E-REPORT-TEMPLATE naming the tag)."""
     import jinja2
-    from jinja2.runtime import LoopContext, Macro
+    from jinja2.runtime import LoopContext, Macro, Undefined
     from jinja2.sandbox import SandboxedEnvironment
     from jinja2.utils import Namespace
 
@@ -407,6 +407,19 @@ def _environment() -> Any:
             if isinstance(obj, Namespace):  # the template's own {% set ns = namespace(…) %}
                 return not attr.startswith("_")
             return False
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            # A view's missing field is a typo (undefined, as Jinja says it); anything else a tag asks of a
+            # handle, a string or a number is refused unless allowed, whether or not Python has it.
+            if type(obj) in allowed or isinstance(obj, Mapping | Undefined) or \
+                    self.is_safe_attribute(obj, attribute, None):
+                return super().getattr(obj, attribute)
+            return self.unsafe_undefined(obj, attribute)
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            if isinstance(argument, str) and not (type(obj) in allowed or isinstance(obj, Mapping | Undefined)):
+                return self.getattr(obj, argument)  # obj['name'] on a handle or a string means obj.name
+            return super().getitem(obj, argument)
 
         def is_safe_callable(self, obj: Any) -> bool:
             owner = getattr(obj, "__self__", None)
@@ -431,6 +444,13 @@ def _environment() -> Any:
     # Jinja's lipsum, cycler and joiner stay defined, but neither callable nor readable: a tag reaching for
     # them (`lipsum.__globals__` …) is refused as unsafe rather than told the name is unknown
     env.safe_globals = tuple(v for k, v in env.globals.items() if k in ("range", "dict", "namespace"))
+
+    @jinja2.pass_environment
+    def attr(environment: Any, obj: Any, name: Any) -> Any:
+        """`x|attr('name')` is `x.name`: the same allowlist, the same refusal."""
+        return environment.getattr(obj, str(name))
+
+    env.filters["attr"] = attr
     env._compiled = {}  # noqa: SLF001
     return env
 
