@@ -198,7 +198,7 @@ def chart_workbook(spec: ChartSpec) -> bytes:
 
 
 class ChartRun:
-    """A chart as a whole run for a `{{r … }}` tag (like render.ImageRun for pictures)."""
+    """A chart as a whole run for a `{{r … }}` tag (render.py prints a ChartSpec through it)."""
 
     def __init__(self, xml: str, spec: ChartSpec, partname: str):
         self.xml, self.spec, self.partname = xml, spec, partname
