@@ -461,9 +461,10 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", TocNotFilledWarning)
-            render_report(outcome.intake, outcome.result, outcome.findings, target,
-                          workbook_dir=outcome.input.parent, template=options.report_template,
-                          library_version=outcome.library_version)
+            made_pdf = render_report(outcome.intake, outcome.result, outcome.findings, target,
+                                     workbook_dir=outcome.input.parent, template=options.report_template,
+                                     library_version=outcome.library_version,
+                                     pdf=target.with_suffix(".pdf") if options.pdf else None)
         outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
     except OutputError as e:  # the report open in Word, the folder read-only, the disk full …
         outcome.fail(e.code, e.message)
@@ -472,7 +473,9 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
         outcome.fail(Code.E_REPORT_TEMPLATE, str(e))  # and the run failed (exit 2), as for a missing template
         return
     outcome.outputs["report"] = str(target)
-    if options.pdf:
+    if made_pdf is not None:  # exported from the same layout that filled the 目录
+        outcome.outputs["pdf"] = str(made_pdf)
+    elif options.pdf:
         from carbon_report.outputs.report.pdf import PdfFallbackWarning, PdfUnavailable, to_pdf
 
         try:
