@@ -310,9 +310,9 @@ def test_broken_template_is_a_clear_error(tmp_path):
     doc = Document(str(custom))
     next(p for p in doc.paragraphs if p.text == "1.2 研究目标").add_run("{{ no_such_field }}")
     doc.save(str(custom))
-    with pytest.raises(TemplateError, match=r"报告模板“broken.docx”中的标签“\{\{ no_such_field \}\}”有误"):
+    with pytest.raises(TemplateError, match=r"报告模板有误，无法生成报告：“broken.docx”中的标签“\{\{ no_such_field \}\}”有误"):
         render(tmp_path, template=custom)
-    with pytest.raises(TemplateError, match="报告模板不存在"):
+    with pytest.raises(TemplateError, match="报告模板有误，无法生成报告：“.*”不存在"):
         render(tmp_path, template=tmp_path / "nope.docx")
 
 

@@ -145,7 +145,7 @@ def test_the_tag_named_is_the_one_that_reached_out(attack: dict[str, Path], cli)
     r = cli("process", attack["src"], "--out", attack["out"], "--report-template", tpl)
     (line,) = lines_with(r.stderr, "E-REPORT-TEMPLATE")
     assert line == (
-        "a.xlsx: 报告模板“模板.docx”中的标签“{{ fig['2_1'][0].image.inline.tpl.save('x.docx') }}”试图访问报告数据以外的"
+        "a.xlsx: 报告模板有误，无法生成报告：“模板.docx”中的标签“{{ fig['2_1'][0].image.inline.tpl.save('x.docx') }}”试图访问报告数据以外的"
         "内容“inline”，出于安全原因已拒绝（模板只能使用 docs/report.md 所列的数据；access to attribute 'inline' of "
         "'Picture' object is unsafe.） [E-REPORT-TEMPLATE]")
 

@@ -33,7 +33,7 @@ from carbon_report.core.report.charts import GREY, ChartSeries, ChartSpec
 from carbon_report.core.report.extras import extras_view
 from carbon_report.core.report.notes import stage_note
 from carbon_report.core.report.scopes import scopes_view
-from carbon_report.core.report.text import Text, clean, placeholder, text
+from carbon_report.core.report.text import Text, clean, placeholder, text_of
 from carbon_report.core.report.views import (
     ActivityRow,
     ChartsView,
@@ -101,7 +101,7 @@ def paragraphs(value: str) -> list[str]:
 
 def text_paras(value: str, missing: str) -> tuple[Text, ...]:
     paras = paragraphs(value)
-    return tuple(text(p) for p in paras) if paras else (placeholder(missing),)
+    return tuple(text_of(p) for p in paras) if paras else (placeholder(missing),)
 
 
 def _activity_key(a: Activity) -> tuple[str, int]:
@@ -262,7 +262,7 @@ def _stage_view(s: Stage, result: Result, b: _Basis) -> StageView:
     result_rows: list[ResultRow] = []
     for i, a in enumerate(acts[:REPORT_TABLE_ROWS], start=1):
         lines = b.lines_by_activity.get(_activity_key(a), [])
-        activity_rows.append(ActivityRow(i, clean(a.type), clean(a.name), _amount_text(a), text(a.unit),
+        activity_rows.append(ActivityRow(i, clean(a.type), clean(a.name), _amount_text(a), text_of(a.unit),
                                          clean(a.source), clean(a.note)))
         counted = [x for x in lines if not x.factor.biogenic]
         if a.amount_kind == "value" and counted:
@@ -271,15 +271,15 @@ def _stage_view(s: Stage, result: Result, b: _Basis) -> StageView:
             emis = "未计入（无排放因子）" if not lines else "0"
         else:
             emis = _amount_text(a)
-        result_rows.append(ResultRow(i, clean(a.name), _amount_text(a), text(a.unit), emis))
+        result_rows.append(ResultRow(i, clean(a.name), _amount_text(a), text_of(a.unit), emis))
     if len(acts) > REPORT_TABLE_ROWS:
         # The row that stands for the activities past REPORT_TABLE_ROWS: how many, and their emissions
         # together (so that the table still adds up to the stage's total).
         rest = acts[REPORT_TABLE_ROWS:]
         counted = [x for a in rest for x in b.lines_by_activity.get(_activity_key(a), []) if not x.factor.biogenic]
         # the activity table's name column is narrow: the pointer goes into 备注, the widest
-        activity_rows.append(ActivityRow("…", "", f"其余 {len(rest):,} 项活动", "", text(), "", REST_WHERE))
-        result_rows.append(ResultRow("…", f"其余 {len(rest):,} 项活动，{REST_WHERE}（合计）", "", text(),
+        activity_rows.append(ActivityRow("…", "", f"其余 {len(rest):,} 项活动", "", text_of(), "", REST_WHERE))
+        result_rows.append(ResultRow("…", f"其余 {len(rest):,} 项活动，{REST_WHERE}（合计）", "", text_of(),
                                      fmt.fmt_tco2e(sum(x.tco2e for x in counted)) if counted else "0"))
     return StageView(
         stage=s.value, long=s.long_zh, indicator=s.indicator_zh, quantified=q, has_rows=bool(acts), value=value,
@@ -298,7 +298,7 @@ def _intensity_rows(result: Result) -> tuple[IntensityRow, ...]:
         basis = (f"企业合计 ÷ 工业总产值 {fmt.fmt_amount(it.output)} 万元" if is_output_value else
                  f"企业合计 × 分配比例 {fmt.fmt_pct(it.allocation_pct)} ÷ 产量 {fmt.fmt_amount(it.output)} "
                  f"{clean(it.unit)}")
-        rows.append(IntensityRow(label, text(f"tCO2e/{clean(it.unit)}"), fmt.fmt_intensity(it.tco2e_per_unit),
+        rows.append(IntensityRow(label, text_of(f"tCO2e/{clean(it.unit)}"), fmt.fmt_intensity(it.tco2e_per_unit),
                                  basis, "按工业总产值计" if is_output_value else "按产品产量计", clean(it.product),
                                  fmt.fmt_amount(it.output), clean(it.unit), fmt.fmt_pct(it.allocation_pct)))
     return tuple(rows)
@@ -318,8 +318,8 @@ def _factor_rows(intake: Intake, b: _Basis) -> tuple[FactorRow, ...]:
             source = clean(f.source)
             if f.origin == "workbook":  # traceability to the cell stays in the computed workbook
                 source = f"企业提供的排放因子：{source}" if source else "企业提供的排放因子"
-            rows.append(FactorRow(len(rows) + 1, clean(f.name), clean(f.code), text(f.gas), fmt.fmt_factor(f.value),
-                                  text(f.unit), source or "/", published or "/"))
+            rows.append(FactorRow(len(rows) + 1, clean(f.name), clean(f.code), text_of(f.gas), fmt.fmt_factor(f.value),
+                                  text_of(f.unit), source or "/", published or "/"))
     return tuple(rows)
 
 
@@ -333,7 +333,7 @@ def _gas_rows(result: Result, b: _Basis, blends: Mapping[str, Mapping[str, float
     for i, (gas, tco2e) in enumerate(sorted(result.gas_totals.items(), key=lambda kv: -kv[1]), start=1):
         gwp = gwp_used.get(gas)
         rows.append(GasRow(
-            i, text(gas_name(gas, blends)),
+            i, text_of(gas_name(gas, blends)),
             "—" if gas == "CO2e" else (fmt.fmt_plain(gwp) if gwp is not None else "/"),
             "—" if gas == "CO2e" else fmt.fmt_gas_tonnes(result.gas_tonnes.get(gas, 0.0)),
             fmt.fmt_tco2e(tco2e), fmt.fmt_share(gas_shares.get(gas))))
@@ -342,11 +342,11 @@ def _gas_rows(result: Result, b: _Basis, blends: Mapping[str, Mapping[str, float
 
 def _gaps(intake: Intake) -> tuple[tuple[GapRow, ...], tuple[ExcludedRow, ...]]:
     gap_acts = [a for a in intake.activities if a.amount_kind == "no_data"]
-    gaps = [GapRow(i, a.stage.long_zh, clean(a.name), text(a.unit), clean(a.note) or "企业未能提供数据，计为 0")
+    gaps = [GapRow(i, a.stage.long_zh, clean(a.name), text_of(a.unit), clean(a.note) or "企业未能提供数据，计为 0")
             for i, a in enumerate(gap_acts[:REPORT_TABLE_ROWS], start=1)]
     if len(gap_acts) > REPORT_TABLE_ROWS:
         gaps.append(GapRow("…", "", f"其余 {len(gap_acts) - REPORT_TABLE_ROWS:,} 项见计算结果工作簿“计算明细”工作表",
-                           text(), ""))
+                           text_of(), ""))
     excluded_acts = [a for a in intake.activities if a.amount_kind == "not_applicable"]
     excluded = [ExcludedRow(i, a.stage.long_zh, clean(a.name), clean(a.note) or "/")
                 for i, a in enumerate(excluded_acts[:REPORT_TABLE_ROWS], start=1)]
@@ -405,7 +405,7 @@ def _targets(intake: Intake, result: Result, b: _Basis) -> _Targets:
         for t in items:
             if t.kind == "total":
                 ok = t.stage is None or base_year != year or b.quantified.get(t.stage, False)
-                rows.append(TargetRow(_stage_label(t.stage), text("tCO2e"),
+                rows.append(TargetRow(_stage_label(t.stage), text_of("tCO2e"),
                                       fmt.fmt_tco2e(t.base_value) if ok else fmt.NO_VALUE, fmt.fmt_pct(t.reduction_pct),
                                       fmt.fmt_tco2e(t.target_value) if ok else fmt.NO_VALUE))
                 if t is given_total:
@@ -413,7 +413,7 @@ def _targets(intake: Intake, result: Result, b: _Basis) -> _Targets:
             else:
                 label = (f"单位产品碳排放强度（{clean(t.product)}）" if t.product and t.product != "工业总产值"
                          else "单位工业总产值碳排放强度")
-                rows.append(TargetRow(label, text(f"tCO2e/{clean(t.unit or '')}"), fmt.fmt_intensity(t.base_value),
+                rows.append(TargetRow(label, text_of(f"tCO2e/{clean(t.unit or '')}"), fmt.fmt_intensity(t.base_value),
                                       fmt.fmt_pct(t.reduction_pct), fmt.fmt_intensity(t.target_value)))
         if given_total is None and stage_targets:
             # Only stage targets: their sum is the total the company has implicitly committed to. A stage
@@ -424,7 +424,7 @@ def _targets(intake: Intake, result: Result, b: _Basis) -> _Targets:
             base = sum(t.base_value for t in stage_targets) + rest
             target = sum(t.target_value for t in stage_targets) + rest
             pct = round((1 - target / base) * 100, 2) if base > 0 else 0.0  # derived: shown to 0.01 %
-            rows.insert(len(stage_targets), TargetRow(IMPLIED_TOTAL_LABEL, text("tCO2e"), fmt.fmt_tco2e(base),
+            rows.insert(len(stage_targets), TargetRow(IMPLIED_TOTAL_LABEL, text_of("tCO2e"), fmt.fmt_tco2e(base),
                                                       fmt.fmt_pct(pct), fmt.fmt_tco2e(target)))
             implied_note = (f"企业未直接设定 {yr} 年企业碳排放总量目标；合计行为各阶段目标之和，即隐含的企业碳排放"
                             f"总量目标，减排比例据此推算")
@@ -447,21 +447,21 @@ def _targets(intake: Intake, result: Result, b: _Basis) -> _Targets:
                   f"{'（' + clean(t.product) + '）' if t.product and t.product != '工业总产值' else ''}"
                   f"较基准年降低 {fmt.fmt_pct(t.reduction_pct)}" for t in intensity_targets]
     if sentences:
-        summary = text(f"以 {base_year} 年为基准年（基准年排放量 {fmt.fmt_tco2e(base_total)} tCO2e），"
+        summary = text_of(f"以 {base_year} 年为基准年（基准年排放量 {fmt.fmt_tco2e(base_total)} tCO2e），"
                        + "；".join(sentences) + "。")
     elif result.targets:
-        summary = text(f"以 {base_year} 年为基准年，各阶段减排目标见下表。")
+        summary = text_of(f"以 {base_year} 年为基准年，各阶段减排目标见下表。")
     else:
         summary = placeholder("【待补充：企业减排目标（企业未提供减排目标）】")
     if base_year == year:
-        source = text(f"基准年排放量即本报告核算年度（{year} 年）的核算结果。")
+        source = text_of(f"基准年排放量即本报告核算年度（{year} 年）的核算结果。")
     elif result.history is not None and result.history.base is not None:
         hb = result.history.base
         how = "按本报告的报告日期、因子库和 GWP 取值重新计算" if hb.recalculated else "按该年工作簿原报告的口径计算"
-        source = text(f"基准年排放量取自企业 {base_year} 年的填报工作簿（{clean(hb.source)}），{how}"
+        source = text_of(f"基准年排放量取自企业 {base_year} 年的填报工作簿（{clean(hb.source)}），{how}"
                       f"（合计 {fmt.fmt_tco2e(base_total)} tCO2e）。")
     else:
-        source = text(f"基准年排放量取自企业提供的 {base_year} 年排放数据"
+        source = text_of(f"基准年排放量取自企业提供的 {base_year} 年排放数据"
                       f"（合计 {fmt.fmt_tco2e(base_total)} tCO2e），未按本报告的方法重新核算。")
     return _Targets(tuple(target_years), tuple(total_path), base_total, summary, source)
 
@@ -493,11 +493,11 @@ def _summary_points(intake: Intake, result: Result, findings: Sequence[Finding],
     points: list[Text] = []
     if any(v.quantified for v in stages):
         main = max((v for v in stages if v.quantified), key=lambda v: v.value)
-        points.append(text(
+        points.append(text_of(
             f"{year} 年度企业碳排放总量为 {total_text} tCO2e；其中{main.long}阶段排放量最大，为 "
             f"{main.value_text} tCO2e，占 {main.share_text}。"))
     for r in intensity_rows:
-        points.append(text(f"{r.label}为 {r.value} {r.unit.plain}（{r.basis}）。"))
+        points.append(text_of(f"{r.label}为 {r.value} {r.unit.plain}（{r.basis}）。"))
     present = {g for g, v in result.gas_totals.items() if v > 0}
     present_gases = [g for g in sorted(present, key=lambda g: -result.gas_totals[g]) if g != "CO2e"]
     present_named = [gas_name(g, blends) for g in present_gases]
@@ -513,18 +513,18 @@ def _summary_points(intake: Intake, result: Result, findings: Sequence[Finding],
             sentence += f"；另有 {fmt.fmt_tco2e(co2e)} tCO2e 的排放{by_co2e_factors}"
         if absent:
             sentence += f"；按气体核算的排放源中未涉及{'、'.join(absent)}"
-        points.append(text(sentence + "。"))
+        points.append(text_of(sentence + "。"))
     elif co2e > 0:
-        points.append(text(f"本年度的排放量（{fmt.fmt_tco2e(co2e)} tCO2e）均{by_co2e_factors}。"))
+        points.append(text_of(f"本年度的排放量（{fmt.fmt_tco2e(co2e)} tCO2e）均{by_co2e_factors}。"))
     if gaps or excluded:
         bits = []
         if gaps:
             bits.append(f"{gaps} 项活动数据缺失（以“/”表示，计为 0）")
         if excluded:
             bits.append(f"{excluded} 项排放源不适用（已说明原因）")
-        points.append(text("，".join(bits) + "，详见 2.3.5 节；补充数据后排放量可能增加。"))
+        points.append(text_of("，".join(bits) + "，详见 2.3.5 节；补充数据后排放量可能增加。"))
     if any(f.code == Code.W_GREEN_POWER_NO_RESIDUAL for f in findings):
-        points.append(text(
+        points.append(text_of(
             "绿电按市场法计为 0，而其余外购电力采用的位置法电网平均因子没有对应的剩余电网组合因子（不包括市场化交易的"
             "非化石能源电量），绿电电量仍含在该平均因子中，可能被重复声明。"))
     return tuple(points)
@@ -558,7 +558,7 @@ def _cover(company: CompanyView) -> CoverView:
     warns once for each)."""
     def field(key: str, label: str) -> Text:
         value = str(getattr(company, key) or "").strip()
-        return text(value, formulas=False) if value else placeholder(f"【待填写：{label}】")
+        return text_of(value, formulas=False) if value else placeholder(f"【待填写：{label}】")
 
     return CoverView(**{key: field(key, label) for key, label in COVER_FIELDS})
 
@@ -609,7 +609,7 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
     total_share = "100.00%" if b.shares else fmt.NO_VALUE
 
     # 表 A.1 and the summary table: stages, total, then intensities in their own labelled rows
-    t_unit = text("tCO2e")
+    t_unit = text_of("tCO2e")
     summary_rows = [SummaryRow(i, v.indicator, t_unit, v.value_text, v.share_text, v.note)
                     for i, v in enumerate(stages, start=1)]
     summary_rows.append(SummaryRow(len(stages) + 1, TOTAL_LABEL, t_unit, total_text, total_share, "全厂合计"))
@@ -628,9 +628,9 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
 
     missing_stages = [s.long_zh for s in STAGES if not b.acts_by_stage[s]]
     covered = [f"{s.long_zh}阶段" for s in STAGES if b.acts_by_stage[s]]
-    coverage = text("+".join(covered) if covered else "/")
+    coverage = text_of("+".join(covered) if covered else "/")
     if missing_stages:
-        coverage += text(f"（{'、'.join(missing_stages)}阶段本年度未发生相关活动，报告中以“/”表示）")
+        coverage += text_of(f"（{'、'.join(missing_stages)}阶段本年度未发生相关活动，报告中以“/”表示）")
 
     org = paragraphs(c.text("org_boundary"))
     company = _company(c)
@@ -640,7 +640,7 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
         year=year,
         base_year=base_year,
         texts=_texts(c),
-        org_boundary=text("".join(org)) if org else placeholder("【待填写：组织边界（“企业信息”表“组织边界”）】"),
+        org_boundary=text_of("".join(org)) if org else placeholder("【待填写：组织边界（“企业信息”表“组织边界”）】"),
         coverage=coverage,
         stages=stages,
         stage=MappingProxyType({v.stage: v for v in stages}),
@@ -674,7 +674,7 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
         charts=_charts(intake, stages, b, targets),
         library_version=version,
         has_co2e="CO2e" in present,
-        biogenic=text(
+        biogenic=text_of(
             f"生物源二氧化碳排放 {fmt.fmt_gas_tonnes(result.biogenic_co2_t)} t（如生物质燃料燃烧），按 "
             "GB/T 32150-2015 和 ISO 14064-1 的要求单独报告，不计入上述排放量及排放总量。"
             if result.biogenic_co2_t > 0 else "本年度活动数据未涉及生物源二氧化碳排放。"),

@@ -44,7 +44,7 @@ class Text:
         return self.plain
 
 
-def text(value: object = "", *, highlight: bool = False, bold: bool = False, formulas: bool = True) -> Text:
+def text_of(value: object = "", *, highlight: bool = False, bold: bool = False, formulas: bool = True) -> Text:
     """One run of cleaned text (no run at all for empty text)."""
     s = clean(value)
     return Text((Run(s, highlight, bold, formulas),) if s else ())
@@ -52,4 +52,4 @@ def text(value: object = "", *, highlight: bool = False, bold: bool = False, for
 
 def placeholder(value: str) -> Text:
     """A yellow-highlighted 【…】 placeholder."""
-    return text(value, highlight=True, formulas=False)
+    return text_of(value, highlight=True, formulas=False)

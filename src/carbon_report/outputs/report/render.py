@@ -53,8 +53,8 @@ def default_template() -> Path:
                       here.with_name("report_template.docx")):
         if candidate.is_file():
             return candidate
-    raise TemplateError("未找到报告模板 workbook_templates/report_template.docx，"
-                        "请用 --report-template 指定模板文件。")
+    raise TemplateError("未找到内置模板 workbook_templates/report_template.docx，"
+                        "请用 --report-template 指定模板文件")
 
 
 # characters docxtpl's resolve_listing turns into tabs, paragraphs, line and page breaks
@@ -154,7 +154,7 @@ def _strict_template_class():
                 else:
                     etree.fromstring(text.encode("utf-8"))
             except etree.XMLSyntaxError as exc:
-                raise TemplateError(f"报告模板渲染后的 XML 无效（{exc}），请检查模板中的标签。") from exc
+                raise TemplateError(f"渲染后的 XML 无效（{exc}），请检查模板中的标签") from exc
             if inside:
                 body = root.find(f"{{{W_NS}}}body")
                 if not _tables_need_fixing(body):
@@ -511,10 +511,10 @@ def _tag_message(exc: Exception, path: Path) -> str:
         named = _NAMED.search(detail)
         what = f"“{named.group(1)}”" if named else ""
         said = f"标签“{tag}”" if tag else "标签"
-        return (f"报告模板“{path.name}”中的{said}试图访问报告数据以外的内容{what}，出于安全原因已拒绝"
+        return (f"“{path.name}”中的{said}试图访问报告数据以外的内容{what}，出于安全原因已拒绝"
                 f"（模板只能使用 docs/report.md 所列的数据；{detail}）{where}")
     said = f"标签“{tag}”" if tag else "标签"
-    return f"报告模板“{path.name}”中的{said}有误（{type(exc).__name__}: {detail}）{where}"
+    return f"“{path.name}”中的{said}有误（{type(exc).__name__}: {detail}）{where}"
 
 
 def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, workbook_dir: Path,
@@ -524,13 +524,13 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
 
     path = Path(template) if template else default_template()
     if not path.is_file():
-        raise TemplateError(f"报告模板不存在：{path}")
+        raise TemplateError(f"“{path}”不存在")
     try:
         tpl = _template(path)
     except jinja2.TemplateError as exc:  # a broken tag found while compiling the template
         raise TemplateError(_tag_message(exc, path)) from exc
     except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a bad package
-        raise TemplateError(f"无法打开报告模板 {path.name}：{exc}") from exc
+        raise TemplateError(f"无法打开“{path.name}”：{exc}") from exc
 
     context = build_context(intake, result, findings, workbook_dir=workbook_dir, library_version=library_version)
     env = _environment()
