@@ -365,7 +365,7 @@ def _run(args: argparse.Namespace) -> int:
         from carbon_report.app.web import serve
 
         if not 0 <= args.port <= 65535:
-            print(f"--port {args.port}: 端口应在 0–65535 之间 must be 0–65535 [{Code.E_USAGE}]", file=sys.stderr)
+            print(code_line(Code.E_USAGE, "--port", detail=f"端口应在 0–65535 之间，得到的是 {args.port}"), file=sys.stderr)
             return 2
         return serve(args.port, not args.no_browser, args.out or _profile_out_dir(), pdf=False if args.no_pdf else None)
     if args.command == "check":
@@ -446,7 +446,7 @@ def _profile(args: argparse.Namespace) -> int:
     try:
         if args.action == "show":
             if args.values:
-                print(f"carbon-report profile show: 不需要参数 takes no arguments [{Code.E_USAGE}]", file=sys.stderr)
+                print(code_line(Code.E_USAGE, "carbon-report profile show", detail="不需要参数"), file=sys.stderr)
                 return 2
             print(f"# {profile_dir() / PROFILE_FILE}", file=sys.stderr)
             for line in show_lines(load_profile()):
@@ -454,14 +454,14 @@ def _profile(args: argparse.Namespace) -> int:
             return 0
         if args.action == "template":
             if len(args.values) != 1:
-                print(f"carbon-report profile template PATH: 需要一个 .docx 文件路径 give one .docx path [{Code.E_USAGE}]",
+                print(code_line(Code.E_USAGE, "carbon-report profile template PATH", detail="需要一个 .docx 文件路径"),
                       file=sys.stderr)
                 return 2
             set_value("template", str(args.values[0]))
             print(f"已设置报告模板 template set: {profile_dir() / 'report_template.docx'}")
             return 0
         if len(args.values) != 2:
-            print(f"carbon-report profile set KEY VALUE: 需要配置项和值（清除用 \"\"） give KEY and VALUE [{Code.E_USAGE}]",
+            print(code_line(Code.E_USAGE, "carbon-report profile set KEY VALUE", detail="需要配置项和值（清除用 \"\"）"),
                   file=sys.stderr)
             return 2
         key, value = args.values
