@@ -140,7 +140,8 @@ def test_an_exploit_of_a_live_object_is_one_line_and_no_effect(attack: dict[str,
     assert attack["src"].read_bytes() == input_bytes
 
 
-def test_the_tag_named_is_the_one_that_reached_out(attack: dict[str, Path], cli) -> None:
+def test_the_tag_named_is_the_one_that_reached_out(attack: dict[str, Path], cli, monkeypatch) -> None:
+    monkeypatch.chdir(attack["root"])  # where a relative x.docx would land, were the sandbox to let it through
     tpl = template_with(attack["outside"], "模板.docx", "{{ " + PIC + ".inline.tpl.save('x.docx') }}")
     r = cli("process", attack["src"], "--out", attack["out"], "--report-template", tpl)
     (line,) = lines_with(r.stderr, "E-REPORT-TEMPLATE")
@@ -148,6 +149,7 @@ def test_the_tag_named_is_the_one_that_reached_out(attack: dict[str, Path], cli)
         "a.xlsx: 报告模板有误，无法生成报告：“模板.docx”中的标签“{{ fig['2_1'][0].image.inline.tpl.save('x.docx') }}”试图访问报告数据以外的"
         "内容“inline”，出于安全原因已拒绝（模板只能使用 docs/report.md 所列的数据；access to attribute 'inline' of "
         "'Picture' object is unsafe.） [E-REPORT-TEMPLATE]")
+    assert not (attack["root"] / "x.docx").exists()
 
 
 def test_the_picture_itself_still_prints(attack: dict[str, Path], cli) -> None:
