@@ -16,6 +16,8 @@ from typing import Any
 
 from carbon_report.core.contract import LABELS
 from carbon_report.core.findings import Code
+from carbon_report.core.gaps import KIND_ZH as GAP_KIND_ZH
+from carbon_report.core.gaps import find_gaps
 from carbon_report.core.model import STAGES, Activity, EmissionLine, Finding, Intake, Result, Stage
 from carbon_report.io.paths import locate
 from carbon_report.io.pictures import image_kind, too_many_pixels
@@ -490,19 +492,18 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
     absent = [zh for key, zh in KYOTO_GROUPS if key not in present_groups]
 
     # data honesty: gaps, exclusions, sources
-    gap_acts = [a for a in intake.activities if a.amount_kind == "no_data"]
-    gaps = [{"no": i, "stage": a.stage.long_zh, "name": clean(a.name), "unit": Rich(a.unit),
-             "note": clean(a.note) or "企业未能提供数据，计为 0"}
-            for i, a in enumerate(gap_acts[:REPORT_TABLE_ROWS], start=1)]
-    if len(gap_acts) > REPORT_TABLE_ROWS:
-        gaps.append({"no": "…", "stage": "", "name": f"其余 {len(gap_acts) - REPORT_TABLE_ROWS:,} 项见计算结果工作簿“计算明细”工作表",
+    found = find_gaps(intake)  # core/gaps.py: every gap and exclusion once, the same lists as the sheets
+    gaps = [{"no": i, "stage": g.stage.long_zh, "name": clean(g.name) or "—", "kind": GAP_KIND_ZH[g.kind],
+             "unit": Rich(g.unit), "note": clean(g.detail)}
+            for i, g in enumerate(found.gaps[:REPORT_TABLE_ROWS], start=1)]
+    if len(found.gaps) > REPORT_TABLE_ROWS:
+        gaps.append({"no": "…", "stage": "", "kind": "", "name": f"其余 {len(found.gaps) - REPORT_TABLE_ROWS:,} 项见计算结果工作簿“计算明细”工作表",
                      "unit": Rich(""), "note": ""})
-    excluded_acts = [a for a in intake.activities if a.amount_kind == "not_applicable"]
-    excluded = [{"no": i, "stage": a.stage.long_zh, "name": clean(a.name), "reason": clean(a.note) or "/"}
-                for i, a in enumerate(excluded_acts[:REPORT_TABLE_ROWS], start=1)]
-    if len(excluded_acts) > REPORT_TABLE_ROWS:
+    excluded = [{"no": i, "stage": x.stage.long_zh, "name": clean(x.name), "reason": clean(x.reason) or "/"}
+                for i, x in enumerate(found.exclusions[:REPORT_TABLE_ROWS], start=1)]
+    if len(found.exclusions) > REPORT_TABLE_ROWS:
         excluded.append({"no": "…", "stage": "", "reason": "",
-                         "name": f"其余 {len(excluded_acts) - REPORT_TABLE_ROWS:,} 项见计算结果工作簿“计算明细”工作表"})
+                         "name": f"其余 {len(found.exclusions) - REPORT_TABLE_ROWS:,} 项见计算结果工作簿“计算明细”工作表"})
     by_source: dict[str, dict[str, None]] = {}  # dicts as ordered sets: a list's `in` is quadratic at 20,000 rows
     for a in intake.activities:
         if a.amount_kind != "value":
@@ -628,13 +629,9 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
         summary_points.append(Rich(sentence + "。"))
     elif co2e > 0:
         summary_points.append(Rich(f"本年度的排放量（{fmt.fmt_tco2e(co2e)} tCO2e）均{by_co2e_factors}。"))
-    if gaps or excluded:
-        bits = []
-        if gaps:
-            bits.append(f"{len(gaps)} 项活动数据缺失（以“/”表示，计为 0）")
-        if excluded:
-            bits.append(f"{len(excluded)} 项排放源不适用（已说明原因）")
-        summary_points.append(Rich("，".join(bits) + "，详见 2.3.5 节；补充数据后排放量可能增加。"))
+    if found.gaps or found.exclusions:
+        tail = "；缺少的数据按 0 计入，补充后排放量可能增加。" if found.gaps else "。"
+        summary_points.append(Rich(f"{found.summary()}，详见 2.3.5 节{tail}"))
     if any(f.code == Code.W_GREEN_POWER_NO_RESIDUAL for f in findings):
         summary_points.append(Rich(
             "绿电按市场法计为 0，而其余外购电力采用的位置法电网平均因子没有对应的剩余电网组合因子（不包括市场化交易的"

@@ -14,6 +14,7 @@ from carbon_report.core.errors import OutputLocked, TemplateError
 from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.outputs.report.charts import ChartRun, ChartSpec, add_chart
 from carbon_report.outputs.report.context import Sequence, build_context
+from carbon_report.outputs.report.fields import seq_field
 from carbon_report.outputs.report.fingerprint import report_locked, stamp, stamp_document, write_atomic
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -382,6 +383,7 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
                             library_version=library_version)
     seq = Sequence()
     context["seq"], context["ref"] = seq, seq.ref
+    context["seq_field"] = seq_field(seq)
     env = _environment()
     try:
         tpl.render(context, env, autoescape=True)
