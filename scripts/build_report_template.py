@@ -1012,7 +1012,7 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{r seq_field('表', 2) }} 数据缺口清单")
     table(doc, ["序号", "阶段", "名称", "缺口类型", "说明"],
           ["{{ x.no }}", "{{ x.stage }}", "{{ x.name }}", "{{ x.kind }}", "{{ x.note }}"],
-          [13, 28, 34, 24, 47.6], loop="x in gaps", left={2, 4})
+          [13, 26, 30, 30, 47.6], loop="x in gaps", left={2, 4})
     tag(doc, "{%p else %}")
     para(doc, "无。各项活动均有活动数据，各阶段均已填报。")
     tag(doc, "{%p endif %}")
