@@ -733,7 +733,7 @@ def build(out: Path) -> Path:
     page_break(doc)
 
     # ---- information table, conclusion, table A.1, sign-off
-    kv_table(doc, [
+    info = kv_table(doc, [
         [("企业名称", 1, True), ("{{ company.name }}", 1, False), ("生产经营地址", 1, True),
          ("{{ company.address }}", 1, False)],
         [("统一社会信用代码", 1, True), ("{{ company.uscc }}", 1, False), ("所属行业", 1, True),
@@ -747,13 +747,21 @@ def build(out: Path) -> Path:
           "《温室气体 第一部分 组织层次上对温室气体排放和清除的量化和报告的规范及指南》；《绿色物流指标构成与核算方法》"
           "（GB/T 37099）；《绿色制造 制造企业绿色供应链管理 导则》（GB/T 33635）；《绿色工厂评价通则》"
           "（GB/T 36132）等", 3, False)],
-    ], [34, 45, 26.5, 41.1])
-    para(doc, "报告结论：", "小标题")
-    para(doc, "{{ company.name }}委托第三方技术服务机构{{r cover.agency_name }}编制其 {{ year }} "
-              "年度绿色低碳现代数智企业评价报告，相关信息确认如下：")
-    para(doc, "1）本报告已覆盖下列内容：{{ year }} 年绿色低碳现代数智企业开展情况及成效、下一步工作计划、"
-              "主要措施、信息披露等；")
-    para(doc, "2）主要指标见下表。")
+    ], [34, 43.5, 26.5, 42.6])  # the credit code on one line, addresses on two
+    info.rows[4].cells[1].paragraphs[0].style = "表格文字小"  # the boilerplate list of standards in 9 pt
+    # the conclusion at 1.25 lines (not the body's 1.5): with 表 A.1 and the sign-off it fills one page, as
+    # in the seed, instead of leaving page II half empty
+    conclusion = [
+        para(doc, "报告结论：", "小标题"),
+        para(doc, "{{ company.name }}委托第三方技术服务机构{{r cover.agency_name }}编制其 {{ year }} "
+                  "年度绿色低碳现代数智企业评价报告，相关信息确认如下："),
+        para(doc, "1）本报告已覆盖下列内容：{{ year }} 年绿色低碳现代数智企业开展情况及成效、下一步工作计划、"
+                  "主要措施、信息披露等；"),
+        para(doc, "2）主要指标见下表。"),
+    ]
+    for p in conclusion:
+        p.paragraph_format.line_spacing = 1.25
+    conclusion[0].paragraph_format.space_before = Pt(3)
     caption(doc, "表 {{r seq_field('表', 'A', '.') }} {{ year }} 年度绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
@@ -1023,7 +1031,8 @@ def build(out: Path) -> Path:
     table(doc, ["序号", "数据来源", "涉及的活动"], ["{{ d.no }}", "{{ d.source }}", "{{ d.activities }}"],
           [12, 50, 84.6], loop="d in sources", else_cells=["/", "/", "/"], left={1, 2}, keep_together=True)
     para(doc, "排放因子的取值、来源和发布日期见{{ ref('factors') }}：企业提供的排放因子按企业注明的来源使用，其余取自"
-              "排放因子库 {{ library_edition }}。每项活动、每种温室气体的单位换算、所用因子与 GWP 的逐项计算过程保存在"
+              "本次核算所安装的排放因子库 {{ library_edition }}；同一排放源有多个发布版本的（如电网平均排放因子），选用"
+              "报告日期（{{r cover.report_date }}）当日或之前发布的最新版本。每项活动、每种温室气体的单位换算、所用因子与 GWP 的逐项计算过程保存在"
               "核算底稿中，可向编制单位索取。")
     quality_section(doc)
 
