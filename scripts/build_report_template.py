@@ -609,7 +609,7 @@ STAGE_COLS = [12, 62, 22, 34, 28]
 
 def scope_section(doc) -> None:
     """After 2.3.3: the same emissions by GHG Protocol scope (Scope 2 both ways) and by ISO 14064-1 category
-    (context: outputs/report/scopes.py). A table only: no native chart function exists in this tree yet."""
+    (context: core/report/scopes.py). A table only: no native chart function exists in this tree yet."""
     tag(doc, "{%p if scopes %}")
     heading(doc, "2.3.3.1 按核算范围和 ISO 14064-1 类别汇总", 4)
     para(doc, "以上排放量按排放因子的类型同时归入 GHG Protocol《企业核算与报告标准》的范围和 ISO 14064-1:2018 的类别，"
@@ -661,7 +661,7 @@ def years_section(doc) -> None:
 
 def sites_and_months_section(doc) -> None:
     """After the scope tables (issue 16): totals per site when there is more than one, and the monthly chart
-    of electricity and fuel when rows were given by month (context: outputs/report/extras.py)."""
+    of electricity and fuel when rows were given by month (context: core/report/extras.py)."""
     tag(doc, "{%p if extras.sites %}")
     heading(doc, "2.3.3.3 按场所汇总", 4)
     para(doc, "企业的活动数据按场所（厂区、工厂）填报，各场所的碳排放量如下；“场所”未填写的活动计入主厂区。")

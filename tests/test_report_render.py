@@ -170,7 +170,7 @@ def test_captions_numbered_in_order_never_repeated(seed):
     _, doc, ctx = seed
     captions = [p.text for p in doc.paragraphs if p.style.name in ("表题", "图题")]
     numbers = [m.group(1, 2, 3) for c in captions if (m := re.match(r"^(附表|表|图) (\w+)[-.](\d+) ", c))]
-    assert len(numbers) == len(ctx["seq"].issued) >= 30
+    assert len(numbers) == len(ctx.seq.issued) >= 30
     seen: dict[tuple[str, str], int] = {}
     for kind, chapter, n in numbers:
         assert int(n) == seen.get((kind, chapter), 0) + 1, (kind, chapter, n)
@@ -294,7 +294,7 @@ def test_pictures_sized_and_placeholders(tmp_path):
 def test_zero_total_and_multi_gas(tmp_path):
     none = [act(Stage.PRODUCTION, "能源", "电力", 0, "kWh", "EF-ELEC-CN-2022NOTICE", kind="no_data", row=5)]
     path, ctx = render(tmp_path, seed_intake(activities=none))
-    assert ctx["charts"]["share"] is None
+    assert ctx.charts.share is None
     a1 = rows(table_after(Document(str(path)), "表 A.1"))
     assert all(r[4] == "/" for r in a1[1:8])
 
@@ -334,9 +334,9 @@ def test_broken_template_is_a_clear_error(tmp_path):
     doc = Document(str(custom))
     next(p for p in doc.paragraphs if p.text == "研究目标").add_run("{{ no_such_field }}")
     doc.save(str(custom))
-    with pytest.raises(TemplateError, match="报告模板“broken.docx”中的标签有误"):
+    with pytest.raises(TemplateError, match=r"报告模板有误，无法生成报告：“broken.docx”中的标签“\{\{ no_such_field \}\}”有误"):
         render(tmp_path, template=custom)
-    with pytest.raises(TemplateError, match="报告模板不存在"):
+    with pytest.raises(TemplateError, match="报告模板有误，无法生成报告：“.*”不存在"):
         render(tmp_path, template=tmp_path / "nope.docx")
 
 

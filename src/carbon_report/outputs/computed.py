@@ -25,11 +25,13 @@ from carbon_report.core.model import (
     Result,
     Stage,
 )
+from carbon_report.core.report.notes import GAP_NOTE as GAP_NOTE  # the sheets' word, as the report's
+from carbon_report.core.report.notes import NO_ACTIVITY_NOTE as NO_ACTIVITY_NOTE
+from carbon_report.core.report.notes import stage_note
 from carbon_report.core.rounding import plain_number, share_percentages, significant_decimals
 
 TCO2E = "tCO2e"
 NO_VALUE = "/"
-GAP_NOTE = "数据缺失"  # the report's word for a stage whose rows all say "no data"
 # The report's 数据性质 words: a gap reads 数据缺失 in the sheets as in the report.
 _KIND_ZH = {"value": "实测", "no_data": GAP_NOTE, "not_applicable": contract.NOT_APPLICABLE}
 
@@ -78,23 +80,6 @@ def exact_decimals(value: float, most: int = 6) -> int:
     d = Decimal(repr(float(value))).normalize()
     exponent = d.as_tuple().exponent
     return min(most, max(0, -exponent)) if isinstance(exponent, int) else 0
-
-
-NO_ACTIVITY_NOTE = "无相关活动"  # client wording: the report is read by the client, not the clerk
-
-
-def stage_note(acts: list[Activity]) -> str:
-    """A stage's 备注, in 排放汇总, the report and 汇总.xlsx alike (one function, so they cannot drift)."""
-    kinds = {a.amount_kind for a in acts}
-    if not acts:
-        return NO_ACTIVITY_NOTE
-    if kinds == {"not_applicable"}:
-        return contract.NOT_APPLICABLE
-    if "value" not in kinds:
-        return GAP_NOTE
-    if "no_data" in kinds:
-        return "部分" + GAP_NOTE
-    return ""
 
 
 def stage_display(intake: Intake, result: Result) -> dict[Stage, StageDisplay]:

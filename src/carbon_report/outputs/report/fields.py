@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
-__all__ = ["CaptionNumber", "seq_field"]
+__all__ = ["CaptionFields", "CaptionNumber"]
 
 
 def _field(instruction: str, cached: str) -> str:
@@ -49,13 +49,15 @@ class CaptionNumber:
         return f"CaptionNumber({self.plain!r})"
 
 
-def seq_field(seq: Callable[..., str]) -> Callable[..., CaptionNumber]:
-    """The template function over a caption counter `seq(kind, chapter, sep, key) -> "2-11"`."""
+class CaptionFields:
+    """The template's `seq_field`: over a caption counter `seq(kind, chapter, sep, key) -> "2-11"`, the same
+    number as fields. A callable object (the sandbox lets a template call it, as it lets it call `seq`)."""
 
-    def number(kind: str, chapter: object, sep: str = "-", key: str | None = None) -> CaptionNumber:
-        text = seq(kind, chapter, sep, key)
+    def __init__(self, seq: Callable[..., str]):
+        self._seq = seq
+
+    def __call__(self, kind: str, chapter: object, sep: str = "-", key: str | None = None) -> CaptionNumber:
+        text = self._seq(kind, chapter, sep, key)
         chapter_s, sep_s = str(chapter), str(sep)
         count = text[len(chapter_s) + len(sep_s):]
         return CaptionNumber(str(kind), chapter_s, sep_s, count)
-
-    return number
