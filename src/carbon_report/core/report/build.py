@@ -539,7 +539,8 @@ def _company(c: Company) -> CompanyView:
 
     return CompanyView(
         name=clean(c.name), uscc=clean(c.uscc), year=c.year, base_year=c.base_year, report_date=report_date,
-        output_value=c.output_value, registered_address=get("registered_address"), address=get("address"),
+        output_value=c.output_value, allocation_method=get("allocation_method"),
+        registered_address=get("registered_address"), address=get("address"),
         industry=get("industry"), gwp_version=t.get("gwp_version", clean(c.gwp_version)),
         template_version=get("template_version"), report_no=get("report_no"), agency_name=get("agency_name"),
         agency_address=get("agency_address"), contact=get("contact"), phone=get("phone"),

@@ -32,6 +32,7 @@ class CompanyView:
     base_year: int
     report_date: str
     output_value: float | None
+    allocation_method: str  # 分配方法 (product footprints)
     registered_address: str
     address: str
     industry: str
