@@ -222,9 +222,10 @@ class GwpView:
 class GapRow:
     no: Cell
     stage: str
-    name: str
+    name: str  # "—" for a stage without rows
     unit: Text
     note: str
+    kind: str = ""  # 缺少活动数据 / 缺少月份数据 / 证明材料缺失 / 阶段无活动数据 (core/gaps.py)
 
 
 @dataclass(frozen=True)

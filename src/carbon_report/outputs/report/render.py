@@ -24,6 +24,7 @@ from carbon_report.outputs.report.context import (
     Sequence,
     build_context,
 )
+from carbon_report.outputs.report.fields import CaptionFields
 from carbon_report.outputs.report.fingerprint import report_locked, stamp, stamp_document, write_atomic
 from carbon_report.outputs.report.rich import rich
 
@@ -385,7 +386,7 @@ def _environment() -> Any:
 
     Sandboxed, and stricter than Jinja's sandbox: a report template passes between consultancies and is
     untrusted, so a tag may read the fields of the context's views (docs/report.md), the plain string of a
-    Text, Jinja's `loop`, and call seq/ref, range, dict, namespace, a template's own macros and a few str
+    Text, Jinja's `loop`, and call seq/ref/seq_field, range, dict, namespace, a template's own macros and a few str
     methods. Every other attribute and call is refused (E-REPORT-TEMPLATE naming the tag)."""
     import jinja2
     from jinja2.runtime import LoopContext, Macro, Undefined
@@ -423,7 +424,7 @@ def _environment() -> Any:
         def is_safe_callable(self, obj: Any) -> bool:
             owner = getattr(obj, "__self__", None)
             name = getattr(obj, "__name__", "")
-            ok = (isinstance(obj, Sequence | Macro | LoopContext)
+            ok = (isinstance(obj, Sequence | CaptionFields | Macro | LoopContext)
                   or (isinstance(owner, Sequence) and name == "ref")
                   or (isinstance(owner, str) and name in SAFE_STR_METHODS)
                   or (isinstance(owner, LoopContext) and name in ("cycle", "changed"))
