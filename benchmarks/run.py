@@ -215,7 +215,10 @@ def layout_available() -> tuple[str, str] | None:
     """(soffice, a Python with uno) when the product fills the 目录 by default here, else None."""
     if os.environ.get("CARBON_REPORT_TOC", "1").strip() == "0":
         return None
-    from carbon_report.outputs.convert.libreoffice import find_soffice, find_uno_python
+    try:
+        from carbon_report.outputs.convert.libreoffice import find_soffice, find_uno_python
+    except ImportError:  # a version before outputs/convert (to measure "before")
+        from carbon_report.outputs.report.pdf import find_soffice, find_uno_python  # type: ignore[no-redef]
 
     soffice = find_soffice()
     python = find_uno_python(soffice) if soffice else None
