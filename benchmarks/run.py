@@ -453,14 +453,21 @@ class TreeMemory(threading.Thread):
         while not self._stop_event.wait(0.2):
             kids = self._children()
             for worker in kids.get(self.parent, []):
-                tree, todo = [], [worker]
-                while todo:
-                    pid = todo.pop()
-                    tree.append(pid)
-                    todo.extend(kids.get(pid, []))
-                sums = [self._memory_kb(pid) for pid in tree]
-                self.rss_mb = max(self.rss_mb, sum(r for r, _ in sums) / 1024)
-                self.pss_mb = max(self.pss_mb, sum(p for _, p in sums) / 1024)
+                rss, pss = self.tree_mb(worker, kids)
+                self.rss_mb = max(self.rss_mb, rss)
+                self.pss_mb = max(self.pss_mb, pss)
+
+    @classmethod
+    def tree_mb(cls, pid: int, kids: dict[int, list[int]] | None = None) -> tuple[float, float]:
+        """(RSS, PSS) in MB of `pid` and every process under it."""
+        kids = cls._children() if kids is None else kids
+        tree, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            tree.append(p)
+            todo.extend(kids.get(p, []))
+        sums = [cls._memory_kb(p) for p in tree]
+        return sum(r for r, _ in sums) / 1024, sum(p for _, p in sums) / 1024
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -472,17 +479,13 @@ def _status_kb(field: str) -> float:
         return next(float(line.split()[1]) for line in f if line.startswith(field + ":"))
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024**2
-
-
 def rss_worker(path: str, out_subdir: str, options: Any) -> dict[str, Any]:
-    """process_one, plus this worker's pid and RSS after the file (for the --long run)."""
+    """process_one, plus this worker's pid and memory after the file (for the --long run): the PSS of the
+    worker and every process under it (its watchdog, UNO helper and soffice)."""
     from carbon_report.app.batch import process_one
 
     record = process_one(path, out_subdir, options)
-    record["rss"] = (os.getpid(), rss_mb())
+    record["rss"] = (os.getpid(), TreeMemory.tree_mb(os.getpid())[1])  # PSS of the worker and its LibreOffice
     return record
 
 
@@ -684,9 +687,9 @@ def main() -> int:
             files = corpus(workdir / "long" / "in", args.long, *SIZES["small"])
             lg = fig["long"] = long_run(workdir / "long" / "in", files, workdir / "long" / "out", 2)
             print(f"\n== long: {lg['files']} small workbooks, --jobs 2, {lg['elapsed_s']:.0f} s, {lg['statuses']}; "
-                  f"worker RSS max {lg['worker_rss_max_mb']:.0f} MB")
+                  f"worker PSS max (with its LibreOffice) {lg['worker_rss_max_mb']:.0f} MB")
             for row in lg["worker_rss_deciles_mb"]:
-                print(f"    one worker's RSS at each tenth of its files: {row} MB")
+                print(f"    one worker's PSS (with its LibreOffice) at each tenth of its files: {row} MB")
         if args.huge:
             fig["huge"] = huge(args.huge, workdir)
     finally:

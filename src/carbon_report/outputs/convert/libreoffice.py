@@ -187,15 +187,9 @@ class _Helper:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def quit(self) -> None:
-        """Ask the helper to end soffice and exit; killed with its group if it does not within seconds."""
-        with contextlib.suppress(OSError, ValueError):
-            assert self.proc.stdin is not None
-            self.proc.stdin.write(b'{"quit": true}\n')
-            self.proc.stdin.close()
-        children.end(self.proc, wait_s=10)
-
     def kill(self) -> None:
+        """End the helper and its soffice at once (SIGKILL to the group): soffice has nothing to save (its
+        profile and temporary files are thrown away with the folder), and a batch's end waits for this."""
         children.end(self.proc)
 
     def forget(self) -> None:
@@ -271,7 +265,7 @@ class LibreOffice:
             helper, self._helper = self._helper, None
             folder, self._folder = self._folder, None
         if helper is not None:
-            helper.quit()
+            helper.kill()
         if folder is not None:
             children.remove(folder)
 
@@ -282,7 +276,7 @@ class LibreOffice:
         helper = self._helper
         if helper is not None and (not helper.alive() or helper.served >= self.recycle_after):
             self._helper = None
-            helper.quit()
+            helper.kill()
             helper = None
         if helper is None:
             if self._folder is None or not self._folder.is_dir():

@@ -99,27 +99,43 @@ def main(argv: list[str]) -> int:
 
 def serve(request: dict, desktop, load_props, prop, uno) -> dict:
     src = request["src"]
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        seconds[name] = round(now - t, 4)
+        t = now
+
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(src)), "_blank", 0, load_props)
     if doc is None:
         return {"ok": False, "error": "could not open the document"}
+    lap("load")
     try:
         indexes = doc.getDocumentIndexes()
-        for _ in range(int(request.get("updates", 2))):
+        for k in range(int(request.get("updates", 2))):
             doc.getTextFields().refresh()
+            lap(f"fields{k + 1}")
             for i in range(indexes.getCount()):
                 indexes.getByIndex(i).update()
-        result: dict = {"ok": True, "indexes": indexes.getCount()}
+            lap(f"index{k + 1}")
+        result: dict = {"ok": True, "indexes": indexes.getCount(), "seconds": seconds}
         if request.get("toc"):
             result["entries"] = toc_entries(indexes)
+            lap("entries")
         if request.get("pdf"):
             doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(request["pdf"])),
                            (prop("FilterName", "writer_pdf_Export"),))
+            lap("pdf")
         if request.get("save"):
             doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(request["save"])),
                            (prop("FilterName", "MS Word 2007 XML"),))
+            lap("save")
         return result
     finally:
         doc.close(True)
+        lap("close")
 
 
 def toc_entries(indexes) -> list[dict]:
