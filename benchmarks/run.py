@@ -16,7 +16,7 @@ see a run without layout). For each size, in one run, report on:
             `python -c "import openpyxl, docx"` (what any Python tool reading both formats pays to start)
   batch     `carbon-report batch --jobs 2` and `--jobs 1` over the set, wall time of the command
                                           → wall ÷ (Σ (Python + layout floors) ÷ 2), and ÷ Σ Python floors ÷ 2
-  memory    per batch worker: the largest sum, sampled every 0.2 s, of the RSS and of the PSS (shared pages
+  memory    per batch worker: the largest sum, sampled every 0.5 s, of the RSS and of the PSS (shared pages
             split between their users) of the worker and every process under it (its watchdog, UNO helper and
             soffice); also ru_maxrss of the reaped processes (the largest single one)
   目录       how many of the batch's reports have their 目录 filled (the figures are only what users get if
@@ -419,7 +419,7 @@ def probe(result_path: str, argv: list[str]) -> int:
 
 
 class TreeMemory(threading.Thread):
-    """Samples, every 0.2 s, each worker (a child of `parent`) with every process under it; keeps the
+    """Samples, every 0.5 s, each worker (a child of `parent`) with every process under it; keeps the
     largest sums of RSS and of PSS (from /proc/PID/smaps_rollup) seen for one worker."""
 
     def __init__(self, parent: int) -> None:
@@ -450,7 +450,7 @@ class TreeMemory(threading.Thread):
         return rss, pss
 
     def run(self) -> None:
-        while not self._stop_event.wait(0.2):
+        while not self._stop_event.wait(0.5):
             kids = self._children()
             for worker in kids.get(self.parent, []):
                 rss, pss = self.tree_mb(worker, kids)

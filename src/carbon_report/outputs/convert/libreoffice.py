@@ -194,10 +194,8 @@ class _Helper:
 
     def forget(self) -> None:
         """In a forked child: close the inherited pipe ends without touching the parent's helper."""
-        for stream in (self.proc.stdin, self.proc.stdout):
-            with contextlib.suppress(OSError, ValueError):
-                if stream is not None:
-                    stream.close()
+        children.detach(self.proc.stdin)
+        children.detach(self.proc.stdout)
         self.proc.returncode = 0  # not this process's child
 
 
