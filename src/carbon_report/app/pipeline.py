@@ -363,6 +363,10 @@ def _process(path: Path, out_dir: Path, options: Options, progress: Progress, ho
     if _same_file(wb_out, path) or _same_file(report_out, path):
         raise SameAsInput(str(path))
     remove_stale(out_dir)  # temporary files of runs killed outright (SIGKILL, power loss) in this folder
+    if outcome.status == "ok" and options.report:  # LibreOffice starts while the workbook is written
+        from carbon_report.outputs.convert import prestart
+
+        prestart()
     tables = computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version)
     progress("workbook")
     try:

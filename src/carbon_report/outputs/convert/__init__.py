@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 __all__ = ["Converter", "Filled", "PdfFallbackWarning", "TocNotFilledWarning", "close_default",
-           "default_converter", "say_once"]
+           "default_converter", "prestart", "say_once", "toc_wanted"]
 
 
 class TocNotFilledWarning(UserWarning):
@@ -54,6 +54,11 @@ class Converter(Protocol):
         core.errors.PdfUnavailable when no PDF can be made."""
         ...
 
+    def start(self) -> None:
+        """Begin starting the program in the background, so that it is ready when the first report comes
+        (a speed-up only: fill_toc and to_pdf start it themselves when needed)."""
+        ...
+
     def close(self) -> None:
         """End the program and its helpers and remove their temporary files (safe to call twice)."""
         ...
@@ -70,6 +75,20 @@ def say_once(message: str) -> None:
     if not _said:
         _said = True
         warnings.warn(message, TocNotFilledWarning, stacklevel=3)
+
+
+def toc_wanted() -> bool:
+    """Whether the 目录 is to be filled: the default; CARBON_REPORT_TOC=0 turns it off."""
+    return os.environ.get("CARBON_REPORT_TOC", "1").strip() != "0"
+
+
+def prestart() -> None:
+    """A report with its 目录 is coming in this process: start the office program now, in the background, so
+    that its start overlaps the work before the report (the computed workbook, the rendering)."""
+    if toc_wanted():
+        converter = default_converter()
+        if converter is not None:
+            converter.start()
 
 
 def default_converter() -> Converter | None:

@@ -146,18 +146,20 @@ class _Helper:
             stdout=subprocess.PIPE, stderr=None if debug else subprocess.DEVNULL, env=_environment(folder),
             cwd=folder)
         self.served = 0
+        self.ready = False
         self._answers: queue.Queue[bytes | None] = queue.Queue()
         assert self.proc.stdout is not None
         threading.Thread(target=self._read, args=(self.proc.stdout,), name="carbon-report-uno-answers",
                          daemon=True).start()
-        try:
-            ready = self._next(START_TIMEOUT_S)
-        except BaseException:
-            self.kill()
-            raise
+
+    def wait_ready(self) -> None:
+        """Until soffice answers (the helper's first line); started in the background before."""
+        if self.ready:
+            return
+        ready = self._next(START_TIMEOUT_S)
         if not ready.get("ready"):
-            self.kill()
             raise LayoutFailed(str(ready.get("error") or "LibreOffice did not start"))
+        self.ready = True
 
     def _read(self, stream: IO[bytes]) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -175,6 +177,7 @@ class _Helper:
         return dict(json.loads(line))
 
     def ask(self, request: dict[str, Any], timeout: float = TIMEOUT_S) -> dict[str, Any]:
+        self.wait_ready()
         assert self.proc.stdin is not None
         try:
             self.proc.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
@@ -257,6 +260,14 @@ class LibreOffice:
         warnings.warn(f"{detail}，改用 soffice --convert-to pdf 直接转换：PDF 目录页可能没有页码。",
                       PdfFallbackWarning, stacklevel=2)
         write_bytes(pdf, self._convert_once(Path(docx)))
+
+    def start(self) -> None:
+        """Start soffice in the background now (it takes a second or two), so that it is ready, or nearly,
+        when the first report comes. Nothing happens without a `uno` Python, or when it runs already."""
+        if self.python is None:
+            return
+        with self._lock, contextlib.suppress(LayoutFailed, OSError):
+            self._running()
 
     def close(self) -> None:
         with self._lock:

@@ -14,14 +14,13 @@ CARBON_REPORT_TOC=0 skips the step without a word (the test suite, runs that do 
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
-from carbon_report.outputs.convert import TocNotFilledWarning
+from carbon_report.outputs.convert import TocNotFilledWarning, toc_wanted
 
 __all__ = ["TocEntry", "TocNotFilledWarning", "fill_toc", "wanted"]
 
@@ -38,9 +37,7 @@ class TocEntry:
     page: str
 
 
-def wanted() -> bool:
-    """Whether the 目录 is to be filled: the default; CARBON_REPORT_TOC=0 turns it off."""
-    return os.environ.get("CARBON_REPORT_TOC", "1").strip() != "0"
+wanted = toc_wanted  # whether the 目录 is to be filled: the default; CARBON_REPORT_TOC=0 turns it off
 
 
 def _w(tag: str) -> str:
