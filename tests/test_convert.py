@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from carbon_report.outputs.convert import Filled, default_converter
+from carbon_report.outputs import convert
+from carbon_report.outputs.convert import Filled, TocNotFilledWarning, default_converter
 from carbon_report.outputs.convert.libreoffice import LibreOffice, find_soffice, find_uno_python
 from carbon_report.outputs.report import render_report
 from report_fixtures import calc, seed_intake
@@ -140,3 +141,18 @@ def test_the_process_has_one_converter(monkeypatch) -> None:
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.delenv("CARBON_REPORT_SOFFICE", raising=False)
     assert default_converter() is None  # LibreOffice gone from the PATH: no converter, the old one closed
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_document_libreoffice_cannot_lay_out_leaves_it_serving(report: bytes, monkeypatch) -> None:
+    converter = LibreOffice(find_soffice())
+    monkeypatch.setattr(convert, "_said", False)
+    try:
+        assert_filled(converter.fill_toc(report).docx)
+        before = soffice_pids(converter)
+        with pytest.warns(TocNotFilledWarning, match="LibreOffice 未能更新目录"):  # said once; Word fills it
+            assert converter.fill_toc(b"PK\x03\x04 not a package").docx is None
+        assert_filled(converter.fill_toc(report).docx)
+        assert soffice_pids(converter) == before  # no restart for one bad document
+    finally:
+        converter.close()

@@ -69,6 +69,10 @@ class LayoutFailed(Exception):
     """The helper could not lay this document out (the text says why)."""
 
 
+class LayoutTimeout(LayoutFailed):
+    """The helper did not answer within TIMEOUT_S."""
+
+
 def find_soffice() -> str | None:
     env = os.environ.get("CARBON_REPORT_SOFFICE")
     if env and Path(env).is_file():
@@ -171,7 +175,7 @@ class _Helper:
         try:
             line = self._answers.get(timeout=timeout)
         except queue.Empty:
-            raise LayoutFailed("超时") from None
+            raise LayoutTimeout("超时") from None
         if line is None:
             raise LayoutFailed("LibreOffice 意外退出")
         return dict(json.loads(line))
@@ -297,7 +301,8 @@ class LibreOffice:
 
     def _layout(self, docx: bytes, *, toc: bool, pdf: bool) -> tuple[dict[str, Any], bytes | None]:
         """One load of `docx` by the helper: its answer, and the PDF's bytes when asked. A helper that died
-        is started again and the document tried once more; one that does not answer in time is killed."""
+        is started again and the document tried once more; one that does not answer in time is killed (and
+        the document not tried again); a document LibreOffice refuses leaves the helper as it is."""
         with self._lock:
             for attempt in (1, 2):
                 helper = self._running()
@@ -309,13 +314,16 @@ class LibreOffice:
                     answer = helper.ask({"src": str(src), "toc": toc, "pdf": str(out) if pdf else None})
                     if answer.get("ok"):
                         return answer, out.read_bytes() if pdf else None
-                    if helper.alive() or attempt == 2:
-                        raise LayoutFailed(str(answer.get("error", ""))[-300:])
-                except LayoutFailed:
+                except LayoutTimeout:
+                    self._helper = None
+                    helper.kill()
+                    raise
+                except LayoutFailed:  # no answer: the helper died (soffice crashed, was killed)
                     self._helper = None
                     helper.kill()
                     if attempt == 2:
                         raise
+                    continue
                 except BaseException:  # a time limit or Ctrl-C mid-document: that helper's state is unknown
                     self._helper = None
                     helper.kill()
@@ -324,6 +332,13 @@ class LibreOffice:
                     for f in (src, out):
                         with contextlib.suppress(OSError):
                             f.unlink()
+                error = LayoutFailed(str(answer.get("error", ""))[-300:])
+                if helper.alive():  # the document's own failure: the same LibreOffice serves the next one
+                    raise error
+                self._helper = None  # soffice died under this document: a fresh one tries it once more
+                helper.kill()
+                if attempt == 2:
+                    raise error
         raise AssertionError("unreachable")
 
     def _convert_once(self, docx: Path) -> bytes:
