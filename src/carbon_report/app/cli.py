@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from carbon_report import __version__
-from carbon_report.app.messages import finding_lines, summary_line
+from carbon_report.app.messages import code_line, finding_lines, summary_line
 from carbon_report.core.findings import Code
 
 EPILOG = """示例 Examples:
@@ -81,7 +81,7 @@ class CliParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: 用法错误：{usage_zh(message)}。usage error: {message} [{Code.E_USAGE}]\n")
+        self.exit(2, f"{self.prog}: {Code.E_USAGE.text(detail=usage_zh(message))}。usage error: {message} [{Code.E_USAGE}]\n")
 
 
 def seconds(text: str, *, zero: bool = False) -> float:
@@ -224,6 +224,9 @@ def _process_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report-template", type=Path, default=None, metavar="PATH",
                    help="使用其他报告模板 .docx use another report template")
     p.add_argument("--no-report", action="store_true", help="不生成 Word 报告 skip the Word report")
+    p.add_argument("--pcf", action="store_true",
+                   help="同时计算产品碳足迹，每个产品写出产品碳足迹报告和 PACT 数据文件 "
+                        "also compute product carbon footprints (GB/T 24067 / ISO 14067): a report and a PACT file per product")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # the last guard: one line, never a traceback
         if os.environ.get("CARBON_REPORT_DEBUG"):
             raise
-        print(f"carbon-report: 内部错误，请将此信息反馈给开发者：{type(e).__name__}: {e} [{Code.E_INTERNAL}]", file=sys.stderr)
+        print(code_line(Code.E_INTERNAL, "carbon-report", error=f"{type(e).__name__}: {e}"), file=sys.stderr)
         code = 2
     return code
 
@@ -252,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     threshold = getattr(args, "recalc_threshold", None)
     if threshold is not None and not 0 <= threshold < 100:
-        print(f"--recalc-threshold {threshold:g}: 阈值应在 0–100（%）之间 must be 0–100 [{Code.E_USAGE}]", file=sys.stderr)
+        print(f"--recalc-threshold {threshold:g}: {Code.E_USAGE.text(detail='阈值应在 0–100（%）之间')} must be 0–100 "
+              f"[{Code.E_USAGE}]", file=sys.stderr)
         return 2
     if args.command == "template":
         from carbon_report.core.errors import OutputError, OutputExists
@@ -293,7 +297,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             outcome = process_file(args.input, args.out, _options(args), progress=progress)
         except SameAsInput:
-            print(f"{args.input}: 输出路径与输入文件相同，已拒绝 output equals input [{Code.E_OUTPUT_IS_INPUT}]", file=sys.stderr)
+            print(code_line(Code.E_OUTPUT_IS_INPUT, args.input), file=sys.stderr)
             return 2
         finally:
             progress.close()
@@ -312,7 +316,8 @@ def _template_ok(args: argparse.Namespace) -> bool:
     if t is None or args.no_report or Path(t).is_file():
         return True
     what = "是文件夹，不是 .docx 文件" if Path(t).is_dir() else "不存在"
-    print(f"{t}: 报告模板{what} report template not found (--report-template) [{Code.E_REPORT_TEMPLATE}]",
+    print(f"{t}: {Code.E_REPORT_TEMPLATE.text(detail=f'报告模板{what}')} report template not found (--report-template) "
+          f"[{Code.E_REPORT_TEMPLATE}]",
           file=sys.stderr)
     return False
 
@@ -387,7 +392,7 @@ def _options(args: argparse.Namespace) -> Any:
     return Options(force=args.force, report=not args.no_report, pdf=args.pdf, report_template=args.report_template,
                    history=tuple(getattr(args, "history", ()) or ()),
                    recalc_threshold_pct=getattr(args, "recalc_threshold", None),
-                   time_limit=getattr(args, "time_limit", None))
+                   time_limit=getattr(args, "time_limit", None), pcf=getattr(args, "pcf", False))
 
 
 def _report(outcome: Any, as_json: bool) -> None:

@@ -6,10 +6,12 @@ One place so that the CLI and the batch print a finding the same way and never i
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from carbon_report.app.pipeline import Outcome
+    from carbon_report.core.findings import Code
 
 
 _BREAKING = ("Cc", "Zl", "Zp")  # control characters (\n, \r, \t …), line and paragraph separators
@@ -36,6 +38,14 @@ def finding_lines(outcome: Outcome) -> list[str]:
 
 
 
+def code_line(code: Code, where: object = "", /, **fields: object) -> str:
+    """One console line for a code that is about no workbook cell (a folder, an option, a bug): its catalogue
+    text in Chinese, the English gloss, the code, as a finding line reads."""
+    prefix = f"{one_line(str(where))}: " if where != "" else ""
+    warning = "警告 " if code.severity == "warning" else ""
+    return f"{prefix}{warning}{one_line(code.text(**fields))} {code.en} [{code}]"
+
+
 def summary_line(outcome: Outcome) -> str:
     name = outcome.input.name
     if outcome.status == "unreadable":
@@ -49,6 +59,11 @@ def summary_line(outcome: Outcome) -> str:
     for key, label in (("workbook", "计算结果"), ("report", "评价报告"), ("pdf", "PDF")):
         if outcome.outputs.get(key):
             parts.append(f"{label}：{outcome.outputs[key]}")
+    reports = outcome.outputs.get("pcf_reports") or {}
+    if reports:
+        pact = [v for v in (outcome.outputs.get("pact") or {}).values() if v]
+        folder = Path(next(iter(reports.values()))).parent
+        parts.append(f"产品碳足迹报告 {len(reports)} 份、PACT 数据文件 {len(pact)} 份：{folder}")
     if n_err and outcome.outputs.get("workbook"):
         parts.append("未生成报告，请查看“校验结果”工作表")
     return "；".join(parts)
