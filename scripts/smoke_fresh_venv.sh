@@ -12,8 +12,10 @@ trap 'rm -rf "$work"' EXIT
 "$PY" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$repo"
 CR="$work/venv/bin/carbon-report"
-# Run outside the source tree, so that nothing is imported from src/ by accident.
+# Run outside the source tree, so that nothing is imported from src/ by accident; the profile and the log
+# in folders of this run, not the user's.
 cd "$work"
+export XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" XDG_CACHE_HOME="$work/cache"
 
 failed=0
 # run ALLOWED_EXIT_CODES -- command...   ("0" or "0,1": 1 means the workbook has errors, which is allowed)
@@ -40,6 +42,20 @@ for sample in "$repo"/samples/*.xlsx; do
   run 0,1 -- "$CR" process "$sample" --out "$work/输出"
 done
 run 0,1 -- "$CR" batch "$repo/samples" --out "$work/批量" --jobs 2 --no-report
+run 0,1 -- "$CR" export "$repo/samples" --out "$work/结果表" --jobs 2
+run 0,1 -- "$CR" export "$repo/samples" --out "$work/结果表_xlsx" --format xlsx
+# The Python API from a plain install (no pandas): results, JSON and tables; to_frame names its extra.
+run 0 -- "$work/venv/bin/python" - "$repo/samples" <<'EOF'
+import sys, pathlib, carbon_report
+from carbon_report.outputs.tables import build_tables
+r = carbon_report.check(sorted(pathlib.Path(sys.argv[1]).glob("*.xlsx"))[0])
+assert r.status in ("ok", "invalid") and r.to_json()["status"] == r.status and build_tables([r])["workbooks"].rows
+try:
+    r.to_frame("lines")
+    raise SystemExit("to_frame worked without pandas?")
+except carbon_report.PandasMissing as e:
+    assert e.code == "E-PANDAS-MISSING", e.code
+EOF
 # Without the dask extra, --dask is one line and exit 2 (E-DASK-MISSING), not a traceback.
 dask_out="$("$CR" batch "$repo/samples" --out "$work/集群" --dask local 2>&1)" && dask_rc=0 || dask_rc=$?
 if [ "$dask_rc" -eq 2 ] && grep -q "\[E-DASK-MISSING\]" <<<"$dask_out" && [ "$(wc -l <<<"$dask_out")" -eq 1 ]; then
@@ -48,6 +64,19 @@ else
   echo "FAIL (exit $dask_rc): batch --dask local without the dask extra: $dask_out" >&2
   failed=1
 fi
+run 0 -- "$CR" profile show
+# The page from a plain install: its first line is the address, the page answers there, Ctrl-C stops it.
+run 0 -- "$work/venv/bin/python" - "$CR" <<'EOF'
+import signal, subprocess, sys, urllib.request
+p = subprocess.Popen([sys.argv[1], "web", "--no-browser", "--no-pdf"], stdout=subprocess.PIPE, text=True)
+url = p.stdout.readline().strip()
+assert url.startswith("http://127.0.0.1:") and "token=" in url, url
+assert urllib.request.urlopen(url, timeout=60).status == 200
+p.send_signal(signal.SIGINT)
+assert p.wait(timeout=60) == 0
+print("page served and stopped")
+EOF
+run 0 -- "$CR" profile set firm_name 测试咨询有限公司
 run 0 -- "$CR" factors
 run 0 -- "$CR" factors 柴油 --json
 run 0 -- "$CR" addin "$work/加载项"

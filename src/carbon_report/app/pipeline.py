@@ -31,8 +31,9 @@ from carbon_report.core.errors import (
 from carbon_report.core.factors import Library, load_library
 from carbon_report.core.findings import Code
 from carbon_report.core.history import HistoryRun, Threshold, build_history, default_threshold
-from carbon_report.core.model import EvidenceFile, Finding, Intake, Result, Stage
+from carbon_report.core.model import EvidenceFile, Finding, Intake, Result
 from carbon_report.core.pcf import excluded_findings, product_footprints
+from carbon_report.core.profile import ProfileRun, apply_profile
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
 from carbon_report.core.validate.pcf import check_pcf, footprint_columns_used
@@ -40,7 +41,8 @@ from carbon_report.core.validate.pictures import PictureStatus
 from carbon_report.io.evidence import probe_evidence
 from carbon_report.io.pictures import picture_status
 from carbon_report.io.reader import read_workbook
-from carbon_report.outputs.computed import SheetTable, computed_tables, stage_display
+from carbon_report.outputs.computed import SheetTable, computed_tables
+from carbon_report.outputs.results import WorkbookResult, workbook_result
 
 # "failed": the user's environment refused an output (folder read-only or a file, disk full, name too long,
 # file open in another program) or the run passed --time-limit; exit status 2 like "unreadable".
@@ -67,6 +69,8 @@ class Options:
     library: Library | None = None  # this run's factor library (None: the bundled edition)
     history_library: Library | None = None  # the edition history workbooks were reported with (None: this run's)
     time_limit: float | None = None  # seconds for the whole of process_file (None: no limit)
+    # the consultancy profile as plain data (core/profile.py): fills the company fields 企业信息 left blank
+    profile: ProfileRun | None = None
     pcf: bool = False  # --pcf: product footprints, one report and one PACT file per product (issue 28)
 
 
@@ -101,97 +105,15 @@ class Outcome:
         self.findings.append(finding)
         self.status = "failed"
 
+    def to_result(self, sha256: str = "") -> WorkbookResult:
+        """The run as the API's frozen result (outputs/results.py): what the JSON and the tables are made from."""
+        return workbook_result(self.input, self.status, self.findings, self.intake, self.result,
+                               outputs=self.outputs, notices=self.notices, library_version=self.library_version,
+                               run_date=self.run_date, sha256=sha256)
+
     def to_json(self) -> dict[str, Any]:
-        r = self.result if self.status == "ok" else None
-        c = self.intake.company if self.intake else None
-        return {
-            "input": str(self.input),
-            "status": self.status,
-            "company": {"name": c.name, "uscc": c.uscc, "year": c.year} if c else None,
-            "stages": {s.value: r.stage_totals[s] for s in Stage} if r else None,
-            "total_tco2e": r.total if r else None,
-            "shares": ({s.value: r.shares[s] for s in Stage} if r.shares is not None else None) if r else None,
-            "intensity": [{"product": i.product, "unit": i.unit, "tco2e_per_unit": i.tco2e_per_unit}
-                          for i in r.intensities] if r else None,
-            "targets": [_target_json(t) for t in r.targets] if r else None,
-            "issues": [f.as_dict() for f in self.findings],
-            "outputs": dict(self.outputs),
-            "biogenic_co2_t": r.biogenic_co2_t if r else None,
-            "library_version": self.library_version or None,
-            "gwp_version": c.gwp_version if c else None,
-            "display": _display(self.intake, r) if r and self.intake else None,
-            **_scopes_json(r),
-            "sites": r.site_totals if r else None,
-            "uncertainty_pct": _uncertainty_json(r),
-            "factor_date": ((self.intake.factor_date if self.intake else None) or self.run_date).isoformat(),
-            **_history_json(r),
-            "products": _products_json(r),
-        }
-
-
-def _history_json(r: Result | None) -> dict[str, Any]:
-    """Earlier years oldest first (tCO2e unrounded; stages as reported) and whether the targets use a
-    recalculated base year; `base_year` gives both base-year totals and the difference."""
-    h = r.history if r else None
-    years = [{"year": y.year, "total_tco2e": y.reported_total, "recalculated_tco2e": y.recalculated_total,
-              "stages": ({s.value: y.reported_stages[s] for s in Stage} if y.reported_stages is not None else None),
-              "source": y.source} for y in h.years] if h else []
-    b = h.base if h else None
-    return {
-        "history": years if r else None,
-        "base_year_recalculated": bool(b and b.recalculated) if r else None,
-        "base_year": {"year": b.year, "source": b.source, "reported_tco2e": b.reported_total,
-                      "recalculated_tco2e": b.recalculated_total, "difference_pct": b.difference_pct,
-                      "threshold_pct": b.threshold_pct, "reasons": list(b.reasons)} if b else None,
-    }
-
-
-def _products_json(r: Result | None) -> list[dict[str, Any]] | None:
-    """Product footprints (issue 28): tCO2e and kgCO2e per declared unit unrounded; null unless computed."""
-    if r is None or r.pcf is None:
-        return None
-    return [{"name": fp.name, "declared_unit": fp.declared_unit, "output": fp.output,
-             "unit_mass_kg": fp.unit_mass_kg, "boundary": fp.boundary,
-             "allocation": fp.allocation, "allocation_share": fp.share, "total_tco2e": fp.total_tco2e,
-             "per_unit_kgco2e": fp.per_unit_kgco2e, "stages": {s.value: v for s, v in fp.stages.items()},
-             "gases": dict(fp.gases), "biogenic_co2_t": fp.biogenic_co2_t,
-             "primary_data_share": fp.primary_data_share, "excluded_tco2e": fp.excluded_tco2e}
-            for fp in r.pcf.products]
-
-
-def _display(intake: Intake, r: Result) -> dict[str, Any]:
-    """Shares and notes as 排放汇总 and the report print them (largest remainder, "/" for a gap), for
-    programs that show the figures; the numbers above stay unrounded."""
-    shown = stage_display(intake, r)
-    return {"shares": {s.value: shown[s].share_text for s in Stage},
-            "stage_notes": {s.value: shown[s].note for s in Stage}}
-
-
-def _scopes_json(r: Result | None) -> dict[str, Any]:
-    """Scopes (GHG Protocol, Scope 2 both ways) and ISO 14064-1 categories, tCO2e unrounded; null unless ok."""
-    s = r.scopes if r else None
-    return {
-        "scopes": dict(s.totals) if s else None,
-        "iso14064_categories": {str(k): v for k, v in s.iso.items()} if s else None,
-    }
-
-
-def _uncertainty_json(r: Result | None) -> dict[str, Any] | None:
-    """IPCC Approach 1 in percent, unrounded; null unless ok and the workbook gives 数据质量 or 不确定度.
-    A stage with no emissions has no relative uncertainty: null."""
-    u = r.uncertainty if r else None
-    if u is None:
-        return None
-    return {"total": u.total_pct, "stages": {s.value: u.stages[s] for s in Stage}}
-
-
-def _target_json(t: Any) -> dict[str, Any]:
-    out = {"year": t.year, "stage": t.stage.value if t.stage else None, "reduction_pct": t.reduction_pct,
-           "target_tco2e": t.target_value if t.kind == "total" else None, "base_year": t.base_year,
-           "base_tco2e": t.base_value if t.kind == "total" else None, "kind": t.kind}
-    if t.kind == "intensity":
-        out.update(product=t.product, unit=t.unit, target_tco2e_per_unit=t.target_value)
-    return out
+        """The contract's JSON, made from the frozen result."""
+        return self.to_result().to_json()
 
 
 def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progress = _no_progress,
@@ -217,6 +139,7 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
                                 covered_years=frozenset(c.year for c in candidates))
     findings = findings + early
     if intake is not None:
+        intake = apply_profile(intake, options.profile)  # before completeness: a field it fills is not blank
         findings = findings + completeness_findings(intake, sheet_names=raw.sheet_names)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
@@ -351,7 +274,16 @@ def check_file(path: Path, *, today: dt.date | None = None, progress: Progress =
     status: Status = "ok" if result is not None else "invalid"
     library = (options.library if options else None) or load_library()
     return Outcome(path, status, findings, intake, result, library_version=library.version,
-                   run_date=today or dt.date.today())
+                   run_date=today or dt.date.today(), notices=profile_notices(intake))
+
+
+def profile_notices(intake: Intake | None) -> list[str]:
+    """The fields the consultancy profile filled, said once (no default goes unsaid)."""
+    if intake is None or not intake.company.from_profile:
+        return []
+    labels = {lab.key: lab.text for lab in contract.LABELS} | {"website": "查询网址"}
+    names = "、".join(labels.get(k, k) for k in intake.company.from_profile)
+    return [f"工作簿“企业信息”中为空的{names}取自咨询机构配置（carbon-report profile） taken from the consultancy profile"]
 
 
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
@@ -489,7 +421,7 @@ def process_copy(copy: Path, shown_as: Path, *, folder: Path | None, write_table
     raw = dataclasses.replace(raw, name=shown_as.name, folder=folder)
     intake, result, findings = analyse(raw, today=options.today, progress=progress, options=options)
     outcome = Outcome(shown_as, "ok" if result is not None else "invalid", findings, intake, result,
-                      library_version=(options.library or load_library()).version)
+                      library_version=(options.library or load_library()).version, notices=profile_notices(intake))
     progress("workbook")
     write_tables(computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version))
     if outcome.status == "ok" and options.report and report_to is not None:
@@ -525,6 +457,7 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
     outcome.outputs["report"] = str(target)
     if made_pdf is not None:  # exported from the same layout that filled the 目录
         outcome.outputs["pdf"] = str(made_pdf)
+        outcome.notices.append(_pdf_notice())
     elif options.pdf:
         from carbon_report.outputs.report.pdf import PdfFallbackWarning, PdfUnavailable, to_pdf
 
@@ -532,11 +465,21 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", PdfFallbackWarning)
                 outcome.outputs["pdf"] = str(to_pdf(target, target.with_suffix(".pdf")))
+            outcome.notices.append(_pdf_notice())
             outcome.notices += [str(w.message) for w in caught if issubclass(w.category, PdfFallbackWarning)]
         except PdfUnavailable as e:
             outcome.notices.append(f"未生成 PDF：{e}")
         except OutputError as e:
             outcome.fail(Finding.raised(e))
+
+
+def _pdf_notice() -> str:
+    """`--pdf` says which office program made the PDF (Word on Windows, else LibreOffice)."""
+    from carbon_report.outputs.convert import default_converter
+
+    converter = default_converter()
+    name = converter.name if converter is not None else "?"
+    return f"PDF 由 {name} 生成 made with {name}"
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -183,6 +183,8 @@ class Code(StrEnum):
         "工业总产值 is not a positive number")
     E_OUTPUT_WRITE_FAILED = ("E-OUTPUT-WRITE-FAILED", "无法写入输出文件：{path}（{reason}）",
         "an output could not be written (another operating-system error)")
+    E_PANDAS_MISSING = ("E-PANDAS-MISSING", "DataFrame 需要 pandas：pip install carbon-report[pandas]",
+        "to_frame needs the optional extra carbon-report[pandas]")
     E_PCF_ALLOCATION_INVALID = ("E-PCF-ALLOCATION-INVALID", "分配方法“{value}”应为 质量、经济、比例 或 不分配",
         "the allocation method is not mass, economic, share or none")
     E_PCF_BOUNDARY_DATA = ("E-PCF-BOUNDARY-DATA", "产品“{name}”的系统边界为从摇篮到坟墓，但“活动数据”中没有注明该产品的使用阶段和寿命终止阶段数据（“产品”列填该产品，“类型”填 产品使用、废弃处置）",
@@ -207,6 +209,8 @@ class Code(StrEnum):
         "mass allocation of a product counted in pieces needs 单位质量(kg)")
     E_PICTURE_OUTSIDE = ("E-PICTURE-OUTSIDE", "图片文件“{file}”不在工作簿所在的文件夹内（含 ..、绝对路径、盘符或指向文件夹外的链接），出于安全原因不读取；请把图片放在工作簿所在文件夹（或其子文件夹）中并填写相对路径",
         "a picture path leads out of the workbook's folder (.., absolute, drive letter, symlink)")
+    E_PROFILE = ("E-PROFILE", "咨询机构配置有误：{detail}",
+        "the consultancy profile (carbon-report profile) has a wrong value or cannot be read or written")
     E_QUALITY_UNKNOWN = ("E-QUALITY-UNKNOWN", "“{name}”的数据质量“{value}”无法识别，应为 实测、计算、估算、缺省 之一",
         "unknown 数据质量 (data quality tier)")
     E_REDUCTION_RANGE = ("E-REDUCTION-RANGE", "{label}“{value}”应在 0–100（%）之间",
@@ -245,6 +249,8 @@ class Code(StrEnum):
         "a quantity without a unit")
     E_UNIT_UNKNOWN = ("E-UNIT-UNKNOWN", "“{name}”的单位“{unit}”无法识别：{why}",
         "unknown unit spelling")
+    E_UPLOAD_ZIP = ("E-UPLOAD-ZIP", "压缩包“{file}”{detail}，未处理",
+        "a .zip uploaded to the web page was refused (a member outside it, a link, too large, no workbook)")
     E_USAGE = ("E-USAGE", "命令用法错误：{detail}",
         "the command was used wrongly")
     E_USCC_CHECK = ("E-USCC-CHECK", "统一社会信用代码“{value}”不符合 GB 32100-2015：{problem}",

@@ -97,6 +97,11 @@ class Finding:
         code = Code(e.code)
         return cls(code.severity, "", "", code, e.message)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, str]) -> Finding:
+        """The finding of its JSON object (as_dict's inverse): a record that crossed a process as JSON."""
+        return cls(d["severity"], d["sheet"], d["cell"], d["code"], d["message"])  # type: ignore[arg-type]
+
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
@@ -120,6 +125,7 @@ class Company:
     output_value: float | None  # 工业总产值, 万元
     texts: dict[str, str] = field(default_factory=dict)  # every other label, keyed as in contract.LABELS
     refs: dict[str, CellRef] = field(default_factory=dict)
+    from_profile: tuple[str, ...] = ()  # label keys blank in the workbook, filled from the consultancy profile
 
     def text(self, key: str) -> str:
         return self.texts.get(key, "")

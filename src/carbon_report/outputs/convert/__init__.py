@@ -10,6 +10,7 @@ program a converter starts dies with the run (io/children.py: own session, watch
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import warnings
 from dataclasses import dataclass
@@ -38,7 +39,9 @@ class Filled:
 
 
 class Converter(Protocol):
-    """An office program that lays a .docx out."""
+    """An office program that lays a .docx out. A converter may also have `start()`: begin starting the
+    program in the background so that it is ready when the first report comes (prestart; a speed-up only,
+    fill_toc and to_pdf start it themselves when needed)."""
 
     name: str
 
@@ -52,11 +55,6 @@ class Converter(Protocol):
     def to_pdf(self, docx: Path, pdf: Path) -> None:
         """`docx` as PDF at `pdf` (written atomically), its indexes updated first. Raises
         core.errors.PdfUnavailable when no PDF can be made."""
-        ...
-
-    def start(self) -> None:
-        """Begin starting the program in the background, so that it is ready when the first report comes
-        (a speed-up only: fill_toc and to_pdf start it themselves when needed)."""
         ...
 
     def close(self) -> None:
@@ -86,16 +84,36 @@ def prestart() -> None:
     """A report with its 目录 is coming in this process: start the office program now, in the background, so
     that its start overlaps the work before the report (the computed workbook, the rendering)."""
     if toc_wanted():
-        converter = default_converter()
-        if converter is not None:
-            converter.start()
+        start = getattr(default_converter(), "start", None)  # a converter without a background start: none
+        if start is not None:
+            start()
+
+
+def _platform() -> str:
+    return sys.platform
 
 
 def default_converter() -> Converter | None:
-    """The process-wide converter of the office program installed here (LibreOffice), or None. Looked up
-    on each call (a cheap PATH search), so that a program installed or removed is seen; started lazily."""
+    """The process-wide converter of the office program installed here, or None: Microsoft Word on Windows
+    when it is installed (word.py; a consultant's laptop has Word, rarely LibreOffice), else LibreOffice.
+    Looked up on each call (a cheap PATH or registry lookup), so that a program installed or removed is seen;
+    started lazily."""
     global _default
     from carbon_report.outputs.convert.libreoffice import LibreOffice, find_soffice
+
+    if _platform() == "win32":
+        from carbon_report.outputs.convert.word import Word, word_installed
+
+        if word_installed():
+            with _lock:
+                current = _default
+                if isinstance(current, Word):
+                    return current
+                _default = Word()
+            if current is not None:
+                current.close()
+            _register_close()
+            return _default
 
     soffice = find_soffice()
     with _lock:

@@ -57,8 +57,9 @@ FONT_ALIASES = {
 
 class LibreOfficeNotFound(PdfUnavailable):
     def __init__(self) -> None:
-        super().__init__("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，"
-                         "或设置环境变量 CARBON_REPORT_SOFFICE 指向 soffice 程序。")
+        super().__init__("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice（Windows 上装有 Microsoft Word "
+                         "即可，无需 LibreOffice），或设置环境变量 CARBON_REPORT_SOFFICE 指向 soffice 程序。"
+                         "no converter: install LibreOffice, or Microsoft Word on Windows")
 
 
 class PdfConversionError(PdfUnavailable):
@@ -202,7 +203,9 @@ class _Helper:
         children.end(self.proc)
 
     def forget(self) -> None:
-        """In a forked child: close the inherited pipe ends without touching the parent's helper."""
+        """In a forked child: let go of the inherited pipe ends without touching the parent's helper, nor the
+        Python streams (io.children.detach: the parent's reader thread held the stdout stream's lock at the
+        fork, so closing or finalizing it would wait for ever)."""
         children.detach(self.proc.stdin)
         children.detach(self.proc.stdout)
         self.proc.returncode = 0  # not this process's child
