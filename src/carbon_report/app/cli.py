@@ -373,9 +373,7 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         return serve(args.port, not args.no_browser, args.out or _profile_out_dir(), pdf=False if args.no_pdf else None)
     if args.command == "check":
-        from carbon_report.app.pipeline import check_file
-
-        from carbon_report.app.pipeline import Options
+        from carbon_report.app.pipeline import Options, check_file
 
         outcome = check_file(args.input, options=Options(history=tuple(args.history)))
         _report(outcome, args.json)
