@@ -31,11 +31,11 @@ from carbon_report.core.errors import (
 from carbon_report.core.factors import Library, load_library
 from carbon_report.core.findings import Code
 from carbon_report.core.history import HistoryRun, Threshold, build_history, default_threshold
-from carbon_report.core.model import EvidenceFile, Finding, Intake, Result, Stage
+from carbon_report.core.model import Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
 from carbon_report.core.validate.pictures import PictureStatus
-from carbon_report.io.evidence import probe_evidence
+from carbon_report.io.evidence import EvidenceProbe
 from carbon_report.io.pictures import picture_status
 from carbon_report.io.reader import read_workbook
 from carbon_report.outputs.computed import SheetTable, computed_tables, stage_display
@@ -188,8 +188,7 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
     def status(text: str) -> PictureStatus:  # the one question validation asks of the disk
         return picture_status(folder, text)
 
-    def evidence(text: str) -> EvidenceFile:  # 证明材料: only inside the folder, hashed in io
-        return probe_evidence(folder, text)
+    evidence = EvidenceProbe(folder)  # 证明材料: only inside the folder, each file hashed once, in io
 
     early: list[Finding] = []
     candidates: list[_Candidate] = []
@@ -489,5 +488,5 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: pathlib's "Symlink loop from …"
         return False

@@ -88,6 +88,8 @@ class Code(StrEnum):
         "factor value is not a positive number")
     E_FILE_CORRUPT = ("E-FILE-CORRUPT", "工作簿已损坏，无法读取",
         "the workbook's parts cannot be parsed")
+    E_FILE_DUPLICATE_PART = ("E-FILE-DUPLICATE-PART", "文件中的部件“{part}”出现了两次（或只差大小写）：不同程序会读到不同的副本，已拒绝读取；请在 Excel 中另存为新文件后再处理",
+        "the package holds one part name twice (compared case-insensitively, as OPC requires): refused")
     E_FILE_EMPTY = ("E-FILE-EMPTY", "文件为空（0 字节）",
         "the file is empty")
     E_FILE_ENCRYPTED = ("E-FILE-ENCRYPTED", "工作簿设有打开密码，请在 Excel 中取消密码后另存为 .xlsx 再处理",
@@ -250,6 +252,12 @@ class Code(StrEnum):
         "equipment quantity is not a number")
     W_EVIDENCE_MISSING = ("W-EVIDENCE-MISSING", "找不到证明材料文件“{file}”，计算明细中不记录其 SHA-256",
         "an evidence file is missing")
+    W_EVIDENCE_NOT_REGULAR = ("W-EVIDENCE-NOT-REGULAR", "证明材料“{file}”{why}，计算明细中不记录其 SHA-256",
+        "an evidence path names a folder, a FIFO or a device: not read")
+    W_EVIDENCE_TOO_LARGE = ("W-EVIDENCE-TOO-LARGE", "证明材料“{file}”有 {size} MB，超过 {limit} MB 的上限，只记录大小，不计算 SHA-256",
+        "an evidence file above the size cap: its size is recorded, not its hash")
+    W_EVIDENCE_UNREADABLE = ("W-EVIDENCE-UNREADABLE", "证明材料“{file}”无法读取（{why}），计算明细中不记录其 SHA-256",
+        "an evidence path cannot be read (name too long, symlink loop, no permission)")
     W_FACTOR_BY_NAME = ("W-FACTOR-BY-NAME", "“{name}”未填排放因子编码，已按名称选用因子库 {code}",
         "no factor code: the library's default for the name was chosen")
     W_FACTOR_CH4_CLASS = ("W-FACTOR-CH4-CLASS", "因子“{code}”的温室气体写作 CH4，未注明化石或非化石来源，已按 {gwp_set} 的通用 CH4 值计算",
@@ -292,6 +300,10 @@ class Code(StrEnum):
         "a phone number typed as a number may have lost its leading 0")
     W_PICTURE_MISSING = ("W-PICTURE-MISSING", "找不到图片文件“{file}”，报告中将显示占位框",
         "a picture file is missing: the report shows a placeholder")
+    W_PICTURE_NOT_REGULAR = ("W-PICTURE-NOT-REGULAR", "图片“{file}”{why}，报告中将显示占位框",
+        "a picture path names a folder, a FIFO or a device: not read")
+    W_PICTURE_UNREADABLE = ("W-PICTURE-UNREADABLE", "图片“{file}”无法读取（{why}），报告中将显示占位框",
+        "a picture path cannot be read (name too long, symlink loop, no permission)")
     W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg，报告中将显示占位框",
         "a picture is not PNG or JPEG: the report shows a placeholder")
     W_PICTURE_TOO_LARGE = ("W-PICTURE-TOO-LARGE", "图片“{file}”像素过多，报告中将显示占位框",

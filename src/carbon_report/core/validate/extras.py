@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from carbon_report.core import contract
 from carbon_report.core.factors import Library
 from carbon_report.core.findings import Code
-from carbon_report.core.model import CellRef, Evidence, EvidenceFile
+from carbon_report.core.model import PATH_PROBLEM_TEXT, CellRef, Evidence, EvidenceFile
 from carbon_report.core.raw import RawRow, RawTable
 from carbon_report.core.rounding import plain_number
 from carbon_report.core.validate.rows import Findings, blank_value, ref
-from carbon_report.core.values import fold_text, parse_number, parse_percent, text_of
+from carbon_report.core.values import fold_text, out_of_range, parse_number, parse_percent, text_of
 
 EvidenceProbe = Callable[[str], EvidenceFile]
 MONTHLY_TOLERANCE = 0.005  # the 0.5 %: an annual figure further than this from its months is an error
@@ -39,7 +39,14 @@ def read_months(row: RawRow, table: RawTable, label: str, unit: str, f: Findings
     for i, key in enumerate(contract.MONTH_KEYS, start=1):
         v = row.value(key)
         p = parse_number(v)
-        if p.kind == "number":
+        if p.kind in ("number", "with_unit") and out_of_range(p.value):
+            # On the month's own cell: summed, 1e20 would be blamed on the annual figure, 1e28 break rounding.
+            f.error(ref(row, table, key), Code.E_AMOUNT_OUT_OF_RANGE,
+                    f"“{label}”{i}月的数量“{text_of(v)}”超出合理范围（绝对值应小于 10^15），请检查是否输错")
+            values.append(0.0)
+            ok = False
+            filled = True
+        elif p.kind == "number":
             if p.value < 0:
                 f.error(ref(row, table, key), Code.E_AMOUNT_NEGATIVE, f"“{label}”{i}月的数量为负数（{p.value:g}）")
                 ok = False
@@ -96,9 +103,24 @@ def read_evidence(row: RawRow, table: RawTable, label: str, probe: EvidenceProbe
                 f"“{label}”的证明材料路径“{text}”指向工作簿所在文件夹之外（如 ..\\ 或绝对路径），不予读取；"
                 f"请把文件放在工作簿所在文件夹内并填写相对路径")
         return None, False
-    if found.sha256 is None:
+    if found.too_large:
+        f.warn(cell, Code.W_EVIDENCE_TOO_LARGE,
+               f"“{label}”的证明材料“{text}”有 {_mb(found.size or 0)} MB，超过 {_mb(found.limit or 0)} MB 的上限，"
+               "只记录大小，不计算 SHA-256")
+    elif found.problem in ("directory", "special"):
+        f.warn(cell, Code.W_EVIDENCE_NOT_REGULAR,
+               f"“{label}”的证明材料“{text}”{PATH_PROBLEM_TEXT[found.problem]}，计算明细中不记录其 SHA-256")
+    elif found.problem not in (None, "missing"):
+        f.warn(cell, Code.W_EVIDENCE_UNREADABLE,
+               f"“{label}”的证明材料“{text}”无法读取（{PATH_PROBLEM_TEXT[found.problem or 'unreadable']}），"
+               "计算明细中不记录其 SHA-256")
+    elif found.sha256 is None:
         f.warn(cell, Code.W_EVIDENCE_MISSING, f"找不到“{label}”的证明材料文件“{text}”，计算明细中不记录其 SHA-256")
     return Evidence(text, cell, found.sha256, found.size), True
+
+
+def _mb(n: int) -> str:
+    return plain_number(n / 1048576, 4)
 
 
 def uses_quality_columns(table: RawTable) -> bool:

@@ -8,6 +8,7 @@ from typing import Literal
 from carbon_report.core import contract
 from carbon_report.core.findings import Code
 from carbon_report.core.model import (
+    PATH_PROBLEM_TEXT,
     Picture,
 )
 from carbon_report.core.raw import RawWorkbook
@@ -18,7 +19,9 @@ from carbon_report.core.values import (
 
 # What io/pictures.picture_status says of a path typed in 文件: found inside the workbook's folder as PNG or
 # JPEG (by content), missing, leading out of the folder, of another type, or over the pixel limit.
-PictureStatus = Literal["found", "missing", "outside", "not_png_jpeg", "too_large"]
+# A path that is there but no regular file, or cannot be read, says why (a core.model.PathProblem).
+PictureStatus = Literal["found", "missing", "outside", "not_png_jpeg", "too_large",
+                        "directory", "special", "too_long", "loop", "denied", "unreadable"]
 
 
 def read_pictures(raw: RawWorkbook, f: Findings,
@@ -47,6 +50,11 @@ def read_pictures(raw: RawWorkbook, f: Findings,
             f.warn(cell, Code.W_PICTURE_TYPE, f"图片“{file}”的内容不是 png 或 jpg，报告中将显示占位框")
         elif got_status == "missing":
             f.warn(cell, Code.W_PICTURE_MISSING, f"找不到图片文件“{file}”，报告中将显示占位框")
+        elif got_status in ("directory", "special"):
+            f.warn(cell, Code.W_PICTURE_NOT_REGULAR, f"图片“{file}”{PATH_PROBLEM_TEXT[got_status]}，报告中将显示占位框")
+        elif got_status in ("too_long", "loop", "denied", "unreadable"):
+            f.warn(cell, Code.W_PICTURE_UNREADABLE,
+                   f"图片“{file}”无法读取（{PATH_PROBLEM_TEXT[got_status]}），报告中将显示占位框")
         elif got_status == "too_large":
             f.warn(cell, Code.W_PICTURE_TOO_LARGE, f"图片“{file}”像素过多（超过图片库的安全上限），报告中将显示占位框；请缩小后再插入")
         out.append(Picture(pos, text_of(row.value("title")), file, row.row))
