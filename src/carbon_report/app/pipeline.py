@@ -456,14 +456,18 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
         target, notice = report_output_path(desired, options.force)
         if notice:
             outcome.notices.append(notice)
+        from carbon_report.outputs.report.template_file import TemplateExternalWarning
         from carbon_report.outputs.report.toc import TocNotFilledWarning
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", TocNotFilledWarning)
+            warnings.simplefilter("always", TemplateExternalWarning)
             render_report(outcome.intake, outcome.result, outcome.findings, target,
                           workbook_dir=outcome.input.parent, template=options.report_template,
                           library_version=outcome.library_version)
         outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
+        outcome.findings += [Finding("warning", "", "", Code.W_TEMPLATE_EXTERNAL, str(w.message))
+                             for w in caught if issubclass(w.category, TemplateExternalWarning)][:1]
     except OutputError as e:  # the report open in Word, the folder read-only, the disk full …
         outcome.fail(e.code, e.message)
         return

@@ -320,6 +320,8 @@ class Code(StrEnum):
         "no grid average for the location-based figure: market-based used")
     W_TARGET_INTENSITY_BASE = ("W-TARGET-INTENSITY-BASE", "强度目标需要基准年的产品排放强度，此目标未测算",
         "an intensity target needs the base year's intensity, not computed")
+    W_TEMPLATE_EXTERNAL = ("W-TEMPLATE-EXTERNAL", "报告模板“{file}”含有指向外部的链接（{links}），已在生成报告前删除：报告不包含也不访问这些外部内容",
+        "the report template's external relationships (linked pictures, attachedTemplate, file:// or network links, OLE links) were removed before rendering")
     W_TEMPLATE_VERSION = ("W-TEMPLATE-VERSION", "模板版本为“{value}”，本程序按 v1 读取",
         "the template version is not the one this program reads")
     W_TOTAL_ROW_SKIPPED = ("W-TOTAL-ROW-SKIPPED", "第 {row} 行是合计/小计行，已跳过（合计由程序计算）",

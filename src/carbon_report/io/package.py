@@ -341,3 +341,74 @@ def with_standard_main_part(package: Package) -> Package:
                     r.set("Target", "/" + resolve(main, r.get("Target", "")))
         add[new_rels] = xml_bytes(rels)
     return Package(package.rewrite(replace, drop={main, old_rels}, add=add))
+
+
+# ---- external relationships ------------------------------------------------------------------------------
+
+# Elements that mean nothing without the external target they point at (Word requires their r:id): removed
+# whole. Any other element loses only the attribute that names the removed relationship (a hyperlink keeps its
+# text, a picture linked *and* embedded keeps the embedded copy).
+_WHOLE_WHEN_EXTERNAL = frozenset({"attachedTemplate", "OLEObject", "subDoc", "dataSource", "headerSource",
+                                  "sourceFileName", "recipientData", "src"})
+
+
+def without_external_relationships(data: bytes) -> tuple[bytes, list[Relationship]]:
+    """`data` (a package) without any relationship whose TargetMode is External, in any part's rels
+    (document, headers, footers, settings.xml.rels …), and without the references to them in the parts'
+    XML; the relationships removed, in package order. Linked pictures, an attachedTemplate, file:// and
+    network hyperlinks, OLE links and mail-merge sources all are such relationships: a program opening the
+    document may fetch them (LibreOffice fetched a linked picture while laying out the 目录; Word follows an
+    attachedTemplate when the client opens the report). Unchanged bytes when there is none."""
+    with opened(data) as package:
+        removed: list[Relationship] = []
+        replace: dict[str, bytes] = {}
+        for name in package.names:
+            if not name.endswith(".rels") or not is_part_name(name):
+                continue
+            source = _source_of(name)
+            rels = package.xml(name)
+            gone: set[str] = set()
+            for r in list(rels.iter(f"{{{NS.PKG_REL}}}Relationship")):
+                if r.get("TargetMode") == "External":
+                    removed.append(Relationship(r.get("Id", ""), r.get("Type", ""), r.get("Target", ""), True, ""))
+                    gone.add(r.get("Id", ""))
+                    r.getparent().remove(r)
+            if not gone:
+                continue
+            replace[name] = xml_bytes(rels)
+            if source and package.has(source) and source.endswith(".xml"):
+                replace[source] = _without_references(package.part(source), gone)
+        if not removed:
+            return data, []
+        return package.rewrite(replace), removed
+
+
+def _source_of(rels_name: str) -> str:
+    """word/_rels/document.xml.rels → word/document.xml; _rels/.rels → "" (the package itself)."""
+    folder, _, file = rels_name.rpartition("/")
+    parent = folder.rpartition("/")[0] if folder.endswith("_rels") else folder
+    if folder == "_rels":
+        parent = ""
+    stem = file[: -len(".rels")]
+    return f"{parent}/{stem}".lstrip("/") if stem else ""
+
+
+def _without_references(xml: bytes, ids: set[str]) -> bytes:
+    root = parse_xml(xml)
+    r_attr = f"{{{NS.R}}}"
+    changed = False
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        names = [a for a, v in el.attrib.items() if a.startswith(r_attr) and v in ids]
+        # VML names its pictures' relationships o:relid; a few older parts use a plain r:id-like attribute.
+        names += [a for a, v in el.attrib.items() if a.endswith("}relid") and v in ids]
+        if not names:
+            continue
+        changed = True
+        if etree.QName(el).localname in _WHOLE_WHEN_EXTERNAL and el.getparent() is not None:
+            el.getparent().remove(el)
+        else:
+            for a in names:
+                del el.attrib[a]
+    return xml_bytes(root) if changed else xml

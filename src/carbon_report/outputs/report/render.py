@@ -15,6 +15,7 @@ from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.outputs.report.charts import ChartRun, ChartSpec, add_chart
 from carbon_report.outputs.report.context import Sequence, build_context
 from carbon_report.outputs.report.fingerprint import stamp, stamp_document, write_atomic
+from carbon_report.outputs.report.template_file import read_template, warn_external
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # CT_Settings children that must follow <w:updateFields> (schema order)
@@ -91,6 +92,7 @@ class _Prepared:
     # needs no move into the template's tree. body_open is the body's start tag as docxtpl serialises it
     # (namespace declarations the document element already makes). None: parse and move as docxtpl does.
     around_body: tuple[str, str, str] | None = None  # (before the body, body_open, after the body)
+    external: tuple[str, ...] = ()  # the external relationships removed from the template (template_file.py)
 
 
 _BODY_OPEN = re.compile(r'<w:body(?: xmlns:[A-Za-z_][\w.-]*="[^"]*")*>')
@@ -249,7 +251,7 @@ def _compile(tpl: Any, xml: str, encoding: str = "utf-8") -> _Part:
 def _prepared(path: Path, mtime_ns: int, size: int) -> _Prepared:
     """The template read, patched and compiled once per process (per version of the file: an edited
     template is prepared again)."""
-    blob = path.read_bytes()
+    blob, external = read_template(path)  # a regular file, its external relationships removed
     tpl = _strict_template_class()(io.BytesIO(blob))
     tpl.init_docx()
 
@@ -262,7 +264,7 @@ def _prepared(path: Path, mtime_ns: int, size: int) -> _Prepared:
 
     body_xml = tpl.get_xml()
     return _Prepared(blob, _compile(tpl, body_xml), parts(tpl.HEADER_URI), parts(tpl.FOOTER_URI),
-                     _around_body(tpl, body_xml))
+                     _around_body(tpl, body_xml), external)
 
 
 def _around_body(tpl: Any, body_xml: str) -> tuple[str, str, str] | None:
@@ -368,6 +370,7 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
         raise TemplateError(_tag_message(exc, path)) from exc
     except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a bad package
         raise TemplateError(f"无法打开报告模板 {path.name}：{exc}") from exc
+    warn_external(path, tpl.prepared.external)  # W-TEMPLATE-EXTERNAL, once for each report
 
     def image(data: Any, width_mm: float, height_mm: float) -> ImageRun:
         src = io.BytesIO(data) if isinstance(data, bytes | bytearray) else str(data)
