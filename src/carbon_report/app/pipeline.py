@@ -462,9 +462,10 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", TocNotFilledWarning)
             warnings.simplefilter("always", TemplateExternalWarning)
-            render_report(outcome.intake, outcome.result, outcome.findings, target,
-                          workbook_dir=outcome.input.parent, template=options.report_template,
-                          library_version=outcome.library_version)
+            made_pdf = render_report(outcome.intake, outcome.result, outcome.findings, target,
+                                     workbook_dir=outcome.input.parent, template=options.report_template,
+                                     library_version=outcome.library_version,
+                                     pdf=target.with_suffix(".pdf") if options.pdf else None)
         outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
         outcome.findings += [Finding("warning", "", "", Code.W_TEMPLATE_EXTERNAL, str(w.message))
                              for w in caught if issubclass(w.category, TemplateExternalWarning)][:1]
@@ -475,7 +476,9 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
         outcome.findings.append(Finding("error", "", "", Code.E_REPORT_TEMPLATE, str(e)))
         return
     outcome.outputs["report"] = str(target)
-    if options.pdf:
+    if made_pdf is not None:  # exported from the same layout that filled the 目录
+        outcome.outputs["pdf"] = str(made_pdf)
+    elif options.pdf:
         from carbon_report.outputs.report.pdf import PdfFallbackWarning, PdfUnavailable, to_pdf
 
         try:
