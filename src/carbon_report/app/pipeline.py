@@ -93,9 +93,9 @@ class Outcome:
             return 2
         return 1 if self.errors else 0
 
-    def fail(self, code: str, message: str) -> None:
+    def fail(self, finding: Finding) -> None:
         """The run could not finish for a reason outside the workbook: one error, status "failed"."""
-        self.findings.append(Finding("error", "", "", code, message))
+        self.findings.append(finding)
         self.status = "failed"
 
     def to_json(self) -> dict[str, Any]:
@@ -251,32 +251,35 @@ def _history_candidates(raw: RawWorkbook, options: Options, today: dt.date | Non
     out: list[_Candidate] = []
     current = raw.folder / raw.name if raw.folder is not None else None
 
-    def warn(code: Code, message: str) -> None:
-        findings.append(Finding("warning", "", "", code, message))
+    def warn(code: Code, /, **fields: object) -> None:
+        findings.append(Finding.of(code, **fields))
 
     for path in history_files(options.history, current):
         try:
             h = read_workbook(path)
         except UnreadableWorkbook as e:
-            warn(Code.W_HISTORY_UNREADABLE, f"历史工作簿“{path.name}”无法读取：{e.message}，未采用")
+            warn(Code.W_HISTORY_UNREADABLE, file=path.name, why=e.message)
             continue
         except OSError as e:
-            warn(Code.W_HISTORY_UNREADABLE, f"历史工作簿“{path.name}”无法读取：{e.strerror or e}，未采用")
+            warn(Code.W_HISTORY_UNREADABLE, file=path.name, why=e.strerror or e)
             continue
-        c = read_company(h, Findings(), day)
+        told = Findings()
+        c = read_company(h, told, day)
         if c is None or not c.uscc or not c.year:
-            warn(Code.W_HISTORY_INVALID, f"历史工作簿“{path.name}”的“企业信息”缺少统一社会信用代码或核算年度，未采用")
+            errors = [x for x in told.items if x.is_error] or [Finding.of(
+                Code.E_REQUIRED_MISSING, name=contract.COMPANY_SHEET, column="统一社会信用代码")]
+            warn(Code.W_HISTORY_INVALID, file=path.name, n=len(errors), first=_where(errors[0]))
             continue
         if me is not None and me.uscc and c.uscc != me.uscc:
-            warn(Code.W_HISTORY_COMPANY, f"历史工作簿“{path.name}”的统一社会信用代码 {c.uscc}（{c.name}）与本工作簿的 "
-                                         f"{me.uscc} 不同，不是同一企业，未采用")
+            warn(Code.W_HISTORY_COMPANY, file=path.name, other=c.uscc, name=c.name, uscc=me.uscc)
             continue
         if me is not None and me.year and c.year >= me.year:
-            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{path.name}”的核算年度 {c.year} 不早于本工作簿的 {me.year} 年，未采用")
+            warn(Code.W_HISTORY_YEAR, file=path.name, year=c.year, current=me.year, other="—")
             continue
         twin = next((x for x in out if x.year == c.year), None)
         if twin is not None:
-            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{path.name}”与“{twin.path.name}”同为 {c.year} 年，只采用“{twin.path.name}”")
+            warn(Code.W_HISTORY_YEAR, file=path.name, year=c.year, current=me.year if me else "—",
+                 other=twin.path.name)
             continue
         out.append(_Candidate(path, h, c.year))
     return out, findings
@@ -298,12 +301,9 @@ def _history_runs(intake: Intake, candidates: list[_Candidate], options: Options
                                             covered_years=covered, picture_status=lambda rel: "found")
             errors = [f for f in h_findings if f.is_error]
             if h_intake is None or errors:
-                first = errors[0] if errors else None
-                where = f"{first.sheet}!{first.cell}: {first.message}" if first and first.sheet else (
-                    first.message if first else "无法读取企业信息")
-                how = "按原报告" if day is None else "按本次因子重算时"
-                findings.append(Finding("warning", "", "", Code.W_HISTORY_INVALID,
-                                        f"历史工作簿“{c.path.name}”{how}有 {len(errors)} 个错误（如 {where}），未采用"))
+                first = errors[0] if errors else Finding.of(Code.E_INTERNAL, error="validate: no intake, no error")
+                findings.append(Finding.of(Code.W_HISTORY_INVALID, file=c.path.name, n=len(errors) or 1,
+                                           first=_where(first)))
                 break
             got.append((h_intake, calculate(h_intake, lib)[0]))
         if len(got) == 2:
@@ -319,7 +319,7 @@ def check_file(path: Path, *, today: dt.date | None = None, progress: Progress =
     try:
         raw = read_workbook(path)
     except UnreadableWorkbook as e:
-        return Outcome(path, "unreadable", [Finding("error", "", "", e.code, e.message)])
+        return Outcome(path, "unreadable", [Finding.raised(e)])
     intake, result, findings = analyse(raw, today=today, progress=progress, options=options)
     status: Status = "ok" if result is not None else "invalid"
     library = (options.library if options else None) or load_library()
@@ -345,8 +345,8 @@ def process_file(path: Path, out_dir: Path, options: Options | None = None,
             return _process(path, out_dir, options, progress, holder)
     except TimeLimitExceeded:
         outcome = holder[0] if holder else Outcome(path, "failed", [])
-        outcome.fail(Code.E_TIME_LIMIT, f"处理时间超过 --time-limit 给出的 {options.time_limit:g} 秒，已停止"
-                     + ("；已写出的计算结果工作簿完整可用，未生成报告" if outcome.outputs.get("workbook") else "；未写出任何文件"))
+        outcome.fail(Finding.of(Code.E_TIME_LIMIT, seconds=f"{options.time_limit:g}",
+                                written=outcome.outputs.get("workbook") or "—"))
         return outcome
 
 
@@ -368,7 +368,8 @@ def _process(path: Path, out_dir: Path, options: Options, progress: Progress, ho
         write_workbook(path, tables, wb_out)
         outcome.outputs["workbook"] = str(wb_out)
     except OutputError as e:
-        outcome.fail(e.code, _output_message(e, wb_out))
+        outcome.fail(Finding.of(Code.E_OUTPUT_LOCKED, path=wb_out) if e.code == Code.E_OUTPUT_LOCKED
+                     else Finding.raised(e))
         return outcome
     del tables  # a 20,000-row workbook's tables are tens of MB the report does not need (≤ 300 MB a worker)
     if outcome.status == "ok" and options.report:
@@ -377,10 +378,9 @@ def _process(path: Path, out_dir: Path, options: Options, progress: Progress, ho
     return outcome
 
 
-def _output_message(e: OutputError, path: Path) -> str:
-    if e.code == Code.E_OUTPUT_LOCKED:
-        return f"输出文件“{path.name}”正被其他程序（如 Excel）打开，无法写入；请关闭后重试"
-    return e.message
+def _where(f: Finding) -> str:
+    """A finding of a history workbook, named within a warning about that workbook."""
+    return f"{f.sheet}!{f.cell}: {f.message}" if f.sheet else f.message
 
 
 @contextlib.contextmanager
@@ -434,7 +434,7 @@ def process_copy(copy: Path, shown_as: Path, *, folder: Path | None, write_table
     try:
         raw = read_workbook(copy)
     except UnreadableWorkbook as e:
-        return Outcome(shown_as, "unreadable", [Finding("error", "", "", e.code, e.message)])
+        return Outcome(shown_as, "unreadable", [Finding.raised(e)])
     raw = dataclasses.replace(raw, name=shown_as.name, folder=folder)
     intake, result, findings = analyse(raw, today=options.today, progress=progress, options=options)
     outcome = Outcome(shown_as, "ok" if result is not None else "invalid", findings, intake, result,
@@ -467,13 +467,13 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
                                      library_version=outcome.library_version,
                                      pdf=target.with_suffix(".pdf") if options.pdf else None)
         outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
-        outcome.findings += [Finding("warning", "", "", Code.W_TEMPLATE_EXTERNAL, str(w.message))
-                             for w in caught if issubclass(w.category, TemplateExternalWarning)][:1]
+        outcome.findings += [Finding.of(Code.W_TEMPLATE_EXTERNAL, file=w.message.file, links=w.message.links)
+                             for w in caught if isinstance(w.message, TemplateExternalWarning)][:1]
     except OutputError as e:  # the report open in Word, the folder read-only, the disk full …
-        outcome.fail(e.code, e.message)
+        outcome.fail(Finding.raised(e))
         return
     except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback
-        outcome.findings.append(Finding("error", "", "", Code.E_REPORT_TEMPLATE, str(e)))
+        outcome.findings.append(Finding.raised(e))
         return
     outcome.outputs["report"] = str(target)
     if made_pdf is not None:  # exported from the same layout that filled the 目录
@@ -489,7 +489,7 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
         except PdfUnavailable as e:
             outcome.notices.append(f"未生成 PDF：{e}")
         except OutputError as e:
-            outcome.fail(e.code, e.message)
+            outcome.fail(Finding.raised(e))
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -17,6 +17,7 @@ from carbon_report.core.history import base_year_values
 from carbon_report.core.model import (
     SCOPE_KEYS,
     Activity,
+    CellRef,
     EmissionLine,
     Factor,
     Finding,
@@ -68,8 +69,7 @@ def calculate(intake: Intake, library: Library, history: History | None = None) 
     if total > 0:
         shares = {s: v / total for s, v in stage_totals.items()}
     else:
-        findings.append(Finding("warning", contract.ACTIVITIES.name, "A1", Code.W_TOTAL_ZERO,
-                                "排放总量为 0，无法计算各阶段占比"))
+        findings.append(Finding.of(Code.W_TOTAL_ZERO, CellRef(contract.ACTIVITIES.name, "A1")))
 
     intensities: list[Intensity] = []
     for p in intake.products:

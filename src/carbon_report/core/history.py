@@ -89,9 +89,8 @@ def build_history(current: Intake, runs: list[HistoryRun], threshold: Threshold)
     years.sort(key=lambda y: y.year)
     c = current.company
     findings: list[Finding] = [
-        Finding("warning", contract.HISTORY.name, f"A{h.row}", Code.W_HISTORY_ROW_SUPERSEDED,
-                f"第 {h.row} 行 {h.year} 年的排放量未采用：该年已由往年工作簿“{by_workbook[h.year]}”计算"
-                "（按原报告和本次因子各算一次）")
+        Finding.of(Code.W_HISTORY_ROW_SUPERSEDED, CellRef(contract.HISTORY.name, f"A{h.row}"), row=h.row, year=h.year,
+                   file=by_workbook[h.year])
         for h in current.history if h.year in by_workbook]
     base = None
     run = next((r for r in runs if r.reported[0].company.year == c.base_year), None)
@@ -104,12 +103,10 @@ def build_history(current: Intake, runs: list[HistoryRun], threshold: Threshold)
                              tuple(reasons(current, run)))
         if significant:
             where = c.refs.get("base_year", CellRef(contract.COMPANY_SHEET, "A1"))
-            findings.append(Finding(
-                "warning", where.sheet, where.cell, Code.W_BASE_YEAR_RECALCULATED,
-                f"基准年 {c.base_year} 排放量（{run.source}）按本次的报告日期、因子库和 GWP 重算为 "
-                f"{plain_number(recalculated, 4)} tCO2e，与原报告的 {plain_number(reported, 4)} tCO2e 相差 "
-                f"{pct_text(diff)}，达到 {threshold.pct:g}% 的重算阈值，减排目标按重算后的基准年排放量测算"
-                + (f"（原因：{'；'.join(base.reasons)}）" if base.reasons else "")))
+            findings.append(Finding.of(
+                Code.W_BASE_YEAR_RECALCULATED, where, year=c.base_year, file=run.source,
+                total=plain_number(recalculated, 4), reported=plain_number(reported, 4), pct=pct_text(diff),
+                threshold=f"{threshold.pct:g}", reasons="；".join(base.reasons) or "—"))
     return History(tuple(years), base, threshold.pct, threshold.source), findings
 
 

@@ -14,6 +14,8 @@ import warnings
 from pathlib import Path
 
 from carbon_report.core.errors import TemplateError
+from carbon_report.core.findings import Code
+from carbon_report.core.model import PATH_PROBLEM_TEXT
 from carbon_report.io.package import BAD_ZIP, without_external_relationships
 from carbon_report.io.paths import open_regular
 
@@ -22,7 +24,12 @@ _SHOWN = 5  # links named in the warning; the rest are counted
 
 
 class TemplateExternalWarning(UserWarning):
-    """The template held external relationships, removed before rendering (the message names them)."""
+    """The template held external relationships, removed before rendering: the fields of W-TEMPLATE-EXTERNAL."""
+
+    def __init__(self, file: str, links: str) -> None:
+        super().__init__(Code.W_TEMPLATE_EXTERNAL.text(file=file, links=links))
+        self.file = file
+        self.links = links
 
 
 def read_template(path: Path) -> tuple[bytes, tuple[str, ...]]:
@@ -37,7 +44,8 @@ def read_template(path: Path) -> tuple[bytes, tuple[str, ...]]:
                 raise TemplateError(f"报告模板“{Path(path).name}”过大（超过 {MAX_TEMPLATE_BYTES // 1048576} MB）")
             blob = opened.file.read(MAX_TEMPLATE_BYTES + 1)
     except PathRefused as e:
-        raise TemplateError(f"无法读取报告模板“{Path(path).name}”（{e.problem}）") from None
+        why = PATH_PROBLEM_TEXT.get(e.problem, e.problem)
+        raise TemplateError(f"无法读取报告模板“{Path(path).name}”（{why}）") from None
     try:
         clean, removed = without_external_relationships(blob)
     except (etree.XMLSyntaxError, KeyError, *BAD_ZIP):
@@ -51,9 +59,7 @@ def warn_external(path: Path, targets: tuple[str, ...]) -> None:
         return
     names = "、".join(_short(t) for t in targets[:_SHOWN])
     more = f" 等 {len(targets)} 个" if len(targets) > _SHOWN else f"，共 {len(targets)} 个"
-    warnings.warn(TemplateExternalWarning(
-        f"报告模板“{Path(path).name}”含有指向外部的链接（{names}{more}），已在生成报告前删除：报告不包含也不访问这些外部内容"),
-        stacklevel=2)
+    warnings.warn(TemplateExternalWarning(Path(path).name, names + more), stacklevel=2)
 
 
 def _short(target: str) -> str:
