@@ -227,6 +227,9 @@ def _process_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report-template", type=Path, default=None, metavar="PATH",
                    help="使用其他报告模板 .docx use another report template")
     p.add_argument("--no-report", action="store_true", help="不生成 Word 报告 skip the Word report")
+    p.add_argument("--pcf", action="store_true",
+                   help="同时计算产品碳足迹，每个产品写出产品碳足迹报告和 PACT 数据文件 "
+                        "also compute product carbon footprints (GB/T 24067 / ISO 14067): a report and a PACT file per product")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -415,7 +418,7 @@ def _options(args: argparse.Namespace) -> Any:
     return Options(force=args.force, report=not args.no_report, pdf=args.pdf, report_template=args.report_template,
                    history=tuple(getattr(args, "history", ()) or ()),
                    recalc_threshold_pct=getattr(args, "recalc_threshold", None),
-                   time_limit=getattr(args, "time_limit", None))
+                   time_limit=getattr(args, "time_limit", None), pcf=getattr(args, "pcf", False))
 
 
 def _report(outcome: Any, as_json: bool) -> None:

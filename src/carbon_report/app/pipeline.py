@@ -32,8 +32,10 @@ from carbon_report.core.factors import Library, load_library
 from carbon_report.core.findings import Code
 from carbon_report.core.history import HistoryRun, Threshold, build_history, default_threshold
 from carbon_report.core.model import Finding, Intake, Result, Stage
+from carbon_report.core.pcf import excluded_findings, product_footprints
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
+from carbon_report.core.validate.pcf import check_pcf, footprint_columns_used
 from carbon_report.core.validate.pictures import PictureStatus
 from carbon_report.io.evidence import EvidenceProbe
 from carbon_report.io.pictures import picture_status
@@ -65,6 +67,7 @@ class Options:
     library: Library | None = None  # this run's factor library (None: the bundled edition)
     history_library: Library | None = None  # the edition history workbooks were reported with (None: this run's)
     time_limit: float | None = None  # seconds for the whole of process_file (None: no limit)
+    pcf: bool = False  # --pcf: product footprints, one report and one PACT file per product (issue 28)
 
 
 @dataclass
@@ -122,6 +125,7 @@ class Outcome:
             "uncertainty_pct": _uncertainty_json(r),
             "factor_date": ((self.intake.factor_date if self.intake else None) or self.run_date).isoformat(),
             **_history_json(r),
+            "products": _products_json(r),
         }
 
 
@@ -140,6 +144,19 @@ def _history_json(r: Result | None) -> dict[str, Any]:
                       "recalculated_tco2e": b.recalculated_total, "difference_pct": b.difference_pct,
                       "threshold_pct": b.threshold_pct, "reasons": list(b.reasons)} if b else None,
     }
+
+
+def _products_json(r: Result | None) -> list[dict[str, Any]] | None:
+    """Product footprints (issue 28): tCO2e and kgCO2e per declared unit unrounded; null unless computed."""
+    if r is None or r.pcf is None:
+        return None
+    return [{"name": fp.name, "declared_unit": fp.declared_unit, "output": fp.output,
+             "unit_mass_kg": fp.unit_mass_kg, "boundary": fp.boundary,
+             "allocation": fp.allocation, "allocation_share": fp.share, "total_tco2e": fp.total_tco2e,
+             "per_unit_kgco2e": fp.per_unit_kgco2e, "stages": {s.value: v for s, v in fp.stages.items()},
+             "gases": dict(fp.gases), "biogenic_co2_t": fp.biogenic_co2_t,
+             "primary_data_share": fp.primary_data_share, "excluded_tco2e": fp.excluded_tco2e}
+            for fp in r.pcf.products]
 
 
 def _display(intake: Intake, r: Result) -> dict[str, Any]:
@@ -212,7 +229,16 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
         findings = findings + more + more2
     progress("calculate")
     result, more = calculate(intake, library, history)
-    return intake, result, findings + more
+    findings = findings + more
+    if options.pcf or footprint_columns_used(intake):
+        plan, more = check_pcf(intake)
+        findings = findings + more
+        if plan is None:
+            return intake, None, findings
+        pcf = product_footprints(intake, result, plan.allocation, plan.basis_zh)
+        findings = findings + excluded_findings(pcf)
+        result = dataclasses.replace(result, pcf=pcf)
+    return intake, result, findings
 
 
 @dataclass
@@ -375,7 +401,27 @@ def _process(path: Path, out_dir: Path, options: Options, progress: Progress, ho
     if outcome.status == "ok" and options.report:
         progress("report")
         write_report(outcome, report_out, options)
+    if outcome.status == "ok" and options.pcf:
+        progress("report")
+        write_footprint_files(outcome, out_dir, options)
     return outcome
+
+
+def write_footprint_files(outcome: Outcome, out_dir: Path, options: Options) -> None:
+    """--pcf: one 产品碳足迹报告 and one PACT file per product, beside the evaluation report."""
+    from carbon_report.outputs.pcf import write_footprints
+
+    assert outcome.intake is not None and outcome.result is not None
+    try:
+        done = write_footprints(outcome.intake, outcome.result, outcome.input, out_dir, force=options.force,
+                                library_version=outcome.library_version)
+    except OutputError as e:
+        outcome.fail(e.code, e.message)
+        return
+    outcome.findings += done.findings
+    outcome.notices += done.notices
+    outcome.outputs["pcf_reports"] = dict(done.reports)  # type: ignore[assignment]
+    outcome.outputs["pact"] = dict(done.pact)  # type: ignore[assignment]
 
 
 def _where(f: Finding) -> str:

@@ -108,5 +108,5 @@ def _for_intensity(row: RawRow, table: RawTable, f: Findings, *, single: bool) -
         return True
     if yes_no in (contract.NO, "N", "NO", "n", "no", "×"):
         return False
-    f.error(ref(row, table, "for_intensity"), Code.E_YESNO_INVALID, value=yes_no)
+    f.error(ref(row, table, "for_intensity"), Code.E_YESNO_INVALID, label="用于强度计算", value=yes_no)
     return None
