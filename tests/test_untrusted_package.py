@@ -322,3 +322,45 @@ def test_a_template_without_external_links_is_read_unchanged() -> None:
     data = TEMPLATE.read_bytes()
     clean, removed = without_external_relationships(data)
     assert removed == [] and clean is data
+
+
+def test_a_package_naming_two_main_parts_is_refused(cli, tmp_path: Path) -> None:
+    """_rels/.rels names xl/main.xml (999,999 kWh) while xl/workbook.xml (1,250 kWh) is still there: Excel
+    follows the relationship, openpyxl the content types; refused rather than guessed."""
+    src = one_row_workbook(tmp_path / "src.xlsx", 1250)
+    part = activities_part(src)
+
+    def second_main(name: str, data: bytes) -> list[tuple[str, bytes]]:
+        if name == "_rels/.rels":
+            return [(name, data.replace(b"xl/workbook.xml", b"xl/main.xml"))]
+        if name == "xl/workbook.xml":
+            return [(name, data), ("xl/main.xml", data)]
+        if name == "xl/_rels/workbook.xml.rels":
+            decoy = data.replace(part.split("/", 1)[1].encode(), b"worksheets/decoy.xml")
+            return [(name, data), ("xl/_rels/main.xml.rels", decoy)]
+        if name == part:
+            return [(name, data), ("xl/worksheets/decoy.xml", data.replace(b">1250<", b">999999<"))]
+        return [(name, data)]
+
+    bad = rezip(src, tmp_path / "两个主部件.xlsx", second_main)
+    ran = cli("process", bad, "--out", tmp_path / "out", "--json")
+    assert ran.returncode == 2
+    lines = [ln for ln in ran.stderr.splitlines() if "[E-FILE-CORRUPT]" in ln]
+    assert len(lines) == 1 and "主部件不明确" in lines[0], ran.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_one_module_opens_zips_and_holds_the_ooxml_namespaces() -> None:
+    """Item 7 of issue 23: io/package.py is the only place that imports zipfile or spells an OOXML namespace."""
+    src = Path(__file__).resolve().parent.parent / "src" / "carbon_report"
+    zips, namespaces = [], []
+    for path in src.rglob("*.py"):
+        rel = path.relative_to(src).as_posix()
+        if rel == "io/package.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"^\s*(import zipfile|from zipfile import)", text, re.M):
+            zips.append(rel)
+        if re.search(r"schemas\.openxmlformats\.org|purl\.oclc\.org/ooxml", text):
+            namespaces.append(rel)
+    assert zips == [] and namespaces == [], (zips, namespaces)

@@ -15,7 +15,7 @@ from carbon_report.core import contract
 from carbon_report.core.errors import PathRefused, UnreadableWorkbook
 from carbon_report.core.findings import Code
 from carbon_report.core.model import PATH_PROBLEM_TEXT
-from carbon_report.io.package import BAD_ZIP, NS, Package, with_standard_main_part
+from carbon_report.io.package import BAD_ZIP, NS, WORKBOOK_PART, Package, with_standard_main_part
 from carbon_report.io.paths import open_regular
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -103,11 +103,20 @@ def _check(path: Path) -> Package:
                                  how="" if a == b else f"（“{a}”与“{b}”只差大小写）")
     if _is_strict(package):
         raise UnreadableWorkbook(Code.E_FILE_STRICT_OOXML)
+    main = WORKBOOK_PART
     try:
         main = package.main_part()
         is_workbook = package.has(main) and package.main_is_spreadsheet(main)
+        mains = package.declared_main_parts()
     except (etree.XMLSyntaxError, KeyError, *BAD_ZIP):
-        is_workbook = False
+        is_workbook, mains = False, []
+    if not is_workbook and not package.has(WORKBOOK_PART):
+        raise UnreadableWorkbook(Code.E_FILE_NOT_WORKBOOK)
+    if len(mains) > 1 or (main != WORKBOOK_PART and package.has(WORKBOOK_PART)):
+        # _rels/.rels names one main part, [Content_Types].xml or Excel's usual name another: programs that
+        # look in different places would read different workbooks. Refused rather than guessed.
+        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, error=f"主部件不明确：{main} 与 "
+                                 f"{next((m for m in mains if m != main), WORKBOOK_PART)}")
     if not is_workbook:
         raise UnreadableWorkbook(Code.E_FILE_NOT_WORKBOOK)
     try:

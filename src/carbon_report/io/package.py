@@ -223,6 +223,15 @@ class Package:
                 return o.get("ContentType", "") in _MAIN_CT
         return part == WORKBOOK_PART
 
+    def declared_main_parts(self) -> list[str]:
+        """The parts [Content_Types].xml declares a workbook's main part (one in a sound package)."""
+        try:
+            ct = self.xml(CONTENT_TYPES)
+        except KeyError:
+            return []
+        return [o.get("PartName", "").lstrip("/") for o in ct.iter(f"{{{NS.CT}}}Override")
+                if o.get("ContentType", "") in _MAIN_CT]
+
     # -- rewriting
 
     def rewrite(self, replace: Mapping[str, bytes | Callable[[], bytes]] | None = None, *,

@@ -12,12 +12,13 @@ from typing import Any
 
 from carbon_report.core.errors import OutputLocked, TemplateError
 from carbon_report.core.model import Finding, Intake, Result
+from carbon_report.io.package import NS
 from carbon_report.outputs.report.charts import ChartRun, ChartSpec, add_chart
 from carbon_report.outputs.report.context import Sequence, build_context
 from carbon_report.outputs.report.fingerprint import report_locked, stamp, stamp_document, write_atomic
 from carbon_report.outputs.report.template_file import read_template, warn_external
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_NS = NS.W
 # CT_Settings children that must follow <w:updateFields> (schema order)
 _AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
                         "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
@@ -97,7 +98,7 @@ class _Prepared:
 
 _BODY_OPEN = re.compile(r'<w:body(?: xmlns:[A-Za-z_][\w.-]*="[^"]*")*>')
 _DECL = re.compile(r'xmlns:([A-Za-z_][\w.-]*)="([^"]*)"')
-_WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+_WP_DOCPR = f"{{{NS.WP}}}docPr"
 
 
 @cache
