@@ -33,6 +33,7 @@ from carbon_report.core.findings import Code
 from carbon_report.core.history import HistoryRun, Threshold, build_history, default_threshold
 from carbon_report.core.model import Finding, Intake, Result, Stage
 from carbon_report.core.pcf import excluded_findings, product_footprints
+from carbon_report.core.profile import ProfileRun, apply_profile
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
 from carbon_report.core.validate.pcf import check_pcf, footprint_columns_used
@@ -67,6 +68,8 @@ class Options:
     library: Library | None = None  # this run's factor library (None: the bundled edition)
     history_library: Library | None = None  # the edition history workbooks were reported with (None: this run's)
     time_limit: float | None = None  # seconds for the whole of process_file (None: no limit)
+    # the consultancy profile as plain data (core/profile.py): fills the company fields 企业信息 left blank
+    profile: ProfileRun | None = None
     pcf: bool = False  # --pcf: product footprints, one report and one PACT file per product (issue 28)
 
 
@@ -216,6 +219,7 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
                                 covered_years=frozenset(c.year for c in candidates))
     findings = findings + early
     if intake is not None:
+        intake = apply_profile(intake, options.profile)  # before completeness: a field it fills is not blank
         findings = findings + completeness_findings(intake, sheet_names=raw.sheet_names)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
@@ -350,7 +354,16 @@ def check_file(path: Path, *, today: dt.date | None = None, progress: Progress =
     status: Status = "ok" if result is not None else "invalid"
     library = (options.library if options else None) or load_library()
     return Outcome(path, status, findings, intake, result, library_version=library.version,
-                   run_date=today or dt.date.today())
+                   run_date=today or dt.date.today(), notices=profile_notices(intake))
+
+
+def profile_notices(intake: Intake | None) -> list[str]:
+    """The fields the consultancy profile filled, said once (no default goes unsaid)."""
+    if intake is None or not intake.company.from_profile:
+        return []
+    labels = {lab.key: lab.text for lab in contract.LABELS} | {"website": "查询网址"}
+    names = "、".join(labels.get(k, k) for k in intake.company.from_profile)
+    return [f"工作簿“企业信息”中为空的{names}取自咨询机构配置（carbon-report profile） taken from the consultancy profile"]
 
 
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
@@ -484,7 +497,7 @@ def process_copy(copy: Path, shown_as: Path, *, folder: Path | None, write_table
     raw = dataclasses.replace(raw, name=shown_as.name, folder=folder)
     intake, result, findings = analyse(raw, today=options.today, progress=progress, options=options)
     outcome = Outcome(shown_as, "ok" if result is not None else "invalid", findings, intake, result,
-                      library_version=(options.library or load_library()).version)
+                      library_version=(options.library or load_library()).version, notices=profile_notices(intake))
     progress("workbook")
     write_tables(computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version))
     if outcome.status == "ok" and options.report and report_to is not None:
@@ -524,6 +537,7 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
     outcome.outputs["report"] = str(target)
     if made_pdf is not None:  # exported from the same layout that filled the 目录
         outcome.outputs["pdf"] = str(made_pdf)
+        outcome.notices.append(_pdf_notice())
     elif options.pdf:
         from carbon_report.outputs.report.pdf import PdfFallbackWarning, PdfUnavailable, to_pdf
 
@@ -531,11 +545,21 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", PdfFallbackWarning)
                 outcome.outputs["pdf"] = str(to_pdf(target, target.with_suffix(".pdf")))
+            outcome.notices.append(_pdf_notice())
             outcome.notices += [str(w.message) for w in caught if issubclass(w.category, PdfFallbackWarning)]
         except PdfUnavailable as e:
             outcome.notices.append(f"未生成 PDF：{e}")
         except OutputError as e:
             outcome.fail(Finding.raised(e))
+
+
+def _pdf_notice() -> str:
+    """`--pdf` says which office program made the PDF (Word on Windows, else LibreOffice)."""
+    from carbon_report.outputs.convert import default_converter
+
+    converter = default_converter()
+    name = converter.name if converter is not None else "?"
+    return f"PDF 由 {name} 生成 made with {name}"
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -70,7 +70,7 @@ class Code(StrEnum):
     E_BATCH_TIMEOUT = ("E-BATCH-TIMEOUT", "处理时间超过 {seconds} 秒，已停止处理此文件",
         "a file exceeded the per-file time limit")
     E_BATCH_WORKER_CRASH = ("E-BATCH-WORKER-CRASH", "处理此文件时工作进程出错或异常退出（{error}；每个工作进程内存上限 {limit} MB），已跳过此文件；异常退出的文件已单独重试一次",
-        "the worker process died on this file, also when retried alone")
+        "the worker raised, or died on this file also when retried alone")
     E_CELL_ERROR = ("E-CELL-ERROR", "单元格为 Excel 错误值 {value}，请修正公式或数据",
         "a cell holds an Excel error value (#DIV/0!, #N/A …)")
     E_COLUMN_MISSING = ("E-COLUMN-MISSING", "工作表“{sheet}”缺少必填列“{column}”（在前 {rows} 行中未找到）",
@@ -209,6 +209,8 @@ class Code(StrEnum):
         "mass allocation of a product counted in pieces needs 单位质量(kg)")
     E_PICTURE_OUTSIDE = ("E-PICTURE-OUTSIDE", "图片文件“{file}”不在工作簿所在的文件夹内（含 ..、绝对路径、盘符或指向文件夹外的链接），出于安全原因不读取；请把图片放在工作簿所在文件夹（或其子文件夹）中并填写相对路径",
         "a picture path leads out of the workbook's folder (.., absolute, drive letter, symlink)")
+    E_PROFILE = ("E-PROFILE", "咨询机构配置有误：{detail}",
+        "the consultancy profile (carbon-report profile) has a wrong value or cannot be read or written")
     E_QUALITY_UNKNOWN = ("E-QUALITY-UNKNOWN", "“{name}”的数据质量“{value}”无法识别，应为 实测、计算、估算、缺省 之一",
         "unknown 数据质量 (data quality tier)")
     E_REDUCTION_RANGE = ("E-REDUCTION-RANGE", "{label}“{value}”应在 0–100（%）之间",
@@ -247,6 +249,8 @@ class Code(StrEnum):
         "a quantity without a unit")
     E_UNIT_UNKNOWN = ("E-UNIT-UNKNOWN", "“{name}”的单位“{unit}”无法识别：{why}",
         "unknown unit spelling")
+    E_UPLOAD_ZIP = ("E-UPLOAD-ZIP", "压缩包“{file}”{detail}，未处理",
+        "a .zip uploaded to the web page was refused (a member outside it, a link, too large, no workbook)")
     E_USAGE = ("E-USAGE", "命令用法错误：{detail}",
         "the command was used wrongly")
     E_USCC_CHECK = ("E-USCC-CHECK", "统一社会信用代码“{value}”不符合 GB 32100-2015：{problem}",

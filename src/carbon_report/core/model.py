@@ -120,6 +120,7 @@ class Company:
     output_value: float | None  # 工业总产值, 万元
     texts: dict[str, str] = field(default_factory=dict)  # every other label, keyed as in contract.LABELS
     refs: dict[str, CellRef] = field(default_factory=dict)
+    from_profile: tuple[str, ...] = ()  # label keys blank in the workbook, filled from the consultancy profile
 
     def text(self, key: str) -> str:
         return self.texts.get(key, "")

@@ -41,6 +41,14 @@ def check_workbook_file(path: Path) -> Package:
         raise UnreadableWorkbook(Code.E_FILE_UNREADABLE, reason=e.strerror or type(e).__name__) from None
 
 
+def check_size(size: int) -> None:
+    """The size checks alone, for a file known only by its size (an upload cut off at the limit)."""
+    if size == 0:
+        raise UnreadableWorkbook(Code.E_FILE_EMPTY)
+    if size > MAX_FILE_BYTES:
+        raise _too_large(size)
+
+
 def _refused(e: PathRefused) -> UnreadableWorkbook:
     if e.problem == "missing":
         return UnreadableWorkbook(Code.E_FILE_NOT_FOUND)
@@ -55,11 +63,7 @@ def _check(path: Path) -> Package:
     if path.name.startswith("~$"):
         raise UnreadableWorkbook(Code.E_FILE_LOCKFILE)
     with open_regular(path, follow_links=True) as opened:
-        size = opened.size
-        if size == 0:
-            raise UnreadableWorkbook(Code.E_FILE_EMPTY)
-        if size > MAX_FILE_BYTES:
-            raise _too_large(size)
+        check_size(opened.size)
         data = opened.file.read(MAX_FILE_BYTES + 1)  # the file may have grown since fstat
     if len(data) > MAX_FILE_BYTES:
         raise _too_large(len(data))
