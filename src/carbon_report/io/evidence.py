@@ -70,3 +70,12 @@ class EvidenceProbe:
 def probe_evidence(folder: Path | None, text: str) -> EvidenceFile:
     """One path, without a shared cache (a caller with many rows makes one EvidenceProbe)."""
     return EvidenceProbe(folder)(text)
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 in hex, read in chunks (OSError when it cannot be read)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
