@@ -4,14 +4,13 @@ none of those columns gets none of these views (its report reads as before)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from carbon_report.core.factors import UncertaintyTier, load_library
 from carbon_report.core.model import STAGES, Intake, Result
+from carbon_report.core.report import numbers as fmt
+from carbon_report.core.report.charts import GREY, ChartSeries, ChartSpec
+from carbon_report.core.report.text import clean
+from carbon_report.core.report.views import EvidenceRow, ExtrasView, SiteRow, UncertaintyRow, UncertaintyView
 from carbon_report.core.rounding import share_percentages
-from carbon_report.outputs.report import numbers as fmt
-from carbon_report.outputs.report.charts import GREY, ChartSeries, ChartSpec
-from carbon_report.outputs.report.rich import clean
 
 ELECTRICITY_KINDS = ("electricity", "electricity-market", "electricity-footprint", "heat")
 
@@ -20,32 +19,32 @@ def _pct(value: float | None) -> str:
     return fmt.NO_VALUE if value is None else f"±{value:.1f}%"
 
 
-def extras_context(intake: Intake, result: Result, chart: Any = None) -> dict[str, Any]:
-    return {"extras": {
-        "sites": site_rows(result),
-        "monthly_chart": monthly_chart(intake, result, chart) if chart is not None else None,
-        "monthly_rows": sum(1 for a in intake.activities if a.months is not None),
-        "evidence": evidence_rows(intake),
-        "uncertainty": uncertainty_view(intake, result),
-    }}
+def extras_view(intake: Intake, result: Result) -> ExtrasView:
+    return ExtrasView(
+        sites=site_rows(result),
+        monthly_chart=monthly_chart(intake, result),
+        monthly_rows=sum(1 for a in intake.activities if a.months is not None),
+        evidence=evidence_rows(intake),
+        uncertainty=uncertainty_view(intake, result),
+    )
 
 
-def site_rows(result: Result) -> list[dict[str, str]]:
+def site_rows(result: Result) -> tuple[SiteRow, ...]:
     """Rows of the site × stage table, only when there is more than one site."""
     if len(result.sites) < 2:
-        return []
+        return ()
     rows = []
     # largest remainder, as the stage shares: the printed site shares add up to 100.00 %
     shares = share_percentages({n: max(t, 0.0) for n, t in result.site_totals.items()}) if result.total > 0 else {}
     for name, by_stage in result.sites.items():
-        rows.append({"site": clean(name), "stages": [fmt.fmt_tco2e(by_stage[s]) for s in STAGES],
-                     "total": fmt.fmt_tco2e(sum(by_stage.values())), "share": fmt.fmt_share(shares.get(name))})
-    rows.append({"site": "合计", "stages": [fmt.fmt_tco2e(result.stage_totals[s]) for s in STAGES],
-                 "total": fmt.fmt_tco2e(result.total), "share": "100.00%" if result.total > 0 else fmt.NO_VALUE})
-    return rows
+        rows.append(SiteRow(clean(name), tuple(fmt.fmt_tco2e(by_stage[s]) for s in STAGES),
+                            fmt.fmt_tco2e(sum(by_stage.values())), fmt.fmt_share(shares.get(name))))
+    rows.append(SiteRow("合计", tuple(fmt.fmt_tco2e(result.stage_totals[s]) for s in STAGES),
+                        fmt.fmt_tco2e(result.total), "100.00%" if result.total > 0 else fmt.NO_VALUE))
+    return tuple(rows)
 
 
-def monthly_chart(intake: Intake, result: Result, chart: Any) -> Any:
+def monthly_chart(intake: Intake, result: Result) -> ChartSpec | None:
     """The emissions of the electricity and fuel rows given by month (tCO2e per month: each month's share of
     the row's amount × the row's tCO2e), as two series. tCO2e, not kWh and litres: one axis can carry both."""
     elec = [0.0] * 12
@@ -68,36 +67,35 @@ def monthly_chart(intake: Intake, result: Result, chart: Any) -> Any:
     if any_fuel:
         series.append(ChartSeries("燃料等（tCO2e）", fuel, color=GREY))
     big = max(elec + fuel) >= 100
-    return chart(ChartSpec(kind="column", title=f"{intake.company.year} 年月度用电和燃料碳排放",
-                           categories=[f"{i}月" for i in range(1, 13)], series=series,
-                           number_format="#,##0.0" if big else "#,##0.00", axis_format="#,##0" if big else "#,##0.0",
-                           value_axis_title="tCO2e", height_mm=80.0))
+    return ChartSpec(kind="column", title=f"{intake.company.year} 年月度用电和燃料碳排放",
+                     categories=[f"{i}月" for i in range(1, 13)], series=series,
+                     number_format="#,##0.0" if big else "#,##0.00", axis_format="#,##0" if big else "#,##0.0",
+                     value_axis_title="tCO2e", height_mm=80.0)
 
 
-def evidence_rows(intake: Intake) -> list[dict[str, str]]:
+def evidence_rows(intake: Intake) -> tuple[EvidenceRow, ...]:
     """Evidence per stage: each file with the activity it supports and its SHA-256 (the first 16 digits in
     the report; the full value in 计算明细)."""
-    rows = []
+    rows: list[EvidenceRow] = []
     for s in STAGES:
         for a in intake.activities:
             if a.stage != s or a.evidence is None:
                 continue
             ev = a.evidence
-            rows.append({"no": str(len(rows) + 1), "stage": s.long_zh, "name": clean(a.name),
-                         "file": clean(ev.file),
-                         "sha": (ev.sha256[:16] + "…") if ev.sha256 else "未找到文件"})
-    return rows
+            rows.append(EvidenceRow(str(len(rows) + 1), s.long_zh, clean(a.name), clean(ev.file),
+                                    (ev.sha256[:16] + "…") if ev.sha256 else "未找到文件"))
+    return tuple(rows)
 
 
-def uncertainty_view(intake: Intake, result: Result) -> dict[str, Any] | None:
+def uncertainty_view(intake: Intake, result: Result) -> UncertaintyView | None:
     u = result.uncertainty
     if u is None:
         return None
     shown = [s for s in STAGES if any(a.stage == s and a.amount_kind == "value" for a in intake.activities)]
-    rows = [{"stage": s.long_zh, "tco2e": fmt.fmt_tco2e(result.stage_totals[s]), "u": _pct(u.stages[s]),
-             "measured": _share(u.measured_share[s])} for s in shown]
-    rows.append({"stage": "合计", "tco2e": fmt.fmt_tco2e(result.total), "u": _pct(u.total_pct),
-                 "measured": _share(u.measured_share[None])})
+    rows = [UncertaintyRow(s.long_zh, fmt.fmt_tco2e(result.stage_totals[s]), _pct(u.stages[s]),
+                           _share(u.measured_share[s])) for s in shown]
+    rows.append(UncertaintyRow("合计", fmt.fmt_tco2e(result.total), _pct(u.total_pct),
+                               _share(u.measured_share[None])))
     tiers = load_library().uncertainty_tiers
     defaults = "、".join(f"{t.tier} ±{t.pct:g}%" for t in tiers.values())
     counted = [a for a in intake.activities if a.amount_kind == "value"]
@@ -112,7 +110,7 @@ def uncertainty_view(intake: Intake, result: Result) -> dict[str, Any] | None:
             f"{fmt.fmt_tco2e(result.total)} tCO2e 的不确定度约为 {_pct(u.total_pct)}。{len(counted)} 项有数量的活动中，"
             f"{given} 项由企业给出活动数据不确定度，{u.defaults_used} 项按“数据质量”等级取缺省值（{defaults}；"
             f"{_defaults_basis(tiers)}）。{factor_note}")
-    return {"rows": rows, "text": text}
+    return UncertaintyView(tuple(rows), text)
 
 
 def _defaults_basis(tiers: dict[str, UncertaintyTier]) -> str:
