@@ -171,9 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="只校验，不写任何文件 validate only, write nothing",
         description="校验填报工作簿并计算，逐条列出错误和警告；不写任何文件。\n"
                     "Validate (and compute) an intake workbook and list every finding; writes nothing.",
-        epilog=_examples("carbon-report check 企业A.xlsx", "carbon-report check 企业A.xlsx --json"))
+        epilog=_examples("carbon-report check 企业A.xlsx", "carbon-report check 企业A.xlsx --json",
+                         "carbon-report check 企业A_2024.xlsx --history 企业A_2023.xlsx"))
     c.add_argument("input", type=Path, metavar="IN.xlsx", help="填报工作簿 the intake workbook")
     c.add_argument("--json", action="store_true", help="在标准输出打印 JSON print JSON on stdout")
+    c.add_argument("--history", type=Path, nargs="+", default=(), metavar="A.xlsx",
+                   help="往年的工作簿（可多个，或文件夹），与 process --history 相同 "
+                        "earlier years' workbooks (files or folders), as process --history takes them")
     c.add_argument("--time-limit", type=seconds, default=None, metavar="SECONDS",
                    help="整个校验的时限（秒），超时停止并报 E-TIME-LIMIT，退出码 2 "
                         "stop the check after SECONDS (E-TIME-LIMIT, exit status 2)")
@@ -394,13 +398,13 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         return serve(args.port, not args.no_browser, args.out or _profile_out_dir(), pdf=False if args.no_pdf else None)
     if args.command == "check":
-        from carbon_report.app.pipeline import Outcome, check_file, time_limit
+        from carbon_report.app.pipeline import Options, Outcome, check_file, time_limit
         from carbon_report.core.errors import TimeLimitExceeded
         from carbon_report.core.model import Finding
 
         try:
             with time_limit(args.time_limit):
-                outcome = check_file(args.input)
+                outcome = check_file(args.input, options=Options(history=tuple(args.history)))
         except TimeLimitExceeded:  # an 8 GB evidence file, a slow network folder …
             outcome = Outcome(args.input, "failed", [])
             outcome.fail(Finding.of(Code.E_TIME_LIMIT, seconds=f"{args.time_limit:g}", written="—"))
