@@ -237,6 +237,7 @@ def test_nothing_reachable_from_the_context_has_effects(tmp_path: Path) -> None:
     from carbon_report.core.report.charts import ChartSpec
     from carbon_report.core.report.text import Text
     from carbon_report.outputs.report.context import CONTEXT_VIEWS, Picture, Sequence
+    from carbon_report.outputs.report.fields import CaptionFields
     from carbon_report.outputs.report.render import SAFE_STR_METHODS, _environment
 
     ctx = _context(tmp_path / "客户")
@@ -252,9 +253,10 @@ def test_nothing_reachable_from_the_context_has_effects(tmp_path: Path) -> None:
         count += 1
         kinds.add(type(value))
         if callable(value):
-            # the only callables: the caption counter and its ref, and str methods that return new strings
+            # the only callables: the caption counter, its ref and its Word-field form (seq_field, which only
+            # counts as seq does), and str methods that return new strings
             owner = getattr(value, "__self__", None)
-            assert isinstance(value, Sequence) or (isinstance(owner, Sequence) and value.__name__ == "ref") or \
+            assert isinstance(value, Sequence | CaptionFields) or (isinstance(owner, Sequence) and value.__name__ == "ref") or \
                 (isinstance(owner, str) and value.__name__ in SAFE_STR_METHODS), chain
             assert env.is_safe_callable(value), chain
         else:

@@ -59,7 +59,7 @@ class Code(StrEnum):
         "a number is non-finite, 10^15 or more, or vanishingly small")
     E_AMOUNT_UNIT_CONFLICT = ("E-AMOUNT-UNIT-CONFLICT", "“{name}”的{column}写有单位“{unit}”，与单位列“{column_unit}”不一致",
         "the unit written in the amount differs from the unit column")
-    E_BASE_YEAR_HISTORY = ("E-BASE-YEAR-HISTORY", "基准年 {year} 不同于核算年度，需要在“历史排放”表中填写基准年“{stage}”的排放量",
+    E_BASE_YEAR_HISTORY = ("E-BASE-YEAR-HISTORY", "基准年 {year} 不同于核算年度，需要在“历史排放”表中填写基准年“{stage}”的排放量，或用 --history 给出基准年的工作簿（check 与 process 都接受）",
         "base year differs from the reporting year but 历史排放 has no base-year emissions")
     E_BASE_YEAR_INVALID = ("E-BASE-YEAR-INVALID", "基准年“{value}”应为 {first} 年至核算年度之间的年份",
         "base year is not a year between 1990 and the reporting year")
@@ -103,6 +103,8 @@ class Code(StrEnum):
         "factor value is not a positive number")
     E_FILE_CORRUPT = ("E-FILE-CORRUPT", "工作簿已损坏，无法读取（{error}）",
         "the workbook's parts cannot be parsed")
+    E_FILE_DUPLICATE_PART = ("E-FILE-DUPLICATE-PART", "文件中的部件“{part}”出现了两次{how}：不同程序会读到不同的副本，无法确定哪份数据是真的，已拒绝读取；请在 Excel 中打开并另存为新文件后再处理",
+        "the package holds one part name twice (compared case-insensitively, as OPC requires): refused")
     E_FILE_EMPTY = ("E-FILE-EMPTY", "文件为空（0 字节）",
         "the file is empty")
     E_FILE_ENCRYPTED = ("E-FILE-ENCRYPTED", "工作簿设有打开密码，请在 Excel 中取消密码后另存为 .xlsx 再处理",
@@ -293,6 +295,12 @@ class Code(StrEnum):
         "equipment quantity is not a number")
     W_EVIDENCE_MISSING = ("W-EVIDENCE-MISSING", "找不到“{name}”的证明材料文件“{file}”，计算明细中不记录其 SHA-256",
         "an evidence file is missing")
+    W_EVIDENCE_NOT_REGULAR = ("W-EVIDENCE-NOT-REGULAR", "“{name}”的证明材料“{file}”{why}，计算明细中不记录其 SHA-256",
+        "an evidence path names a folder, a FIFO or a device: not read")
+    W_EVIDENCE_TOO_LARGE = ("W-EVIDENCE-TOO-LARGE", "“{name}”的证明材料“{file}”有 {size} MB，超过 {limit} MB 的上限，只记录大小，不计算 SHA-256",
+        "an evidence file above the size cap: its size is recorded, not its hash")
+    W_EVIDENCE_UNREADABLE = ("W-EVIDENCE-UNREADABLE", "“{name}”的证明材料“{file}”无法读取（{why}），计算明细中不记录其 SHA-256",
+        "an evidence path cannot be read (name too long, symlink loop, no permission)")
     W_FACTOR_BY_NAME = ("W-FACTOR-BY-NAME", "“{name}”未填排放因子编码，已按名称选用因子库 {code}（{factor}）",
         "no factor code: the library's default for the name was chosen")
     W_FACTOR_CH4_CLASS = ("W-FACTOR-CH4-CLASS", "因子“{code}”的温室气体写作 CH4，未注明来源，按 {gwp_set} 未区分来源的 GWP {generic} 计算；化石燃料请写 CH4-fossil（{fossil}），生物质等请写 CH4-non-fossil（{non_fossil}）",
@@ -341,12 +349,18 @@ class Code(StrEnum):
         "no PACT file for a product, and why")
     W_PICTURE_MISSING = ("W-PICTURE-MISSING", "找不到图片文件“{file}”，报告中将显示占位框",
         "a picture file is missing: the report shows a placeholder")
+    W_PICTURE_NOT_REGULAR = ("W-PICTURE-NOT-REGULAR", "图片“{file}”{why}，报告中将显示占位框",
+        "a picture path names a folder, a FIFO or a device: not read")
+    W_PICTURE_UNREADABLE = ("W-PICTURE-UNREADABLE", "图片“{file}”无法读取（{why}），报告中将显示占位框",
+        "a picture path cannot be read (name too long, symlink loop, no permission)")
     W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg（按扩展名或文件内容判断），报告中将显示占位框",
         "a picture is not PNG or JPEG: the report shows a placeholder")
     W_PICTURE_TOO_LARGE = ("W-PICTURE-TOO-LARGE", "图片“{file}”像素过多（超过图片库的安全上限），报告中将显示占位框；请缩小后再插入",
         "a picture exceeds the image library's pixel limit: the report shows a placeholder")
     W_PRODUCTS_EMPTY = ("W-PRODUCTS-EMPTY", "产品产量表为空：报告不计算单位产品碳排放强度，产品产量表显示“/”；请填写主要产品及产量",
         "no products, so no per-product intensity")
+    W_REPORT_PLACEHOLDER = ("W-REPORT-PLACEHOLDER", "“{field}”为空：报告“{place}”处将显示高亮的待填写占位，请在此填写",
+        "a blank field the report shows as a highlighted placeholder")
     W_REPORT_DATE_BLANK = ("W-REPORT-DATE-BLANK", "报告日期为空：默认电网因子按运行当天（{date}）选取，改日运行可能选到新发布的因子、结果不同；请填写报告日期，重新出具报告时结果才能重现",
         "blank 报告日期: default factors follow the run date")
     W_SCOPE_INFERRED = ("W-SCOPE-INFERRED", "排放因子“{code}”不在因子库中，已按其气体和单位归为“{kind}”（范围 {scope}、ISO 14064-1 类别 {category}）；如不符，请在“排放因子”表填写“范围”和“ISO类别”",
@@ -357,6 +371,8 @@ class Code(StrEnum):
         "no grid average for the location-based figure: market-based used")
     W_TARGET_INTENSITY_BASE = ("W-TARGET-INTENSITY-BASE", "强度目标需要基准年 {year} 的产品排放强度，本工具只有核算年度的产量，此目标未测算",
         "an intensity target needs the base year's intensity, not computed")
+    W_TEMPLATE_EXTERNAL = ("W-TEMPLATE-EXTERNAL", "报告模板“{file}”含有指向外部的链接（{links}），已在生成报告前删除：报告不包含也不访问这些外部内容",
+        "the report template's external relationships (linked pictures, attachedTemplate, file:// or network links, OLE links) were removed before rendering")
     W_TEMPLATE_VERSION = ("W-TEMPLATE-VERSION", "模板版本为“{value}”，本程序按 v{version} 读取",
         "the template version is not the one this program reads")
     W_TOTAL_ROW_SKIPPED = ("W-TOTAL-ROW-SKIPPED", "第 {row} 行是合计/小计行，已跳过（合计由程序计算）",

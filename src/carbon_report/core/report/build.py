@@ -16,6 +16,8 @@ from typing import Any
 
 from carbon_report.core.contract import LABELS
 from carbon_report.core.findings import Code
+from carbon_report.core.gaps import KIND_ZH as GAP_KIND_ZH
+from carbon_report.core.gaps import find_gaps
 from carbon_report.core.model import (
     STAGES,
     Activity,
@@ -341,18 +343,19 @@ def _gas_rows(result: Result, b: _Basis, blends: Mapping[str, Mapping[str, float
 
 
 def _gaps(intake: Intake) -> tuple[tuple[GapRow, ...], tuple[ExcludedRow, ...]]:
-    gap_acts = [a for a in intake.activities if a.amount_kind == "no_data"]
-    gaps = [GapRow(i, a.stage.long_zh, clean(a.name), text_of(a.unit), clean(a.note) or "企业未能提供数据，计为 0")
-            for i, a in enumerate(gap_acts[:REPORT_TABLE_ROWS], start=1)]
-    if len(gap_acts) > REPORT_TABLE_ROWS:
-        gaps.append(GapRow("…", "", f"其余 {len(gap_acts) - REPORT_TABLE_ROWS:,} 项见计算结果工作簿“计算明细”工作表",
-                           text_of(), ""))
-    excluded_acts = [a for a in intake.activities if a.amount_kind == "not_applicable"]
-    excluded = [ExcludedRow(i, a.stage.long_zh, clean(a.name), clean(a.note) or "/")
-                for i, a in enumerate(excluded_acts[:REPORT_TABLE_ROWS], start=1)]
-    if len(excluded_acts) > REPORT_TABLE_ROWS:
+    """2.3.5's two lists from core/gaps.py: every data gap ("/" rows, blank months, missing evidence, stages
+    without rows) and every exclusion (不适用 with its reason), each once, as the sheet 数据缺口 lists them."""
+    found = find_gaps(intake)
+    gaps = [GapRow(i, g.stage.long_zh, clean(g.name) or "—", text_of(g.unit), clean(g.detail), GAP_KIND_ZH[g.kind])
+            for i, g in enumerate(found.gaps[:REPORT_TABLE_ROWS], start=1)]
+    if len(found.gaps) > REPORT_TABLE_ROWS:
+        gaps.append(GapRow("…", "", f"其余 {len(found.gaps) - REPORT_TABLE_ROWS:,} 项见计算结果工作簿“数据缺口”工作表",
+                           text_of(), "", ""))
+    excluded = [ExcludedRow(i, x.stage.long_zh, clean(x.name), clean(x.reason) or "/")
+                for i, x in enumerate(found.exclusions[:REPORT_TABLE_ROWS], start=1)]
+    if len(found.exclusions) > REPORT_TABLE_ROWS:
         excluded.append(ExcludedRow(
-            "…", "", f"其余 {len(excluded_acts) - REPORT_TABLE_ROWS:,} 项见计算结果工作簿“计算明细”工作表", ""))
+            "…", "", f"其余 {len(found.exclusions) - REPORT_TABLE_ROWS:,} 项见计算结果工作簿“数据缺口”工作表", ""))
     return tuple(gaps), tuple(excluded)
 
 
@@ -487,7 +490,7 @@ def _measures(intake: Intake, stages: Sequence[StageView], total_text: str
 
 def _summary_points(intake: Intake, result: Result, findings: Sequence[Finding], stages: Sequence[StageView],
                     total_text: str, intensity_rows: Sequence[IntensityRow], gwp_set: str,
-                    blends: Mapping[str, Mapping[str, float]], gaps: int, excluded: int) -> tuple[Text, ...]:
+                    blends: Mapping[str, Mapping[str, float]]) -> tuple[Text, ...]:
     """Chapter 2.4's summary sentences."""
     year = intake.company.year
     points: list[Text] = []
@@ -516,13 +519,10 @@ def _summary_points(intake: Intake, result: Result, findings: Sequence[Finding],
         points.append(text_of(sentence + "。"))
     elif co2e > 0:
         points.append(text_of(f"本年度的排放量（{fmt.fmt_tco2e(co2e)} tCO2e）均{by_co2e_factors}。"))
-    if gaps or excluded:
-        bits = []
-        if gaps:
-            bits.append(f"{gaps} 项活动数据缺失（以“/”表示，计为 0）")
-        if excluded:
-            bits.append(f"{excluded} 项排放源不适用（已说明原因）")
-        points.append(text_of("，".join(bits) + "，详见 2.3.5 节；补充数据后排放量可能增加。"))
+    found = find_gaps(intake)  # counted as 2.3.5 and the sheet 数据缺口 list them
+    if found.gaps or found.exclusions:
+        tail = "；缺少的数据按 0 计入，补充后排放量可能增加。" if found.gaps else "。"
+        points.append(text_of(f"{found.summary()}，详见 2.3.5 节{tail}"))
     if any(f.code == Code.W_GREEN_POWER_NO_RESIDUAL for f in findings):
         points.append(text_of(
             "绿电按市场法计为 0，而其余外购电力采用的位置法电网平均因子没有对应的剩余电网组合因子（不包括市场化交易的"
@@ -539,10 +539,11 @@ def _company(c: Company) -> CompanyView:
 
     return CompanyView(
         name=clean(c.name), uscc=clean(c.uscc), year=c.year, base_year=c.base_year, report_date=report_date,
-        output_value=c.output_value, registered_address=get("registered_address"), address=get("address"),
+        output_value=c.output_value, allocation_method=get("allocation_method"),
+        registered_address=get("registered_address"), address=get("address"),
         industry=get("industry"), gwp_version=t.get("gwp_version", clean(c.gwp_version)),
         template_version=get("template_version"), report_no=get("report_no"), agency_name=get("agency_name"),
-        agency_address=get("agency_address"), contact=get("contact"), phone=get("phone"),
+        agency_address=get("agency_address"), website=get("website"), contact=get("contact"), phone=get("phone"),
         team_leader=get("team_leader"), team_members=get("team_members"), reviewer=get("reviewer"),
         review_date=fmt.fmt_date(c.texts.get("review_date", "")) or report_date, approver=get("approver"),
         approval_date=fmt.fmt_date(c.texts.get("approval_date", "")) or report_date, profile=get("profile"),
@@ -623,8 +624,6 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
     gaps, excluded = _gaps(intake)
     targets = _targets(intake, result, b)
     measures, measures_total = _measures(intake, stages, total_text)
-    n_gaps = sum(1 for a in intake.activities if a.amount_kind == "no_data")
-    n_excluded = sum(1 for a in intake.activities if a.amount_kind == "not_applicable")
 
     missing_stages = [s.long_zh for s in STAGES if not b.acts_by_stage[s]]
     covered = [f"{s.long_zh}阶段" for s in STAGES if b.acts_by_stage[s]]
@@ -670,7 +669,7 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
         cover=_cover(company),
         library_edition=library_edition(version, library.version),
         summary_points=_summary_points(intake, result, findings, stages, total_text, intensity_rows, gwp_set,
-                                       library.blends, n_gaps, n_excluded),
+                                       library.blends),
         charts=_charts(intake, stages, b, targets),
         library_version=version,
         has_co2e="CO2e" in present,

@@ -32,6 +32,7 @@ class CompanyView:
     base_year: int
     report_date: str
     output_value: float | None
+    allocation_method: str  # 分配方法 (product footprints)
     registered_address: str
     address: str
     industry: str
@@ -40,6 +41,7 @@ class CompanyView:
     report_no: str
     agency_name: str
     agency_address: str
+    website: str  # the consultancy's 查询网址 (profile key website; "" when none)
     contact: str
     phone: str
     team_leader: str
@@ -220,9 +222,10 @@ class GwpView:
 class GapRow:
     no: Cell
     stage: str
-    name: str
+    name: str  # "—" for a stage without rows
     unit: Text
     note: str
+    kind: str = ""  # 缺少活动数据 / 缺少月份数据 / 证明材料缺失 / 阶段无活动数据 (core/gaps.py)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from carbon_report.core.report.text import Text, clean, placeholder
 from carbon_report.core.report.views import VIEWS, ReportView, YearsView
 from carbon_report.io.paths import locate
 from carbon_report.io.pictures import image_kind, too_many_pixels
+from carbon_report.outputs.report.fields import CaptionFields
 from carbon_report.outputs.report.years import years_view
 
 # Picture slots the template provides: key → default caption title
@@ -230,7 +231,8 @@ class ReportContext(ReportView):
 
     def names(self) -> dict[str, object]:
         """The template's top-level names."""
-        return {**{f.name: getattr(self, f.name) for f in fields(self)}, "ref": self.seq.ref}
+        return {**{f.name: getattr(self, f.name) for f in fields(self)}, "ref": self.seq.ref,
+                "seq_field": CaptionFields(self.seq)}  # the caption numbers as Word fields (fields.py)
 
 
 # every class whose fields a template may read (render.py's sandbox allows exactly these)

@@ -16,6 +16,7 @@ from typing import Any
 from carbon_report.core.errors import OutputLocked, TemplateError
 from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.core.report.text import Text
+from carbon_report.io.package import NS
 from carbon_report.outputs.report.charts import ChartSpec, add_chart
 from carbon_report.outputs.report.context import (
     CONTEXT_VIEWS,
@@ -24,10 +25,12 @@ from carbon_report.outputs.report.context import (
     Sequence,
     build_context,
 )
+from carbon_report.outputs.report.fields import CaptionFields
 from carbon_report.outputs.report.fingerprint import report_locked, stamp, stamp_document, write_atomic
 from carbon_report.outputs.report.rich import rich
+from carbon_report.outputs.report.template_file import read_template, warn_external
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_NS = NS.W
 # CT_Settings children that must follow <w:updateFields> (schema order)
 _AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
                         "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
@@ -80,11 +83,12 @@ class _Prepared:
     # needs no move into the template's tree. body_open is the body's start tag as docxtpl serialises it
     # (namespace declarations the document element already makes). None: parse and move as docxtpl does.
     around_body: tuple[str, str, str] | None = None  # (before the body, body_open, after the body)
+    external: tuple[str, ...] = ()  # the external relationships removed from the template (template_file.py)
 
 
 _BODY_OPEN = re.compile(r'<w:body(?: xmlns:[A-Za-z_][\w.-]*="[^"]*")*>')
 _DECL = re.compile(r'xmlns:([A-Za-z_][\w.-]*)="([^"]*)"')
-_WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+_WP_DOCPR = f"{{{NS.WP}}}docPr"
 
 
 @cache
@@ -252,7 +256,7 @@ def _prepared(path: Path, mtime_ns: int, size: int) -> _Prepared:
     cache folder under the template's SHA-256 (template_cache.py)."""
     from carbon_report.outputs.report import template_cache
 
-    blob = path.read_bytes()
+    blob, external = read_template(path)  # a regular file, its external relationships removed
     key = template_cache.cache_key(blob)
     known = template_cache.load(key) or {}
     fresh: dict[str, tuple[str, Any]] = {}
@@ -271,7 +275,7 @@ def _prepared(path: Path, mtime_ns: int, size: int) -> _Prepared:
     body_xml = tpl.get_xml()
     prepared = _Prepared(blob, _compile(tpl, body_xml, known=known.get("body"), fresh=fresh, part_id="body"),
                          parts(tpl.HEADER_URI, "header"), parts(tpl.FOOTER_URI, "footer"),
-                         _around_body(tpl, body_xml))
+                         _around_body(tpl, body_xml), external)
     if fresh:
         template_cache.store(key, {**known, **fresh})
     return prepared
@@ -407,7 +411,7 @@ def _environment() -> Any:
 
     Sandboxed, and stricter than Jinja's sandbox: a report template passes between consultancies and is
     untrusted, so a tag may read the fields of the context's views (docs/report.md), the plain string of a
-    Text, Jinja's `loop`, and call seq/ref, range, dict, namespace, a template's own macros and a few str
+    Text, Jinja's `loop`, and call seq/ref/seq_field, range, dict, namespace, a template's own macros and a few str
     methods. Every other attribute and call is refused (E-REPORT-TEMPLATE naming the tag)."""
     import jinja2
     from jinja2.runtime import LoopContext, Macro, Undefined
@@ -445,7 +449,7 @@ def _environment() -> Any:
         def is_safe_callable(self, obj: Any) -> bool:
             owner = getattr(obj, "__self__", None)
             name = getattr(obj, "__name__", "")
-            ok = (isinstance(obj, Sequence | Macro | LoopContext)
+            ok = (isinstance(obj, Sequence | CaptionFields | Macro | LoopContext)
                   or (isinstance(owner, Sequence) and name == "ref")
                   or (isinstance(owner, str) and name in SAFE_STR_METHODS)
                   or (isinstance(owner, LoopContext) and name in ("cycle", "changed"))
@@ -552,6 +556,7 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
         raise TemplateError(_tag_message(exc, path)) from exc
     except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a bad package
         raise TemplateError(f"无法打开“{path.name}”：{exc}") from exc
+    warn_external(path, tpl.prepared.external)  # W-TEMPLATE-EXTERNAL, once for each report
 
     context = build_context(intake, result, findings, workbook_dir=workbook_dir, library_version=library_version)
     env = _environment()
