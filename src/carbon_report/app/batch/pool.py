@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -90,9 +91,10 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
 
     report = bool(getattr(options, "report", True))
     factory = executor_factory or functools.partial(default_executor, report=report)
-    if executor_factory is None and _workers_fork():
+    if executor_factory is None and _workers_fork() and threading.current_thread() is threading.main_thread():
         # Warm once, here: the workers forked below inherit the imports, factor library, unit table and
-        # prepared template (copy-on-write), instead of each loading them again before its first file.
+        # prepared template (copy-on-write), instead of each loading them again before its first file. Only a
+        # command's main thread: a server running batches in threads (the page) leaves it to each worker.
         _worker.warm(report=report)
     executor: Executor | None = None
     inflight: dict[Future[FileRecord | None], tuple[Task, float]] = {}
