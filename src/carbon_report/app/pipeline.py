@@ -30,7 +30,15 @@ from carbon_report.core.errors import (
 )
 from carbon_report.core.factors import Library, load_library
 from carbon_report.core.findings import Code
-from carbon_report.core.history import HistoryRun, Threshold, build_history, default_threshold
+from carbon_report.core.history import (
+    HistoryWorkbook,
+    PickedWorkbook,
+    Threshold,
+    build_history,
+    default_threshold,
+    pick_history,
+    run_history,
+)
 from carbon_report.core.model import EvidenceFile, Finding, Intake, Result, Stage
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
@@ -126,19 +134,35 @@ class Outcome:
 
 
 def _history_json(r: Result | None) -> dict[str, Any]:
-    """Earlier years oldest first (tCO2e unrounded; stages as reported) and whether the targets use a
-    recalculated base year; `base_year` gives both base-year totals and the difference."""
+    """Earlier years oldest first (tCO2e unrounded): `as_reported` and `recalculated` ({total_tco2e,
+    stages}; recalculated null for a 历史排放 year), `reasons` ({kind, description, effect_tco2e}; they add up
+    to recalculated − as reported), and whether the targets use a recalculated base year. Deprecated, kept
+    for one release (intake contract): `total_tco2e`, `recalculated_tco2e`, `stages` (as reported) of each
+    year and `base_year.reasons` (texts)."""
     h = r.history if r else None
-    years = [{"year": y.year, "total_tco2e": y.reported_total, "recalculated_tco2e": y.recalculated_total,
-              "stages": ({s.value: y.reported_stages[s] for s in Stage} if y.reported_stages is not None else None),
-              "source": y.source} for y in h.years] if h else []
+
+    def figures(total: float | None, stages: dict[Stage, float] | None) -> dict[str, Any] | None:
+        if total is None:
+            return None
+        return {"total_tco2e": total, "stages": {s.value: stages[s] for s in Stage} if stages is not None else None}
+
+    years = [{"year": y.year, "source": y.source,
+              "as_reported": figures(y.reported_total, y.reported_stages),
+              "recalculated": figures(y.recalculated_total, y.recalculated_stages),
+              "reasons": [{"kind": x.kind, "description": x.description, "effect_tco2e": x.effect_tco2e}
+                          for x in y.reasons],
+              # deprecated (one more release): as_reported.total_tco2e, recalculated.total_tco2e, as_reported.stages
+              "total_tco2e": y.reported_total, "recalculated_tco2e": y.recalculated_total,
+              "stages": ({s.value: y.reported_stages[s] for s in Stage} if y.reported_stages is not None else None)}
+             for y in h.years] if h else []
     b = h.base if h else None
     return {
         "history": years if r else None,
         "base_year_recalculated": bool(b and b.recalculated) if r else None,
         "base_year": {"year": b.year, "source": b.source, "reported_tco2e": b.reported_total,
                       "recalculated_tco2e": b.recalculated_total, "difference_pct": b.difference_pct,
-                      "threshold_pct": b.threshold_pct, "reasons": list(b.reasons)} if b else None,
+                      "cumulative_pct": b.cumulative_pct, "threshold_pct": b.threshold_pct,
+                      "reasons": list(b.reasons)} if b else None,
     }
 
 
@@ -192,35 +216,31 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
         return probe_evidence(folder, text)
 
     early: list[Finding] = []
-    candidates: list[_Candidate] = []
+    picked: list[PickedWorkbook] = []
+    day = today or dt.date.today()
     if options.history:
-        candidates, early = _history_candidates(raw, options, today)
+        found, early = _read_history(raw, options)
+        picked, more = pick_history(raw, found, day)
+        early += more
     progress("validate")
     intake, findings = validate(raw, library, today=today, picture_status=status, evidence=evidence,
-                                covered_years=frozenset(c.year for c in candidates))
+                                covered_years=frozenset(p.year for p in picked))
     findings = findings + early
     if intake is not None:
         findings = findings + completeness_findings(intake, sheet_names=raw.sheet_names)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
     history = None
-    if candidates or intake.history:
-        runs, more = _history_runs(intake, candidates, options, today, library)
+    if picked or intake.history:
+        runs, more = run_history(picked, options.history_library or library, today=today)
         threshold = default_threshold()
         if options.recalc_threshold_pct is not None:
             threshold = Threshold(options.recalc_threshold_pct, "本次运行以 --recalc-threshold 指定")
-        history, more2 = build_history(intake, runs, threshold)
+        history, more2 = build_history(intake, runs, threshold, library)
         findings = findings + more + more2
     progress("calculate")
     result, more = calculate(intake, library, history)
     return intake, result, findings + more
-
-
-@dataclass
-class _Candidate:
-    path: Path
-    raw: RawWorkbook
-    year: int
 
 
 def history_files(paths: tuple[Path, ...], current: Path | None = None) -> list[Path]:
@@ -239,77 +259,21 @@ def history_files(paths: tuple[Path, ...], current: Path | None = None) -> list[
     return out
 
 
-def _history_candidates(raw: RawWorkbook, options: Options, today: dt.date | None
-                        ) -> tuple[list[_Candidate], list[Finding]]:
-    """Read every history workbook and keep those of this company and of an earlier year not seen yet.
-    Whatever is wrong with one is a warning: the current year goes on."""
-    from carbon_report.core.validate.company import read_company
-    from carbon_report.core.validate.rows import Findings
-
-    day = today or dt.date.today()
-    me = read_company(raw, Findings(), day)
+def _read_history(raw: RawWorkbook, options: Options) -> tuple[list[HistoryWorkbook], list[Finding]]:
+    """Read every history workbook named (io); which of them count is core's rule (core/history.py)."""
     findings: list[Finding] = []
-    out: list[_Candidate] = []
+    out: list[HistoryWorkbook] = []
     current = raw.folder / raw.name if raw.folder is not None else None
-
-    def warn(code: Code, message: str) -> None:
-        findings.append(Finding("warning", "", "", code, message))
-
     for path in history_files(options.history, current):
         try:
-            h = read_workbook(path)
+            out.append(HistoryWorkbook(path.name, read_workbook(path)))
         except UnreadableWorkbook as e:
-            warn(Code.W_HISTORY_UNREADABLE, f"历史工作簿“{path.name}”无法读取：{e.message}，未采用")
-            continue
+            findings.append(Finding("warning", "", "", Code.W_HISTORY_UNREADABLE,
+                                    f"历史工作簿“{path.name}”无法读取：{e.message}，未采用"))
         except OSError as e:
-            warn(Code.W_HISTORY_UNREADABLE, f"历史工作簿“{path.name}”无法读取：{e.strerror or e}，未采用")
-            continue
-        c = read_company(h, Findings(), day)
-        if c is None or not c.uscc or not c.year:
-            warn(Code.W_HISTORY_INVALID, f"历史工作簿“{path.name}”的“企业信息”缺少统一社会信用代码或核算年度，未采用")
-            continue
-        if me is not None and me.uscc and c.uscc != me.uscc:
-            warn(Code.W_HISTORY_COMPANY, f"历史工作簿“{path.name}”的统一社会信用代码 {c.uscc}（{c.name}）与本工作簿的 "
-                                         f"{me.uscc} 不同，不是同一企业，未采用")
-            continue
-        if me is not None and me.year and c.year >= me.year:
-            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{path.name}”的核算年度 {c.year} 不早于本工作簿的 {me.year} 年，未采用")
-            continue
-        twin = next((x for x in out if x.year == c.year), None)
-        if twin is not None:
-            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{path.name}”与“{twin.path.name}”同为 {c.year} 年，只采用“{twin.path.name}”")
-            continue
-        out.append(_Candidate(path, h, c.year))
+            findings.append(Finding("warning", "", "", Code.W_HISTORY_UNREADABLE,
+                                    f"历史工作簿“{path.name}”无法读取：{e.strerror or e}，未采用"))
     return out, findings
-
-
-def _history_runs(intake: Intake, candidates: list[_Candidate], options: Options, today: dt.date | None,
-                  library: Library) -> tuple[list[HistoryRun], list[Finding]]:
-    """Each history workbook through the same validation and calculation twice: as reported (its own
-    报告日期 and GWP版本, the edition it was reported with) and recalculated (this run's 报告日期, library
-    and GWP set). One with errors either way is left out with a warning."""
-    covered = frozenset(c.year for c in candidates)
-    runs: list[HistoryRun] = []
-    findings: list[Finding] = []
-    then = options.history_library or library
-    for c in candidates:
-        got = []
-        for lib, day, gwp in ((then, None, None), (library, intake.factor_date, intake.company.gwp_version)):
-            h_intake, h_findings = validate(c.raw, lib, today=today, factor_date=day, gwp_set=gwp,
-                                            covered_years=covered, picture_status=lambda rel: "found")
-            errors = [f for f in h_findings if f.is_error]
-            if h_intake is None or errors:
-                first = errors[0] if errors else None
-                where = f"{first.sheet}!{first.cell}: {first.message}" if first and first.sheet else (
-                    first.message if first else "无法读取企业信息")
-                how = "按原报告" if day is None else "按本次因子重算时"
-                findings.append(Finding("warning", "", "", Code.W_HISTORY_INVALID,
-                                        f"历史工作簿“{c.path.name}”{how}有 {len(errors)} 个错误（如 {where}），未采用"))
-                break
-            got.append((h_intake, calculate(h_intake, lib)[0]))
-        if len(got) == 2:
-            runs.append(HistoryRun(c.path.name, got[0], got[1]))
-    return runs, findings
 
 
 def check_file(path: Path, *, today: dt.date | None = None, progress: Progress = _no_progress,

@@ -114,6 +114,12 @@ SITE_HELP = "可选。场所（厂区、工厂）名称；留空表示企业主�
 
 ISO_CATEGORY_VALUES = ("1", "2", "3", "4", "5", "6")
 
+# Optional after v1 (issue 25, additive): base-year recalculation and intensity targets with history.
+RECALC_ONLY_HELP = ("可选。仅在作为往年工作簿（--history）时使用：填“是”的行是为基准年重算补填的排放源数据"
+                    "（如本年度新增的场所或排放源在该年的数量），只计入该年的重算结果，不计入该年原报告的排放量；留空为“否”")
+BASE_OUTPUT_HELP = ("可选。基准年该产品的产量（与“单位”列同一单位），用于基准年与核算年度不同时的强度目标；"
+                    "提供了基准年往年工作簿时取该工作簿的产量")
+
 PRODUCTS = TableSheet(
     "产品产量",
     (
@@ -122,6 +128,7 @@ PRODUCTS = TableSheet(
         Column("unit", "单位", True, "产量单位，如 根、个、吨、平方米；作为排放强度的分母"),
         Column("for_intensity", "用于强度计算", False, "是/否；仅一种产品时留空即为“是”，多种产品时留空为“否”"),
         Column("allocation", "分配比例", False, "该产品分摊的企业排放比例（%），留空为 100%"),
+        Column("base_output", "基准年产量", False, BASE_OUTPUT_HELP),
     ),
 )
 
@@ -143,6 +150,7 @@ ACTIVITIES = TableSheet(
         Column("evidence", "证明材料", False, EVIDENCE_HELP),
         Column("quality", "数据质量", False, QUALITY_HELP),
         Column("uncertainty", "不确定度", False, UNCERTAINTY_HELP),  # the template writes 不确定度(%)
+        Column("recalc_only", "仅用于重算", False, RECALC_ONLY_HELP),
     ),
 )
 

@@ -230,8 +230,10 @@ class Code(StrEnum):
         "no data (/, 无 …): counted as 0 and listed as a data gap")
     W_AMOUNT_WITH_UNIT = ("W-AMOUNT-WITH-UNIT", "“{name}”的数量“{value}”含单位，已按 {number} {unit} 读取",
         "a number with a unit in the amount cell was read")
-    W_BASE_YEAR_RECALCULATED = ("W-BASE-YEAR-RECALCULATED", "基准年 {year} 排放量按本次的因子和 GWP 重算后相差 {pct}（阈值 {threshold}），减排目标按重算后的 {total} tCO2e 测算",
-        "the base year recalculated with this run's factors differs by the threshold or more; targets use the recalculated total")
+    W_BASE_YEAR_SOURCE_MISSING = ("W-BASE-YEAR-SOURCE-MISSING", "{source}在基准年 {year} 的工作簿中没有对应的排放源：请在该工作簿增加一行并将“仅用于重算”填“是”，否则基准年重算按 0 计",
+        "a source of this year has no base-year counterpart: add a 仅用于重算 row to the base-year workbook")
+    W_BASE_YEAR_RECALCULATED = ("W-BASE-YEAR-RECALCULATED", "基准年 {year} 排放量按本年度的方法和边界重算为 {total} tCO2e；各项变化的绝对值合计为原报告的 {cumulative}，达到 {threshold} 的重算阈值，减排目标按重算后的基准年测算",
+        "the base year's structural and methodology changes add up (in absolute value) to the threshold or more; targets use the recalculated base year")
     W_BATCH_DUPLICATE_COMPANY = ("W-BATCH-DUPLICATE-COMPANY", "统一社会信用代码和核算年度与“{other}”相同，可能重复提交",
         "two workbooks of one company and year in a batch")
     W_BATCH_EMPTY = ("W-BATCH-EMPTY", "文件夹中没有 .xlsx 或 .xlsm 工作簿",

@@ -115,6 +115,7 @@ class Product:
     for_intensity: bool
     allocation_pct: float  # 100 means the whole plant's emissions
     row: int
+    base_output: float | None = None  # 基准年产量 (issue 25, optional): the base year's output of this product
 
 
 AmountKind = Literal["value", "no_data", "not_applicable"]
@@ -146,6 +147,11 @@ class Activity:
     quality: str = ""
     uncertainty_pct: float | None = None
     uncertainty_basis: str = ""
+    # issue 25, optional: 仅用于重算 = 是 on a history workbook's row: base-year data for a source added
+    # since, counted in that year's recalculation only (never in its as-reported figures); and whether the
+    # factor was chosen by name (blank 排放因子编码), so a recalculation may pick the year's own dated default
+    recalc_only: bool = False
+    factor_by_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,7 @@ class Target:
     stage: Stage | None  # None: every stage and the total
     kind: Literal["total", "intensity"]
     row: int
+    kind_cell: CellRef | None = None  # its 目标类型 cell: where a finding about an intensity target points
 
 
 @dataclass(frozen=True)
@@ -310,6 +317,34 @@ class TargetResult:
     unit: str | None = None
 
 
+RecalcKind = Literal["structural", "methodology"]
+
+
+@dataclass(frozen=True)
+class RecalcReason:
+    """One change between an earlier year and this one that its recalculation applies (GHG Protocol
+    Corporate Standard ch. 5, ISO 14064-1 6.4.2): structural (a source or site added or removed) or
+    methodology (the same source with another factor, factor source, GWP set or method). `effect_tco2e`
+    is what the change adds to that year's total; a year's effects add up to recalculated − as reported."""
+
+    kind: RecalcKind
+    description: str  # client wording, Chinese: names, values and editions, no codes or file names
+    effect_tco2e: float
+    stage: Stage | None = None  # None: spread over stages (a GWP set)
+    row: int | None = None  # the current workbook's 活动数据 row it concerns, where there is one
+
+
+@dataclass(frozen=True)
+class FactorChoice:
+    """Which factor one history row took in the recalculation, and why (for 历年对比 and the report)."""
+
+    stage: Stage
+    name: str
+    site: str
+    factor: str  # name, value and unit as a client reads them
+    why: str
+
+
 @dataclass(frozen=True)
 class HistoryYear:
     """One earlier year: as reported (its own 报告日期, library and GWP set) and, for a history workbook,
@@ -325,6 +360,9 @@ class HistoryYear:
     reported_factor_date: dt.date | None = None
     reported_gwp: str = ""
     excluded: tuple[str, ...] = ()  # 不适用 sources of that year (阶段：名称), for boundary changes
+    reasons: tuple[RecalcReason, ...] = ()  # why recalculated differs from reported; effects add up
+    factor_choices: tuple[FactorChoice, ...] = ()  # what each history row took in the recalculation
+    base_outputs: dict[str, tuple[float, str]] = field(default_factory=dict)  # product → (output, unit)
 
     @property
     def comparable_total(self) -> float:
@@ -342,8 +380,10 @@ class BaseYearCheck:
     recalculated_total: float
     difference_pct: float | None  # (recalculated − reported) / reported × 100; None when reported is 0
     threshold_pct: float
-    recalculated: bool  # |difference| ≥ threshold: the targets use the recalculated base year
-    reasons: tuple[str, ...]  # factor updates, GWP set, boundary changes, in Chinese
+    recalculated: bool  # cumulative ≥ threshold: the targets use the recalculated base year
+    reasons: tuple[str, ...]  # each reason in Chinese with its effect (deprecated in JSON: use `effects`)
+    cumulative_pct: float | None = None  # Σ |effect| / reported × 100: the significance test (None: reported 0)
+    effects: tuple[RecalcReason, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -352,6 +392,17 @@ class History:
     base: BaseYearCheck | None  # when the base year came from a history workbook
     threshold_pct: float
     threshold_source: str = ""
+
+    def base_values(self) -> dict[Stage | None, float] | None:
+        """The base year the targets use (stages and the total, None key): recalculated at or above the
+        threshold, as reported below it; None when no history workbook gave the base year."""
+        b = self.base
+        if b is None:
+            return None
+        y = next(y for y in self.years if y.year == b.year and y.source == b.source)
+        stages = y.recalculated_stages if b.recalculated else y.reported_stages
+        assert stages is not None, "a history workbook always has its stages"
+        return {**stages, None: b.recalculated_total if b.recalculated else b.reported_total}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from carbon_report.core.model import (
     Finding,
     Intake,
     LineUncertainty,
+    RecalcReason,
     Result,
     Stage,
 )
@@ -28,8 +29,14 @@ from carbon_report.core.rounding import plain_number, share_percentages, signifi
 TCO2E = "tCO2e"
 NO_VALUE = "/"
 GAP_NOTE = "数据缺失"  # the report's word for a stage whose rows all say "no data"
-# The report's 数据性质 words: a gap reads 数据缺失 in the sheets as in the report.
-_KIND_ZH = {"value": "实测", "no_data": GAP_NOTE, "not_applicable": contract.NOT_APPLICABLE}
+# 数据性质 of a row: its 数据质量 tier (实测/计算/估算/缺省, 未填 when blank); a gap reads 数据缺失 in the sheets
+# as in the report, a row outside the boundary 不适用.
+_KIND_ZH = {"no_data": GAP_NOTE, "not_applicable": contract.NOT_APPLICABLE}
+QUALITY_BLANK = "未填"
+
+
+def data_nature(a: Activity) -> str:
+    return _KIND_ZH.get(a.amount_kind) or a.quality or QUALITY_BLANK
 
 
 @dataclass
@@ -190,7 +197,7 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
     links: dict[tuple[int, int], str] = {}
     for i, (a, cells) in enumerate(entries):
         rows.append([i + 1, a.stage.short_zh, a.type, a.name, str(a.amount_cell), _amount(a), a.unit,
-                     _KIND_ZH[a.amount_kind], *cells])
+                     data_nature(a), *cells])
         links[(i, 4)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
     total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total,
                  *[""] * len(SCOPE_DETAIL_HEADER), "", *([""] * len(EXTRA_HEADER) if extras else [])]
@@ -422,6 +429,7 @@ class YearRow:
 
 
 CURRENT_SOURCE = "本年度"
+FACTOR_CHOICES_SHOWN = 30  # rows of 历年对比's note on the factors a history year took
 
 
 def year_rows(intake: Intake, result: Result) -> list[YearRow]:
@@ -446,32 +454,48 @@ def year_rows(intake: Intake, result: Result) -> list[YearRow]:
     return out
 
 
+RECALCULATED_MEANS = ("“重算”指按本年度的方法和边界重新计算往年：同一排放源改用本年度选用的排放因子（含其出处和版本）、GWP 取值和"
+                      "计算方法；本年度新增或不再纳入的场所和排放源相应计入或扣除（GHG Protocol 企业标准第 5 章、"
+                      "ISO 14064-1 6.4.2 的重算触发条件）。电网等按年度发布的因子取该年自身数据年份的数值，"
+                      "其年度间差异是实际变化，不作为重算原因。")
+
+
+def reasons_text(reasons: tuple[RecalcReason, ...]) -> str:
+    """The reasons with their effects, numbered, in the wording a client reads (no codes, no file names)."""
+    kinds = {"structural": "结构变化", "methodology": "方法变化"}
+    return "；".join(f"（{i}）{kinds[x.kind]}：{x.description}" for i, x in enumerate(reasons, start=1))
+
+
 def base_year_statement(result: Result) -> str:
-    """The sentence about the base year both sheets and the report print: both totals, the difference and,
-    at or above the threshold, that the base year was recalculated and why."""
+    """The sentence about the base year both sheets and the report print: both totals, every reason with its
+    effect, the cumulative significance test with its figures and what the targets use."""
     h = result.history
     b = h.base if h else None
     if b is None:
         return ""
     diff = "—" if b.difference_pct is None else f"{b.difference_pct:+.2f}%"
     # two decimals, as table A.1 and the report print tonnes
-    text = (f"基准年 {b.year} 年（{b.source}）：原报告排放量 {b.reported_total:,.2f} tCO2e，按本次报告日期、"
-            f"因子库和 GWP 取值重算为 {b.recalculated_total:,.2f} tCO2e，相差 {diff}（重算阈值 {b.threshold_pct:g}%）。")
+    text = (f"基准年 {b.year} 年：原报告排放量 {b.reported_total:,.2f} tCO2e，按本年度的方法和边界重算为 "
+            f"{b.recalculated_total:,.2f} tCO2e（相差 {diff}）。")
+    if b.effects:
+        text += f"变化原因及其影响：{reasons_text(b.effects)}。"
+    else:
+        text += "两年之间没有结构变化或方法变化。"
+    moved = sum(abs(x.effect_tco2e) for x in b.effects)
+    share = "—" if b.cumulative_pct is None else f"{b.cumulative_pct:.2f}%"
+    text += (f"各项变化影响的绝对值合计 {moved:,.2f} tCO2e，为原报告基准年排放量的 {share}（累计显著性），"
+             f"{'达到' if b.recalculated else '低于'} {b.threshold_pct:g}% 的重算阈值（达到或超过即重算）；")
     if b.recalculated:
-        text += "差异达到阈值，基准年已重新计算，减排目标按重算后的基准年排放量测算"
-        text += f"；原因：{'；'.join(b.reasons)}。" if b.reasons else "。"
+        text += "基准年已重新计算，减排目标按重算后的基准年排放量测算。"
     else:
         text += "差异低于阈值，基准年未重新计算，减排目标按原报告的基准年排放量测算。"
-        bounds = [r for r in b.reasons if r.startswith("边界变化")]
-        if bounds:
-            text += "另有" + "；".join(bounds) + "，请评估是否需要调整基准年。"
     return text
 
 
 def years_table(intake: Intake, result: Result) -> SheetTable:
     rows_in = year_rows(intake, result)
     product = next((i for i in result.intensities if i.product != OUTPUT_VALUE_PRODUCT), None)
-    header = ["年份", "来源", *(s.short_zh for s in Stage), f"合计（原报告，{TCO2E}）", f"合计（按本次因子重算，{TCO2E}）",
+    header = ["年份", "来源", *(s.short_zh for s in Stage), f"合计（原报告，{TCO2E}）", f"合计（按本年度方法和边界重算，{TCO2E}）",
               "较上年变化", (f"单位产品排放强度（{TCO2E}/{product.unit}，{product.product}）" if product else "单位产品排放强度")]
     rows: list[list[object]] = []
     for r in rows_in:
@@ -481,11 +505,19 @@ def years_table(intake: Intake, result: Result) -> SheetTable:
                      r.change_pct / 100 if r.change_pct is not None else NO_VALUE,
                      r.intensity if r.intensity is not None else NO_VALUE])
     h = result.history
-    notes = ["六个阶段与“较上年变化”按本次因子重算后的口径（历史排放表填写的年份按所填数值）；“原报告”为各年工作簿按其自身报告日期、"
-             "GWP 取值计算的结果。"]
+    notes = ["六个阶段与“较上年变化”按重算后的口径（历史排放表填写的年份按所填数值）；“原报告”为各年工作簿按其自身报告日期、"
+             "因子和 GWP 取值计算的结果。" + (RECALCULATED_MEANS if h is not None and h.years else "")]
     statement = base_year_statement(result)
     if statement:
         notes.append(statement)
+    for y in (h.years if h else ()):
+        if y.reasons and not (h is not None and h.base is not None and h.base.year == y.year):
+            notes.append(f"{y.year} 年重算的变化原因及其影响：{reasons_text(y.reasons)}。")
+        if y.factor_choices:
+            notes.append(f"{y.year} 年重算所用因子：" + "；".join(
+                f"{c.stage.short_zh}“{c.name}”取{c.factor}，{c.why}" for c in y.factor_choices[:FACTOR_CHOICES_SHOWN])
+                + (f"；其余 {len(y.factor_choices) - FACTOR_CHOICES_SHOWN} 行从略" if len(y.factor_choices) > FACTOR_CHOICES_SHOWN
+                   else "") + "。")
     if h is not None and h.threshold_source:
         notes.append(f"阈值依据：{h.threshold_source}")
     if len(rows_in) == 1:
@@ -499,5 +531,5 @@ def years_table(intake: Intake, result: Result) -> SheetTable:
     return SheetTable(contract.SHEET_YEARS, header, rows, [8, 22, *[12] * 6, 18, 20, 11, 22],
                       number_formats=numbers, wrap=frozenset({1}),
                       title=f"{c.name}　历年碳排放对比（单位 {TCO2E}）",
-                      chart={"kind": "line", "title": "历年碳排放总量（按本次因子口径）", "label_col": 0,
+                      chart={"kind": "line", "title": "历年碳排放总量（按本年度方法和边界重算）", "label_col": 0,
                              "value_col": 9, "first": 0, "last": n_years - 1} if n_years > 1 else None)

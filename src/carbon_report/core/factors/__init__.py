@@ -124,6 +124,18 @@ class Library:
             return [c for c in eligible if self.factors[c][0].published == newest]
         return codes
 
+    def own_year(self, name: str, year: int) -> str | None:
+        """The dated default a name takes for a history year's own data year (issue 25): the latest data
+        year not after `year` (never a newer year's grid, never an older one when the year's own exists),
+        the latest published of that data year; None when the name has no dated defaults of such a year."""
+        codes = [c for c in self._names.get(_fold_name(name), ()) if self.factors[c][0].data_year is not None]
+        eligible = [c for c in codes if (self.factors[c][0].data_year or 0) <= year]
+        if not eligible:
+            return None
+        newest = max(self.factors[c][0].data_year or 0 for c in eligible)
+        same = [c for c in eligible if self.factors[c][0].data_year == newest]
+        return max(same, key=lambda c: (self.factors[c][0].published or dt.date.min, c))
+
     def gwp_value(self, gwp_set: str, gas: str) -> float | None:
         """GWP100 of a gas; a blend is the mass-weighted sum of its components (None if one is missing)."""
         table = self.gwp.get(gwp_set, {})

@@ -61,9 +61,6 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
         elif kind == "intensity" and not any(p.for_intensity for p in products):
             f.error(ref(row, table, "kind"), Code.E_TARGET_NO_PRODUCT, "强度目标需要至少一种“用于强度计算”为“是”的产品")
             ok = False
-        elif kind == "intensity" and company is not None and company.base_year != company.year:
-            f.warn(ref(row, table, "kind"), Code.W_TARGET_INTENSITY_BASE,
-                   f"强度目标需要基准年 {company.base_year} 的产品排放强度，本工具只有核算年度的产量，此目标未测算")
         if ok and year is not None and kind is not None:
             key = (year, stage, kind)
             if key in seen:
@@ -75,7 +72,7 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
                     f.warn(ref(row, table, "year"), Code.W_DUPLICATE_ROW, f"第 {row.row} 行与第 {earlier_row} 行的目标相同，是否重复填写？")
                 continue
             seen[key] = (pct, row.row)
-            out.append(Target(year, pct, stage, kind, row.row))  # type: ignore[arg-type]
+            out.append(Target(year, pct, stage, kind, row.row, ref(row, table, "kind")))  # type: ignore[arg-type]
     return out
 
 
