@@ -125,7 +125,7 @@ def calculate(intake: Intake, library: Library, history: History | None = None) 
         intensities=tuple(intensities), targets=tuple(targets), gas_totals=dict(gas_totals),
         gas_tonnes=dict(gas_tonnes), base_year_totals=base, biogenic_co2_t=biogenic,
         scopes=scope_totals(intake, lines, library), history=history, sites=sites,
-        uncertainty=assess(lines),
+        uncertainty=assess(lines, library),
     ), findings
 
 

@@ -453,8 +453,11 @@ class LineUncertainty:
 
     line: EmissionLine
     u_activity: float
-    u_factor: float  # 0 when the factor's source gives none
-    u_line: float
+    u_factor: float  # 0 when neither the factor's source nor a family default gives one
+    u_line: float  # sqrt(U_A² + U_EF² + U_GWP²)
+    u_gwp: float = 0.0  # the gas's GWP uncertainty (0 for CO2 and CO2e)
+    factor_basis: str = ""  # "given" (the factor's own), a family of uncertainty_families.csv, or "" (none)
+    gwp_basis: str = ""  # the GWP family, or ""
 
 
 @dataclass(frozen=True)
@@ -468,3 +471,19 @@ class Uncertainty:
     measured_share: dict[Stage | None, float | None]  # tCO2e share from rows whose 数据质量 is 实测 (None: total)
     factors_without: tuple[str, ...]  # factor codes used with no known uncertainty (U_EF = 0)
     defaults_used: int  # rows whose U_A is the 数据质量 tier's default
+    families: tuple[UncertaintyFamilyUse, ...] = ()  # the default U_EF / U_GWP families used, cited first
+
+
+@dataclass(frozen=True)
+class UncertaintyFamilyUse:
+    """A default factor or GWP uncertainty as the report lists it: cited from a text read, or an assumption."""
+
+    family: str
+    label: str
+    pct: float
+    status: str  # "cited" or "assumption"
+    source: str
+
+    @property
+    def cited(self) -> bool:
+        return self.status == "cited"

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from carbon_report.core import contract
 from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
+from carbon_report.core.factors import load_library
 from carbon_report.core.factors.scopes import class_names
 from carbon_report.core.findings import Code
 from carbon_report.core.model import (
@@ -23,6 +24,7 @@ from carbon_report.core.model import (
     RecalcReason,
     Result,
     Stage,
+    UncertaintyFamilyUse,
 )
 from carbon_report.core.rounding import plain_number, share_percentages, significant_decimals
 
@@ -189,9 +191,10 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
     extras = uses_extras(intake)
     if extras:  # issue 16's columns, appended so a v1 workbook's 计算明细 keeps its shape
         per_line = {id(u.line): u for u in result.uncertainty.lines} if result.uncertainty else {}
+        families = {f.family: f for f in result.uncertainty.families} if result.uncertainty else {}
         lines_by_entry = [line for line in result.lines] + [None] * (len(entries) - len(result.lines))
         for (a, cells), line in zip(entries, lines_by_entry, strict=True):
-            cells += extra_cells(a, per_line.get(id(line)) if line is not None else None)
+            cells += extra_cells(a, per_line.get(id(line)) if line is not None else None, families)
     entries.sort(key=lambda e: (list(Stage).index(e[0].stage), e[0].row))
     rows: list[list[object]] = []
     links: dict[tuple[int, int], str] = {}
@@ -212,14 +215,14 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
                             else significant_decimals(v, digits, least=4))
                 cell_formats[(i, j)] = decimals_format(decimals)
     n = len(DETAILS_HEADER)
-    extra_formats = {n + 3: "#,##0", n + 5: "0.0#", n + 6: "0.0#", n + 7: "0.0#"} if extras else {}
+    extra_formats = {n + 3: "#,##0", n + 5: "0.0#", n + 6: "0.0#", n + 7: "0.0#", n + 8: "0.0#"} if extras else {}
     return SheetTable(contract.SHEET_DETAILS, DETAILS_HEADER + (EXTRA_HEADER if extras else []), rows,
                       _DETAILS_WIDTHS + (EXTRA_WIDTHS if extras else []),
                       # by column for writers that take no per-cell format (the Excel add-in)
                       number_formats={**formats, 5: "#,##0.0###", 12: "#,##0.0#####", 18: "#,##0.0##",
                                       19: "#,##0.000000", 20: "#,##0.000000", **extra_formats},
                       links=links, cell_formats=cell_formats,
-                      wrap=_DETAILS_WRAP | (frozenset({n, n + 1, n + 2}) if extras else frozenset()),
+                      wrap=_DETAILS_WRAP | (frozenset({n, n + 1, n + 2, n + 9}) if extras else frozenset()),
                       page_starts=(0, _DETAILS_PAGE_2, _DETAILS_PAGE_3, *((n,) if extras else ())), repeat_cols=4,
                       title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。"
                       + _factor_date_text(intake))
@@ -228,8 +231,9 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
 # ---- issue 16: months, sites, evidence, data quality and uncertainty ---------------------------------------
 
 EXTRA_HEADER = ["场所", "证明材料", "证明材料 SHA-256", "证明材料大小（字节）", "数据质量", "活动数据不确定度（%）",
-                "因子不确定度（%）", "合成不确定度（%）"]
-EXTRA_WIDTHS = [14, 22, 34, 12, 12, 10, 10, 10]
+                "因子不确定度（%）", "合成不确定度（%）", "GWP 不确定度（%）", "不确定度依据"]
+EXTRA_WIDTHS = [14, 22, 34, 12, 12, 10, 10, 10, 10, 40]
+CITED_ZH, ASSUMED_ZH = "引用", "本工具假设"
 DEFAULT_MARK = "（缺省）"
 
 
@@ -243,14 +247,41 @@ def main_site(intake: Intake) -> str:
     return intake.company.text("address") or contract.MAIN_SITE_DEFAULT
 
 
-def extra_cells(a: Activity, u: LineUncertainty | None) -> list[object]:
+def extra_cells(a: Activity, u: LineUncertainty | None, families: dict[str, UncertaintyFamilyUse] | None = None
+                ) -> list[object]:
     ev = a.evidence
     evidence = [ev.file, ev.sha256 or "未找到文件", ev.size if ev.size is not None else ""] if ev else ["", "", ""]
     quality = a.quality + (DEFAULT_MARK if a.uncertainty_basis == "default" else "")
     if u is None:
-        return [a.site, *evidence, quality, a.uncertainty_pct if a.uncertainty_pct is not None else "", "", ""]
-    u_ef: object = u.u_factor if u.line.factor.uncertainty_pct is not None else "未计入"
-    return [a.site, *evidence, quality, u.u_activity, u_ef, u.u_line]
+        return [a.site, *evidence, quality, a.uncertainty_pct if a.uncertainty_pct is not None else "", "", "", "",
+                uncertainty_basis_text(a, None, families or {})]
+    u_ef: object = u.u_factor if u.factor_basis else "未计入"
+    return [a.site, *evidence, quality, u.u_activity, u_ef, u.u_line, u.u_gwp if u.gwp_basis else "",
+            uncertainty_basis_text(a, u, families or {})]
+
+
+def uncertainty_basis_text(a: Activity, u: LineUncertainty | None, families: dict[str, UncertaintyFamilyUse]) -> str:
+    """Where each part of a row's uncertainty comes from: given, or a default that is cited or assumed."""
+    parts = []
+    if a.uncertainty_basis == "given":
+        parts.append("活动数据：企业填写")
+    elif a.uncertainty_basis == "default":
+        tier = load_library().uncertainty_tiers.get(a.quality or "缺省")
+        if tier is not None:
+            how = CITED_ZH if tier.status == "verified" else ASSUMED_ZH
+            parts.append(f"活动数据：“{tier.tier}”等级缺省 ±{tier.pct:g}%（{how}）")
+    if u is not None:
+        if u.factor_basis == "given":
+            parts.append("因子：来源所给")
+        elif u.factor_basis in families:
+            fam = families[u.factor_basis]
+            parts.append(f"因子：{fam.label}缺省 ±{fam.pct:g}%（{CITED_ZH if fam.cited else ASSUMED_ZH}）")
+        else:
+            parts.append("因子：来源未给出，未计入")
+        if u.gwp_basis in families:
+            fam = families[u.gwp_basis]
+            parts.append(f"GWP：{fam.label} ±{fam.pct:g}%（{CITED_ZH if fam.cited else ASSUMED_ZH}）")
+    return "；".join(parts)
 
 
 MONTHS_ZH = [f"{i}月" for i in range(1, 13)]
