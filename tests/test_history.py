@@ -163,7 +163,7 @@ def test_library_edition_changes_the_base_year_grid_factor(tmp_path: Path, grid:
     reason = d["history"][0]["reasons"][0]
     assert reason["kind"] == "methodology"
     assert reason["effect_tco2e"] == pytest.approx(1000 * (grid - 0.5366))
-    assert "0.5366 kgCO2/kWh（因子库 2026.4 版）" in reason["description"]
+    assert "0.5366 kgCO2/kWh（因子库 2026.5 版）" in reason["description"]
     assert f"{grid:g} kgCO2/kWh（因子库 2027.1-test 版）" in reason["description"]
     text = report_text(d["outputs"]["report"])
     assert (f"{abs(pct):.2f}%" in text)

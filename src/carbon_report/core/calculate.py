@@ -177,7 +177,8 @@ def classify_lines(lines: list[EmissionLine]) -> list[EmissionLine]:
     out = []
     for line in lines:
         fac, a = line.factor, line.activity
-        c = sc.combine(_factor_class(fac), a.scope_override, a.iso_override)
+        kind = fac.kind or fac.category or sc.infer_kind(fac)
+        c = sc.combine(sc.in_stage(kind, a.stage.value, _factor_class(fac)), a.scope_override, a.iso_override)
         assert not isinstance(c, tuple), "validate reports overrides that do not fit"
         out.append(replace(line, scope=c.scope, iso_category=c.iso_category, scope3_category=c.scope3_category))
     return out
