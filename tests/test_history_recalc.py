@@ -258,3 +258,45 @@ def test_intensity_target_without_a_base_year_output_is_named(tmp_path: Path) ->
     assert not [t for t in d["targets"] if t["kind"] == "intensity"]
     issue = next(i for i in d["issues"] if i["code"] == "W-TARGET-INTENSITY-BASE")
     assert "基准年产量" in issue["message"] and "构件" in issue["message"]
+
+
+# ---- a history year keeps its own data year (sample-based workbooks of test_history.make: 电力 by name,
+# 100 t of 钢筋 at EF-STEEL-REBAR = 234 t every year) ------------------------------------------------------
+
+
+def test_a_history_year_never_takes_an_older_data_year(tmp_path: Path) -> None:
+    """The issue's case: 2022 reported with EF-ELEC-CN-ENTERPRISE-2022 (0.5703, data year 2022). This year
+    (2024, dated 2024-07-20) takes EF-ELEC-CN-AVG-2021 (0.5568, data year 2021, the newest published then).
+    2022 keeps 0.5703: the factor of its own data year, not the older 2021."""
+    from test_history import make
+
+    y22 = make(tmp_path, 2022, dt.date(2023, 6, 30), 1000)
+    y24 = make(tmp_path, 2024, dt.date(2024, 7, 20), 800)
+    d = check_file(y24, options=Options(history=(y22,))).to_json()
+    assert d["status"] == "ok", d["issues"]
+    assert d["total_tco2e"] == pytest.approx(800 * 0.5568 + 234)
+    h = d["history"][0]
+    assert h["as_reported"]["total_tco2e"] == pytest.approx(1000 * 0.5703 + 234)  # 804.3
+    assert h["recalculated"]["total_tco2e"] == pytest.approx(804.3)
+    assert h["reasons"] == []
+
+
+def test_a_history_year_takes_its_own_data_year_as_published_by_this_report(tmp_path: Path) -> None:
+    """2023 reported on 2024-07-20 with EF-ELEC-CN-AVG-2021 (0.5568, data year 2021). This report, dated
+    2025-06-30, has EF-ELEC-CN-AVG-2022 (0.5366, data year 2022); EF-ELEC-CN-AVG-2023 (data year 2023) is
+    published only on 2025-12-31, so it is not this report's to use. 2023 takes 0.5366: a change of factor
+    choice of 900 MWh × (0.5366 − 0.5568) = −18.18 t against 735.12 reported (2.47 %, below 5 %)."""
+    from test_history import make
+
+    y23 = make(tmp_path, 2023, dt.date(2024, 7, 20), 900, base=2023)
+    y24 = make(tmp_path, 2024, dt.date(2025, 6, 30), 800, base=2023)
+    d = check_file(y24, options=Options(history=(y23,))).to_json()
+    assert d["status"] == "ok", d["issues"]
+    h = d["history"][0]
+    assert h["as_reported"]["total_tco2e"] == pytest.approx(900 * 0.5568 + 234)  # 735.12
+    assert h["recalculated"]["total_tco2e"] == pytest.approx(900 * 0.5366 + 234)  # 716.94
+    assert reasons(d) == [("methodology", pytest.approx(-18.18))]
+    assert "0.5306" not in h["reasons"][0]["description"]
+    assert d["base_year"]["cumulative_pct"] == pytest.approx(18.18 / 735.12 * 100)
+    assert d["base_year_recalculated"] is False
+    assert total_target(d)["base_tco2e"] == pytest.approx(735.12)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workbooks import build
 
 from carbon_report.app.pipeline import check_file
 from carbon_report.core.factors import load_library
+from workbooks import build
 
 
 def test_waste_transport_is_scope3_category_5(tmp_path: Path) -> None:

@@ -297,7 +297,7 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
             if not f_now:
                 target, why = f_then, "本年度该源无数据、无因子，沿用该年的因子"
             elif _dated_change(f_then, f_now):
-                target, why = _own_year(b, f_then, year, library)
+                target, why = _own_year(b, f_then, year, library, current.factor_date)
             else:
                 target = f_now
                 why = ("与本年度相同的因子" if _same_factor(f_then, f_now)
@@ -353,15 +353,16 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
     return Recalculation(sum(stages.values()), stages, tuple(reasons), tuple(choices), tuple(missing))
 
 
-def _own_year(b: Activity, f_then: tuple[Factor, ...], year: int, library: Library
+def _own_year(b: Activity, f_then: tuple[Factor, ...], year: int, library: Library, on: dt.date | None
               ) -> tuple[tuple[Factor, ...], str]:
     """A dated factor in an earlier year: the factor of that year's own data year from this edition. A row
     that named its code keeps it (this edition's values); a row whose code was chosen by name takes the
-    name's default of the year's own data year, never an older data year than it had."""
+    name's default of the year's own data year published by this report's date, never an older data year
+    than it had."""
     head = f_then[0]
     code = head.code
     if b.factor_by_name and head.origin == "library":
-        own = library.own_year(b.name, year)
+        own = library.own_year(b.name, year, on)
         if own is not None and (library.factors[own][0].data_year or 0) > (head.data_year or 0):
             code = own
     now = library.factors.get(code) if head.origin == "library" else None

@@ -164,11 +164,12 @@ class Library:
             return [c for c in eligible if self.factors[c][0].published == newest]
         return codes
 
-    def own_year(self, name: str, year: int) -> str | None:
-        """The dated default a name takes for a history year's own data year (issue 25): the latest data
-        year not after `year` (never a newer year's grid, never an older one when the year's own exists),
-        the latest published of that data year; None when the name has no dated defaults of such a year."""
-        codes = [c for c in self._names.get(_fold_name(name), ()) if self.factors[c][0].data_year is not None]
+    def own_year(self, name: str, year: int, on: dt.date | None = None) -> str | None:
+        """The dated default a name takes for a history year's own data year (issue 25): among those
+        published on or before `on` (this report's date), the latest data year not after `year` (never a
+        newer year's grid), the latest published of that data year; None when there is none."""
+        codes = [c for c in self._names.get(_fold_name(name), ()) if self.factors[c][0].data_year is not None
+                 and (on is None or (self.factors[c][0].published or dt.date.min) <= on)]
         eligible = [c for c in codes if (self.factors[c][0].data_year or 0) <= year]
         if not eligible:
             return None

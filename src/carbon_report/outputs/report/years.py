@@ -9,7 +9,13 @@ from typing import Any
 
 from carbon_report.core.history import default_threshold
 from carbon_report.core.model import STAGES, Intake, Result
-from carbon_report.outputs.computed import CURRENT_SOURCE, base_year_statement, year_rows
+from carbon_report.outputs.computed import (
+    CURRENT_SOURCE,
+    RECALCULATED_MEANS,
+    base_year_statement,
+    reasons_text,
+    year_rows,
+)
 from carbon_report.outputs.report import numbers as fmt
 from carbon_report.outputs.report.charts import GREEN, GREY, ChartRun, ChartSeries, ChartSpec
 
@@ -42,9 +48,12 @@ def years_context(intake: Intake, result: Result, chart: ChartFactory | None) ->
     first, last = rows[0], rows[-1]
     overall = ((last.comparable_total - first.comparable_total) / first.comparable_total * 100
                if first.comparable_total else None)
-    summary = (f"{first.year}—{last.year} 年企业碳排放总量（按本报告的因子口径）由 {fmt.fmt_tco2e(first.comparable_total)} "
+    summary = (f"{first.year}—{last.year} 年企业碳排放总量（往年按本报告的方法和边界重算）由 {fmt.fmt_tco2e(first.comparable_total)} "
                f"tCO2e 变为 {fmt.fmt_tco2e(last.comparable_total)} tCO2e，累计变化 {_change(overall)}；"
-               f"较上年变化 {_change(last.change_pct)}。")
+               f"较上年变化 {_change(last.change_pct)}。{RECALCULATED_MEANS}")
+    for y in (result.history.years if result.history else ()):
+        if y.reasons:
+            summary += f"{y.year} 年重算的原因及其影响：{reasons_text(y.reasons)}。"
     product = next((i for i in result.intensities if i.product != "工业总产值"), None)
     trend_chart = None
     if chart is not None:
@@ -57,7 +66,7 @@ def years_context(intake: Intake, result: Result, chart: ChartFactory | None) ->
         big = max(values) >= 100
         trend_chart = chart(ChartSpec(
             kind="column", title="历年碳排放总量与减排目标", categories=[f"{y} 年" for y in years],
-            series=[ChartSeries("碳排放总量（tCO2e，按本报告因子口径）", [actual.get(y) for y in years], color=GREEN),
+            series=[ChartSeries("碳排放总量（tCO2e，往年按本报告的方法和边界重算）", [actual.get(y) for y in years], color=GREEN),
                     ChartSeries("减排目标（tCO2e）", [target.get(y) for y in years], color=GREY)],
             number_format="#,##0.00", axis_format="#,##0" if big else "#,##0.00", value_axis_title="tCO2e",
             height_mm=85.0))
