@@ -44,7 +44,7 @@ def test_pdf_has_the_numbers_and_a_contents_page_with_page_numbers(tmp_path):
 
 
 def test_missing_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("carbon_report.outputs.report.pdf.find_soffice", lambda: None)
+    monkeypatch.setattr("carbon_report.outputs.convert.libreoffice.find_soffice", lambda: None)
     with pytest.raises(LibreOfficeNotFound, match="未找到 LibreOffice"):
         to_pdf(tmp_path / "x.docx", tmp_path / "x.pdf")
 
@@ -54,7 +54,7 @@ def test_fallback_without_uno_says_so(tmp_path, monkeypatch):
     intake = seed_intake()
     docx = tmp_path / "r.docx"
     render_report(intake, calc(intake), [], docx, workbook_dir=tmp_path)
-    monkeypatch.setattr("carbon_report.outputs.report.pdf.find_uno_python", lambda soffice: None)
+    monkeypatch.setattr("carbon_report.outputs.convert.libreoffice.find_uno_python", lambda soffice: None)
     with pytest.warns(PdfFallbackWarning, match="目录页可能没有页码"):
         pdf = to_pdf(docx, tmp_path / "r.pdf")
     assert _pages(pdf) >= 20

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from carbon_report.app.pipeline import Options, check_file, process_file
-from carbon_report.outputs.report import toc
+from carbon_report.outputs import convert
 from carbon_report.outputs.report.pdf import find_soffice, find_uno_python
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -253,7 +253,7 @@ def test_without_libreoffice_the_field_is_kept_and_said_once(tmp_path, monkeypat
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.delenv("CARBON_REPORT_SOFFICE", raising=False)
     monkeypatch.setenv("CARBON_REPORT_TOC", "1")
-    monkeypatch.setattr(toc, "_said", False)
+    monkeypatch.setattr(convert, "_said", False)
     first = process_file(HENAN, tmp_path / "a", Options())
     second = process_file(HENAN, tmp_path / "b", Options())
     said = [n for o in (first, second) for n in o.notices if "目录" in n]

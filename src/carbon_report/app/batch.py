@@ -338,7 +338,7 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
                     task.strikes += 1
                     if task.strikes >= 2:
                         finish(task, _failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH,
-                                             "处理此文件时工作进程异常退出（单独重试仍然如此），已跳过此文件"))
+                                             error="BrokenProcessPool", limit=WORKER_MEMORY_LIMIT // 1024**2))
                     else:
                         queue.appendleft(task)
                 _discard(executor)
@@ -390,8 +390,7 @@ def plan_tasks(files: list[Path], out_dir: Path, root: Path | None, finish: Call
         if first is None:
             tasks.append(task)
         else:
-            finish(task, _failed(path, "invalid", Code.E_BATCH_OUTPUT_CONFLICT,
-                                 f"输出文件名与“{first.name}”（{first}）的输出相同，未处理此文件；请重命名其中一个"))
+            finish(task, _failed(path, "invalid", Code.E_BATCH_OUTPUT_CONFLICT, other=first.name, path=first))
     return tasks
 
 
@@ -443,22 +442,19 @@ def _result_of(fut: Future[Record | None], task: _Task, timeout: float | None) -
         return _timed_out(task.path, timeout) if record is None else record
     if isinstance(exc, WorkerTimeout):  # the alarm rang just as the worker returned
         return _timed_out(task.path, timeout)
-    if isinstance(exc, MemoryError):
-        message = f"处理此文件时内存不足（每个工作进程上限 {WORKER_MEMORY_LIMIT // 1024**2} MB），已跳过此文件"
-    else:
-        message = f"处理此文件时出错，已跳过此文件：{type(exc).__name__}: {exc}"
-    return _failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH, message)
+    return _failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH, error=f"{type(exc).__name__}: {exc}".rstrip(": "),
+                   limit=WORKER_MEMORY_LIMIT // 1024**2)
 
 
 def _timed_out(path: Path, timeout: float | None) -> Record:
-    return _failed(path, "unreadable", Code.E_BATCH_TIMEOUT, f"处理时间超过 {timeout:g} 秒，已停止处理此文件")
+    return _failed(path, "unreadable", Code.E_BATCH_TIMEOUT, seconds=f"{timeout:g}")
 
 
-def _failed(path: Path, status: str, code: str, message: str) -> Record:
+def _failed(path: Path, status: str, code: Code, /, **fields: object) -> Record:
     from carbon_report.app.pipeline import Outcome
     from carbon_report.core.model import Finding
 
-    return record_of(Outcome(Path(path), status, [Finding("error", "", "", code, message)]))  # type: ignore[arg-type]
+    return record_of(Outcome(Path(path), status, [Finding.of(code, **fields)]))  # type: ignore[arg-type]
 
 
 def _claim(claimed: dict[str, Path], path: Path, out_subdir: Path) -> Path | None:
@@ -509,8 +505,7 @@ def _flag_duplicates(records: list[Record]) -> list[str]:
         first = seen.setdefault(key, rec["outcome"]["input"])
         if first == rec["outcome"]["input"]:
             continue
-        finding = Finding("warning", "", "", Code.W_BATCH_DUPLICATE_COMPANY,
-                          f"统一社会信用代码“{key[0]}”、核算年度 {key[1]} 与“{first}”相同，可能重复提交")
+        finding = Finding.of(Code.W_BATCH_DUPLICATE_COMPANY, uscc=key[0], year=key[1], other=first)
         rec["outcome"]["issues"].append(finding.as_dict())
         lines = finding_lines(Outcome(Path(rec["outcome"]["input"]), "ok", [finding]))
         rec["lines"] += lines

@@ -56,7 +56,7 @@ def require_dask() -> None:
     try:
         import distributed  # noqa: F401
     except ImportError as e:
-        raise ClusterError(Code.E_DASK_MISSING, Code.E_DASK_MISSING.message) from e
+        raise ClusterError(Code.E_DASK_MISSING) from e
 
 
 # ---- what travels -------------------------------------------------------------------------------------------
@@ -90,8 +90,7 @@ class ShardOutput:
 def run_shard(shard: Shard) -> ShardOutput:
     """The files of `shard` through run_batch in a scratch folder of this worker; the outputs as bytes."""
     if multiprocessing.current_process().daemon:
-        raise ClusterError(Code.E_DASK_WORKER, "Dask 工作进程是守护进程，不能启动处理文件的子进程：请以 "
-                           "DASK_DISTRIBUTED__WORKER__DAEMON=False 启动工作进程 (workers must be non-daemonic)")
+        raise ClusterError(Code.E_DASK_WORKER, daemonic=contract.YES, lost=0)
     with tempfile.TemporaryDirectory(prefix="carbon_report_shard_", dir=_scratch_parent()) as scratch:
         tmp_out = Path(scratch) / "out"
         root = Path(shard.root)
@@ -112,8 +111,7 @@ def run_shard(shard: Shard) -> ShardOutput:
             files = [Path(p) for p in shard.paths]
             for p in files:
                 if not os.access(p, os.R_OK):
-                    raise ClusterError(Code.E_DASK_INPUT, f"Dask 工作进程（{platform.node()}）读不到输入文件“{p}”；"
-                                       "请放在各节点共享的同一路径上，或加 --ship-inputs")
+                    raise ClusterError(Code.E_DASK_INPUT, node=platform.node(), path=p)
         def here(client_path: str) -> Path:
             return root / Path(client_path).relative_to(shard.root) if shard.shipped is not None else Path(client_path)
 
@@ -231,14 +229,15 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
                             task = by_index[i]
                             if shard.strikes + 1 >= 2:
                                 finish(task, batch._failed(task.path, "unreadable", Code.E_DASK_WORKER,
-                                                           Code.E_DASK_WORKER.message))
+                                                           daemonic=contract.NO, lost=shard.strikes + 1))
                             else:
                                 submit(make([task], shard.strikes + 1))
                         continue
                     for i in shard.indices:  # a failure of the shard's own code: its files fail, not the batch
                         task = by_index[i]
                         finish(task, batch._failed(task.path, "unreadable", Code.E_BATCH_WORKER_CRASH,
-                                                   f"处理此文件时出错，已跳过此文件：{type(exc).__name__}: {exc}"))
+                                                   error=f"{type(exc).__name__}: {exc}".rstrip(": "),
+                                                   limit=batch.WORKER_MEMORY_LIMIT // 1024**2))
                 if on_tick:
                     on_tick()
                 if not done:
@@ -296,7 +295,7 @@ def _client(address: str, jobs: int | None) -> Iterator[Any]:
         client = Client(address, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
         why = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise ClusterError(Code.E_DASK_CONNECT, f"无法连接 Dask 调度器 {address}：{why}") from e
+        raise ClusterError(Code.E_DASK_CONNECT, address=address, why=why) from e
     try:
         yield client
     finally:
@@ -349,7 +348,7 @@ def _write_outputs(record: Record, produced: dict[str, bytes], out_dir: Path, op
     except OutputLocked as e:
         from carbon_report.core.model import Finding
 
-        finding = Finding("error", "", "", Code.E_OUTPUT_LOCKED, str(e))
+        finding = Finding.raised(e)
         record["outcome"]["issues"].append(finding.as_dict())
         record["lines"].append(f"{name}: {finding.message} [{finding.code}]")
         record["exit_code"] = max(record["exit_code"], 1)

@@ -32,6 +32,9 @@ def markdown() -> str:
     lines = ["# 校验代码 Finding codes", "",
              "由 `carbon-report codes` 的同一目录生成（scripts/build_codes_doc.py），请勿手改。",
              "Generated from the same catalogue as `carbon-report codes` (scripts/build_codes_doc.py); do not edit.",
+             "",
+             "说明列就是每条校验结果显示的全文：花括号 {…} 处填入该文件自己的值（名称、单元格内容、数字）。",
+             "The message column is the whole text a finding shows, each {field} filled with the file's own value.",
              "", "| 代码 code | 级别 severity | 说明（中文） | English |", "| --- | --- | --- | --- |"]
     for c in Code:
         lines.append(f"| `{c.value}` | {SEVERITY_ZH[c.severity]} {c.severity} | {c.message} | {c.en} |")

@@ -101,9 +101,9 @@ class Outcome:
             return 2
         return 1 if self.errors else 0
 
-    def fail(self, code: str, message: str) -> None:
+    def fail(self, finding: Finding) -> None:
         """The run could not finish for a reason outside the workbook: one error, status "failed"."""
-        self.findings.append(Finding("error", "", "", code, message))
+        self.findings.append(finding)
         self.status = "failed"
 
     def to_json(self) -> dict[str, Any]:
@@ -264,15 +264,17 @@ def _read_history(raw: RawWorkbook, options: Options) -> tuple[list[HistoryWorkb
     findings: list[Finding] = []
     out: list[HistoryWorkbook] = []
     current = raw.folder / raw.name if raw.folder is not None else None
+
+    def warn(code: Code, /, **fields: object) -> None:
+        findings.append(Finding.of(code, **fields))
+
     for path in history_files(options.history, current):
         try:
             out.append(HistoryWorkbook(path.name, read_workbook(path)))
         except UnreadableWorkbook as e:
-            findings.append(Finding("warning", "", "", Code.W_HISTORY_UNREADABLE,
-                                    f"历史工作簿“{path.name}”无法读取：{e.message}，未采用"))
+            warn(Code.W_HISTORY_UNREADABLE, file=path.name, why=e.message)
         except OSError as e:
-            findings.append(Finding("warning", "", "", Code.W_HISTORY_UNREADABLE,
-                                    f"历史工作簿“{path.name}”无法读取：{e.strerror or e}，未采用"))
+            warn(Code.W_HISTORY_UNREADABLE, file=path.name, why=e.strerror or e)
     return out, findings
 
 
@@ -284,7 +286,7 @@ def check_file(path: Path, *, today: dt.date | None = None, progress: Progress =
     try:
         raw = read_workbook(path)
     except UnreadableWorkbook as e:
-        return Outcome(path, "unreadable", [Finding("error", "", "", e.code, e.message)])
+        return Outcome(path, "unreadable", [Finding.raised(e)])
     intake, result, findings = analyse(raw, today=today, progress=progress, options=options)
     status: Status = "ok" if result is not None else "invalid"
     library = (options.library if options else None) or load_library()
@@ -310,8 +312,8 @@ def process_file(path: Path, out_dir: Path, options: Options | None = None,
             return _process(path, out_dir, options, progress, holder)
     except TimeLimitExceeded:
         outcome = holder[0] if holder else Outcome(path, "failed", [])
-        outcome.fail(Code.E_TIME_LIMIT, f"处理时间超过 --time-limit 给出的 {options.time_limit:g} 秒，已停止"
-                     + ("；已写出的计算结果工作簿完整可用，未生成报告" if outcome.outputs.get("workbook") else "；未写出任何文件"))
+        outcome.fail(Finding.of(Code.E_TIME_LIMIT, seconds=f"{options.time_limit:g}",
+                                written=outcome.outputs.get("workbook") or "—"))
         return outcome
 
 
@@ -333,19 +335,14 @@ def _process(path: Path, out_dir: Path, options: Options, progress: Progress, ho
         write_workbook(path, tables, wb_out)
         outcome.outputs["workbook"] = str(wb_out)
     except OutputError as e:
-        outcome.fail(e.code, _output_message(e, wb_out))
+        outcome.fail(Finding.of(Code.E_OUTPUT_LOCKED, path=wb_out) if e.code == Code.E_OUTPUT_LOCKED
+                     else Finding.raised(e))
         return outcome
     del tables  # a 20,000-row workbook's tables are tens of MB the report does not need (≤ 300 MB a worker)
     if outcome.status == "ok" and options.report:
         progress("report")
         write_report(outcome, report_out, options)
     return outcome
-
-
-def _output_message(e: OutputError, path: Path) -> str:
-    if e.code == Code.E_OUTPUT_LOCKED:
-        return f"输出文件“{path.name}”正被其他程序（如 Excel）打开，无法写入；请关闭后重试"
-    return e.message
 
 
 @contextlib.contextmanager
@@ -399,7 +396,7 @@ def process_copy(copy: Path, shown_as: Path, *, folder: Path | None, write_table
     try:
         raw = read_workbook(copy)
     except UnreadableWorkbook as e:
-        return Outcome(shown_as, "unreadable", [Finding("error", "", "", e.code, e.message)])
+        return Outcome(shown_as, "unreadable", [Finding.raised(e)])
     raw = dataclasses.replace(raw, name=shown_as.name, folder=folder)
     intake, result, findings = analyse(raw, today=options.today, progress=progress, options=options)
     outcome = Outcome(shown_as, "ok" if result is not None else "invalid", findings, intake, result,
@@ -425,18 +422,21 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", TocNotFilledWarning)
-            render_report(outcome.intake, outcome.result, outcome.findings, target,
-                          workbook_dir=outcome.input.parent, template=options.report_template,
-                          library_version=outcome.library_version)
+            made_pdf = render_report(outcome.intake, outcome.result, outcome.findings, target,
+                                     workbook_dir=outcome.input.parent, template=options.report_template,
+                                     library_version=outcome.library_version,
+                                     pdf=target.with_suffix(".pdf") if options.pdf else None)
         outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
     except OutputError as e:  # the report open in Word, the folder read-only, the disk full …
-        outcome.fail(e.code, e.message)
+        outcome.fail(Finding.raised(e))
         return
     except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback
-        outcome.findings.append(Finding("error", "", "", Code.E_REPORT_TEMPLATE, str(e)))
+        outcome.findings.append(Finding.raised(e))
         return
     outcome.outputs["report"] = str(target)
-    if options.pdf:
+    if made_pdf is not None:  # exported from the same layout that filled the 目录
+        outcome.outputs["pdf"] = str(made_pdf)
+    elif options.pdf:
         from carbon_report.outputs.report.pdf import PdfFallbackWarning, PdfUnavailable, to_pdf
 
         try:
@@ -447,7 +447,7 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
         except PdfUnavailable as e:
             outcome.notices.append(f"未生成 PDF：{e}")
         except OutputError as e:
-            outcome.fail(e.code, e.message)
+            outcome.fail(Finding.raised(e))
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -70,8 +70,7 @@ def calculate(intake: Intake, library: Library, history: History | None = None) 
     if total > 0:
         shares = {s: v / total for s, v in stage_totals.items()}
     else:
-        findings.append(Finding("warning", contract.ACTIVITIES.name, "A1", Code.W_TOTAL_ZERO,
-                                "排放总量为 0，无法计算各阶段占比"))
+        findings.append(Finding.of(Code.W_TOTAL_ZERO, CellRef(contract.ACTIVITIES.name, "A1")))
 
     intensities = intensities_of(intake, total)
 
@@ -99,10 +98,8 @@ def calculate(intake: Intake, library: Library, history: History | None = None) 
                            else base_intensity(intake, history, base_total, it))
                 if at_base is None:
                     where = t.kind_cell or CellRef(contract.TARGETS.name, f"A{t.row}")
-                    findings.append(Finding(
-                        "warning", where.sheet, where.cell, Code.W_TARGET_INTENSITY_BASE,
-                        f"强度目标需要基准年 {company.base_year} 的“{it.product}”产量：请用 --history 提供基准年工作簿"
-                        f"（取其“产品产量”），或在“产品产量”表的“基准年产量”列填写，此目标未测算"))
+                    findings.append(Finding.of(Code.W_TARGET_INTENSITY_BASE, where, year=company.base_year,
+                                               product=it.product))
                     continue
                 targets.append(TargetResult(t.year, None, "intensity", t.reduction_pct, company.base_year,
                                             at_base, at_base * keep, it.product, it.unit))

@@ -8,6 +8,7 @@ Pure: an Intake in, findings out.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 
 from carbon_report.core import contract
 from carbon_report.core.findings import Code
@@ -44,17 +45,13 @@ def completeness_findings(intake: Intake, *, sheet_names: Collection[str] | None
         if blank:
             ref = _company_ref(intake, key)
             label = _label_text(key)
-            also = "；默认电网排放因子按处理当天的日期选取" if key == "report_date" else ""
-            out.append(Finding("warning", ref.sheet, ref.cell, Code.W_COVER_FIELD_BLANK,
-                               f"{label}为空：报告的{where}将显示高亮的待填写占位，请技术服务机构填写{also}"))
+            out.append(Finding.of(Code.W_COVER_FIELD_BLANK, ref, field=label, place=where))
     if not intake.products:
         # A2: the first data row, where the consultant starts filling
-        out.append(Finding("warning", contract.PRODUCTS.name, "A2", Code.W_PRODUCTS_EMPTY,
-                           "产品产量表为空：报告不计算单位产品碳排放强度，产品产量表显示“/”；请填写主要产品及产量"))
+        out.append(Finding.of(Code.W_PRODUCTS_EMPTY, CellRef(contract.PRODUCTS.name, "A2")))
     if not intake.measures:
-        out.append(Finding("warning", contract.MEASURES.name, "A2", Code.W_MEASURES_EMPTY,
-                           "减排技术表为空：报告附表“企业碳减排技术清单”显示“/”，减排目标无措施支撑；请填写减排技术措施"))
+        out.append(Finding.of(Code.W_MEASURES_EMPTY, CellRef(contract.MEASURES.name, "A2")))
     if sheet_names is not None:
         present = set(sheet_names)
-        out = [f if f.sheet in present else Finding(f.severity, "", "", f.code, f.message) for f in out]
+        out = [f if f.sheet in present else replace(f, sheet="", cell="") for f in out]
     return out

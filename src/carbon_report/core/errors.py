@@ -23,12 +23,22 @@ class CarbonReportError(Exception):
         if code is not None:
             self.code = code
 
+    @classmethod
+    def of(cls, code: Code, /, **fields: object) -> CarbonReportError:
+        """The error of a catalogue code, its message the code's template filled with `fields`."""
+        return cls(code.text(**fields), code)
+
 
 class UnreadableWorkbook(CarbonReportError):
-    """A file that cannot be read as an intake workbook at all (exit status 2)."""
+    """A file that cannot be read as an intake workbook at all (exit status 2). The message is the code's
+    catalogue template filled with `fields`."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message, code)
+    def __init__(self, code: Code, /, **fields: object) -> None:
+        super().__init__(code.text(**fields), code)
+        self.fields = fields
+
+    def __reduce__(self) -> tuple[object, ...]:  # a worker's exception crosses to the batch parent
+        return (_unreadable, (self.code, self.fields))
 
 
 class UnitError(CarbonReportError, ValueError):
@@ -55,12 +65,13 @@ class OutputError(CarbonReportError):
 
     code = Code.E_OUTPUT_WRITE_FAILED
 
-    def __init__(self, path: Path | str, message: str | None = None) -> None:
+    def __init__(self, path: Path | str, /, **fields: object) -> None:
         self.path = Path(path)
-        super().__init__(message or self.default_message())
+        super().__init__(self.code.text(**(fields or self.fields())))
 
-    def default_message(self) -> str:
-        return f"无法写入输出文件：{self.path}"
+    def fields(self) -> dict[str, object]:
+        """The template's fields when the raiser names only the path."""
+        return {k: v for k, v in {"path": self.path, "reason": type(self).__name__}.items() if k in self.code.fields}
 
 
 class OutputNotWritable(OutputError):
@@ -68,8 +79,8 @@ class OutputNotWritable(OutputError):
 
     code = Code.E_OUTPUT_NOT_WRITABLE
 
-    def default_message(self) -> str:
-        return f"输出文件夹不可写入（只读、受保护或没有权限）：{self.path.parent}。请换一个输出文件夹（--out）"
+    def fields(self) -> dict[str, object]:
+        return {"path": self.path.parent}
 
 
 class OutputNotAFolder(OutputError):
@@ -77,8 +88,8 @@ class OutputNotAFolder(OutputError):
 
     code = Code.E_OUTPUT_NOT_A_FOLDER
 
-    def default_message(self) -> str:
-        return f"输出位置不是文件夹（同名的文件已存在）：{self.path.parent}。请换一个输出文件夹（--out）"
+    def fields(self) -> dict[str, object]:
+        return {"path": self.path.parent}
 
 
 class OutputDiskFull(OutputError):
@@ -86,18 +97,14 @@ class OutputDiskFull(OutputError):
 
     code = Code.E_OUTPUT_DISK_FULL
 
-    def default_message(self) -> str:
-        return f"磁盘空间不足，无法写入：{self.path}。请清理磁盘或换一个输出文件夹"
-
 
 class OutputNameTooLong(OutputError):
     """The output's file name is longer than the file system allows (255 bytes on most)."""
 
     code = Code.E_OUTPUT_NAME_TOO_LONG
 
-    def default_message(self) -> str:
-        return (f"输出文件名过长（{len(self.path.name.encode('utf-8'))} 字节，文件系统上限通常为 255 字节）："
-                f"{self.path.name}。请缩短输入文件的文件名")
+    def fields(self) -> dict[str, object]:
+        return {"size": len(self.path.name.encode("utf-8")), "name": self.path.name}
 
 
 class OutputLocked(OutputError):
@@ -105,9 +112,6 @@ class OutputLocked(OutputError):
     the report in Word, the add-in loaded in Excel. One class for all three; the message names the file."""
 
     code = Code.E_OUTPUT_LOCKED
-
-    def default_message(self) -> str:
-        return f"文件正被其他程序打开，无法写入：{self.path}。请关闭该文件后重试。"
 
 
 # The codes of OutputError and its subclasses: the user's environment, never the workbook.
@@ -132,7 +136,7 @@ class OutputExists(CarbonReportError):
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        super().__init__(f"文件已存在，未覆盖：{self.path}。如需覆盖请加 --force")
+        super().__init__(self.code.text(path=self.path))
 
 
 class SameAsInput(CarbonReportError):
@@ -159,8 +163,17 @@ class ClusterError(CarbonReportError):
     """The Dask cluster cannot run the batch (dask not installed, scheduler unreachable, inputs not visible to
     a worker): one line, exit 2. Raised on a worker too, so it must survive pickling with its code."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message, code)
+    def __init__(self, code: Code, /, **fields: object) -> None:
+        super().__init__(code.text(**fields), code)
+        self.fields = fields
 
-    def __reduce__(self) -> tuple[type[ClusterError], tuple[str, str]]:
-        return (ClusterError, (self.code, self.message))
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_cluster_error, (self.code, self.fields))
+
+
+def _unreadable(code: Code, fields: dict[str, object]) -> UnreadableWorkbook:
+    return UnreadableWorkbook(code, **fields)
+
+
+def _cluster_error(code: Code, fields: dict[str, object]) -> ClusterError:
+    return ClusterError(code, **fields)

@@ -95,24 +95,26 @@ def pick_history(current: RawWorkbook, found: list[HistoryWorkbook], today: dt.d
     findings: list[Finding] = []
     out: list[PickedWorkbook] = []
 
-    def warn(code: Code, message: str) -> None:
-        findings.append(Finding("warning", "", "", code, message))
+    def warn(code: Code, /, **fields: object) -> None:
+        findings.append(Finding.of(code, **fields))
 
     for h in found:
-        c = read_company(h.raw, Findings(), today)
+        told = Findings()
+        c = read_company(h.raw, told, today)
         if c is None or not c.uscc or not c.year:
-            warn(Code.W_HISTORY_INVALID, f"历史工作簿“{h.name}”的“企业信息”缺少统一社会信用代码或核算年度，未采用")
+            errors = [x for x in told.items if x.is_error] or [Finding.of(
+                Code.E_REQUIRED_MISSING, name=contract.COMPANY_SHEET, column="统一社会信用代码")]
+            warn(Code.W_HISTORY_INVALID, file=h.name, n=len(errors), first=named(errors[0]))
             continue
         if me is not None and me.uscc and c.uscc != me.uscc:
-            warn(Code.W_HISTORY_COMPANY, f"历史工作簿“{h.name}”的统一社会信用代码 {c.uscc}（{c.name}）与本工作簿的 "
-                                         f"{me.uscc} 不同，不是同一企业，未采用")
+            warn(Code.W_HISTORY_COMPANY, file=h.name, other=c.uscc, name=c.name, uscc=me.uscc)
             continue
         if me is not None and me.year and c.year >= me.year:
-            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{h.name}”的核算年度 {c.year} 不早于本工作簿的 {me.year} 年，未采用")
+            warn(Code.W_HISTORY_YEAR, file=h.name, year=c.year, current=me.year, other="—")
             continue
         twin = next((x for x in out if x.year == c.year), None)
         if twin is not None:
-            warn(Code.W_HISTORY_YEAR, f"历史工作簿“{h.name}”与“{twin.name}”同为 {c.year} 年，只采用“{twin.name}”")
+            warn(Code.W_HISTORY_YEAR, file=h.name, year=c.year, current=me.year if me else "—", other=twin.name)
             continue
         out.append(PickedWorkbook(h.name, h.raw, c.year))
     return out, findings
@@ -141,14 +143,16 @@ def run_history(picked: list[PickedWorkbook], library: Library, *, today: dt.dat
         intake, found = validate(p.raw, library, today=today, covered_years=covered, picture_status=lambda rel: "found")
         errors = [f for f in found if f.is_error]
         if intake is None or errors:
-            first = errors[0] if errors else None
-            where = f"{first.sheet}!{first.cell}: {first.message}" if first and first.sheet else (
-                first.message if first else "无法读取企业信息")
-            findings.append(Finding("warning", "", "", Code.W_HISTORY_INVALID,
-                                    f"历史工作簿“{p.name}”有 {len(errors)} 个错误（如 {where}），未采用"))
+            first = errors[0] if errors else Finding.of(Code.E_INTERNAL, error="validate: no intake, no error")
+            findings.append(Finding.of(Code.W_HISTORY_INVALID, file=p.name, n=len(errors) or 1, first=named(first)))
             continue
         runs.append(HistoryRun(p.name, intake, calculate(intake, library)[0]))
     return runs, findings
+
+
+def named(f: Finding) -> str:
+    """A finding of a history workbook, named within a warning about that workbook."""
+    return f"{f.sheet}!{f.cell}: {f.message}" if f.sheet else f.message
 
 
 # ---- matching sources across years -------------------------------------------------------------------------
@@ -433,9 +437,8 @@ def build_history(current: Intake, runs: list[HistoryRun], threshold: Threshold,
     years += years_of_rows(current, set(by_workbook))
     years.sort(key=lambda y: y.year)
     findings: list[Finding] = [
-        Finding("warning", contract.HISTORY.name, f"A{h.row}", Code.W_HISTORY_ROW_SUPERSEDED,
-                f"第 {h.row} 行 {h.year} 年的排放量未采用：该年已由往年工作簿“{by_workbook[h.year]}”计算"
-                "（按原报告和本次方法各算一次）")
+        Finding.of(Code.W_HISTORY_ROW_SUPERSEDED, CellRef(contract.HISTORY.name, f"A{h.row}"), row=h.row, year=h.year,
+                   file=by_workbook[h.year])
         for h in current.history if h.year in by_workbook]
     base = None
     run = next((r for r in runs if r.intake.company.year == c.base_year), None)
@@ -447,19 +450,16 @@ def build_history(current: Intake, runs: list[HistoryRun], threshold: Threshold,
         base = BaseYearCheck(c.base_year, run.source, reported, recalculated, diff, threshold.pct, significant,
                              tuple(x.description for x in recalc.reasons), cumulative, recalc.reasons)
         for a in recalc.missing:
-            findings.append(Finding(
-                "warning", a.amount_cell.sheet, a.amount_cell.cell, Code.W_BASE_YEAR_SOURCE_MISSING,
-                f"{_where(a)}在基准年 {c.base_year} 的工作簿“{run.source}”中没有对应的排放源：请在该工作簿的“活动数据”表"
-                f"增加一行（阶段“{a.stage.short_zh}”、名称“{a.name}”" + (f"、场所“{a.site}”" if a.site else "")
-                + f"，填写 {c.base_year} 年的数量，“仅用于重算”填“是”），否则基准年重算按 0 计"))
+            fill = f"阶段“{a.stage.short_zh}”、名称“{a.name}”" + (f"、场所“{a.site}”" if a.site else "")
+            findings.append(Finding.of(Code.W_BASE_YEAR_SOURCE_MISSING, a.amount_cell, source=_where(a),
+                                       year=c.base_year, file=run.source, fill=fill))
         if significant:
             where = c.refs.get("base_year", CellRef(contract.COMPANY_SHEET, "A1"))
-            findings.append(Finding(
-                "warning", where.sheet, where.cell, Code.W_BASE_YEAR_RECALCULATED,
-                f"基准年 {c.base_year} 排放量按本年度的方法和边界重算为 {plain_number(recalculated, 4)} tCO2e"
-                f"（原报告 {plain_number(reported, 4)} tCO2e，相差 {pct_text(diff)}）；各项变化的绝对值合计 "
-                f"{plain_number(sum(abs(x.effect_tco2e) for x in recalc.reasons), 4)} tCO2e，为原报告的 "
-                f"{pct_text(cumulative, signed=False)}，达到 {threshold.pct:g}% 的重算阈值，减排目标按重算后的基准年排放量测算"))
+            findings.append(Finding.of(
+                Code.W_BASE_YEAR_RECALCULATED, where, year=c.base_year, total=plain_number(recalculated, 4),
+                reported=plain_number(reported, 4), pct=pct_text(diff),
+                moved=plain_number(sum(abs(x.effect_tco2e) for x in recalc.reasons), 4),
+                cumulative=pct_text(cumulative, signed=False), threshold=f"{threshold.pct:g}"))
     return History(tuple(years), base, threshold.pct, threshold.source), findings
 
 

@@ -9,7 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from carbon_report.core.findings import Code
+
+if TYPE_CHECKING:
+    from carbon_report.core.errors import CarbonReportError
 
 Severity = Literal["error", "warning"]
 BIOGENIC_CO2 = "CO2-biogenic"
@@ -78,6 +83,18 @@ class Finding:
     cell: str
     code: str
     message: str
+
+    @classmethod
+    def of(cls, code: Code, where: CellRef | None = None, /, **fields: object) -> Finding:
+        """The one way to make a finding: its severity and text come from the catalogue, the call names the
+        cell and the values."""
+        return cls(code.severity, where.sheet if where else "", where.cell if where else "", code, code.text(**fields))
+
+    @classmethod
+    def raised(cls, e: CarbonReportError) -> Finding:
+        """The finding of an expected failure raised as an exception (its message already the catalogue's)."""
+        code = Code(e.code)
+        return cls(code.severity, "", "", code, e.message)
 
     @property
     def is_error(self) -> bool:

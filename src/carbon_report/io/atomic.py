@@ -59,9 +59,7 @@ def output_error(exc: OSError, dest: Path) -> OutputError:
         return OutputDiskFull(dest)
     if isinstance(exc, PermissionError) or n in (errno.EACCES, errno.EPERM, errno.EROFS):
         return OutputNotWritable(dest)
-    if isinstance(exc, IsADirectoryError):
-        return OutputError(dest, f"输出文件的位置已有同名文件夹：{dest}。请删除或改名该文件夹")
-    return OutputError(dest, f"无法写入输出文件：{dest}（{exc.strerror or type(exc).__name__}）")
+    return OutputError(dest, path=dest, reason=exc.strerror or type(exc).__name__)
 
 
 def _make_folder(folder: Path, dest: Path) -> None:

@@ -30,63 +30,64 @@ def check_workbook_file(path: Path) -> None:
     try:
         _check(path)
     except OSError as e:  # permission denied, a file vanishing mid-check, a device …
-        raise UnreadableWorkbook(Code.E_FILE_UNREADABLE, f"无法打开文件（{e.strerror or type(e).__name__}）") from None
+        raise UnreadableWorkbook(Code.E_FILE_UNREADABLE, reason=e.strerror or type(e).__name__) from None
 
 
 def _check(path: Path) -> None:
     if path.name.startswith("~$"):
-        raise UnreadableWorkbook(Code.E_FILE_LOCKFILE, "这是 Excel 打开工作簿时生成的临时锁文件（~$ 开头），不是工作簿")
+        raise UnreadableWorkbook(Code.E_FILE_LOCKFILE)
     if not path.exists():
-        raise UnreadableWorkbook(Code.E_FILE_NOT_FOUND, "文件不存在")
+        raise UnreadableWorkbook(Code.E_FILE_NOT_FOUND)
     if path.is_dir():
-        raise UnreadableWorkbook(Code.E_FILE_IS_DIRECTORY, "这是一个文件夹，不是工作簿（处理文件夹请用 batch 命令）")
+        raise UnreadableWorkbook(Code.E_FILE_IS_DIRECTORY)
     if not path.is_file():
-        raise UnreadableWorkbook(Code.E_FILE_NOT_REGULAR, "这不是普通文件，不是工作簿")
+        raise UnreadableWorkbook(Code.E_FILE_NOT_REGULAR)
     size = path.stat().st_size
     if size == 0:
-        raise UnreadableWorkbook(Code.E_FILE_EMPTY, "文件为空（0 字节）")
+        raise UnreadableWorkbook(Code.E_FILE_EMPTY)
     if size > MAX_FILE_BYTES:
-        raise UnreadableWorkbook(Code.E_FILE_TOO_LARGE,
-                                 f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES / 1048576:g} MB）")
+        raise UnreadableWorkbook(Code.E_FILE_TOO_LARGE, size=f"{size / 1048576:.1f}",
+                                 limit=f"{MAX_FILE_BYTES / 1048576:g}")
     with path.open("rb") as f:
         head = f.read(8)
         if head == _OLE2:
             data = head + f.read()
             if _ENCRYPTION_INFO in data:
-                raise UnreadableWorkbook(Code.E_FILE_ENCRYPTED, "工作簿设有打开密码，请在 Excel 中取消密码后另存为 .xlsx 再处理")
-            raise UnreadableWorkbook(Code.E_FILE_XLS, "这是旧版 Excel 97-2003（.xls）文件，请在 Excel 中另存为 .xlsx 后再处理")
+                raise UnreadableWorkbook(Code.E_FILE_ENCRYPTED)
+            raise UnreadableWorkbook(Code.E_FILE_XLS)
     if head[:4] != _ZIP:
         if _looks_like_text(path):
-            raise UnreadableWorkbook(Code.E_FILE_NOT_XLSX, "这是文本（如 CSV）文件而不是 Excel 工作簿，请用 Excel 另存为 .xlsx")
-        raise UnreadableWorkbook(Code.E_FILE_NOT_ZIP, "不是 Excel 工作簿（.xlsx 文件应为 zip 格式）")
+            raise UnreadableWorkbook(Code.E_FILE_NOT_XLSX)
+        raise UnreadableWorkbook(Code.E_FILE_NOT_ZIP)
     if path.suffix.lower() == ".xlsb":
-        raise UnreadableWorkbook(Code.E_FILE_XLSB, "这是 Excel 二进制工作簿（.xlsb），本工具只能读取 .xlsx / .xlsm；"
-                                                   "请在 Excel 中“另存为”“Excel 工作簿(*.xlsx)”后再处理")
+        raise UnreadableWorkbook(Code.E_FILE_XLSB)
     if path.suffix.lower() not in contract.WORKBOOK_EXTENSIONS:
-        raise UnreadableWorkbook(Code.E_FILE_EXTENSION, f"不支持的扩展名“{path.suffix}”，请使用 .xlsx 或 .xlsm")
+        raise UnreadableWorkbook(Code.E_FILE_EXTENSION, suffix=path.suffix)
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise UnreadableWorkbook(Code.E_FILE_TRUNCATED, "文件已损坏或不完整（zip 目录无法读取），请重新保存或重新发送") from None
+        raise UnreadableWorkbook(Code.E_FILE_TRUNCATED) from None
     if len(infos) > MAX_MEMBERS:
-        raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, f"文件内部条目过多（{len(infos)} 个），疑似恶意压缩文件")
+        raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, what="内部条目数", value=len(infos), limit=MAX_MEMBERS)
     # zipfile never inflates a member beyond its declared size, so declared sizes bound what parsing reads.
     declared = sum(i.file_size for i in infos)
     if declared > MAX_UNCOMPRESSED_BYTES:
-        raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, f"解压后体积过大（{declared / 1048576:.0f} MB），疑似恶意压缩文件")
+        raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, what="解压后体积", value=f"{declared / 1048576:.0f} MB",
+                                 limit=f"{MAX_UNCOMPRESSED_BYTES / 1048576:.0f} MB")
     for i in infos:
         if i.file_size > _RATIO_FLOOR and i.file_size / max(i.compress_size, 1) > MAX_MEMBER_RATIO:
-            raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, f"压缩比异常（{i.filename}），疑似恶意压缩文件")
+            raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, what=f"条目“{i.filename}”的压缩比",
+                                     value=f"{i.file_size / max(i.compress_size, 1):.0f}", limit=MAX_MEMBER_RATIO)
     packed = sum(i.compress_size for i in infos)
     if declared > _RATIO_FLOOR and declared / max(packed, 1) > MAX_MEMBER_RATIO:
-        raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, "整体压缩比异常，疑似恶意压缩文件")
+        raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, what="整体压缩比", value=f"{declared / max(packed, 1):.0f}",
+                                 limit=MAX_MEMBER_RATIO)
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
-        raise UnreadableWorkbook(Code.E_FILE_NOT_WORKBOOK, "这是 zip 文件，但不是 Excel 工作簿（可能是改了扩展名的 Word 文档或压缩包）")
+        raise UnreadableWorkbook(Code.E_FILE_NOT_WORKBOOK)
     if _is_strict(path, names):
-        raise UnreadableWorkbook(Code.E_FILE_STRICT_OOXML, "这是“Strict Open XML 电子表格”格式，本工具无法读取；"
-                                                         "请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后再处理")
+        raise UnreadableWorkbook(Code.E_FILE_STRICT_OOXML)
 
 
 # ISO/IEC 29500 Strict namespaces. openpyxl reads only the Transitional ones: a Strict workbook would look

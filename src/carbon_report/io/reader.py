@@ -84,8 +84,8 @@ def read_workbook(path: Path) -> RawWorkbook:
             wb = _load_contract_sheets(path)
     except Exception as e:  # openpyxl raises a zoo of types for damaged parts (field notes list six)
         if _caused_by(e, DefusedXmlException):  # openpyxl wraps it in a ValueError
-            raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY, _DTD_MESSAGE) from None
-        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
+            raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY) from None
+        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, error=type(e).__name__) from None
     try:
         return read_loaded(wb, path.name, path.parent, uncached)
     finally:
@@ -110,12 +110,12 @@ def read_loaded(wb: openpyxl.Workbook, name: str, folder: Path | None,
     if _worksheet(wb, contract.COMPANY_SHEET, raw) is not None:
         _read_labels(ctx, wb[contract.COMPANY_SHEET], raw)
     elif contract.COMPANY_SHEET not in wb.sheetnames:
-        raw.findings.append(Finding("error", contract.COMPANY_SHEET, "A1", Code.E_SHEET_MISSING,
-                                    f"缺少工作表“{contract.COMPANY_SHEET}”"))
+        raw.findings.append(Finding.of(Code.E_SHEET_MISSING, CellRef(contract.COMPANY_SHEET, "A1"),
+                                       sheet=contract.COMPANY_SHEET))
     for spec in contract.TABLE_SHEETS:
         if spec.name not in wb.sheetnames:
             if spec.required_sheet:
-                raw.findings.append(Finding("error", spec.name, "A1", Code.E_SHEET_MISSING, f"缺少工作表“{spec.name}”"))
+                raw.findings.append(Finding.of(Code.E_SHEET_MISSING, CellRef(spec.name, "A1"), sheet=spec.name))
             continue
         ws = _worksheet(wb, spec.name, raw)
         if ws is None:
@@ -133,8 +133,7 @@ def _worksheet(wb: openpyxl.Workbook, name: str, raw: RawWorkbook) -> Worksheet 
     ws = wb[name]
     if isinstance(ws, Worksheet):
         return ws
-    raw.findings.append(Finding("error", name, "A1", Code.E_SHEET_NOT_GRID,
-                                f"“{name}”是图表工作表，不是表格；请改名或删除后重新建立该工作表"))
+    raw.findings.append(Finding.of(Code.E_SHEET_NOT_GRID, CellRef(name, "A1"), sheet=name))
     return None
 
 
@@ -223,16 +222,16 @@ def _read_table(ctx: _Sheets, ws: Worksheet, spec: contract.TableSheet, findings
         present = set(best[2]) if best else set()
         for col in spec.columns:
             if col.required and col.key not in present:
-                findings.append(Finding("error", ws.title, f"A{row}", Code.E_COLUMN_MISSING,
-                                        f"工作表“{ws.title}”缺少必填列“{col.header}”（在前 {HEADER_SEARCH_ROWS} 行中未找到）"))
+                findings.append(Finding.of(Code.E_COLUMN_MISSING, CellRef(ws.title, f"A{row}"), sheet=ws.title,
+                                           column=col.header, rows=HEADER_SEARCH_ROWS))
         return None
     _, header_row, cols = best
     if ws.max_row - header_row > MAX_TABLE_ROWS:
         # The declared extent, not the cells: a stray cell at row 1,048,576 is enough to make this huge.
         rows_present = [r for r in _present_rows(ws) if r > header_row]
         if len(rows_present) > MAX_TABLE_ROWS:
-            findings.append(Finding("error", ws.title, f"A{header_row}", Code.E_SHEET_TOO_LARGE,
-                                    f"工作表“{ws.title}”数据行超过 {MAX_TABLE_ROWS} 行，无法处理"))
+            findings.append(Finding.of(Code.E_SHEET_TOO_LARGE, CellRef(ws.title, f"A{header_row}"), sheet=ws.title,
+                                       limit=MAX_TABLE_ROWS))
             return None
     merged = _merged_map(ws)
     merged_rows = {r for (r, _c) in merged}
@@ -259,7 +258,6 @@ def _blank(cell: RawCell) -> bool:
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_DTD_MESSAGE = "工作簿的 XML 中含有 DOCTYPE 或实体定义（Excel 从不写出这些，可能是恶意构造的文件），已拒绝读取"
 _PROLOG_BYTES = 16 * 1024
 
 
@@ -278,7 +276,7 @@ def scan_package(path: Path) -> set[tuple[str, str]]:
                     with z.open(info) as f:
                         prolog = f.read(_PROLOG_BYTES)
                     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-                        raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY, _DTD_MESSAGE)
+                        raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY)
             parts = _sheet_parts(z)
             names = set(z.namelist())
             merged_total = 0
@@ -296,10 +294,10 @@ def scan_package(path: Path) -> set[tuple[str, str]]:
         raise
     except etree.XMLSyntaxError as e:
         if "entity" in str(e).lower():
-            raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY, _DTD_MESSAGE) from None
-        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
+            raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY) from None
+        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, error=type(e).__name__) from None
     except (KeyError, ValueError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as e:
-        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, f"工作簿已损坏，无法读取（{type(e).__name__}）") from None
+        raise UnreadableWorkbook(Code.E_FILE_CORRUPT, error=type(e).__name__) from None
 
 
 # Evaluated once per row (in C), not once per cell in Python: the pre-scan costs about half as much.
@@ -323,20 +321,15 @@ def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
                 if count_rows and _ROW_HAS_DATA(el):
                     data_rows[0] += 1
                     if data_rows[0] > MAX_DATA_ROWS:
-                        raise UnreadableWorkbook(
-                            Code.E_FILE_TOO_MANY_ROWS,
-                            f"工作簿的数据表共有超过 {MAX_DATA_ROWS:,} 行数据（到工作表“{title}”第 {el.get('r', '?')} 行），"
-                            "超出一次可处理的范围；请拆分为多个工作簿后分别处理")
+                        raise UnreadableWorkbook(Code.E_FILE_TOO_MANY_ROWS, limit=f"{MAX_DATA_ROWS:,}", sheet=title,
+                                                 row=el.get("r", "?"))
                 el.clear()
                 while el.getprevious() is not None:  # keep memory flat on long sheets
                     del el.getparent()[0]
             else:
                 merged_total += _range_size(el.get("ref", ""))
                 if merged_total > MAX_MERGED_CELLS:
-                    raise UnreadableWorkbook(
-                        Code.E_FILE_MERGED_TOO_LARGE,
-                        f"工作表“{title}”的合并单元格范围过大（超过 {MAX_MERGED_CELLS:,} 个单元格），"
-                        "请取消整行或整列的合并后再保存")
+                    raise UnreadableWorkbook(Code.E_FILE_MERGED_TOO_LARGE, sheet=title, limit=f"{MAX_MERGED_CELLS:,}")
     return merged_total
 
 

@@ -158,8 +158,7 @@ def check_xlwings(version: str) -> None:
     numbers = tuple(int(n) for n in re.findall(r"\d+", version.split("+")[0])[:3])
     if not low <= numbers < high:
         wanted = f"xlwings>={'.'.join(map(str, low))},<{'.'.join(map(str, high))}"
-        raise CarbonReportError(f"本机安装的 xlwings 是 {version}，本工具的加载项只支持 {wanted}。"
-                                f"请运行 python -m pip install \"{wanted}\" 后再生成加载项", Code.E_XLWINGS_VERSION)
+        raise CarbonReportError.of(Code.E_XLWINGS_VERSION, version=version, range=wanted)
 
 
 def build_addin(source: Path | None = None, settings: dict[str, str] | None = None) -> bytes:
@@ -282,13 +281,12 @@ def write_addin(dir: Path, settings: dict[str, str] | None = None) -> Path:  # n
     try:
         data = build_addin(None, settings)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
-        raise CarbonReportError(f"xlwings {xlwings_version} 的加载项模板 {xlwings_source().name} 缺失或已损坏"
-                                f"（{e}）。请重新安装 xlwings：python -m pip install --force-reinstall "
-                                f"\"xlwings=={xlwings_version}\"", Code.E_XLWINGS_ADDIN) from None
+        raise CarbonReportError.of(Code.E_XLWINGS_ADDIN, version=xlwings_version, file=xlwings_source().name,
+                                   error=e) from None
     try:
         atomic.write_bytes(dest, data)
     except OutputLocked:
-        raise OutputLocked(dest, f"“{dest}”正被 Excel 使用（加载项已加载）。请先关闭 Excel 再运行本命令。") from None
+        raise OutputLocked(dest) from None
     return dest
 
 
@@ -302,8 +300,7 @@ def excel_startup_folder() -> Path:
     except Exception as e:  # no Excel here (Linux, WPS only), or Excel would not start
         text = str(e).strip().splitlines()
         why = text[0] if text else type(e).__name__
-        raise CarbonReportError(f"找不到 Excel 的启动文件夹 XLSTART（{why}）。本机需要安装 Microsoft Excel；"
-                                "也可以用 --xlstart 文件夹 指定", Code.E_ADDIN_XLSTART) from None
+        raise CarbonReportError.of(Code.E_ADDIN_XLSTART, why=why) from None
 
 
 def install_addin(xlstart: Path | None = None, settings: dict[str, str] | None = None,

@@ -142,7 +142,7 @@ def parse_iso(value: object) -> int | None | str:
     return v if v is None or v in ISO_CATEGORIES else str(value).strip()
 
 
-def combine(base: Classification, scope: int | None, iso: int | None) -> Classification | tuple[str, str]:
+def combine(base: Classification, scope: int | None, iso: int | None) -> Classification | tuple[Code, dict[str, int]]:
     """`base` with the user's overrides applied, or (code, Chinese reason) when they do not fit together.
 
     范围 alone: Scope 1 is ISO category 1, Scope 2 category 2; Scope 3 keeps the base category when that is
@@ -152,8 +152,7 @@ def combine(base: Classification, scope: int | None, iso: int | None) -> Classif
     if scope is None and iso is None:
         return base
     if scope is not None and iso is not None and SCOPE_OF_ISO[iso] != scope:
-        return (Code.E_SCOPE_ISO_CONFLICT,
-                f"范围 {scope} 与 ISO类别 {iso} 不一致（类别1 对应范围 1，类别2 对应范围 2，类别3–6 对应范围 3）")
+        return Code.E_SCOPE_ISO_CONFLICT, {"scope": scope, "category": iso}
     if iso is None:
         assert scope is not None
         if scope in (1, 2):
@@ -161,7 +160,6 @@ def combine(base: Classification, scope: int | None, iso: int | None) -> Classif
         elif base.iso_category >= 3:
             iso = base.iso_category
         else:
-            return (Code.E_ISO_CATEGORY_NEEDED,
-                    "范围改为 3 时无法确定 ISO 14064-1 类别，请同时填写“ISO类别”（3–6）")
+            return Code.E_ISO_CATEGORY_NEEDED, {}
     s3 = base.scope3_category if iso == base.iso_category and SCOPE_OF_ISO[iso] == 3 else None
     return Classification(SCOPE_OF_ISO[iso], iso, s3, "override")

@@ -26,6 +26,9 @@ from carbon_report.core.errors import UnitError, UnitFamilyMismatch
 _HERE = resources.files(__package__)
 
 # Every middle-dot look-alike a keyboard or a PDF produces; NFKC leaves them apart.
+# What a user is told for a spelling that is simply not in units.toml (the finding's {why}).
+UNKNOWN_HINT = "单位表中没有这种写法，请写成如 t、kWh、m3、GJ"
+FACTOR_UNIT_HINT = "因子单位应写成 质量[气体]/活动单位，如 tCO2/MWh、kgCO2e/t"
 _DOTS = str.maketrans({"・": "·", "•": "·", "⋅": "·", "∙": "·", "‧": "·", "･": "·"})
 
 
@@ -119,8 +122,8 @@ def lookup(spelling: str) -> UnitAlias | None:
 
 
 def why_unknown(spelling: str) -> str:
-    """Why a spelling is not read ("" when it is simply not in the table)."""
-    return _match(spelling)[1]
+    """Why a spelling is not read (for a spelling simply not in the table, the spellings it knows)."""
+    return _match(spelling)[1] or UNKNOWN_HINT
 
 
 def is_known(spelling: str) -> bool:
@@ -170,6 +173,17 @@ def convert(amount: float, from_unit: str, to_unit: str, density_t_per_m3: float
 
 FAMILY_ZH = {"electric": "电量（kWh 类）", "heat": "热量（J 类、标准煤）", "gas": "标况气体体积（Nm³）",
              "liquid": "液体体积（L）"}
+KIND_ZH = {"mass": "质量", "energy": "能量", "volume": "体积", "freight": "货运周转量（t·km 类）", "distance": "距离",
+           "area": "面积", "count": "数量"}
+
+
+def meaning_zh(spelling: str) -> str:
+    """What a unit measures, in the words a finding uses: its family where it has one (电量 vs 热量), else its
+    kind (质量, 体积 …); the spelling itself when unknown."""
+    a = lookup(spelling)
+    if a is None:
+        return spelling
+    return FAMILY_ZH.get(a.family) or KIND_ZH.get(a.kind, a.kind)
 _CROSSINGS = ({"electric", "heat"}, {"gas", "liquid"})
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from carbon_report.core import contract, units
-from carbon_report.core.errors import UnitFamilyMismatch
 from carbon_report.core.factors import Library
 from carbon_report.core.findings import Code
 from carbon_report.core.model import (
@@ -55,14 +54,13 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
         stage = Stage.parse(stage_text) if stage_text else None
         bad = False
         if not stage_text:
-            f.error(ref(row, table, "stage"), Code.E_REQUIRED_MISSING, "“阶段”为空")
+            f.error(ref(row, table, "stage"), Code.E_REQUIRED_MISSING, name=name or f"第 {row.row} 行", column="阶段")
             bad = True
         elif stage is None:
-            f.error(ref(row, table, "stage"), Code.E_STAGE_UNKNOWN,
-                    f"阶段“{stage_text}”无法识别，应为：原材料获取、生产、采购、运输、包装、回收之一")
+            f.error(ref(row, table, "stage"), Code.E_STAGE_UNKNOWN, value=stage_text)
             bad = True
         if not name:
-            f.error(ref(row, table, "name"), Code.E_REQUIRED_MISSING, "“名称”为空")
+            f.error(ref(row, table, "name"), Code.E_REQUIRED_MISSING, name=f"第 {row.row} 行", column="名称")
             bad = True
         label = name or f"第 {row.row} 行"
         amount_ref = ref(row, table, "amount")
@@ -77,8 +75,7 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
         if months is not None and p.kind in ("blank", "no_data"):
             amount = months.total  # the annual amount is the months' sum; a "/" beside months is no gap
         elif months is not None and p.kind == "not_applicable":
-            f.error(amount_ref, Code.E_MONTHLY_MISMATCH,
-                    f"“{label}”的活动数据为“不适用”，但 1–12 月之和为 {months.total:g}；请删除月度数据或填写年度数据")
+            f.error(amount_ref, Code.E_MONTHLY_MISMATCH, name=label, amount=p.text, sum=f"{months.total:g}", pct="100")
             bad = True
         elif months is not None and p.kind in ("number", "with_unit") and (p.kind == "number" or not unit
                                                                            or same_unit(unit, p.unit)):
@@ -88,45 +85,44 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                 bad = True
             amount = months.total
         elif p.kind == "blank":
-            f.error(amount_ref, Code.E_REQUIRED_MISSING, f"“{label}”的活动数据为空；无数据请填 /")
+            f.error(amount_ref, Code.E_REQUIRED_MISSING, name=label, column="活动数据")
             bad = True
         elif p.kind == "invalid":
-            f.error(amount_ref, Code.E_AMOUNT_NOT_NUMBER, f"“{label}”的活动数据“{p.text}”不是数字")
+            f.error(amount_ref, Code.E_AMOUNT_NOT_NUMBER, name=label, column="活动数据", value=p.text)
             bad = True
         elif p.kind == "no_data":
             kind = "no_data"
-            f.warn(amount_ref, Code.W_AMOUNT_NO_DATA, f"“{label}”无数据（{p.text}），按 0 计算并在报告中列为数据缺口")
+            f.warn(amount_ref, Code.W_AMOUNT_NO_DATA, name=label, value=p.text)
         elif p.kind == "not_applicable":
             kind = "not_applicable"
             if not note:
-                f.error(ref(row, table, "note"), Code.E_NOT_APPLICABLE_REASON,
-                        f"“{label}”填写了“不适用”，请在备注中说明排除的原因")
+                f.error(ref(row, table, "note"), Code.E_NOT_APPLICABLE_REASON, name=label)
                 bad = True
         elif p.kind == "with_unit":
             if not unit or same_unit(unit, p.unit):
-                f.warn(amount_ref, Code.W_AMOUNT_WITH_UNIT, f"“{label}”的活动数据“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
+                f.warn(amount_ref, Code.W_AMOUNT_WITH_UNIT, name=label, column="活动数据", value=p.text, number=f"{p.value:g}",
+                       unit=p.unit)
                 if not unit:
                     unit, unit_ref = p.unit, amount_ref  # the unit's problems, if any, are in the amount cell
                 amount = p.value
             else:
-                f.error(amount_ref, Code.E_AMOUNT_UNIT_CONFLICT,
-                        f"“{label}”的活动数据写有单位“{p.unit}”，与单位列“{unit}”不一致")
+                f.error(amount_ref, Code.E_AMOUNT_UNIT_CONFLICT, name=label, column="活动数据", unit=p.unit,
+                        column_unit=unit)
                 bad = True
         else:
             amount = p.value
         if kind == "value" and out_of_range(amount):
-            f.error(amount_ref, Code.E_AMOUNT_OUT_OF_RANGE,
-                    f"“{label}”的活动数据“{text_of(row.value('amount'))}”超出合理范围（绝对值应小于 10^15），请检查是否输错")
+            f.error(amount_ref, Code.E_AMOUNT_OUT_OF_RANGE, name=label, column="活动数据",
+                    value=text_of(row.value("amount")))
             bad = True
         elif kind == "value" and amount < 0:
-            f.error(amount_ref, Code.E_AMOUNT_NEGATIVE, f"“{label}”的活动数据为负数（{amount:g}）")
+            f.error(amount_ref, Code.E_AMOUNT_NEGATIVE, name=label, column="活动数据", value=f"{amount:g}")
             bad = True
         if not unit:
-            f.error(unit_ref, Code.E_UNIT_MISSING, f"“{label}”缺少单位（如 t、kWh、m3）")
+            f.error(unit_ref, Code.E_UNIT_MISSING, name=label)
             bad = True
         elif not units.is_known(unit):
-            why = units.why_unknown(unit)
-            f.error(unit_ref, Code.E_UNIT_UNKNOWN, f"“{label}”的单位“{unit}”无法识别" + (f"：{why}" if why else ""))
+            f.error(unit_ref, Code.E_UNIT_UNKNOWN, name=label, unit=unit, why=units.why_unknown(unit))
             bad = True
         code = text_of(row.value("factor_code"))
         code_ref = ref(row, table, "factor_code")
@@ -137,12 +133,10 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                 chosen = None
                 bad = True  # the 排放因子 row is wrong and already reported there
             elif chosen is None:
-                f.error(code_ref, Code.E_FACTOR_UNKNOWN, f"排放因子编码“{code}”在因子库和“排放因子”表中都不存在")
+                f.error(code_ref, Code.E_FACTOR_UNKNOWN, code=code)
                 bad = True
             elif green and library.residual_of(code):
-                f.warn(code_ref, Code.W_GREEN_POWER_RESIDUAL,
-                       f"本工作簿有绿电，电网电力使用全国平均因子 {code} 会把绿电部分重复计入；"
-                       f"建议改用不包括市场化交易非化石能源电量的因子 {library.residual_of(code)}")
+                f.warn(code_ref, Code.W_GREEN_POWER_RESIDUAL, code=code, residual=library.residual_of(code))
             elif green:
                 check_green_beside_location_factor(code, chosen, library, code_ref, f)
         elif name and kind == "value":
@@ -154,28 +148,24 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                 code = residual if residual in factors else code
                 chosen = factors.get(code)
                 first = chosen[0] if chosen else None
-                f.warn(code_ref, Code.W_FACTOR_BY_NAME,
-                       f"“{name}”未填排放因子编码，已按名称选用因子库 {code}"
-                       + (f"（{first.name}，{first.value:g} {first.unit}）" if first else "")
-                       + ("，因本工作簿有绿电" if residual else ""))
+                f.warn(code_ref, Code.W_FACTOR_BY_NAME, name=name, code=code,
+                       factor=f"{first.name}，{first.value:g} {first.unit}" if first else code)
                 if green and not residual and chosen:
                     check_green_beside_location_factor(code, chosen, library, code_ref, f)
             elif not matches:
-                f.error(code_ref, Code.E_FACTOR_NO_MATCH, f"“{name}”未填排放因子编码，因子库中也没有同名的默认因子，请填写编码")
+                f.error(code_ref, Code.E_FACTOR_NO_MATCH, name=name)
                 bad = True
             else:
-                f.error(code_ref, Code.E_FACTOR_AMBIGUOUS,
-                        f"“{name}”未填排放因子编码，因子库中有多个候选（{'、'.join(matches)}），请填写编码")
+                f.error(code_ref, Code.E_FACTOR_AMBIGUOUS, name=name, codes="、".join(matches))
                 bad = True
         if chosen and unit and units.is_known(unit):
             for fac in chosen:
                 try:
                     units.conversion(unit, fac.per_unit, fac.density_t_per_m3, fac.declares)
-                except units.UnitError as e:
-                    crossing = isinstance(e, UnitFamilyMismatch)
-                    f.error(unit_ref, Code.E_UNIT_MISMATCH,
-                            f"“{label}”的单位“{unit}”无法换算为因子 {code} 的单位“{fac.per_unit}”（{fac.unit}）"
-                            + (f"：{e.message}含义不同，因子库条目未声明此换算" if crossing else ""))
+                except units.UnitError:
+                    f.error(unit_ref, Code.E_UNIT_MISMATCH, name=label, unit=unit, code=code,
+                            factor_unit=fac.per_unit, factor=fac.unit, unit_means=units.meaning_zh(unit),
+                            factor_means=units.meaning_zh(fac.per_unit))
                     bad = True
                     break
             else:
@@ -184,7 +174,7 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
             for fac in chosen:
                 if library.gwp_value(gwp_set, fac.gas) is None:
                     where = gas_cell(fac, raw) or code_ref
-                    f.error(where, Code.E_GWP_MISSING, f"GWP 版本 {gwp_set} 中没有气体“{fac.gas}”的增温潜势值（因子 {code}）")
+                    f.error(where, Code.E_GWP_MISSING, gwp_set=gwp_set, gas=fac.gas, code=code)
                     bad = True
         scope_override, iso_override, scope_ok = read_overrides(row, table, f)
         bad = bad or not scope_ok
@@ -196,8 +186,7 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
             continue
         key = (stage, name, kind, amount, unit, code, read_site(row, main_site))
         if key in seen_rows:
-            f.warn(CellRef(table.sheet, f"A{row.row}"), Code.W_DUPLICATE_ROW,
-                   f"第 {row.row} 行与第 {seen_rows[key]} 行完全相同，是否重复填写？")
+            f.warn(CellRef(table.sheet, f"A{row.row}"), Code.W_DUPLICATE_ROW, row=row.row, other_row=seen_rows[key])
         seen_rows[key] = row.row
         if chosen:
             used.add(code)
@@ -212,7 +201,7 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
             factor_by_name=bool(chosen) and not text_of(row.value("factor_code")),
         ))
     if not out and not any(x.is_error and x.sheet == table.sheet for x in f.items):
-        f.error(CellRef(table.sheet, f"A{table.header_row}"), Code.E_NO_ACTIVITIES, "“活动数据”表中没有任何活动数据行")
+        f.error(CellRef(table.sheet, f"A{table.header_row}"), Code.E_NO_ACTIVITIES)
     check_double_counting(out, factors, f, table)
     return out, used
 
@@ -246,9 +235,7 @@ def check_conversion_assumptions(row: RawRow, table: RawTable, label: str, unit:
         conv = units.conversion(unit, fac.per_unit, fac.density_t_per_m3, fac.declares)
         if conv.assumption == "normal-volume" and not units.states_normal_conditions(*texts):
             f.warn(unit_ref, Code.W_UNIT_NM3_ASSUMED,
-                   f"“{label}”的单位“{unit}”未注明标准状况，已按标况体积（0 ℃、101.325 kPa，Nm³）读取，以对应因子 {code} "
-                   f"的单位“{fac.per_unit}”；若为工况计量（如 20 ℃ 燃气表），按标况读取会高估约 7.3%，"
-                   f"请换算为 Nm³ 填写，或在备注中注明“标况”")
+                   name=label, unit=unit, code=code, factor_unit=fac.per_unit)
             return
 
 
@@ -256,7 +243,7 @@ def check_unverified(code: str, chosen: tuple[Factor, ...], code_ref: CellRef, f
     notes = list(dict.fromkeys(fac.unverified for fac in chosen if fac.origin == "library" and fac.unverified))
     if notes:
         f.warn(code_ref, Code.W_FACTOR_UNVERIFIED,
-               f"因子库 {code} 含未核实的参数（{'；'.join(notes)}）：可用实测值或在“排放因子”表中填写有出处的因子")
+               code=code, parameters="；".join(notes))
 
 
 def check_green_beside_location_factor(code: str, chosen: tuple[Factor, ...] | None, library: Library,
@@ -267,7 +254,4 @@ def check_green_beside_location_factor(code: str, chosen: tuple[Factor, ...] | N
     if not chosen or code in library.residual.values():
         return
     if any(fac.category == "electricity" and fac.origin == "library" for fac in chosen):
-        f.warn(code_ref, Code.W_GREEN_POWER_NO_RESIDUAL,
-               f"本工作簿的绿电按市场法计为 0，而电网电力使用的因子 {code} 是位置法电网平均因子，因子库中没有对应的"
-               f"“不包括市场化交易的非化石能源电量”（剩余电网组合）因子：绿电电量仍含在该平均因子中，可能被重复声明。"
-               f"请改用有剩余组合因子的年份（如 EF-ELEC-CN-RESIDUAL-2022），或在报告中说明")
+        f.warn(code_ref, Code.W_GREEN_POWER_NO_RESIDUAL, code=code)

@@ -39,14 +39,14 @@ def read_company(raw: RawWorkbook, f: Findings, today: dt.date) -> Company | Non
         cell = raw.labels.get(lab.key)
         if cell is None:
             if lab.required:
-                f.error(sheet_a1, Code.E_LABEL_MISSING, f"“{contract.COMPANY_SHEET}”中找不到必填项“{lab.text}”")
+                f.error(sheet_a1, Code.E_LABEL_MISSING, sheet=contract.COMPANY_SHEET, label=lab.text)
             continue
         if not f.cell_ok(cell):
             continue
         blank = cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
         if blank:
             if lab.required:
-                f.error(cell.ref, Code.E_REQUIRED_MISSING, f"必填项“{lab.text}”为空")
+                f.error(cell.ref, Code.E_REQUIRED_MISSING, name=contract.COMPANY_SHEET, column=lab.text)
             continue
         values[lab.key] = cell.value
 
@@ -59,40 +59,39 @@ def read_company(raw: RawWorkbook, f: Findings, today: dt.date) -> Company | Non
     if "uscc" in values:
         v = values["uscc"]
         if isinstance(v, int | float):
-            f.error(ref("uscc"), Code.E_USCC_NUMBER,
-                    "统一社会信用代码被当作数字输入，Excel 已丢失其中的位数；请将单元格设为文本后重新输入完整代码")
+            f.error(ref("uscc"), Code.E_USCC_NUMBER)
         else:
             uscc = fold_text(v).upper()
             problem = uscc_problem(uscc)
             if problem:
-                f.error(ref("uscc"), Code.E_USCC_CHECK, f"统一社会信用代码“{uscc}”不符合 GB 32100-2015：{problem}")
+                f.error(ref("uscc"), Code.E_USCC_CHECK, value=uscc, problem=problem)
     year = None
     if "year" in values:
         year = parse_year(values["year"])
         if year is None or not EARLIEST_YEAR <= year <= today.year:
-            f.error(ref("year"), Code.E_YEAR_INVALID,
-                    f"核算年度“{text_of(values['year'])}”不是 {EARLIEST_YEAR}–{today.year} 之间的年份")
+            f.error(ref("year"), Code.E_YEAR_INVALID, label="核算年度", value=text_of(values["year"]),
+                    first=EARLIEST_YEAR, last=today.year)
             year = None
     base_year = year
     if "base_year" in values:
         base_year = parse_year(values["base_year"])
         if base_year is None or base_year < EARLIEST_YEAR or (year is not None and base_year > year):
-            f.error(ref("base_year"), Code.E_BASE_YEAR_INVALID,
-                    f"基准年“{text_of(values['base_year'])}”应为 {EARLIEST_YEAR} 年至核算年度之间的年份")
+            f.error(ref("base_year"), Code.E_BASE_YEAR_INVALID, value=text_of(values["base_year"]),
+                    first=EARLIEST_YEAR)
             base_year = year
     gwp = contract.DEFAULT_GWP
     if "gwp_version" in values:
         g = fold_text(values["gwp_version"]).upper()
         if g not in contract.GWP_VERSIONS:
-            f.error(ref("gwp_version"), Code.E_GWP_VERSION,
-                    f"GWP版本“{text_of(values['gwp_version'])}”无效，应为 {' / '.join(contract.GWP_VERSIONS)}")
+            f.error(ref("gwp_version"), Code.E_GWP_VERSION, value=text_of(values["gwp_version"]),
+                    choices=" / ".join(contract.GWP_VERSIONS))
         else:
             gwp = g
     if "template_version" in values and \
             squash(values["template_version"]).upper().lstrip("V") not in (str(contract.TEMPLATE_VERSION),
                                                                             f"{contract.TEMPLATE_VERSION}.0"):
-        f.warn(ref("template_version"), Code.W_TEMPLATE_VERSION,
-               f"模板版本为“{text_of(values['template_version'])}”，本程序按 v{contract.TEMPLATE_VERSION} 读取")
+        f.warn(ref("template_version"), Code.W_TEMPLATE_VERSION, value=text_of(values["template_version"]),
+               version=contract.TEMPLATE_VERSION)
     report_date = None
     texts: dict[str, str] = {}
     for key in ("report_date", "review_date", "approval_date"):
@@ -100,7 +99,7 @@ def read_company(raw: RawWorkbook, f: Findings, today: dt.date) -> Company | Non
             d = parse_date(values[key])
             if d is None:
                 label = next(lab.text for lab in contract.LABELS if lab.key == key)
-                f.error(ref(key), Code.E_DATE_INVALID, f"{label}“{text_of(values[key])}”不是有效日期（如 2024-07-20 或 2024年7月20日）")
+                f.error(ref(key), Code.E_DATE_INVALID, label=label, value=text_of(values[key]))
             else:
                 texts[key] = d.isoformat()
                 if key == "report_date":
@@ -109,22 +108,23 @@ def read_company(raw: RawWorkbook, f: Findings, today: dt.date) -> Company | Non
     if "output_value" in values:
         p = parse_number(values["output_value"])
         if p.kind == "with_unit" and squash(p.unit) == "万元":
-            f.warn(ref("output_value"), Code.W_AMOUNT_WITH_UNIT, f"工业总产值“{p.text}”含单位，已按 {p.value:g} 万元读取")
+            f.warn(ref("output_value"), Code.W_AMOUNT_WITH_UNIT, name=name or contract.COMPANY_SHEET, column="工业总产值",
+                   value=p.text, number=f"{p.value:g}", unit="万元")
             p = ParsedNumber("number", p.value, text=p.text)
         if p.kind == "number" and p.value > 0 and out_of_range(p.value, divisor=True):
-            f.error(ref("output_value"), Code.E_AMOUNT_OUT_OF_RANGE,
-                    f"工业总产值“{text_of(values['output_value'])}”超出合理范围（应在 10^-9 与 10^15 万元之间），请检查是否输错")
+            f.error(ref("output_value"), Code.E_AMOUNT_OUT_OF_RANGE, name=name or contract.COMPANY_SHEET,
+                    column="工业总产值",
+                    value=text_of(values["output_value"]))
         elif p.kind != "number" or p.value <= 0:
-            f.error(ref("output_value"), Code.E_OUTPUT_VALUE_INVALID,
-                    f"工业总产值“{text_of(values['output_value'])}”应为大于 0 的数字（万元）")
+            f.error(ref("output_value"), Code.E_OUTPUT_VALUE_INVALID, value=text_of(values["output_value"]))
         else:
             output_value = p.value
     if "phone" in values and isinstance(values["phone"], int | float):
-        f.warn(ref("phone"), Code.W_PHONE_NUMBER, "联系方式被当作数字输入，可能已丢失开头的 0；请设为文本后重新输入")
+        f.warn(ref("phone"), Code.W_PHONE_NUMBER)
     if "report_date" not in values:
         warn_report_date_blank(ref("report_date"), today, f)
     if "conclusion" not in values:
-        f.warn(ref("conclusion"), Code.W_CONCLUSION_BLANK, "评价结论为空：报告中将显示待填写的占位提示，请咨询机构填写")
+        f.warn(ref("conclusion"), Code.W_CONCLUSION_BLANK)
     for lab in contract.LABELS:
         if lab.key in values and lab.key not in texts:
             texts[lab.key] = text_of(values[lab.key])
@@ -140,6 +140,4 @@ def read_company(raw: RawWorkbook, f: Findings, today: dt.date) -> Company | Non
 def warn_report_date_blank(where: CellRef, today: dt.date, f: Findings) -> None:
     """The default grid factor is the latest published on or before 报告日期; without one it follows the day
     the tool runs, so the same workbook can give another total tomorrow."""
-    f.warn(where, Code.W_REPORT_DATE_BLANK,
-           f"报告日期为空：默认电网因子按运行当天（{today.isoformat()}）选取，改日运行可能选到新发布的因子、结果不同；"
-           f"请填写报告日期，重新出具报告时结果才能重现")
+    f.warn(where, Code.W_REPORT_DATE_BLANK, date=today.isoformat())

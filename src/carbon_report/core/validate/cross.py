@@ -27,7 +27,7 @@ def check_double_counting(acts: list[Activity], factors: dict[str, tuple[Factor,
         first = by_name.setdefault(key, a)
         if first.stage != a.stage:
             f.warn(CellRef(table.sheet, f"{table.columns.get('name', 'A')}{a.row}"), Code.W_DOUBLE_COUNT,
-                   f"“{a.name}”同时出现在“{first.stage.short_zh}”（第 {first.row} 行）和“{a.stage.short_zh}”阶段，可能重复计算")
+                   what="活动", name=a.name, stage=first.stage.short_zh, row=first.row, other_stage=a.stage.short_zh)
             continue
         facs = factors.get(a.factor_code) or ()
         if not a.factor_code or any(units.kind_of(x.per_unit) == "freight" for x in facs):
@@ -35,7 +35,8 @@ def check_double_counting(acts: list[Activity], factors: dict[str, tuple[Factor,
         first = by_code.setdefault(a.factor_code, a)
         if first.stage != a.stage:
             f.warn(CellRef(table.sheet, f"{table.columns.get('factor_code', 'A')}{a.row}"), Code.W_DOUBLE_COUNT,
-                   f"排放因子“{a.factor_code}”同时用于“{first.stage.short_zh}”（第 {first.row} 行）和“{a.stage.short_zh}”阶段，可能重复计算")
+                   what="排放因子", name=a.factor_code, stage=first.stage.short_zh, row=first.row,
+                   other_stage=a.stage.short_zh)
 
 
 def check_measures(measures: list[Measure], targets: list[Target], base_year: int, f: Findings,
@@ -64,12 +65,12 @@ def check_measures(measures: list[Measure], targets: list[Target], base_year: in
             continue
         # One line per target row: the seed's blank-stage target would otherwise repeat it six times.
         if len({round(a, 2) for _, a in short}) == 1:
-            what = f"{'、'.join(n for n, _ in short)}：减排技术的年均减排比例按复利至 {t.year} 年仅减排 {short[0][1]:.2f}%"
+            achieved = f"{'、'.join(n for n, _ in short)} {short[0][1]:.2f}%"
         else:
-            what = f"减排技术的年均减排比例按复利至 {t.year} 年仅减排 " + "、".join(f"{n} {a:.2f}%" for n, a in short)
+            achieved = "、".join(f"{n} {a:.2f}%" for n, a in short)
         col = table.columns.get("reduction", "A") if table else "A"
         f.warn(CellRef(contract.TARGETS.name, f"{col}{t.row}"), Code.W_MEASURES_SHORT,
-               f"{what}，低于目标 {t.reduction_pct:g}%")
+               year=t.year, achieved=achieved, pct=f"{t.reduction_pct:g}")
 
 
 def check_history(company: Company, targets: list[Target], history: list[HistoryRow], f: Findings) -> None:
@@ -81,6 +82,4 @@ def check_history(company: Company, targets: list[Target], history: list[History
     ref = company.refs.get("base_year", CellRef(contract.COMPANY_SHEET, "A1"))
     missing = [s for s in need if (company.base_year, s) not in have]
     for s in sorted(missing, key=lambda s: -1 if s is None else list(Stage).index(s)):
-        name = "企业合计" if s is None else s.short_zh + "阶段"
-        f.error(ref, Code.E_BASE_YEAR_HISTORY,
-                f"基准年 {company.base_year} 不同于核算年度，需要在“历史排放”表中填写基准年{name}的排放量")
+        f.error(ref, Code.E_BASE_YEAR_HISTORY, year=company.base_year, stage="企业合计" if s is None else s.short_zh)

@@ -34,7 +34,7 @@ def read_equipment(raw: RawWorkbook, f: Findings, acts: list[Activity]) -> list[
         q = parse_number(row.value("quantity"))
         if q.kind not in ("number", "blank"):
             f.warn(ref(row, table, "quantity"), Code.W_EQUIPMENT_QUANTITY,
-                   f"设备数量“{text_of(row.value('quantity'))}”不是数字，已按空白读取")
+                   value=text_of(row.value("quantity")))
         energy = text_of(row.value("energy"))
         eq = Equipment(text_of(row.value("name")), text_of(row.value("model")), text_of(row.value("unit")),
                        q.value if q.kind == "number" else None, energy, row.row)
@@ -42,7 +42,7 @@ def read_equipment(raw: RawWorkbook, f: Findings, acts: list[Activity]) -> list[
         for fuel in _fuels_in(energy.upper()):
             if not any(w in names for w in _FUEL_SYNONYMS.get(fuel, (fuel,))):
                 f.warn(ref(row, table, "energy"), Code.W_EQUIPMENT_FUEL,
-                       f"设备“{eq.name or row.row}”使用{fuel}，但活动数据中没有{fuel}的消耗记录")
+                       name=eq.name or f"第 {row.row} 行", fuel=fuel)
     return out
 
 

@@ -41,20 +41,21 @@ def read_months(row: RawRow, table: RawTable, label: str, unit: str, f: Findings
         p = parse_number(v)
         if p.kind == "number":
             if p.value < 0:
-                f.error(ref(row, table, key), Code.E_AMOUNT_NEGATIVE, f"“{label}”{i}月的数量为负数（{p.value:g}）")
+                f.error(ref(row, table, key), Code.E_AMOUNT_NEGATIVE, name=label, column=f"{i}月的数量",
+                        value=f"{p.value:g}")
                 ok = False
             values.append(p.value)
             filled = True
         elif p.kind == "with_unit" and unit and _same_unit(unit, p.unit):
-            f.warn(ref(row, table, key), Code.W_AMOUNT_WITH_UNIT,
-                   f"“{label}”{i}月的数量“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
+            f.warn(ref(row, table, key), Code.W_AMOUNT_WITH_UNIT, name=label, column=f"{i}月的数量", value=p.text,
+                   number=f"{p.value:g}", unit=p.unit)
             values.append(p.value)
             filled = True
         elif p.kind in ("blank", "no_data"):
             values.append(0.0)
             gaps.append(i)
         else:
-            f.error(ref(row, table, key), Code.E_AMOUNT_NOT_NUMBER, f"“{label}”{i}月的数量“{text_of(v)}”不是数字")
+            f.error(ref(row, table, key), Code.E_AMOUNT_NOT_NUMBER, name=label, column=f"{i}月的数量", value=text_of(v))
             values.append(0.0)
             ok = False
             filled = True
@@ -64,7 +65,7 @@ def read_months(row: RawRow, table: RawTable, label: str, unit: str, f: Findings
     if ok and gaps:
         first = ref(row, table, contract.MONTH_KEYS[gaps[0] - 1])
         names = "、".join(f"{m}月" for m in gaps)
-        f.warn(first, Code.W_MONTH_GAP, f"“{label}”的 {names} 未填写，按 0 计入年度活动数据，并在报告中列为数据缺口")
+        f.warn(first, Code.W_MONTH_GAP, name=label, months=names)
     return months, ok
 
 
@@ -74,9 +75,8 @@ def check_annual(months: Months, annual: float, label: str, cell: CellRef, f: Fi
     if diff <= MONTHLY_TOLERANCE * abs(annual):
         return True
     pct = "—" if annual == 0 else plain_number(diff / abs(annual) * 100, 2)
-    f.error(cell, Code.E_MONTHLY_MISMATCH,
-            f"“{label}”的活动数据 {plain_number(annual, 12)} 与 1–12 月之和 {plain_number(months.total, 12)} "
-            f"相差 {pct}%，超过 0.5%；请核对月度数据或年度数据")
+    f.error(cell, Code.E_MONTHLY_MISMATCH, name=label, amount=plain_number(annual, 12),
+            sum=plain_number(months.total, 12), pct=pct)
     return False
 
 
@@ -92,12 +92,10 @@ def read_evidence(row: RawRow, table: RawTable, label: str, probe: EvidenceProbe
     cell = ref(row, table, "evidence")
     found = probe(text) if probe is not None else EvidenceFile()
     if found.outside:
-        f.error(cell, Code.E_EVIDENCE_OUTSIDE,
-                f"“{label}”的证明材料路径“{text}”指向工作簿所在文件夹之外（如 ..\\ 或绝对路径），不予读取；"
-                f"请把文件放在工作簿所在文件夹内并填写相对路径")
+        f.error(cell, Code.E_EVIDENCE_OUTSIDE, name=label, file=text)
         return None, False
     if found.sha256 is None:
-        f.warn(cell, Code.W_EVIDENCE_MISSING, f"找不到“{label}”的证明材料文件“{text}”，计算明细中不记录其 SHA-256")
+        f.warn(cell, Code.W_EVIDENCE_MISSING, name=label, file=text)
     return Evidence(text, cell, found.sha256, found.size), True
 
 
@@ -117,19 +115,17 @@ def read_quality(row: RawRow, table: RawTable, label: str, library: Library, cou
     tier = _tier(text_of(row.value("quality")))
     raw_tier = text_of(row.value("quality"))
     if raw_tier and tier is None:
-        f.error(ref(row, table, "quality"), Code.E_QUALITY_UNKNOWN,
-                f"“{label}”的数据质量“{raw_tier}”无法识别，应为 实测、计算、估算、缺省 之一")
+        f.error(ref(row, table, "quality"), Code.E_QUALITY_UNKNOWN, name=label, value=raw_tier)
         ok = False
     cell = row.cell("uncertainty")
     if cell is not None and not blank_value(cell.value):
         pp = parse_percent(cell.value, cell.number_format)
         if not pp.ok or pp.pct < 0:
-            f.error(cell.ref, Code.E_UNCERTAINTY_INVALID,
-                    f"“{label}”的不确定度“{text_of(cell.value)}”应为不小于 0 的百分数（如 5 表示 ±5%）")
+            f.error(cell.ref, Code.E_UNCERTAINTY_INVALID, name=label, value=text_of(cell.value))
             return tier or "", None, "", False
         if pp.fraction_warning:
-            f.warn(cell.ref, Code.W_PERCENT_FRACTION,
-                   f"不确定度“{text_of(cell.value)}”按 ±{pp.pct:g}% 读取；若指 ±{pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
+            f.warn(cell.ref, Code.W_PERCENT_FRACTION, label="不确定度", value=text_of(cell.value), pct=f"{pp.pct:g}",
+                   pct100=f"{pp.pct * 100:g}")
         return tier or "", pp.pct, "given", ok
     if not ok or not counted:
         return tier or "", None, "", ok
@@ -137,9 +133,7 @@ def read_quality(row: RawRow, table: RawTable, label: str, library: Library, cou
     used = tier or "缺省"
     default = library.uncertainty_tiers[used]
     where = ref(row, table, "uncertainty" if "uncertainty" in table.columns else "quality")
-    f.warn(where, Code.W_UNCERTAINTY_DEFAULT,
-           f"“{label}”未填不确定度，按数据质量“{used}”{'' if tier else '（未填数据质量，按最保守的缺省等级）'}"
-           f"取缺省值 ±{default.pct:g}%，报告中注明为缺省值")
+    f.warn(where, Code.W_UNCERTAINTY_DEFAULT, name=label, tier=used, pct=f"{default.pct:g}")
     return tier or "", default.pct, "default", ok
 
 
@@ -167,5 +161,5 @@ def read_recalc_only(row: RawRow, table: RawTable, f: Findings) -> tuple[bool, b
         return True, True
     if t in (contract.NO, "N", "NO", "×", "FALSE"):
         return False, True
-    f.error(cell.ref, Code.E_YESNO_INVALID, f"“仅用于重算”应填 是 或 否，实际为“{text_of(cell.value)}”")
+    f.error(cell.ref, Code.E_YESNO_INVALID, column="仅用于重算", value=text_of(cell.value))
     return False, False

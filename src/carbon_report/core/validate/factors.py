@@ -41,7 +41,8 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         missing = [k for k, v in (("code", code), ("gas", gas_text), ("value", row.value("value")), ("unit", unit_text))
                    if v in ("", None)]
         for k in missing:
-            f.error(ref(row, table, k), Code.E_REQUIRED_MISSING, f"排放因子“{code or '（无编码）'}”缺少必填项“{contract.FACTORS.column(k).header}”")
+            f.error(ref(row, table, k), Code.E_REQUIRED_MISSING, name=code or f"第 {row.row} 行",
+                        column=contract.FACTORS.column(k).header)
         if missing:
             broken.add(code)
             continue
@@ -49,30 +50,28 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         ok = True
         if library.gwp_value(gwp_set, gas) is None and not any(gas in t for t in library.gwp.values()) \
                 and gas not in library.blends:
-            f.error(ref(row, table, "gas"), Code.E_FACTOR_GAS_UNKNOWN, f"温室气体“{gas_text}”无法识别（如 CO2、CH4、N2O、HFC-134a）")
+            f.error(ref(row, table, "gas"), Code.E_FACTOR_GAS_UNKNOWN, gas=gas_text)
             ok = False
         p = parse_number(row.value("value"))
         if p.kind != "number" or p.value <= 0:
-            f.error(ref(row, table, "value"), Code.E_FACTOR_VALUE, f"因子值“{text_of(row.value('value'))}”应为大于 0 的数字")
+            f.error(ref(row, table, "value"), Code.E_FACTOR_VALUE, value=text_of(row.value("value")))
             ok = False
         elif out_of_range(p.value):
-            f.error(ref(row, table, "value"), Code.E_AMOUNT_OUT_OF_RANGE,
-                    f"因子值“{text_of(row.value('value'))}”超出合理范围（绝对值应小于 10^15），请检查是否输错")
+            f.error(ref(row, table, "value"), Code.E_AMOUNT_OUT_OF_RANGE, name=code, column="因子值",
+                    value=text_of(row.value("value")))
             ok = False
         try:
             fu = units.parse_factor_unit(unit_text)
         except units.UnitError:
-            f.error(ref(row, table, "unit"), Code.E_UNIT_UNKNOWN,
-                    f"因子单位“{unit_text}”无法识别，应写成 质量[气体]/活动单位，如 tCO2/MWh、kgCO2e/t")
+            f.error(ref(row, table, "unit"), Code.E_UNIT_UNKNOWN, name=code, unit=unit_text, why=units.FACTOR_UNIT_HINT)
             broken.add(code)
             continue
         if not gases_agree(fu.gas, gas):
-            f.error(ref(row, table, "unit"), Code.E_FACTOR_GAS_MISMATCH,
-                    f"因子单位“{unit_text}”中的气体与温室气体列“{gas_text}”不一致")
+            f.error(ref(row, table, "unit"), Code.E_FACTOR_GAS_MISMATCH, unit=unit_text, gas=gas_text)
             ok = False
         key = (code, gas)
         if key in seen:
-            f.error(ref(row, table, "gas"), Code.E_FACTOR_DUPLICATE, f"因子编码“{code}”的气体“{gas}”在第 {seen[key]} 行已定义")
+            f.error(ref(row, table, "gas"), Code.E_FACTOR_DUPLICATE, code=code, gas=gas, row=seen[key])
             ok = False
         seen[key] = row.row
         if not ok:
@@ -84,7 +83,7 @@ def read_factors(raw: RawWorkbook, library: Library, f: Findings, gwp_set: str,
         })
         year = parse_year(row.value("year"))
         if year is None and not blank_value(row.value("year")):
-            f.warn(ref(row, table, "year"), Code.W_FACTOR_YEAR, f"因子年份“{text_of(row.value('year'))}”不是年份，已忽略")
+            f.warn(ref(row, table, "year"), Code.W_FACTOR_YEAR, value=text_of(row.value("year")))
         u_ef, u_ok = _factor_uncertainty(row, code, f)
         if not u_ok:
             broken.add(code)
@@ -111,8 +110,7 @@ def _factor_uncertainty(row: RawRow, code: str, f: Findings) -> tuple[float | No
         return None, True
     pp = parse_percent(cell.value, cell.number_format)
     if not pp.ok or pp.pct < 0:
-        f.error(cell.ref, Code.E_UNCERTAINTY_INVALID,
-                f"排放因子“{code}”的不确定度“{text_of(cell.value)}”应为不小于 0 的百分数（如 5 表示 ±5%）")
+        f.error(cell.ref, Code.E_UNCERTAINTY_INVALID, name=code, value=text_of(cell.value))
         return None, False
     return pp.pct, True
 
@@ -130,8 +128,8 @@ def _check_scale(factor: Factor, library: Library, f: Findings, row: RawRow, tab
         ratio = mine_t / lib_t if lib_t else 0
         if ratio >= 300 or (ratio and ratio <= 1 / 300):
             f.warn(ref(row, table, "value"), Code.W_FACTOR_SCALE,
-                   f"因子“{factor.code}”为 {factor.value:g} {factor.unit}，与因子库的 {lib.value:g} {lib.unit} 相差约 "
-                   f"{ratio if ratio >= 1 else 1 / ratio:,.0f} 倍，请检查单位（如 kWh 与 MWh、kg 与 t）")
+                   code=factor.code, value=f"{factor.value:g} {factor.unit}", library_value=f"{lib.value:g} {lib.unit}",
+                   ratio=f"{ratio if ratio >= 1 else 1 / ratio:,.0f}")
 
 
 def _check_methane_class(factor: Factor, library: Library, gwp_set: str, f: Findings, row: RawRow,
@@ -145,9 +143,8 @@ def _check_methane_class(factor: Factor, library: Library, gwp_set: str, f: Find
     non_fossil = library.gwp_value(gwp_set, "CH4-non-fossil")
     if generic is None or fossil is None or non_fossil is None or generic == fossil == non_fossil:
         return
-    f.warn(ref(row, table, "gas"), Code.W_FACTOR_CH4_CLASS,
-           f"因子“{factor.code}”的温室气体写作 CH4，未注明来源，按 {gwp_set} 未区分来源的 GWP {generic:g} 计算；"
-           f"化石燃料请写 CH4-fossil（{fossil:g}），生物质等请写 CH4-non-fossil（{non_fossil:g}）")
+    f.warn(ref(row, table, "gas"), Code.W_FACTOR_CH4_CLASS, code=factor.code, gwp_set=gwp_set, generic=f"{generic:g}",
+           fossil=f"{fossil:g}", non_fossil=f"{non_fossil:g}")
 
 
 def gas_cell(fac: Factor, raw: RawWorkbook) -> CellRef | None:

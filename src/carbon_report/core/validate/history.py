@@ -28,16 +28,18 @@ def read_history(raw: RawWorkbook, f: Findings) -> list[HistoryRow]:
         year = parse_year(row.value("year"))
         p = parse_number(row.value("emissions"))
         if year is None:
-            f.error(ref(row, table, "year"), Code.E_YEAR_INVALID, f"年份“{text_of(row.value('year'))}”无效")
+            f.error(ref(row, table, "year"), Code.E_YEAR_INVALID, label="年份", value=text_of(row.value("year")),
+                    first=1000, last=9999)
             continue
         stage, ok = stage_of(row, table, f)
         if not ok:
             continue
         if p.kind == "number" and out_of_range(p.value):
-            f.error(ref(row, table, "emissions"), Code.E_AMOUNT_OUT_OF_RANGE,
-                    f"排放量“{text_of(row.value('emissions'))}”超出合理范围（绝对值应小于 10^15），请检查是否输错")
+            f.error(ref(row, table, "emissions"), Code.E_AMOUNT_OUT_OF_RANGE, name=f"{year} 年", column="排放量",
+                    value=text_of(row.value("emissions")))
         elif p.kind != "number" or p.value < 0:
-            f.error(ref(row, table, "emissions"), Code.E_AMOUNT_NOT_NUMBER, f"排放量“{text_of(row.value('emissions'))}”应为不小于 0 的数字")
+            f.error(ref(row, table, "emissions"), Code.E_AMOUNT_NOT_NUMBER, name=f"{year} 年", column="排放量",
+                    value=text_of(row.value("emissions")))
         else:
             out.append(HistoryRow(year, stage, p.value, row.row))
     check_totals_against_stages(out, table, f)
@@ -57,5 +59,5 @@ def check_totals_against_stages(rows: list[HistoryRow], table: RawTable, f: Find
         total, parts = totals[0], sum(h.tco2e for h in stages)
         if abs(total.tco2e - parts) > 0.005 * (len(stages) + 1):
             f.warn(CellRef(table.sheet, f"{col}{total.row}"), Code.W_HISTORY_TOTAL_MISMATCH,
-                   f"{year} 年合计排放量 {total.tco2e:,.4f} tCO2e 与各阶段之和 {parts:,.4f} tCO2e "
-                   f"（{len(stages)} 行）不一致，相差 {total.tco2e - parts:+,.4f}；基准年合计目标与各阶段目标将互不相符，请核对")
+                   year=year, total=f"{total.tco2e:,.4f}", sum=f"{parts:,.4f}", rows=len(stages),
+                   diff=f"{total.tco2e - parts:+,.4f}")

@@ -32,22 +32,20 @@ def read_pictures(raw: RawWorkbook, f: Findings,
         pos, file = text_of(row.value("position")), text_of(row.value("file"))
         if not pos or not file:
             key = "position" if not pos else "file"
-            f.error(ref(row, table, key), Code.E_REQUIRED_MISSING, f"图片行缺少“{contract.PICTURES.column(key).header}”")
+            f.error(ref(row, table, key), Code.E_REQUIRED_MISSING, name=f"第 {row.row} 行",
+                        column=contract.PICTURES.column(key).header)
             continue
         cell = ref(row, table, "file")
         got_status = status(file) if status is not None else None
         if got_status == "outside":
-            f.error(cell, Code.E_PICTURE_OUTSIDE,
-                    f"图片文件“{file}”不在工作簿所在的文件夹内（含 ..、绝对路径、盘符或指向文件夹外的链接），"
-                    "出于安全原因不读取；请把图片放在工作簿所在文件夹（或其子文件夹）中并填写相对路径")
+            f.error(cell, Code.E_PICTURE_OUTSIDE, file=file)
             continue
-        if got_status is None and not file.lower().endswith((".png", ".jpg", ".jpeg")):
-            f.warn(cell, Code.W_PICTURE_TYPE, f"图片“{file}”不是 png 或 jpg，报告中将显示占位框")
-        elif got_status == "not_png_jpeg":
-            f.warn(cell, Code.W_PICTURE_TYPE, f"图片“{file}”的内容不是 png 或 jpg，报告中将显示占位框")
+        if got_status == "not_png_jpeg" or (
+                got_status is None and not file.lower().endswith((".png", ".jpg", ".jpeg"))):
+            f.warn(cell, Code.W_PICTURE_TYPE, file=file)
         elif got_status == "missing":
-            f.warn(cell, Code.W_PICTURE_MISSING, f"找不到图片文件“{file}”，报告中将显示占位框")
+            f.warn(cell, Code.W_PICTURE_MISSING, file=file)
         elif got_status == "too_large":
-            f.warn(cell, Code.W_PICTURE_TOO_LARGE, f"图片“{file}”像素过多（超过图片库的安全上限），报告中将显示占位框；请缩小后再插入")
+            f.warn(cell, Code.W_PICTURE_TOO_LARGE, file=file)
         out.append(Picture(pos, text_of(row.value("title")), file, row.row))
     return out

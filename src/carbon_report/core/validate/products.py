@@ -41,7 +41,8 @@ def read_products(raw: RawWorkbook, f: Findings) -> list[Product]:
         ok = True
         for key in ("name", "unit"):
             if not text_of(row.value(key)):
-                f.error(ref(row, table, key), Code.E_REQUIRED_MISSING, f"产品“{name or row.row}”缺少“{contract.PRODUCTS.column(key).header}”")
+                f.error(ref(row, table, key), Code.E_REQUIRED_MISSING, name=name or f"第 {row.row} 行",
+                        column=contract.PRODUCTS.column(key).header)
                 ok = False
         output, output_ok = _output(row, table, f, name, unit, use)
         ok = ok and output_ok
@@ -58,7 +59,7 @@ def read_products(raw: RawWorkbook, f: Findings) -> list[Product]:
     used = [p for p in out if p.for_intensity]
     if used and sum(p.allocation_pct for p in used) > 100 + 1e-9:
         f.warn(CellRef(table.sheet, f"A{table.header_row}"), Code.W_ALLOCATION_SUM,
-               f"用于强度计算的产品分配比例合计为 {sum(p.allocation_pct for p in used):g}%，超过 100%")
+               sum=f"{sum(p.allocation_pct for p in used):g}")
     return out
 
 
@@ -68,10 +69,13 @@ def _base_output(row: RawRow, table: RawTable, f: Findings, name: str) -> tuple[
     if cell is None or cell.value in (None, ""):
         return None, True
     p = parse_number(cell.value)
-    if p.kind == "number" and p.value > 0 and not out_of_range(p.value, divisor=True):
-        return p.value, True
-    f.error(cell.ref, Code.E_AMOUNT_NOT_NUMBER, f"产品“{name}”的基准年产量“{text_of(cell.value)}”应为大于 0 的数字")
-    return None, False
+    if p.kind != "number" or out_of_range(p.value, divisor=True):
+        f.error(cell.ref, Code.E_AMOUNT_NOT_NUMBER, name=name, column="基准年产量", value=text_of(cell.value))
+        return None, False
+    if p.value <= 0:
+        f.error(cell.ref, Code.E_AMOUNT_NEGATIVE, name=name, column="基准年产量", value=text_of(cell.value))
+        return None, False
+    return p.value, True
 
 
 def _output(row: RawRow, table: RawTable, f: Findings, name: str, unit: str, use: bool) -> tuple[float, bool]:
@@ -83,31 +87,31 @@ def _output(row: RawRow, table: RawTable, f: Findings, name: str, unit: str, use
     if p.kind == "with_unit":
         # "4670 根": the unit column is free text, so the written unit must match it literally.
         if not unit or squash(p.unit) == squash(unit) or same_unit(p.unit, unit):
-            f.warn(out_ref, Code.W_AMOUNT_WITH_UNIT, f"产品“{name}”的产量“{p.text}”含单位，已按 {p.value:g} {p.unit} 读取")
+            f.warn(out_ref, Code.W_AMOUNT_WITH_UNIT, name=name, column="产量", value=p.text, number=f"{p.value:g}",
+                   unit=p.unit)
             p = ParsedNumber("number", p.value, text=p.text)
         else:
-            f.error(out_ref, Code.E_AMOUNT_UNIT_CONFLICT, f"产品“{name}”的产量写有单位“{p.unit}”，与单位列“{unit}”不一致")
+            f.error(out_ref, Code.E_AMOUNT_UNIT_CONFLICT, name=name, column="产量", unit=p.unit, column_unit=unit)
             ok = False
     output = p.value if p.kind == "number" else 0.0
     if p.kind == "blank":
-        f.error(out_ref, Code.E_REQUIRED_MISSING, f"产品“{name}”的产量为空")
+        f.error(out_ref, Code.E_REQUIRED_MISSING, name=name, column="产量")
         ok = False
     elif p.kind in ("no_data", "not_applicable") and not use:
         pass  # a product listed but not used for intensity needs no output
     elif p.kind in ("invalid", "no_data", "not_applicable"):
-        f.error(out_ref, Code.E_AMOUNT_NOT_NUMBER, f"产品“{name}”的产量“{text_of(row.value('output'))}”不是数字")
+        f.error(out_ref, Code.E_AMOUNT_NOT_NUMBER, name=name, column="产量", value=text_of(row.value("output")))
         ok = False
     elif p.kind != "number":
         pass  # the unit conflict above
     elif out_of_range(output, divisor=True):
-        f.error(out_ref, Code.E_AMOUNT_OUT_OF_RANGE,
-                f"产品“{name}”的产量“{text_of(row.value('output'))}”超出合理范围（应在 10^-9 与 10^15 之间），请检查是否输错")
+        f.error(out_ref, Code.E_AMOUNT_OUT_OF_RANGE, name=name, column="产量", value=text_of(row.value("output")))
         ok = False
     elif use and output <= 0:
-        f.error(ref(row, table, "output"), Code.E_OUTPUT_NONPOSITIVE, f"产品“{name}”用于强度计算，产量必须大于 0")
+        f.error(ref(row, table, "output"), Code.E_OUTPUT_NONPOSITIVE, name=name)
         ok = False
     elif output < 0:
-        f.error(ref(row, table, "output"), Code.E_AMOUNT_NEGATIVE, f"产品“{name}”的产量为负数")
+        f.error(ref(row, table, "output"), Code.E_AMOUNT_NEGATIVE, name=name, column="产量", value=f"{output:g}")
         ok = False
     return output, ok
 
@@ -121,5 +125,5 @@ def _for_intensity(row: RawRow, table: RawTable, f: Findings, *, single: bool) -
         return True
     if yes_no in (contract.NO, "N", "NO", "n", "no", "×"):
         return False
-    f.error(ref(row, table, "for_intensity"), Code.E_YESNO_INVALID, f"“用于强度计算”应填 是 或 否，实际为“{yes_no}”")
+    f.error(ref(row, table, "for_intensity"), Code.E_YESNO_INVALID, column="用于强度计算", value=yes_no)
     return None

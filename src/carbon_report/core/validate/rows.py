@@ -24,11 +24,14 @@ class Findings:
             self._seen.add(finding)
             self.items.append(finding)
 
-    def error(self, ref: CellRef, code: str, message: str) -> None:
-        self.add(Finding("error", ref.sheet, ref.cell, code, message))
+    def error(self, ref: CellRef, code: Code, /, **fields: object) -> None:
+        """An E- code's finding on `ref`, its text the catalogue's template filled with `fields`."""
+        assert code.severity == "error", code
+        self.add(Finding.of(code, ref, **fields))
 
-    def warn(self, ref: CellRef, code: str, message: str) -> None:
-        self.add(Finding("warning", ref.sheet, ref.cell, code, message))
+    def warn(self, ref: CellRef, code: Code, /, **fields: object) -> None:
+        assert code.severity == "warning", code
+        self.add(Finding.of(code, ref, **fields))
 
     def row_ok(self, row: RawRow) -> bool:
         """Every cell of the row checked (each problem reported, not just the first)."""
@@ -40,10 +43,9 @@ class Findings:
         if cell is None or not cell.problem:
             return True
         if cell.problem == "uncached-formula":
-            self.error(cell.ref, Code.E_FORMULA_UNCACHED,
-                       "公式没有计算结果（文件未在 Excel 中计算并保存过），请在 Excel 中打开、重新计算并保存")
+            self.error(cell.ref, Code.E_FORMULA_UNCACHED)
         else:
-            self.error(cell.ref, Code.E_CELL_ERROR, f"单元格为 Excel 错误值 {cell.problem.split(':', 1)[1]}，请修正公式或数据")
+            self.error(cell.ref, Code.E_CELL_ERROR, value=cell.problem.split(":", 1)[1])
         return False
 
 
@@ -57,13 +59,13 @@ def data_rows(table: RawTable, f: Findings, name_key: str, stage_key: str | None
         if name in contract.TOTAL_ROW_NAMES or first in contract.TOTAL_ROW_NAMES:
             if name in contract.TOTAL_ROW_NAMES:
                 where = ref(row, table, name_key)
-            f.warn(where, Code.W_TOTAL_ROW_SKIPPED, f"第 {row.row} 行是合计/小计行，已跳过（合计由程序计算）")
+            f.warn(where, Code.W_TOTAL_ROW_SKIPPED, row=row.row)
             continue
         if first_cell is not None and _NOTE_ROW.match(fold_text(first_cell.value)):
-            f.warn(where, Code.W_NOTE_ROW_SKIPPED, f"第 {row.row} 行是注释行，已跳过")
+            f.warn(where, Code.W_NOTE_ROW_SKIPPED, row=row.row)
             continue
         if row.hidden:
-            f.warn(where, Code.W_HIDDEN_ROW, f"第 {row.row} 行被隐藏或筛选，仍已读取")
+            f.warn(where, Code.W_HIDDEN_ROW, row=row.row)
         yield row
 
 
@@ -95,11 +97,11 @@ def percent_cell(cell: RawCell, f: Findings, label: str, code: Code, *, zero_ok:
     pp = parse_percent(cell.value, cell.number_format)
     low_ok = (pp.pct >= 0) if zero_ok else (pp.pct > 0)
     if not pp.ok or not low_ok or pp.pct > 100:
-        f.error(cell.ref, code, f"{label}“{text_of(cell.value)}”应在 0–100（%）之间")
+        f.error(cell.ref, code, label=label, value=text_of(cell.value))
         return None
     if pp.fraction_warning:
         f.warn(cell.ref, Code.W_PERCENT_FRACTION,
-               f"{label}“{text_of(cell.value)}”按 {pp.pct:g}% 读取；若指 {pp.pct * 100:g}%，请填 {pp.pct * 100:g}")
+               label=label, value=text_of(cell.value), pct=f"{pp.pct:g}", pct100=f"{pp.pct * 100:g}")
     return pp.pct
 
 
@@ -120,6 +122,6 @@ def stage_of(row: RawRow, table: RawTable, f: Findings) -> tuple[Stage | None, b
         return None, True
     stage = Stage.parse(st)
     if stage is None:
-        f.error(ref(row, table, "stage"), Code.E_STAGE_UNKNOWN, f"阶段“{st}”无法识别")
+        f.error(ref(row, table, "stage"), Code.E_STAGE_UNKNOWN, value=st)
         return None, False
     return stage, True

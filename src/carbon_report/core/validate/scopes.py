@@ -20,13 +20,11 @@ def read_overrides(row: RawRow, table: RawTable, f: Findings) -> tuple[int | Non
     ok = True
     scope = sc.parse_scope(row.value("scope"))
     if isinstance(scope, str):
-        f.error(ref(row, table, "scope"), Code.E_SCOPE_UNKNOWN,
-                f"范围“{scope}”无法识别，应为 1、2 或 3（GHG Protocol 范围一、二、三），或留空")
+        f.error(ref(row, table, "scope"), Code.E_SCOPE_UNKNOWN, value=scope)
         scope, ok = None, False
     iso = sc.parse_iso(row.value("iso_category"))
     if isinstance(iso, str):
-        f.error(ref(row, table, "iso_category"), Code.E_ISO_CATEGORY_UNKNOWN,
-                f"ISO类别“{iso}”无法识别，应为 1 到 6（ISO 14064-1 类别1–6），或留空")
+        f.error(ref(row, table, "iso_category"), Code.E_ISO_CATEGORY_UNKNOWN, value=iso)
         iso, ok = None, False
     return scope, iso, ok
 
@@ -57,8 +55,8 @@ def classify_workbook_factor(factor: Factor, library: Library, row: RawRow, tabl
         return None
     c2 = sc.combine(base, scope, iso)
     if isinstance(c2, tuple):
-        code, message = c2
-        f.error(_override_cell(row, table), code, f"排放因子“{factor.code}”：{message}")
+        code, fields = c2
+        f.error(_override_cell(row, table), code, name=factor.code, **fields)
         return None
     return replace(factor, scope=c2.scope, iso_category=c2.iso_category, scope3_category=c2.scope3_category,
                    kind=kind, scope_basis=c2.basis)
@@ -82,18 +80,16 @@ def check_classification(activities: list[Activity], factors: dict[str, tuple[Fa
                 continue
             c = sc.combine(base, a.scope_override, a.iso_override)
             if isinstance(c, tuple):
-                code, message = c
+                code, fields = c
                 letter = col.get("iso_category") or col.get("scope") or "A"
-                f.error(CellRef(a.amount_cell.sheet, f"{letter}{a.row}"), code, f"“{a.name}”：{message}")
+                f.error(CellRef(a.amount_cell.sheet, f"{letter}{a.row}"), code, name=a.name, **fields)
                 break
         inferred = [x for x in facs if x.scope_basis == "inferred" and x.kind in sc.GUESSED_KINDS]
         if inferred and a.scope_override is None and a.iso_override is None and a.factor_code not in told:
             told.add(a.factor_code)
             x = inferred[0]
             f.warn(x.ref or CellRef(contract.FACTORS.name, "A1"), Code.W_SCOPE_INFERRED,
-                   f"排放因子“{x.code}”不在因子库中，已按其气体和单位归为“{sc.scope_classes()[x.kind].label}”"
-                   f"（范围 {x.scope}、ISO 14064-1 类别 {x.iso_category}）；"
-                   "如不符，请在“排放因子”表填写“范围”和“ISO类别”")
+                   code=x.code, kind=sc.scope_classes()[x.kind].label, scope=x.scope, category=x.iso_category)
         if facs and a.amount_kind == "value" and a.factor_code not in location:
             needed, found = _location_factor(a, facs, factors, library, report_day)
             where = CellRef(a.amount_cell.sheet, f"{col.get('factor_code', 'A')}{a.row}")
@@ -101,13 +97,12 @@ def check_classification(activities: list[Activity], factors: dict[str, tuple[Fa
                 location[a.factor_code] = found
                 first = found[0]
                 f.warn(where, Code.W_SCOPE2_LOCATION,
-                       f"“{a.name}”（{a.factor_code}）的范围二位置法排放按电网平均因子 {first.code}"
-                       f"（{first.name}，{first.value:g} {first.unit}）计算；市场法排放（计入合计）仍按 {a.factor_code}")
+                       name=a.name, market=a.factor_code, code=first.code,
+                       factor=f"{first.name}，{first.value:g} {first.unit}")
             elif needed:
                 location[a.factor_code] = ()
                 f.warn(where, Code.W_SCOPE2_LOCATION_NONE,
-                       f"“{a.name}”（{a.factor_code}）找不到可用的电网平均因子（报告日期 {report_day.isoformat()}），"
-                       "范围二位置法排放暂按市场法数值计")
+                       name=a.name, market=a.factor_code, date=report_day.isoformat())
     return {k: v for k, v in location.items() if v}
 
 

@@ -10,6 +10,7 @@ from carbon_report.core.model import (
     Target,
 )
 from carbon_report.core.raw import RawRow, RawTable, RawWorkbook
+from carbon_report.core.validate.company import EARLIEST_YEAR
 from carbon_report.core.validate.rows import (
     Findings,
     checked_rows,
@@ -45,7 +46,7 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
         cell = row.cell("reduction")
         pct = 0.0
         if cell is None or cell.value in (None, ""):
-            f.error(ref(row, table, "reduction"), Code.E_REQUIRED_MISSING, "减排比例为空")
+            f.error(ref(row, table, "reduction"), Code.E_REQUIRED_MISSING, name=f"第 {row.row} 行", column="减排比例")
             ok = False
         else:
             got = percent_cell(cell, f, "减排比例", Code.E_REDUCTION_RANGE)
@@ -56,20 +57,20 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
         kind_text = squash(row.value("kind")) or "总量"
         kind = contract.TARGET_KINDS.get(kind_text)
         if kind is None:
-            f.error(ref(row, table, "kind"), Code.E_TARGET_KIND, f"目标类型“{kind_text}”应为 总量 或 强度")
+            f.error(ref(row, table, "kind"), Code.E_TARGET_KIND, value=kind_text)
             ok = False
         elif kind == "intensity" and not any(p.for_intensity for p in products):
-            f.error(ref(row, table, "kind"), Code.E_TARGET_NO_PRODUCT, "强度目标需要至少一种“用于强度计算”为“是”的产品")
+            f.error(ref(row, table, "kind"), Code.E_TARGET_NO_PRODUCT)
             ok = False
         if ok and year is not None and kind is not None:
             key = (year, stage, kind)
             if key in seen:
                 earlier_pct, earlier_row = seen[key]
                 if earlier_pct != pct:
-                    f.error(ref(row, table, "reduction"), Code.E_TARGET_CONFLICT,
-                            f"与第 {earlier_row} 行的目标（同一年份、阶段和类型）减排比例不同（{earlier_pct:g}% 与 {pct:g}%）")
+                    f.error(ref(row, table, "reduction"), Code.E_TARGET_CONFLICT, row=earlier_row,
+                            earlier_pct=f"{earlier_pct:g}", pct=f"{pct:g}")
                 else:
-                    f.warn(ref(row, table, "year"), Code.W_DUPLICATE_ROW, f"第 {row.row} 行与第 {earlier_row} 行的目标相同，是否重复填写？")
+                    f.warn(ref(row, table, "year"), Code.W_DUPLICATE_ROW, row=row.row, other_row=earlier_row)
                 continue
             seen[key] = (pct, row.row)
             out.append(Target(year, pct, stage, kind, row.row, ref(row, table, "kind")))  # type: ignore[arg-type]
@@ -79,13 +80,16 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
 def _target_year(row: RawRow, table: RawTable, f: Findings, base_year: int | None) -> int | None:
     year = parse_year(row.value("year"))
     where = ref(row, table, "year")
-    if year is None:
-        f.error(where, Code.E_REQUIRED_MISSING if row.value("year") in (None, "") else Code.E_YEAR_INVALID,
-                f"目标年份“{text_of(row.value('year'))}”不是年份")
+    first = base_year + 1 if base_year is not None else EARLIEST_YEAR
+    if year is None and row.value("year") in (None, ""):
+        f.error(where, Code.E_REQUIRED_MISSING, name=f"第 {row.row} 行", column="目标年份")
+    elif year is None:
+        f.error(where, Code.E_YEAR_INVALID, label="目标年份", value=text_of(row.value("year")), first=first,
+                last=LATEST_TARGET_YEAR)
     elif base_year is not None and year <= base_year:
-        f.error(where, Code.E_TARGET_YEAR, f"目标年份 {year} 应晚于基准年 {base_year}")
+        f.error(where, Code.E_TARGET_YEAR, year=year, base_year=base_year)
     elif year > LATEST_TARGET_YEAR:
-        f.error(where, Code.E_YEAR_INVALID, f"目标年份 {year} 不合理（应不晚于 {LATEST_TARGET_YEAR} 年）")
+        f.error(where, Code.E_YEAR_INVALID, label="目标年份", value=year, first=first, last=LATEST_TARGET_YEAR)
     else:
         return year
     return None

@@ -37,7 +37,7 @@ _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
 def report_locked(path: Path) -> OutputLocked:
-    return OutputLocked(path, f"报告文件正被其他程序（如 Word）打开，无法写入：{Path(path)}。请关闭该文件后重试。")
+    return OutputLocked(path)
 
 
 def digest(data: bytes) -> str:

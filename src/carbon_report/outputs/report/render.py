@@ -10,11 +10,11 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from carbon_report.core.errors import TemplateError
+from carbon_report.core.errors import OutputLocked, TemplateError
 from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.outputs.report.charts import ChartRun, ChartSpec, add_chart
 from carbon_report.outputs.report.context import Sequence, build_context
-from carbon_report.outputs.report.fingerprint import stamp, stamp_document, write_atomic
+from carbon_report.outputs.report.fingerprint import report_locked, stamp, stamp_document, write_atomic
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # CT_Settings children that must follow <w:updateFields> (schema order)
@@ -415,13 +415,36 @@ def _cut(text: str) -> str:
 
 def render_report(intake: Intake, result: Result, findings: list[Finding], out_path: Path, *,
                   workbook_dir: Path, template: Path | None = None, library_version: str = "",
-                  fill_toc: bool = True) -> None:
+                  fill_toc: bool = True, pdf: Path | None = None) -> Path | None:
+    """Render the report into `out_path`. With `fill_toc` (and CARBON_REPORT_TOC not 0) the process's
+    converter lays it out once to fill the 目录; with `pdf`, that same load also exports the PDF there.
+    Returns the PDF's path when it was made so, else None (the caller converts the file, pdf.to_pdf)."""
     data, _ = render_bytes(intake, result, findings, workbook_dir=workbook_dir, template=template,
                            library_version=library_version)
-    if fill_toc:  # the contents page filled by LibreOffice's layout, when it is installed (toc.py)
-        from carbon_report.outputs.report.toc import with_filled_toc
-
-        filled = with_filled_toc(data)
-        if filled is not data:
-            data, _ = stamp(filled)
+    made_pdf = None
+    if fill_toc:
+        data, made_pdf = _laid_out(data, pdf)
     write_atomic(out_path, data)
+    return made_pdf
+
+
+def _laid_out(data: bytes, pdf: Path | None) -> tuple[bytes, Path | None]:
+    """The contents page filled by the office program's layout, when one is installed (toc.py), and the PDF
+    of the same layout when asked."""
+    from carbon_report.outputs.convert import default_converter, say_once
+    from carbon_report.outputs.report import toc
+
+    if not toc.wanted():
+        return data, None
+    converter = default_converter()
+    if converter is None:
+        say_once("未找到 LibreOffice（带 UNO），报告的目录未预先填充：Word 打开时会更新目录；"
+                 "WPS 或 LibreOffice 中请右键单击目录并选择“更新域/更新目录”。")
+        return data, None
+    try:
+        filled = converter.fill_toc(data, pdf=pdf)
+    except OutputLocked as exc:
+        raise report_locked(exc.path) from exc
+    if filled.docx is not None:
+        data, _ = stamp(filled.docx)
+    return data, filled.pdf

@@ -1,12 +1,22 @@
-"""Run by a Python that has LibreOffice's `uno` module (often not the project's own Python):
+"""The UNO helper: run by a Python that has LibreOffice's `uno` module (often not the project's own Python):
 
-    python3 uno_export.py SOFFICE IN.docx OUT.pdf PROFILE_URL [TOC.json]
+    python3 uno_export.py SOFFICE PROFILE_URL
 
-Starts a headless soffice with its own profile, opens the document hidden, refreshes fields and updates every
-index (the table of contents) twice, so page numbers settle after the contents grow, then exports the PDF
-(skipped when OUT.pdf is "-"). With TOC.json it also writes the first table of contents as LibreOffice laid it
-out: [{"level": 1, "text": "1 概论", "page": "1"}, …], which toc.py writes back into the .docx.
-Prints "indexes=N" on success. Must not import carbon_report: it runs outside the project's environment.
+Starts one headless soffice with its own profile and serves documents until its input ends: one request per
+line on standard input, one answer per line on standard output (JSON):
+
+    {"src": "IN.docx", "toc": true, "pdf": "OUT.pdf" | null, "save": "OUT.docx" | null, "updates": 2}
+    → {"ok": true, "indexes": N, "entries": [{"level": 1, "text": "1 概论", "page": "1"}, …]}
+    → {"ok": false, "error": "…"}
+
+Each request loads the document once, hidden, with macros and link updates off; refreshes the fields and
+updates every index (the table of contents) `updates` times, so page numbers settle after the contents grow;
+then, as asked, reads the first table of contents as LibreOffice laid it out (toc.py writes it back into the
+.docx), exports the PDF and saves the document (the benchmark's layout floor). The first line out is
+{"ready": true, "soffice": PID} once soffice answers. The helper ends at the end of its input, or when
+soffice has died (the run starts a new one); soffice ends with it. Started by the run in a session of its
+own, watched by the run's watchdog (io/watchdog.py), so both die with the run whatever ends it.
+Must not import carbon_report: it runs outside the project's environment.
 """
 
 from __future__ import annotations
@@ -19,14 +29,20 @@ import subprocess
 import sys
 import time
 
+START_TIMEOUT_S = 120
+
 
 def main(argv: list[str]) -> int:
     import uno
     from com.sun.star.beans import PropertyValue
     from com.sun.star.connection import NoConnectException
 
-    soffice, src, dst, profile = argv[1:5]
-    toc_out = argv[5] if len(argv) > 5 else ""
+    soffice, profile = argv[1:3]
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)  # whatever else prints goes to standard error, never into the answers
+
+    def answer(obj: dict) -> None:
+        answers.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
     def prop(name, value):
         p = PropertyValue()
@@ -37,55 +53,79 @@ def main(argv: list[str]) -> int:
     proc = subprocess.Popen(
         [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
          f"-env:UserInstallation={profile}", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    desktop = None
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         ctx = None
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + START_TIMEOUT_S
         while ctx is None:
             try:
                 ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             except NoConnectException:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    print("soffice did not start", file=sys.stderr)
+                    answer({"ok": False, "error": "soffice did not start"})
                     return 3
-                time.sleep(0.3)
+                time.sleep(0.1)
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(src)), "_blank", 0,
-                                           (prop("Hidden", True), prop("ReadOnly", False)))
-        if doc is None:
-            print("could not open the document", file=sys.stderr)
-            return 4
-        try:
-            indexes = doc.getDocumentIndexes()
-            for _ in range(2):
-                doc.getTextFields().refresh()
-                for i in range(indexes.getCount()):
-                    indexes.getByIndex(i).update()
-            if dst != "-":
-                doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(dst)),
-                               (prop("FilterName", "writer_pdf_Export"),))
-            if toc_out:
-                with open(toc_out, "w", encoding="utf-8") as fh:
-                    json.dump(toc_entries(doc, indexes), fh, ensure_ascii=False)
-            print(f"indexes={indexes.getCount()}")
-        finally:
-            doc.close(True)
-        with contextlib.suppress(Exception):  # the bridge closes as soffice exits
-            desktop.terminate()
+        answer({"ready": True, "soffice": proc.pid})
+        load_props = (prop("Hidden", True), prop("ReadOnly", False),
+                      prop("MacroExecutionMode", 0),  # com.sun.star.document.MacroExecMode.NEVER_EXECUTE
+                      prop("UpdateDocMode", 0))  # com.sun.star.document.UpdateDocMode.NO_UPDATE: no links
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            if request.get("quit"):
+                break
+            try:
+                answer(serve(request, desktop, load_props, prop, uno))
+            except Exception as exc:  # noqa: BLE001 - one document's failure is told to the run
+                answer({"ok": False, "error": f"{type(exc).__name__}: {exc}"[-500:]})
+                if proc.poll() is not None:
+                    return 5  # soffice is gone: the run starts a new helper
     finally:
+        if desktop is not None:
+            with contextlib.suppress(Exception):  # the bridge closes as soffice exits
+                desktop.terminate()
         try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
     return 0
 
 
-def toc_entries(doc, indexes) -> list[dict]:
+def serve(request: dict, desktop, load_props, prop, uno) -> dict:
+    src = request["src"]
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(src)), "_blank", 0, load_props)
+    if doc is None:
+        return {"ok": False, "error": "could not open the document"}
+    try:
+        indexes = doc.getDocumentIndexes()
+        for _ in range(int(request.get("updates", 2))):
+            doc.getTextFields().refresh()
+            for i in range(indexes.getCount()):
+                indexes.getByIndex(i).update()
+        result: dict = {"ok": True, "indexes": indexes.getCount()}
+        if request.get("toc"):
+            result["entries"] = toc_entries(indexes)
+        if request.get("pdf"):
+            doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(request["pdf"])),
+                           (prop("FilterName", "writer_pdf_Export"),))
+        if request.get("save"):
+            doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(request["save"])),
+                           (prop("FilterName", "MS Word 2007 XML"),))
+        return result
+    finally:
+        doc.close(True)
+
+
+def toc_entries(indexes) -> list[dict]:
     """The first content index's lines ("1.1 研究背景\t1"), each with its outline level, read from the
-    paragraph styles LibreOffice gives index lines (Contents 1 …); from the heading's number otherwise."""
+    paragraph styles LibreOffice gives index lines (Contents 1 …); from the heading's number otherwise.
+    Only the index's own paragraphs are visited (a cursor over its anchor), not the whole document."""
     toc = None
     for i in range(indexes.getCount()):
         index = indexes.getByIndex(i)
@@ -94,9 +134,10 @@ def toc_entries(doc, indexes) -> list[dict]:
             break
     if toc is None:
         return []
-    lines = [x for x in toc.getAnchor().getString().splitlines() if x.strip()]
+    anchor = toc.getAnchor()
+    lines = [x for x in anchor.getString().splitlines() if x.strip()]
     levels = []
-    paras = doc.getText().createEnumeration()
+    paras = anchor.getText().createTextCursorByRange(anchor).createEnumeration()
     while paras.hasMoreElements():
         p = paras.nextElement()
         if p.supportsService("com.sun.star.text.Paragraph"):
