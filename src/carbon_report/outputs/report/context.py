@@ -583,8 +583,8 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
         base_year_source = Rich(f"基准年排放量即本报告核算年度（{year} 年）的核算结果。")
     elif result.history is not None and result.history.base is not None:
         b = result.history.base
-        how = "按本报告的报告日期、因子库和 GWP 取值重新计算" if b.recalculated else "按该年工作簿原报告的口径计算"
-        base_year_source = Rich(f"基准年排放量取自企业 {base_year} 年的填报工作簿（{clean(b.source)}），{how}"
+        how = "按本报告的方法和边界重新计算（原因及影响见下文）" if b.recalculated else "按该年原报告的口径计算"
+        base_year_source = Rich(f"基准年排放量取自企业 {base_year} 年的填报数据，{how}"
                                 f"（合计 {fmt.fmt_tco2e(base_total)} tCO2e）。")
     else:
         base_year_source = Rich(f"基准年排放量取自企业提供的 {base_year} 年排放数据"
