@@ -345,10 +345,11 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
             "methodology", f"GWP 取值由 {set_then} 改为本年度的 {set_now}（{_t(total_gwp)}）", total_gwp, None))
 
     missing: list[Activity] = []
+    excluded_then = {source_key(b) for b in earlier.activities if not counted(b)}
     for c in current.activities:
         if not counted(c) or c.recalc_only or c.row in matched_now:
             continue
-        then_excluded = any(source_key(b) == source_key(c) for b in earlier.activities if not counted(b))
+        then_excluded = source_key(c) in excluded_then
         how = f"{year} 年为“不适用”" if then_excluded else f"{year} 年工作簿中没有该排放源"
         missing.append(c)
         reasons.append(RecalcReason(
