@@ -300,3 +300,25 @@ def test_a_history_year_takes_its_own_data_year_as_published_by_this_report(tmp_
     assert d["base_year"]["cumulative_pct"] == pytest.approx(18.18 / 735.12 * 100)
     assert d["base_year_recalculated"] is False
     assert total_target(d)["base_tco2e"] == pytest.approx(735.12)
+
+
+def test_a_source_outside_the_base_year_boundary_then_counted_takes_its_recalculation_row(tmp_path: Path) -> None:
+    """The issue's 汽油 case: 采购 汽油 is 不适用 in 2022 and counted in 2024. With a 仅用于重算 row of 3 t
+    (at T-AL's 3 tCO2e/t this year) the recalculated 2022 采购 is 9 t, not 0; without it a warning."""
+    base = [row("原材料获取", "水泥", 800, "t", "T-ONE"), row("采购", "汽油", "不适用", "t", "T-AL"),
+            row("采购", "汽油", 3, "t", "T-AL", recalc_only="是")]
+    base[1][7] = "2022 年由供应商承担运输"  # 不适用 needs its reason in 备注
+    now = [row("原材料获取", "水泥", 800, "t", "T-ONE"), row("采购", "汽油", 3.5, "t", "T-AL")]
+    d = run(tmp_path, base, now)
+    h = d["history"][0]
+    assert h["as_reported"]["stages"]["procurement"] == 0
+    assert h["recalculated"]["stages"]["procurement"] == pytest.approx(9)
+    assert reasons(d) == [("structural", pytest.approx(9))]
+    # 9 / 800 = 1.125 %: below 5 %, the targets keep 800; the stage target of 采购 is then 0 × 0.92
+    assert d["base_year_recalculated"] is False
+    base.pop()
+    (tmp_path / "without").mkdir()
+    d = run(tmp_path / "without", base, now)
+    issue = next(i for i in d["issues"] if i["code"] == "W-BASE-YEAR-SOURCE-MISSING")
+    assert issue["cell"] == "D3" and "汽油" in issue["message"]
+    assert "2022 年为“不适用”" in d["history"][0]["reasons"][0]["description"]
