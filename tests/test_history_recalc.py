@@ -113,7 +113,7 @@ def test_a_source_added_with_base_year_data_counts_in_the_recalculation_only(tmp
     assert h["as_reported"]["total_tco2e"] == pytest.approx(800)
     assert h["recalculated"]["total_tco2e"] == pytest.approx(860)
     assert reasons(d) == [("structural", pytest.approx(60))]
-    assert "仅用于重算" in h["reasons"][0]["description"] and "二厂" in h["reasons"][0]["description"]
+    assert "补充提供的 2022 年数量 20 t" in h["reasons"][0]["description"] and "二厂" in h["reasons"][0]["description"]
     assert d["base_year_recalculated"] is True
     assert total_target(d)["base_tco2e"] == pytest.approx(860)
     assert total_target(d)["target_tco2e"] == pytest.approx(860 * 0.92)
@@ -322,3 +322,14 @@ def test_a_source_outside_the_base_year_boundary_then_counted_takes_its_recalcul
     issue = next(i for i in d["issues"] if i["code"] == "W-BASE-YEAR-SOURCE-MISSING")
     assert issue["cell"] == "D3" and "汽油" in issue["message"]
     assert "2022 年为“不适用”" in d["history"][0]["reasons"][0]["description"]
+
+
+def test_reasons_are_in_client_wording(tmp_path: Path) -> None:
+    """A reason names the factor by name, value and source, never a code, a file name or a sheet."""
+    base = [row("原材料获取", "钢材", 100, "t", "T-TWO"), row("原材料获取", "水泥", 600, "t", "T-ONE")]
+    now = [row("原材料获取", "钢材", 90, "t", "T-TWO-HALF"), row("原材料获取", "水泥", 650, "t", "T-ONE"),
+           row("原材料获取", "铝板", 5, "t", "T-AL")]
+    d = run(tmp_path, base, now)
+    texts = [r["description"] for r in d["history"][0]["reasons"]]
+    assert texts and all("T-" not in t and ".xlsx" not in t and "表" not in t and "仅用于重算" not in t for t in texts)
+    assert "钢材（供应商 A） 2 tCO2e/t（企业自填因子）" in texts[0]

@@ -246,5 +246,5 @@ def test_report_shows_sites_evidence_and_uncertainty(cli, tmp_path: Path) -> Non
     # uncertainty_defaults.csv marks 实测 verified (EU tier 2 ceiling ±5 %); the grid (±10 %) and material
     # (±30 %) family defaults of uncertainty_families.csv are assumptions
     assert "引用公开资料的缺省值：“实测”等级 ±5%。" in text
-    assert "本工具的假设（未找到给出该数值的资料，待核实）：“计算”等级 ±10%、“估算”等级 ±30%、“缺省”等级 ±50%" in text
+    assert "本报告采用的假设值（未找到给出该数值的资料，待核实）：“计算”等级 ±10%、“估算”等级 ±30%、“缺省”等级 ±50%" in text
     assert "电网电力排放因子 ±10%" in text and "GB/T 51366" in text

@@ -90,5 +90,5 @@ def test_tier_default_and_blank_quality_are_named_in_the_details(cli, tmp_path: 
     by_name = {r[header.index("名称")]: r for r in rows_out if r[header.index("名称")] in ("钢筋", "电力")}
     steel, power = by_name["钢筋"], by_name["电力"]
     assert steel[header.index("数据性质")] == "估算" and power[header.index("数据性质")] == "未填"
-    assert steel[header.index("不确定度依据")] == ("活动数据：“估算”等级缺省 ±30%（本工具假设）；"
-                                                "因子：外购原材料和水的“摇篮到大门”因子（GB/T 51366 等）缺省 ±30%（本工具假设）")
+    assert steel[header.index("不确定度依据")] == ("活动数据：“估算”等级缺省 ±30%（假设值）；"
+                                                "因子：外购原材料和水的“摇篮到大门”因子（GB/T 51366 等）缺省 ±30%（假设值）")

@@ -249,7 +249,7 @@ def factor_label(factors: tuple[Factor, ...], edition: str) -> str:
     shown = [f for f in factors if not f.biogenic] or list(factors)
     head = shown[0]
     values = "、".join(f"{plain_number(f.value, 6)} {f.unit}" for f in shown)
-    where = "企业在“排放因子”表填写" if head.origin == "workbook" else f"因子库 {edition} 版"
+    where = "企业自填因子" if head.origin == "workbook" else f"因子库 {edition} 版"
     return f"{head.name or '自填因子'} {values}（{where}）"
 
 
@@ -327,8 +327,8 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
         choices.append(FactorChoice(b.stage, b.name, b.site, factor_label(target, library.version), why))
         if b.recalc_only:
             reasons.append(RecalcReason(
-                "structural", f"{where(b)}：{year} 年不在原报告中（本年度新增或该年不适用），按该年工作簿"
-                f"“仅用于重算”行的 {plain_number(b.amount, 6)} {b.unit} 计入重算（{_t(e_new)}）", e_new, b.stage, c.row))
+                "structural", f"{where(b)}：{year} 年原报告未计入（本年度新增或该年不适用），按补充提供的 {year} 年数量 "
+                f"{plain_number(b.amount, 6)} {b.unit} 计入重算（{_t(e_new)}）", e_new, b.stage, c.row))
             stages[b.stage] += e_new
             continue
         if b.amount_kind == "value" and (not _same_factor(f_then, target) or e_fac != e_rep):
@@ -350,10 +350,10 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
         if not counted(c) or c.recalc_only or c.row in matched_now:
             continue
         then_excluded = source_key(c) in excluded_then
-        how = f"{year} 年为“不适用”" if then_excluded else f"{year} 年工作簿中没有该排放源"
+        how = f"{year} 年为“不适用”" if then_excluded else f"{year} 年的数据中没有该排放源"
         missing.append(c)
         reasons.append(RecalcReason(
-            "structural", f"{where(c)}：本年度计入，{how}，且未以“仅用于重算”行提供该年数量，重算中按 0 计"
+            "structural", f"{where(c)}：本年度计入，{how}，且未补充提供该年数量，重算中按 0 计"
             f"（{_t(0.0)}）", 0.0, c.stage, c.row))
     return Recalculation(sum(stages.values()), stages, tuple(reasons), tuple(choices), tuple(missing))
 

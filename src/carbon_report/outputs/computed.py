@@ -233,7 +233,7 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
 EXTRA_HEADER = ["场所", "证明材料", "证明材料 SHA-256", "证明材料大小（字节）", "数据质量", "活动数据不确定度（%）",
                 "因子不确定度（%）", "合成不确定度（%）", "GWP 不确定度（%）", "不确定度依据"]
 EXTRA_WIDTHS = [12, 18, 28, 11, 10, 10, 10, 10, 8, 22]
-CITED_ZH, ASSUMED_ZH = "引用", "本工具假设"
+CITED_ZH, ASSUMED_ZH = "引用", "假设值"
 DEFAULT_MARK = "（缺省）"
 
 

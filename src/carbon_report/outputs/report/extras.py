@@ -125,7 +125,7 @@ def defaults_sources(tiers: dict[str, UncertaintyTier], u: Uncertainty) -> str:
     if cited:
         out += f"引用公开资料的缺省值：{'、'.join(cited)}。"
     if assumed:
-        out += f"本工具的假设（未找到给出该数值的资料，待核实）：{'、'.join(assumed)}。"
+        out += f"本报告采用的假设值（未找到给出该数值的资料，待核实）：{'、'.join(assumed)}。"
     return out
 
 
