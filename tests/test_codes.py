@@ -124,10 +124,10 @@ def test_a_binary_workbook_is_asked_to_be_saved_as_xlsx(tmp_path: Path) -> None:
 # ---- one catalogue: the message a user reads is the code's template, never text at the call site -------------
 
 # The calls that make a finding (or an error that becomes one) from a code: the code, then named fields.
-_MAKERS = {"error", "warn", "of", "UnreadableWorkbook", "ClusterError", "_failed", "Finding"}
+_MAKERS = {"error", "warn", "of", "UnreadableWorkbook", "ClusterError", "_failed", "Finding", "code_line", "text"}
 
 
-def _is_code(node: ast.expr) -> bool:
+def _is_code(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Code"
 
 
@@ -141,8 +141,8 @@ def _finding_calls() -> list[tuple[str, ast.Call]]:
     for p in sorted(SRC.rglob("*.py")):
         tree = ast.parse(p.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and (any(_is_code(a) for a in node.args)
-                                               or _callee(node) in _MAKERS):
+            if isinstance(node, ast.Call) and (any(_is_code(a) for a in node.args) or _callee(node) in _MAKERS
+                                               or _is_code(getattr(node.func, "value", None))):
                 out.append((f"{p.relative_to(SRC)}:{node.lineno}", node))
     return out
 
@@ -156,7 +156,9 @@ def test_no_call_site_writes_a_message_beside_a_code() -> None:
             continue
         rest = node.args[[_is_code(a) for a in node.args].index(True) + 1:]
         if _callee(node) == "of" and len(rest) == 1 and not isinstance(rest[0], ast.Constant | ast.JoinedStr):
-            rest = []
+            rest = []  # the cell
+        if _callee(node) == "code_line" and len(rest) == 1 and not isinstance(rest[0], ast.JoinedStr):
+            rest = []  # the file, folder or program the line is about
         if rest or any(k.arg in ("message", "text", "msg") for k in node.keywords):
             bad.append(where)
     assert bad == []
@@ -177,7 +179,8 @@ def test_every_call_names_exactly_the_fields_of_its_template() -> None:
 
     wrong = []
     for where, node in _finding_calls():
-        codes = [a for a in node.args if _is_code(a)]
+        codes = [a for a in node.args if _is_code(a)] or (
+            [node.func.value] if _callee(node) == "text" and _is_code(node.func.value) else [])  # Code.X.text(…)
         if not codes or _callee(node) not in _MAKERS or any(k.arg is None for k in node.keywords):
             continue
         code = getattr(Code, codes[0].attr)

@@ -518,9 +518,11 @@ def _flag_duplicates(records: list[Record]) -> list[str]:
 
 def run_batch_cli(args: Any, options: Any) -> int:
     """`carbon-report batch IN_DIR --out DIR [--jobs N] [--recursive] [--timeout SEC] [--json]`."""
+    from carbon_report.app.messages import code_line
+
     in_dir, out_dir = Path(args.input), Path(args.out)
     if not in_dir.is_dir():
-        print(f"{in_dir}: 不是文件夹或不存在 not a folder [{Code.E_BATCH_NOT_A_FOLDER}]", file=sys.stderr)
+        print(code_line(Code.E_BATCH_NOT_A_FOLDER, path=in_dir), file=sys.stderr)
         return 2
     if args.jobs is not None and args.jobs < 1:
         print(f"--jobs {args.jobs}: 进程数至少为 1 must be at least 1 [{Code.E_USAGE}]", file=sys.stderr)
@@ -538,7 +540,7 @@ def run_batch_cli(args: Any, options: Any) -> int:
     files, skipped = find_workbooks(in_dir, args.recursive, out_dir=out_dir)
     summary_path: Path | None = None
     if not files:
-        print(f"{in_dir}: 警告 文件夹中没有 .xlsx 或 .xlsm 工作簿 no workbooks found [{Code.W_BATCH_EMPTY}]", file=sys.stderr)
+        print(code_line(Code.W_BATCH_EMPTY, in_dir), file=sys.stderr)
         result = BatchResult([], 0, skipped)
     else:
         with _Progress(len(files)) as progress:

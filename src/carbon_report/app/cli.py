@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from carbon_report import __version__
-from carbon_report.app.messages import finding_lines, summary_line
+from carbon_report.app.messages import code_line, finding_lines, summary_line
 from carbon_report.core.findings import Code
 
 EPILOG = """示例 Examples:
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # the last guard: one line, never a traceback
         if os.environ.get("CARBON_REPORT_DEBUG"):
             raise
-        print(f"carbon-report: 内部错误，请将此信息反馈给开发者：{type(e).__name__}: {e} [{Code.E_INTERNAL}]", file=sys.stderr)
+        print(code_line(Code.E_INTERNAL, "carbon-report", error=f"{type(e).__name__}: {e}"), file=sys.stderr)
         code = 2
     return code
 
@@ -295,7 +295,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             outcome = process_file(args.input, args.out, _options(args), progress=progress)
         except SameAsInput:
-            print(f"{args.input}: 输出路径与输入文件相同，已拒绝 output equals input [{Code.E_OUTPUT_IS_INPUT}]", file=sys.stderr)
+            print(code_line(Code.E_OUTPUT_IS_INPUT, args.input), file=sys.stderr)
             return 2
         finally:
             progress.close()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from carbon_report.app.pipeline import Outcome
+    from carbon_report.core.findings import Code
 
 
 _BREAKING = ("Cc", "Zl", "Zp")  # control characters (\n, \r, \t …), line and paragraph separators
@@ -34,6 +35,14 @@ def finding_lines(outcome: Outcome) -> list[str]:
         lines.append(f"{name}: {where}{prefix}{one_line(f.message)} [{f.code}]")
     return lines
 
+
+
+def code_line(code: Code, where: object = "", /, **fields: object) -> str:
+    """One console line for a code that is about no workbook cell (a folder, an option, a bug): its catalogue
+    text in Chinese, the English gloss, the code, as a finding line reads."""
+    prefix = f"{one_line(str(where))}: " if where != "" else ""
+    warning = "警告 " if code.severity == "warning" else ""
+    return f"{prefix}{warning}{one_line(code.text(**fields))} {code.en} [{code}]"
 
 
 def summary_line(outcome: Outcome) -> str:

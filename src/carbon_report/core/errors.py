@@ -146,9 +146,17 @@ class SameAsInput(CarbonReportError):
 
 
 class TemplateError(CarbonReportError):
-    """The report template is missing or cannot be rendered; the message says where, in Chinese."""
+    """The report template is missing or cannot be rendered; `detail` says where, in Chinese, inside the
+    catalogue's E-REPORT-TEMPLATE text."""
 
     code = Code.E_REPORT_TEMPLATE
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(self.code.text(detail=detail))
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (TemplateError, (self.detail,))
 
 
 class PdfUnavailable(CarbonReportError):

@@ -63,7 +63,7 @@ class Code(StrEnum):
         "base year differs from the reporting year but 历史排放 has no base-year emissions")
     E_BASE_YEAR_INVALID = ("E-BASE-YEAR-INVALID", "基准年“{value}”应为 {first} 年至核算年度之间的年份",
         "base year is not a year between 1990 and the reporting year")
-    E_BATCH_NOT_A_FOLDER = ("E-BATCH-NOT-A-FOLDER", "“{path}”不是文件夹",
+    E_BATCH_NOT_A_FOLDER = ("E-BATCH-NOT-A-FOLDER", "“{path}”不是文件夹或不存在",
         "batch input is not a folder")
     E_BATCH_OUTPUT_CONFLICT = ("E-BATCH-OUTPUT-CONFLICT", "输出文件名与“{other}”（{path}）的输出相同，未处理此文件；请重命名其中一个",
         "two inputs would write the same output name")
@@ -237,7 +237,7 @@ class Code(StrEnum):
         "a year cell does not hold a year")
     E_YESNO_INVALID = ("E-YESNO-INVALID", "“{column}”应填 是 或 否，实际为“{value}”",
         "a yes/no cell is neither 是 nor 否 (用于强度计算, 仅用于重算)")
-    W_ADDIN_VERSION = ("W-ADDIN-VERSION", "加载项是用 carbon-report {a} / xlwings {b} 生成的，与本机安装的版本不同，请运行 carbon-report addin --install 更新",
+    W_ADDIN_VERSION = ("W-ADDIN-VERSION", "注意：加载项是用 carbon-report {version} / xlwings {xlwings} 生成的，本机现在安装的是 carbon-report {now} / xlwings {now_xlwings}。请关闭 Excel，在命令行运行 carbon-report addin --install 更新加载项。",
         "the add-in was built by other carbon-report or xlwings versions")
     W_ALLOCATION_SUM = ("W-ALLOCATION-SUM", "用于强度计算的产品分配比例合计为 {sum}%，超过 100%",
         "allocation shares add up to more than 100 %")
@@ -297,7 +297,7 @@ class Code(StrEnum):
         "a history workbook's year is not earlier than this year's, or repeats another history workbook's year")
     W_MEASURES_EMPTY = ("W-MEASURES-EMPTY", "减排技术表为空：报告附表“企业碳减排技术清单”显示“/”，减排目标无措施支撑；请填写减排技术措施",
         "no reduction measures listed")
-    W_MEASURES_SHORT = ("W-MEASURES-SHORT", "减排技术的年均减排比例按复利至 {year} 年仅减排 {achieved}，低于目标 {pct}%",
+    W_MEASURES_SHORT = ("W-MEASURES-SHORT", "{stages}：减排技术的年均减排比例按复利至 {year} 年仅减排 {achieved}，低于目标 {pct}%",
         "the measures' yearly rates fall short of a target")
     W_MONTH_GAP = ("W-MONTH-GAP", "“{name}”的 {months} 未填写，按 0 计入年度活动数据，并在报告中列为数据缺口",
         "some months are blank while others are filled (a data gap)")
@@ -331,7 +331,7 @@ class Code(StrEnum):
         "a 合计/小计 row was skipped")
     W_TOTAL_ZERO = ("W-TOTAL-ZERO", "排放总量为 0，无法计算各阶段占比",
         "total is 0: shares cannot be computed")
-    W_UNCERTAINTY_DEFAULT = ("W-UNCERTAINTY-DEFAULT", "“{name}”未填不确定度，按数据质量“{tier}”取缺省值 ±{pct}%，报告中注明为缺省值（未填数据质量时按最保守的“缺省”等级）",
+    W_UNCERTAINTY_DEFAULT = ("W-UNCERTAINTY-DEFAULT", "“{name}”未填不确定度，按数据质量“{tier}”取缺省值 ±{pct}%，报告中注明为缺省值",
         "no uncertainty given: the data quality tier's default is used")
     W_UNIT_NM3_ASSUMED = ("W-UNIT-NM3-ASSUMED", "“{name}”的单位“{unit}”未注明标准状况，已按标况体积（0 ℃、101.325 kPa，Nm³）读取，以对应因子 {code} 的单位“{factor_unit}”；若为工况计量（如 20 ℃ 燃气表），按标况读取会高估约 7.3%，请换算为 Nm³ 填写，或在备注中注明“标况”",
         "plain m³ read as Nm³ (a meter at 20 °C reads about 7.3 % high)")

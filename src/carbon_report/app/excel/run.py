@@ -128,9 +128,8 @@ def version_notice(addin: tuple[str, str] | None) -> str:
     now = (__version__, version("xlwings"))
     if built == now:
         return ""
-    return (f"注意：加载项是用 carbon-report {built[0]} / xlwings {built[1]} 生成的，本机现在安装的是 carbon-report "
-            f"{now[0]} / xlwings {now[1]}。请关闭 Excel，在命令行运行 carbon-report addin --install 更新加载项。"
-            f"[{Code.W_ADDIN_VERSION}]")
+    text = Code.W_ADDIN_VERSION.text(version=built[0], xlwings=built[1], now=now[0], now_xlwings=now[1])
+    return f"{text}[{Code.W_ADDIN_VERSION}]"
 
 
 def message(outcome, check_only: bool) -> str:  # noqa: ANN001

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import fnmatch
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -94,7 +93,7 @@ class UncertaintyFamily:
         return self.status == "cited"
 
     def covers_gas(self, gas: str) -> bool:
-        return any(fnmatch.fnmatchcase(gas, g) for g in self.gases)
+        return any(gas == g or (g.endswith("*") and gas.startswith(g[:-1])) for g in self.gases)
 
 
 @dataclass(frozen=True)

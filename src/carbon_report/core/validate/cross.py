@@ -65,12 +65,12 @@ def check_measures(measures: list[Measure], targets: list[Target], base_year: in
             continue
         # One line per target row: the seed's blank-stage target would otherwise repeat it six times.
         if len({round(a, 2) for _, a in short}) == 1:
-            achieved = f"{'、'.join(n for n, _ in short)} {short[0][1]:.2f}%"
+            reached = f"{short[0][1]:.2f}%"
         else:
-            achieved = "、".join(f"{n} {a:.2f}%" for n, a in short)
+            reached = "、".join(f"{n} {a:.2f}%" for n, a in short)
         col = table.columns.get("reduction", "A") if table else "A"
         f.warn(CellRef(contract.TARGETS.name, f"{col}{t.row}"), Code.W_MEASURES_SHORT,
-               year=t.year, achieved=achieved, pct=f"{t.reduction_pct:g}")
+               stages="、".join(n for n, _ in short), year=t.year, achieved=reached, pct=f"{t.reduction_pct:g}")
 
 
 def check_history(company: Company, targets: list[Target], history: list[HistoryRow], f: Findings) -> None:
