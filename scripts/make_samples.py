@@ -266,6 +266,7 @@ DEMO_COMPANY: dict[str, Any] = {
     "approver": "周航",
     "approval_date": DEMO_DATE,
     "output_value": 12850,
+    "allocation_method": "质量",
     "profile": f"{DEMO_NAME}是为演示本工具而虚构的企业，所有数据均为示例。企业主要从事数控机床主轴和精密齿轮箱的"
     "加工与装配，拥有机加工、热处理和装配三个车间。",
     "main_products": "数控机床主轴、精密齿轮箱。主要工艺：下料—粗加工—热处理—精加工—装配—检验—包装。",
@@ -294,9 +295,10 @@ assert sum(DEMO_POWER_MONTHS) == 386.5 and sum(DEMO_DIESEL_MONTHS) == 12400
 
 DEMO_TABLES: dict[str, list[Row]] = {
     "产品产量": table(
-        "name output unit for_intensity allocation",
-        ("数控机床主轴", 3200, "件", contract.YES, 70),
-        ("精密齿轮箱", 850, "台", contract.NO, None),
+        "name output unit for_intensity allocation unit_mass",
+        # 单位质量 (kg per piece) is as fictional as the company: it lets the sample show product footprints
+        ("数控机床主轴", 3200, "件", contract.YES, 70, 85),
+        ("精密齿轮箱", 850, "台", contract.NO, None, 420),
     ),
     "活动数据": table(
         "stage type name amount unit factor_code source note quality uncertainty site evidence "

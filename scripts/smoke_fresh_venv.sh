@@ -12,8 +12,10 @@ trap 'rm -rf "$work"' EXIT
 "$PY" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$repo"
 CR="$work/venv/bin/carbon-report"
-# Run outside the source tree, so that nothing is imported from src/ by accident.
+# Run outside the source tree, so that nothing is imported from src/ by accident; the profile and the log
+# in folders of this run, not the user's.
 cd "$work"
+export XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" XDG_CACHE_HOME="$work/cache"
 
 failed=0
 # run ALLOWED_EXIT_CODES -- command...   ("0" or "0,1": 1 means the workbook has errors, which is allowed)
@@ -48,6 +50,19 @@ else
   echo "FAIL (exit $dask_rc): batch --dask local without the dask extra: $dask_out" >&2
   failed=1
 fi
+run 0 -- "$CR" profile show
+# The page from a plain install: its first line is the address, the page answers there, Ctrl-C stops it.
+run 0 -- "$work/venv/bin/python" - "$CR" <<'EOF'
+import signal, subprocess, sys, urllib.request
+p = subprocess.Popen([sys.argv[1], "web", "--no-browser", "--no-pdf"], stdout=subprocess.PIPE, text=True)
+url = p.stdout.readline().strip()
+assert url.startswith("http://127.0.0.1:") and "token=" in url, url
+assert urllib.request.urlopen(url, timeout=60).status == 200
+p.send_signal(signal.SIGINT)
+assert p.wait(timeout=60) == 0
+print("page served and stopped")
+EOF
+run 0 -- "$CR" profile set firm_name 测试咨询有限公司
 run 0 -- "$CR" factors
 run 0 -- "$CR" factors 柴油 --json
 run 0 -- "$CR" addin "$work/加载项"

@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # LibreOffice renders reports and workbooks in the tests; CJK fonts for Chinese text; poppler for PDF text/PNG.
-debs=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk poppler-utils)
+# chromium + chromium-driver: a real browser drives `carbon-report web` (tests/test_web_browser.py; no browser download).
+debs=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk poppler-utils chromium chromium-driver)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 if [ ${#missing[@]} -gt 0 ]; then

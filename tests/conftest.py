@@ -10,10 +10,12 @@ check it. The product's default is on.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,14 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("CARBON_REPORT_TOC", "0")
+
+# The consultancy profile and the support log live in the user's folders (platformdirs, XDG on Linux): each
+# test process gets its own empty ones, so a developer's real profile never changes a report under test and
+# no test writes into the user's log. Child processes inherit them.
+_USER_DIRS = tempfile.mkdtemp(prefix="carbon_report_test_user_")
+for _var, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
+    os.environ[_var] = os.path.join(_USER_DIRS, _sub)
+atexit.register(shutil.rmtree, _USER_DIRS, True)
 
 
 def soffice_path() -> str | None:

@@ -525,7 +525,8 @@ def run_batch_cli(args: Any, options: Any) -> int:
         print(code_line(Code.E_BATCH_NOT_A_FOLDER, path=in_dir), file=sys.stderr)
         return 2
     if args.jobs is not None and args.jobs < 1:
-        print(f"--jobs {args.jobs}: 进程数至少为 1 must be at least 1 [{Code.E_USAGE}]", file=sys.stderr)
+        print(f"--jobs {args.jobs}: {Code.E_USAGE.text(detail='进程数至少为 1')} must be at least 1 [{Code.E_USAGE}]",
+              file=sys.stderr)
         return 2
     dask = getattr(args, "dask", None)
     if dask:

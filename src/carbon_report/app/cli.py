@@ -81,7 +81,7 @@ class CliParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: 用法错误：{usage_zh(message)}。usage error: {message} [{Code.E_USAGE}]\n")
+        self.exit(2, f"{self.prog}: {Code.E_USAGE.text(detail=usage_zh(message))}。usage error: {message} [{Code.E_USAGE}]\n")
 
 
 def seconds(text: str, *, zero: bool = False) -> float:
@@ -114,6 +114,18 @@ def _utf8_streams() -> None:
             stream.reconfigure(encoding="utf-8", errors="replace")
 
 
+def version_text() -> str:
+    """`carbon-report --version`: the version first (scripts read that line), then what support asks for."""
+    import platform
+
+    from carbon_report.app.log import log_path
+
+    return (f"carbon-report {__version__}\n"
+            f"Python {platform.python_version()} ({platform.python_implementation()}) {sys.executable}\n"
+            f"平台 platform: {platform.platform()}\n"
+            f"日志 log: {log_path()}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = CliParser(
         prog="carbon-report",
@@ -121,8 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Green low-carbon enterprise evaluation: compute GHG emissions from an intake workbook and "
                     "write the Word report.",
         epilog=EPILOG)
-    p.add_argument("--version", action="version", version=f"carbon-report {__version__}",
-                   help="显示版本号并退出 show the version and exit")
+    p.add_argument("--version", action="version", version=version_text(),
+                   help="显示版本号、Python、平台和日志位置并退出 show the version, Python, platform and log path")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令 command")
 
     t = sub.add_parser(
@@ -140,10 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "--install 同时装入 Excel 启动文件夹 XLSTART 并记下本机 Python。\n"
                     "Write the Excel add-in carbon_report.xlam into DIR (ribbon tab 碳排放报告); --install also puts\n"
                     "it into Excel's start-up folder and records this Python in it.",
-        epilog=_examples("carbon-report addin 加载项", "carbon-report addin --install"))
+        epilog=_examples("carbon-report addin 加载项", "carbon-report addin --install", "carbon-report addin --status",
+                         "carbon-report addin --uninstall"))
     a.add_argument("dir", type=Path, nargs="?", default=None, metavar="DIR", help="输出文件夹 output folder")
-    a.add_argument("--install", action="store_true",
-                   help="写入并安装到 Excel 启动文件夹 XLSTART write it into Excel's start-up folder")
+    how = a.add_mutually_exclusive_group()
+    how.add_argument("--install", action="store_true",
+                     help="写入并安装到 Excel 启动文件夹 XLSTART（Windows 上同时创建网页的开始菜单和桌面快捷方式） "
+                          "write it into Excel's start-up folder (Windows: also the page's shortcuts)")
+    how.add_argument("--uninstall", action="store_true",
+                     help="从 XLSTART 删除加载项（和网页快捷方式） remove the add-in (and the page's shortcuts)")
+    how.add_argument("--status", action="store_true",
+                     help="显示加载项是否已安装、版本和使用的 Python show whether and how the add-in is installed")
     a.add_argument("--xlstart", type=Path, default=None, metavar="DIR",
                    help="Excel 启动文件夹（默认询问 Excel） the start-up folder (default: ask Excel)")
 
@@ -166,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "carbon-report process 企业A.xlsx --out 输出 --no-report --json",
                          "carbon-report process 企业A_2024.xlsx --out 输出 --history 企业A_2022.xlsx 企业A_2023.xlsx"))
     pr.add_argument("input", type=Path, metavar="IN.xlsx", help="填报工作簿 the intake workbook")
-    pr.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹 output folder")
+    pr.add_argument("--out", type=Path, default=None, metavar="DIR",
+                    help="输出文件夹（默认：配置的 out_dir） output folder (default: the profile's out_dir)")
     pr.add_argument("--history", type=Path, nargs="+", default=(), metavar="A.xlsx",
                     help="往年的填报或计算结果工作簿（可多个，或文件夹）：各按原报告计算，并按本年度的方法和边界重算"
                          "（排放源或场所的增减、因子/GWP/方法的改变），用于基准年和历年对比 "
@@ -187,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "carbon-report batch 收集的工作簿 --out 输出 --recursive --jobs 4",
                          "carbon-report batch 收集的工作簿 --out 输出 --dask tcp://10.0.0.5:8786"))
     b.add_argument("input", type=Path, metavar="IN_DIR", help="存放填报工作簿的文件夹 folder of intake workbooks")
-    b.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹 output folder")
+    b.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="输出文件夹（默认：配置的 out_dir） output folder (default: the profile's out_dir)")
     b.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：CPU 核数；--dask local 时为工作进程数） worker processes")
     b.add_argument("--recursive", action="store_true", help="包括子文件夹 include subfolders")
     b.add_argument("--timeout", type=_seconds_or_zero, default=300, metavar="SEC",
@@ -198,6 +219,40 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--ship-inputs", action="store_true",
                    help="把输入文件发送给 Dask 工作进程（不共享存储时） send the input files to the Dask workers")
     _process_options(b)
+
+    w = sub.add_parser(
+        "web", help="在浏览器中使用（无需 Excel 按钮） use the product in a browser page",
+        description="在本机启动网页（仅 127.0.0.1，带一次性访问令牌），在浏览器中上传工作簿、查看校验结果、下载\n"
+                    "计算结果和报告、填写咨询机构配置；适用于 WPS、Mac 和不能使用 Excel 按钮的 Office。\n"
+                    "第一行输出是网页的完整地址。关闭窗口或按 Ctrl-C 停止。\n"
+                    "Start a local page (127.0.0.1 only, with a token made for this launch) to upload workbooks,\n"
+                    "see findings, download outputs and fill the profile. The first line printed is its address.",
+        epilog=_examples("carbon-report web", "carbon-report web --out 输出", "carbon-report web --port 8765 --no-browser"))
+    w.add_argument("--port", type=int, default=0, metavar="N", help="端口（默认：任一空闲端口） port (default: a free one)")
+    w.add_argument("--no-browser", action="store_true", help="不自动打开浏览器 do not open the browser")
+    w.add_argument("--no-pdf", action="store_true", help="不生成 PDF（默认：有转换器时生成） no PDF (default: when a converter exists)")
+    w.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="同时把结果写入此文件夹（默认：配置的 out_dir；都没有时只供下载） also write outputs here")
+
+    pf = sub.add_parser(
+        "profile", help="咨询机构配置：机构名称、签署人、报告编号、模板 the consultancy profile",
+        description="咨询机构（技术服务机构）的配置，保存在用户配置文件夹中；生成报告时，工作簿“企业信息”中为空的\n"
+                    "编制单位、地址、联系方式、组长、组员、技术复核人、批准人、报告编号取自这里（工作簿中填写的优先）。\n"
+                    "The consultancy profile, kept in the user config folder: a report field the workbook's\n"
+                    "企业信息 leaves blank is taken from it (the workbook's value wins).\n\n"
+                    "配置项 keys: firm_name 技术服务机构名称（编制单位）, firm_address 地址, website 查询网址,\n"
+                    "phone 联系方式, logo 机构标志, report_number_pattern 报告编号格式 (如 WD-HC-{date:%%Y%%m%%d}{seq:04d}),\n"
+                    "leader 组长, members 组员（用、或逗号分隔）, reviewer 技术复核人, approver 批准人,\n"
+                    "template 报告模板, out_dir 默认输出文件夹",
+        epilog=_examples("carbon-report profile show",
+                         "carbon-report profile set firm_name 万鼎认证（河南）有限公司",
+                         "carbon-report profile set members 张珍、陈婧",
+                         "carbon-report profile set report_number_pattern \"WD-HC-{date:%%Y%%m%%d}{seq:04d}\"",
+                         "carbon-report profile template 我们的报告模板.docx",
+                         "carbon-report profile set logo \"\"   # 清除 clear a key"))
+    pf.add_argument("action", nargs="?", default="show", choices=("show", "set", "template"),
+                    metavar="show | set KEY VALUE | template PATH", help="显示、设置，或设置报告模板 show, set, or set the template")
+    pf.add_argument("values", nargs="*", metavar="ARG", help="配置项和值，或模板路径 KEY VALUE, or PATH")
 
     k = sub.add_parser(
         "codes", help="列出校验代码及其含义 list finding codes and what they mean",
@@ -224,14 +279,27 @@ def _process_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="覆盖已被编辑过的报告 overwrite an edited report")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF also write a PDF (LibreOffice)")
     p.add_argument("--report-template", type=Path, default=None, metavar="PATH",
-                   help="使用其他报告模板 .docx use another report template")
+                   help="使用其他报告模板 .docx（优先于配置的模板） use another report template (over the profile's)")
     p.add_argument("--no-report", action="store_true", help="不生成 Word 报告 skip the Word report")
+    p.add_argument("--pcf", action="store_true",
+                   help="同时计算产品碳足迹，每个产品写出产品碳足迹报告和 PACT 数据文件 "
+                        "also compute product carbon footprints (GB/T 24067 / ISO 14067): a report and a PACT file per product")
 
 
 def main(argv: list[str] | None = None) -> int:
     _utf8_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "command", None) in ("process", "batch") and args.out is None:
+        args.out = _profile_out_dir()
+        if args.out is None:
+            sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+            sub.choices[args.command].error("the following arguments are required: --out")
+    from carbon_report.app import log
+
+    started = time.monotonic()
+    log.event("start", command=args.command, version=__version__)
+    code = 2
     try:
         code = _run(args)
         sys.stdout.flush()
@@ -243,18 +311,32 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断 interrupted", file=sys.stderr)
         code = 130
-    except Exception as e:  # the last guard: one line, never a traceback
+    except Exception as e:  # the last guard: one line, never a traceback (that goes into the log)
         if os.environ.get("CARBON_REPORT_DEBUG"):
             raise
-        print(code_line(Code.E_INTERNAL, "carbon-report", error=f"{type(e).__name__}: {e}"), file=sys.stderr)
+        where = log.path_note(log.internal_error(e))
+        print(code_line(Code.E_INTERNAL, "carbon-report", error=f"{type(e).__name__}: {e}；{where}"), file=sys.stderr)
         code = 2
+    finally:
+        log.event("end", command=args.command, exit=code, seconds=f"{time.monotonic() - started:.1f}")
     return code
+
+
+def _profile_out_dir() -> Path | None:
+    from carbon_report.app.profile import load_profile, out_dir
+    from carbon_report.core.errors import ProfileError
+
+    try:
+        return out_dir(load_profile())
+    except ProfileError:
+        return None  # said by the run itself, when it loads the profile
 
 
 def _run(args: argparse.Namespace) -> int:
     threshold = getattr(args, "recalc_threshold", None)
     if threshold is not None and not 0 <= threshold < 100:
-        print(f"--recalc-threshold {threshold:g}: 阈值应在 0–100（%）之间 must be 0–100 [{Code.E_USAGE}]", file=sys.stderr)
+        print(f"--recalc-threshold {threshold:g}: {Code.E_USAGE.text(detail='阈值应在 0–100（%）之间')} must be 0–100 "
+              f"[{Code.E_USAGE}]", file=sys.stderr)
         return 2
     if args.command == "template":
         from carbon_report.core.errors import OutputError, OutputExists
@@ -279,6 +361,15 @@ def _run(args: argparse.Namespace) -> int:
         return run_codes(args.code, args.json)
     if args.command == "factors":
         return _factors(args)
+    if args.command == "profile":
+        return _profile(args)
+    if args.command == "web":
+        from carbon_report.app.web import serve
+
+        if not 0 <= args.port <= 65535:
+            print(f"--port {args.port}: 端口应在 0–65535 之间 must be 0–65535 [{Code.E_USAGE}]", file=sys.stderr)
+            return 2
+        return serve(args.port, not args.no_browser, args.out or _profile_out_dir(), pdf=False if args.no_pdf else None)
     if args.command == "check":
         from carbon_report.app.pipeline import check_file
 
@@ -291,20 +382,30 @@ def _run(args: argparse.Namespace) -> int:
         from carbon_report.app.pipeline import process_file
         from carbon_report.core.errors import SameAsInput
 
+        options = _with_profile(_options(args), [args.input])
+        if options is None:
+            return 2
         progress = PhasePrinter(args.input.name)
         try:
-            outcome = process_file(args.input, args.out, _options(args), progress=progress)
+            outcome = process_file(args.input, args.out, options, progress=progress)
         except SameAsInput:
             print(code_line(Code.E_OUTPUT_IS_INPUT, args.input), file=sys.stderr)
             return 2
         finally:
             progress.close()
+        from carbon_report.app.log import outcome_event
+
+        outcome_event(outcome)
         _report(outcome, args.json)
         return outcome.exit_code
     if args.command == "batch":
-        from carbon_report.app.batch import run_batch_cli
+        from carbon_report.app.batch import find_workbooks, run_batch_cli
 
-        return run_batch_cli(args, _options(args))
+        files = find_workbooks(args.input, args.recursive, out_dir=args.out)[0] if Path(args.input).is_dir() else []
+        options = _with_profile(_options(args), files)
+        if options is None:
+            return 2
+        return run_batch_cli(args, options)
     raise AssertionError(args.command)
 
 
@@ -314,24 +415,94 @@ def _template_ok(args: argparse.Namespace) -> bool:
     if t is None or args.no_report or Path(t).is_file():
         return True
     what = "是文件夹，不是 .docx 文件" if Path(t).is_dir() else "不存在"
-    print(f"{t}: 报告模板{what} report template not found (--report-template) [{Code.E_REPORT_TEMPLATE}]",
+    print(f"{t}: {Code.E_REPORT_TEMPLATE.text(detail=f'报告模板{what}')} report template not found (--report-template) "
+          f"[{Code.E_REPORT_TEMPLATE}]",
           file=sys.stderr)
     return False
 
 
+def _with_profile(options: Any, inputs: Sequence[Path]) -> Any:
+    """The run's options with the consultancy profile: its fields as data (report numbers given out here,
+    in the parent process) and its template unless --report-template names one. None: the profile is broken
+    (one line said)."""
+    import dataclasses
+
+    from carbon_report.app.profile import companies_of, load_profile, profile_run, report_template
+    from carbon_report.core.errors import ProfileError
+
+    try:
+        profile = load_profile()
+        template = options.report_template or (report_template(profile) if options.report else None)
+        run = profile_run(companies_of(inputs) if options.report else [], today=options.today, profile=profile)
+    except ProfileError as e:
+        print(f"carbon-report: {e.message} [{e.code}]", file=sys.stderr)
+        return None
+    return dataclasses.replace(options, profile=run, report_template=template)
+
+
+def _profile(args: argparse.Namespace) -> int:
+    from carbon_report.app.profile import PROFILE_FILE, load_profile, profile_dir, set_value, show_lines
+    from carbon_report.core.errors import ProfileError
+    from carbon_report.core.profile import KEYS
+
+    try:
+        if args.action == "show":
+            if args.values:
+                print(f"carbon-report profile show: 不需要参数 takes no arguments [{Code.E_USAGE}]", file=sys.stderr)
+                return 2
+            print(f"# {profile_dir() / PROFILE_FILE}", file=sys.stderr)
+            for line in show_lines(load_profile()):
+                print(line)
+            return 0
+        if args.action == "template":
+            if len(args.values) != 1:
+                print(f"carbon-report profile template PATH: 需要一个 .docx 文件路径 give one .docx path [{Code.E_USAGE}]",
+                      file=sys.stderr)
+                return 2
+            set_value("template", str(args.values[0]))
+            print(f"已设置报告模板 template set: {profile_dir() / 'report_template.docx'}")
+            return 0
+        if len(args.values) != 2:
+            print(f"carbon-report profile set KEY VALUE: 需要配置项和值（清除用 \"\"） give KEY and VALUE [{Code.E_USAGE}]",
+                  file=sys.stderr)
+            return 2
+        key, value = args.values
+        profile = set_value(key, value)
+        print(f"{key} = {profile.value(key)}  # {KEYS[key].label}")
+        return 0
+    except ProfileError as e:
+        print(f"carbon-report profile: {e.message} [{e.code}]", file=sys.stderr)
+        return 2
+
+
 def _addin(args: argparse.Namespace) -> int:
-    from carbon_report.app.excel.addin import install_addin, write_addin
+    from carbon_report.app.excel.addin import addin_status, install_addin, uninstall_addin, write_addin
     from carbon_report.core.errors import CarbonReportError
 
-    if args.dir is None and not args.install:
-        print("carbon-report addin: 请给出文件夹 DIR，或用 --install 安装到 Excel give DIR or --install", file=sys.stderr)
+    if args.dir is None and not (args.install or args.uninstall or args.status):
+        print(f"carbon-report addin: 请给出文件夹 DIR，或用 --install / --uninstall / --status "
+              f"give DIR or --install [{Code.E_USAGE}]", file=sys.stderr)
         return 2
     try:
+        if args.status:
+            for line in addin_status(args.xlstart):
+                print(line)
+            return 0
+        if args.uninstall:
+            removed = uninstall_addin(args.xlstart)
+            for p in removed:
+                print(f"已删除 removed: {p}")
+            if not removed:
+                print("未找到已安装的加载项 the add-in was not installed")
+            return 0
         if args.dir is not None:
             print(f"已写出 Excel 加载项 add-in written: {write_addin(args.dir)}")
         if args.install:
-            path = install_addin(args.xlstart)
+            notices: list[str] = []
+            path = install_addin(args.xlstart, notices=notices)
             print(f"已安装 Excel 加载项 add-in installed: {path}（请重新启动 Excel restart Excel）")
+            for n in notices:
+                print(n)
     except CarbonReportError as e:
         print(f"carbon-report: {e.message} [{e.code}]", file=sys.stderr)
         return 2
@@ -389,7 +560,7 @@ def _options(args: argparse.Namespace) -> Any:
     return Options(force=args.force, report=not args.no_report, pdf=args.pdf, report_template=args.report_template,
                    history=tuple(getattr(args, "history", ()) or ()),
                    recalc_threshold_pct=getattr(args, "recalc_threshold", None),
-                   time_limit=getattr(args, "time_limit", None))
+                   time_limit=getattr(args, "time_limit", None), pcf=getattr(args, "pcf", False))
 
 
 def _report(outcome: Any, as_json: bool) -> None:

@@ -48,7 +48,8 @@ def run(text: str | None, want_json: bool) -> int:
         found = lookup(text)
         if found is None:
             # One line on stdout, where a user who typed the command looks; stderr stays empty.
-            print(f"未知的代码“{text}”，可用 carbon-report codes 列出全部 unknown code [{Code.E_USAGE}]")
+            print(f"{Code.E_USAGE.text(detail=f'未知的代码“{text}”，可用 carbon-report codes 列出全部')} unknown code "
+                  f"[{Code.E_USAGE}]")
             return 2
         codes = [found]
     if want_json:

@@ -6,6 +6,7 @@ One place so that the CLI and the batch print a finding the same way and never i
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -58,6 +59,11 @@ def summary_line(outcome: Outcome) -> str:
     for key, label in (("workbook", "计算结果"), ("report", "评价报告"), ("pdf", "PDF")):
         if outcome.outputs.get(key):
             parts.append(f"{label}：{outcome.outputs[key]}")
+    reports = outcome.outputs.get("pcf_reports") or {}
+    if reports:
+        pact = [v for v in (outcome.outputs.get("pact") or {}).values() if v]
+        folder = Path(next(iter(reports.values()))).parent
+        parts.append(f"产品碳足迹报告 {len(reports)} 份、PACT 数据文件 {len(pact)} 份：{folder}")
     if n_err and outcome.outputs.get("workbook"):
         parts.append("未生成报告，请查看“校验结果”工作表")
     return "；".join(parts)

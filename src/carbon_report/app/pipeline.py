@@ -40,8 +40,11 @@ from carbon_report.core.history import (
     run_history,
 )
 from carbon_report.core.model import EvidenceFile, Finding, Intake, Result, Stage
+from carbon_report.core.pcf import excluded_findings, product_footprints
+from carbon_report.core.profile import ProfileRun, apply_profile
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
+from carbon_report.core.validate.pcf import check_pcf, footprint_columns_used
 from carbon_report.core.validate.pictures import PictureStatus
 from carbon_report.io.evidence import probe_evidence
 from carbon_report.io.pictures import picture_status
@@ -73,6 +76,9 @@ class Options:
     library: Library | None = None  # this run's factor library (None: the bundled edition)
     history_library: Library | None = None  # the edition history workbooks were reported with (None: this run's)
     time_limit: float | None = None  # seconds for the whole of process_file (None: no limit)
+    # the consultancy profile as plain data (core/profile.py): fills the company fields 企业信息 left blank
+    profile: ProfileRun | None = None
+    pcf: bool = False  # --pcf: product footprints, one report and one PACT file per product (issue 28)
 
 
 @dataclass
@@ -130,6 +136,7 @@ class Outcome:
             "uncertainty_pct": _uncertainty_json(r),
             "factor_date": ((self.intake.factor_date if self.intake else None) or self.run_date).isoformat(),
             **_history_json(r),
+            "products": _products_json(r),
         }
 
 
@@ -164,6 +171,19 @@ def _history_json(r: Result | None) -> dict[str, Any]:
                       "cumulative_pct": b.cumulative_pct, "threshold_pct": b.threshold_pct,
                       "reasons": list(b.reasons)} if b else None,
     }
+
+
+def _products_json(r: Result | None) -> list[dict[str, Any]] | None:
+    """Product footprints (issue 28): tCO2e and kgCO2e per declared unit unrounded; null unless computed."""
+    if r is None or r.pcf is None:
+        return None
+    return [{"name": fp.name, "declared_unit": fp.declared_unit, "output": fp.output,
+             "unit_mass_kg": fp.unit_mass_kg, "boundary": fp.boundary,
+             "allocation": fp.allocation, "allocation_share": fp.share, "total_tco2e": fp.total_tco2e,
+             "per_unit_kgco2e": fp.per_unit_kgco2e, "stages": {s.value: v for s, v in fp.stages.items()},
+             "gases": dict(fp.gases), "biogenic_co2_t": fp.biogenic_co2_t,
+             "primary_data_share": fp.primary_data_share, "excluded_tco2e": fp.excluded_tco2e}
+            for fp in r.pcf.products]
 
 
 def _display(intake: Intake, r: Result) -> dict[str, Any]:
@@ -227,6 +247,7 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
                                 covered_years=frozenset(p.year for p in picked))
     findings = findings + early
     if intake is not None:
+        intake = apply_profile(intake, options.profile)  # before completeness: a field it fills is not blank
         findings = findings + completeness_findings(intake, sheet_names=raw.sheet_names)
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
@@ -240,7 +261,16 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
         findings = findings + more + more2
     progress("calculate")
     result, more = calculate(intake, library, history)
-    return intake, result, findings + more
+    findings = findings + more
+    if options.pcf or footprint_columns_used(intake):
+        plan, more = check_pcf(intake)
+        findings = findings + more
+        if plan is None:
+            return intake, None, findings
+        pcf = product_footprints(intake, result, plan.allocation, plan.basis_zh)
+        findings = findings + excluded_findings(pcf)
+        result = dataclasses.replace(result, pcf=pcf)
+    return intake, result, findings
 
 
 def history_files(paths: tuple[Path, ...], current: Path | None = None) -> list[Path]:
@@ -291,7 +321,16 @@ def check_file(path: Path, *, today: dt.date | None = None, progress: Progress =
     status: Status = "ok" if result is not None else "invalid"
     library = (options.library if options else None) or load_library()
     return Outcome(path, status, findings, intake, result, library_version=library.version,
-                   run_date=today or dt.date.today())
+                   run_date=today or dt.date.today(), notices=profile_notices(intake))
+
+
+def profile_notices(intake: Intake | None) -> list[str]:
+    """The fields the consultancy profile filled, said once (no default goes unsaid)."""
+    if intake is None or not intake.company.from_profile:
+        return []
+    labels = {lab.key: lab.text for lab in contract.LABELS} | {"website": "查询网址"}
+    names = "、".join(labels.get(k, k) for k in intake.company.from_profile)
+    return [f"工作簿“企业信息”中为空的{names}取自咨询机构配置（carbon-report profile） taken from the consultancy profile"]
 
 
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
@@ -342,7 +381,27 @@ def _process(path: Path, out_dir: Path, options: Options, progress: Progress, ho
     if outcome.status == "ok" and options.report:
         progress("report")
         write_report(outcome, report_out, options)
+    if outcome.status == "ok" and options.pcf:
+        progress("report")
+        write_footprint_files(outcome, out_dir, options)
     return outcome
+
+
+def write_footprint_files(outcome: Outcome, out_dir: Path, options: Options) -> None:
+    """--pcf: one 产品碳足迹报告 and one PACT file per product, beside the evaluation report."""
+    from carbon_report.outputs.pcf import write_footprints
+
+    assert outcome.intake is not None and outcome.result is not None
+    try:
+        done = write_footprints(outcome.intake, outcome.result, outcome.input, out_dir, force=options.force,
+                                library_version=outcome.library_version)
+    except OutputError as e:
+        outcome.fail(e.code, e.message)
+        return
+    outcome.findings += done.findings
+    outcome.notices += done.notices
+    outcome.outputs["pcf_reports"] = dict(done.reports)  # type: ignore[assignment]
+    outcome.outputs["pact"] = dict(done.pact)  # type: ignore[assignment]
 
 
 @contextlib.contextmanager
@@ -400,7 +459,7 @@ def process_copy(copy: Path, shown_as: Path, *, folder: Path | None, write_table
     raw = dataclasses.replace(raw, name=shown_as.name, folder=folder)
     intake, result, findings = analyse(raw, today=options.today, progress=progress, options=options)
     outcome = Outcome(shown_as, "ok" if result is not None else "invalid", findings, intake, result,
-                      library_version=(options.library or load_library()).version)
+                      library_version=(options.library or load_library()).version, notices=profile_notices(intake))
     progress("workbook")
     write_tables(computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version))
     if outcome.status == "ok" and options.report and report_to is not None:
@@ -436,6 +495,7 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
     outcome.outputs["report"] = str(target)
     if made_pdf is not None:  # exported from the same layout that filled the 目录
         outcome.outputs["pdf"] = str(made_pdf)
+        outcome.notices.append(_pdf_notice())
     elif options.pdf:
         from carbon_report.outputs.report.pdf import PdfFallbackWarning, PdfUnavailable, to_pdf
 
@@ -443,11 +503,21 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", PdfFallbackWarning)
                 outcome.outputs["pdf"] = str(to_pdf(target, target.with_suffix(".pdf")))
+            outcome.notices.append(_pdf_notice())
             outcome.notices += [str(w.message) for w in caught if issubclass(w.category, PdfFallbackWarning)]
         except PdfUnavailable as e:
             outcome.notices.append(f"未生成 PDF：{e}")
         except OutputError as e:
             outcome.fail(Finding.raised(e))
+
+
+def _pdf_notice() -> str:
+    """`--pdf` says which office program made the PDF (Word on Windows, else LibreOffice)."""
+    from carbon_report.outputs.convert import default_converter
+
+    converter = default_converter()
+    name = converter.name if converter is not None else "?"
+    return f"PDF 由 {name} 生成 made with {name}"
 
 
 def _same_file(a: Path, b: Path) -> bool:

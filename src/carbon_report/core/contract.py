@@ -48,6 +48,13 @@ class Label:
 
 COMPANY_SHEET = "企业信息"
 
+# Product carbon footprints (issue 28): optional columns, binding only with --pcf or when one is filled.
+PCF_ALLOCATION_HELP = ("可选，用于产品碳足迹（--pcf）。各产品共用排放的分配方法：质量、经济、比例（按“产品产量”的分配比例）"
+                       "或 不分配（每行活动数据都注明所属产品时）；留空时，每个产品都填写了分配比例则按比例，否则按质量")
+PCF_PRODUCT_HELP = ("可选，用于产品碳足迹。本行只属于一种产品时填写该产品名称（与“产品产量”中的名称完全一致）；"
+                    "留空表示各产品共用，按分配方法分摊")
+PCF_BOUNDARIES = {"从摇篮到大门": "cradle_to_gate", "从摇篮到坟墓": "cradle_to_grave"}
+
 LABELS: tuple[Label, ...] = (
     Label("name", "企业名称", True, "营业执照上的企业全称；报告各处的企业名称都取自这里"),
     Label("uscc", "统一社会信用代码", True, "18 位代码，按文本填写（单元格已设为文本格式）"),
@@ -71,6 +78,7 @@ LABELS: tuple[Label, ...] = (
     Label("approver", "批准人", False, "批准人姓名"),
     Label("approval_date", "批准日期", False, "批准的日期，如 2024-07-20"),
     Label("output_value", "工业总产值", False, "单位：万元；填写后计算单位产值排放强度"),
+    Label("allocation_method", "分配方法", False, PCF_ALLOCATION_HELP),
     Label("profile", "企业简介", False, "报告“企业简介”一节的文字，可分段（单元格内换行：Alt+Enter）", long_text=True),
     Label("main_products", "主要产品", False, "主要产品及工艺流程的文字说明", long_text=True),
     Label("org_boundary", "组织边界", False, "如：本公司持有运营控制权的厂区", long_text=True),
@@ -129,6 +137,13 @@ PRODUCTS = TableSheet(
         Column("for_intensity", "用于强度计算", False, "是/否；仅一种产品时留空即为“是”，多种产品时留空为“否”"),
         Column("allocation", "分配比例", False, "该产品分摊的企业排放比例（%），留空为 100%"),
         Column("base_output", "基准年产量", False, BASE_OUTPUT_HELP),
+        Column("unit_mass", "单位质量", False, "可选，用于产品碳足迹。一个产品单位（如 1 根、1 台）的质量（kg）；"
+                                               "按质量分配且产量以件、根、台等计时必填"),  # the template writes 单位质量(kg)
+        Column("output_value", "产值", False, "可选，用于产品碳足迹按经济价值分配：该产品核算年度的产值（万元）"),
+        Column("boundary", "系统边界", False, "可选。产品碳足迹的系统边界：从摇篮到大门（默认）或 从摇篮到坟墓"
+                                             "（需在活动数据中注明该产品使用和废弃处置阶段的数据）"),
+        Column("cpc", "CPC编码", False, "可选。联合国产品总分类（CPC 2.1）编码，生成 PACT 数据文件时必需"),
+        Column("product_id", "产品标识", False, "可选。产品标识（URN），如 urn:gtin:06901234567892；留空时自动生成"),
     ),
 )
 
@@ -151,6 +166,7 @@ ACTIVITIES = TableSheet(
         Column("quality", "数据质量", False, QUALITY_HELP),
         Column("uncertainty", "不确定度", False, UNCERTAINTY_HELP),  # the template writes 不确定度(%)
         Column("recalc_only", "仅用于重算", False, RECALC_ONLY_HELP),
+        Column("product", "产品", False, PCF_PRODUCT_HELP),
     ),
 )
 
@@ -169,6 +185,8 @@ FACTORS = TableSheet(
         Column("iso_category", "ISO类别", False, ISO_HELP + "用于使用本因子的所有行"),
         Column("uncertainty", "不确定度", False,
                "可选。因子的不确定度（%，95% 置信区间的半宽），按“来源”所给；留空表示不计因子不确定度"),
+        Column("supplier_data", "供应商数据", False, "可选，用于产品碳足迹。是：本因子是供应商提供的产品碳足迹（初级数据）；留空为 否"),
+        Column("evidence", "证明材料", False, "可选。供应商数据的证明文件路径（相对于本工作簿所在文件夹），只记录 SHA-256 和大小"),
     ),
     required_sheet=False,
 )
@@ -244,10 +262,11 @@ SHEET_SCOPES = "范围汇总"
 SHEET_YEARS = "历年对比"
 SHEET_MONTHLY = "月度数据"  # only when some row has months
 SHEET_SITES = "场所汇总"  # only when some row names a 场所
+SHEET_PCF = "产品碳足迹"  # only when product footprints are computed (issue 28)
 COMPUTED_SHEETS: tuple[str, ...] = (SHEET_FINDINGS, SHEET_DETAILS, SHEET_SUMMARY, SHEET_SCOPES, SHEET_TARGETS,
                                     SHEET_YEARS)
 # Written only when the workbook uses those columns; replaced (or removed) on every run like the others.
-OPTIONAL_COMPUTED_SHEETS: tuple[str, ...] = (SHEET_MONTHLY, SHEET_SITES)
+OPTIONAL_COMPUTED_SHEETS: tuple[str, ...] = (SHEET_MONTHLY, SHEET_SITES, SHEET_PCF)
 ALL_COMPUTED_SHEETS: tuple[str, ...] = COMPUTED_SHEETS + OPTIONAL_COMPUTED_SHEETS
 
 # Rows named like this are totals typed by hand, which would double count.

@@ -185,3 +185,14 @@ def _unreadable(code: Code, fields: dict[str, object]) -> UnreadableWorkbook:
 
 def _cluster_error(code: Code, fields: dict[str, object]) -> ClusterError:
     return ClusterError(code, **fields)
+
+
+class ProfileError(CarbonReportError):
+    """The consultancy profile: a value that cannot be used (unknown key, bad pattern, a logo or template
+    that fails its checks) or a profile file that cannot be read or written. The message is E-PROFILE's
+    template with `detail`."""
+
+    code = Code.E_PROFILE
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(Code.E_PROFILE.text(detail=detail), Code.E_PROFILE)

@@ -70,7 +70,7 @@ class Code(StrEnum):
     E_BATCH_TIMEOUT = ("E-BATCH-TIMEOUT", "处理时间超过 {seconds} 秒，已停止处理此文件",
         "a file exceeded the per-file time limit")
     E_BATCH_WORKER_CRASH = ("E-BATCH-WORKER-CRASH", "处理此文件时工作进程出错或异常退出（{error}；每个工作进程内存上限 {limit} MB），已跳过此文件；异常退出的文件已单独重试一次",
-        "the worker process died on this file, also when retried alone")
+        "the worker raised, or died on this file also when retried alone")
     E_CELL_ERROR = ("E-CELL-ERROR", "单元格为 Excel 错误值 {value}，请修正公式或数据",
         "a cell holds an Excel error value (#DIV/0!, #N/A …)")
     E_COLUMN_MISSING = ("E-COLUMN-MISSING", "工作表“{sheet}”缺少必填列“{column}”（在前 {rows} 行中未找到）",
@@ -183,8 +183,32 @@ class Code(StrEnum):
         "工业总产值 is not a positive number")
     E_OUTPUT_WRITE_FAILED = ("E-OUTPUT-WRITE-FAILED", "无法写入输出文件：{path}（{reason}）",
         "an output could not be written (another operating-system error)")
+    E_PCF_ALLOCATION_INVALID = ("E-PCF-ALLOCATION-INVALID", "分配方法“{value}”应为 质量、经济、比例 或 不分配",
+        "the allocation method is not mass, economic, share or none")
+    E_PCF_BOUNDARY_DATA = ("E-PCF-BOUNDARY-DATA", "产品“{name}”的系统边界为从摇篮到坟墓，但“活动数据”中没有注明该产品的使用阶段和寿命终止阶段数据（“产品”列填该产品，“类型”填 产品使用、废弃处置）",
+        "cradle-to-grave needs use and end-of-life rows of that product")
+    E_PCF_BOUNDARY_INVALID = ("E-PCF-BOUNDARY-INVALID", "系统边界“{value}”应为 从摇篮到大门 或 从摇篮到坟墓",
+        "the system boundary is neither cradle-to-gate nor cradle-to-grave")
+    E_PCF_FILE_CLASH = ("E-PCF-FILE-CLASH", "产品“{name}”与“{other}”的产品碳足迹报告文件名相同，请修改其中一个产品名称",
+        "two products would write the same footprint file")
+    E_PCF_NO_OUTPUT = ("E-PCF-NO-OUTPUT", "产品“{name}”的产量不大于 0，无法计算单位产品碳足迹",
+        "a product without a positive output has no per-unit footprint")
+    E_PCF_NOT_ALLOCATED = ("E-PCF-NOT-ALLOCATED", "分配方法为“不分配”，但“{name}”未填写所属产品（“产品”列）",
+        "不分配 needs every activity row to name its product")
+    E_PCF_OUTPUT_VALUE_MISSING = ("E-PCF-OUTPUT-VALUE-MISSING", "按经济价值分配，产品“{name}”须填写大于 0 的“产值(万元)”",
+        "economic allocation needs every product's 产值")
+    E_PCF_PRODUCT_UNKNOWN = ("E-PCF-PRODUCT-UNKNOWN", "产品“{product}”不在“产品产量”表中（须与产品名称完全一致）",
+        "an activity row names a product that is not in 产品产量")
+    E_PCF_SHARE_MISSING = ("E-PCF-SHARE-MISSING", "按比例分配，产品“{name}”须填写“分配比例”",
+        "share allocation needs every product's 分配比例")
+    E_PCF_SHARE_SUM = ("E-PCF-SHARE-SUM", "按比例分配，各产品的分配比例合计应为 100%，实为 {total}%",
+        "share allocation: the products' 分配比例 must add up to 100 %")
+    E_PCF_UNIT_MASS_MISSING = ("E-PCF-UNIT-MASS-MISSING", "按质量分配，产品“{name}”以“{unit}”计，须填写“单位质量(kg)”",
+        "mass allocation of a product counted in pieces needs 单位质量(kg)")
     E_PICTURE_OUTSIDE = ("E-PICTURE-OUTSIDE", "图片文件“{file}”不在工作簿所在的文件夹内（含 ..、绝对路径、盘符或指向文件夹外的链接），出于安全原因不读取；请把图片放在工作簿所在文件夹（或其子文件夹）中并填写相对路径",
         "a picture path leads out of the workbook's folder (.., absolute, drive letter, symlink)")
+    E_PROFILE = ("E-PROFILE", "咨询机构配置有误：{detail}",
+        "the consultancy profile (carbon-report profile) has a wrong value or cannot be read or written")
     E_QUALITY_UNKNOWN = ("E-QUALITY-UNKNOWN", "“{name}”的数据质量“{value}”无法识别，应为 实测、计算、估算、缺省 之一",
         "unknown 数据质量 (data quality tier)")
     E_REDUCTION_RANGE = ("E-REDUCTION-RANGE", "{label}“{value}”应在 0–100（%）之间",
@@ -223,6 +247,8 @@ class Code(StrEnum):
         "a quantity without a unit")
     E_UNIT_UNKNOWN = ("E-UNIT-UNKNOWN", "“{name}”的单位“{unit}”无法识别：{why}",
         "unknown unit spelling")
+    E_UPLOAD_ZIP = ("E-UPLOAD-ZIP", "压缩包“{file}”{detail}，未处理",
+        "a .zip uploaded to the web page was refused (a member outside it, a link, too large, no workbook)")
     E_USAGE = ("E-USAGE", "命令用法错误：{detail}",
         "the command was used wrongly")
     E_USCC_CHECK = ("E-USCC-CHECK", "统一社会信用代码“{value}”不符合 GB 32100-2015：{problem}",
@@ -235,8 +261,8 @@ class Code(StrEnum):
         "the installed xlwings is outside the range the add-in was built for")
     E_YEAR_INVALID = ("E-YEAR-INVALID", "{label}“{value}”不是 {first}–{last} 之间的年份",
         "a year cell does not hold a year")
-    E_YESNO_INVALID = ("E-YESNO-INVALID", "“{column}”应填 是 或 否，实际为“{value}”",
-        "a yes/no cell is neither 是 nor 否 (用于强度计算, 仅用于重算)")
+    E_YESNO_INVALID = ("E-YESNO-INVALID", "“{label}”应填 是 或 否，实际为“{value}”",
+        "a yes/no cell is neither yes (是) nor no (否)")
     W_ADDIN_VERSION = ("W-ADDIN-VERSION", "注意：加载项是用 carbon-report {version} / xlwings {xlwings} 生成的，本机现在安装的是 carbon-report {now} / xlwings {now_xlwings}。请关闭 Excel，在命令行运行 carbon-report addin --install 更新加载项。",
         "the add-in was built by other carbon-report or xlwings versions")
     W_ALLOCATION_SUM = ("W-ALLOCATION-SUM", "用于强度计算的产品分配比例合计为 {sum}%，超过 100%",
@@ -307,6 +333,12 @@ class Code(StrEnum):
         "a plain number between 0 and 1 read as a percentage")
     W_PHONE_NUMBER = ("W-PHONE-NUMBER", "联系方式被当作数字输入，可能已丢失开头的 0；请设为文本后重新输入",
         "a phone number typed as a number may have lost its leading 0")
+    W_PCF_ALLOCATION_DEFAULT = ("W-PCF-ALLOCATION-DEFAULT", "“分配方法”未填，{why}，产品碳足迹按{method}分配",
+        "blank 分配方法: the default allocation was used")
+    W_PCF_EXCLUDED = ("W-PCF-EXCLUDED", "“{name}”属于{stage}阶段，不在产品“{product}”的系统边界（{boundary}）内，未计入产品碳足迹",
+        "a row outside a product's system boundary is left out of its footprint")
+    W_PCF_PACT = ("W-PCF-PACT", "产品“{name}”未生成 PACT 数据文件：{why}",
+        "no PACT file for a product, and why")
     W_PICTURE_MISSING = ("W-PICTURE-MISSING", "找不到图片文件“{file}”，报告中将显示占位框",
         "a picture file is missing: the report shows a placeholder")
     W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg（按扩展名或文件内容判断），报告中将显示占位框",

@@ -15,6 +15,7 @@ from carbon_report.core.findings import Code
 
 if TYPE_CHECKING:
     from carbon_report.core.errors import CarbonReportError
+    from carbon_report.core.pcf import PcfResult
 
 Severity = Literal["error", "warning"]
 BIOGENIC_CO2 = "CO2-biogenic"
@@ -119,6 +120,7 @@ class Company:
     output_value: float | None  # 工业总产值, 万元
     texts: dict[str, str] = field(default_factory=dict)  # every other label, keyed as in contract.LABELS
     refs: dict[str, CellRef] = field(default_factory=dict)
+    from_profile: tuple[str, ...] = ()  # label keys blank in the workbook, filled from the consultancy profile
 
     def text(self, key: str) -> str:
         return self.texts.get(key, "")
@@ -132,6 +134,15 @@ class Product:
     for_intensity: bool
     allocation_pct: float  # 100 means the whole plant's emissions
     row: int
+    # issue 28 (product footprints), all optional: whether 分配比例 was typed, the mass of one unit (kg), 产值
+    # (万元), the system boundary, and the PACT identifiers the intake may give
+    allocation_given: bool = False
+    unit_mass_kg: float | None = None
+    output_value: float | None = None
+    boundary: Literal["cradle_to_gate", "cradle_to_grave"] = "cradle_to_gate"
+    cpc: str = ""
+    product_id: str = ""
+    refs: dict[str, CellRef] = field(default_factory=dict, compare=False, hash=False)
     base_output: float | None = None  # 基准年产量 (issue 25, optional): the base year's output of this product
 
 
@@ -169,6 +180,8 @@ class Activity:
     # factor was chosen by name (blank 排放因子编码), so a recalculation may pick the year's own dated default
     recalc_only: bool = False
     factor_by_name: bool = False
+    product: str = ""  # issue 28: the one product in 产品产量 this row belongs to; "" shared by all
+    product_cell: CellRef | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +234,8 @@ class Factor:
     unverified: str = ""  # parameters no text read confirms; non-empty → a warning wherever the factor is used
     uncertainty_pct: float | None = None  # U_EF (%, half the 95 % interval) where the source gives one
     uncertainty_source: str = ""
+    supplier_data: bool = False  # 供应商数据 = 是: primary data for product footprints (issue 28)
+    evidence: Evidence | None = None  # 排放因子's 证明材料, checked as activity evidence is
 
     @property
     def biogenic(self) -> bool:
@@ -438,6 +453,7 @@ class Result:
     history: History | None = None  # earlier years (history workbooks, 历史排放) and the base-year check
     sites: dict[str, dict[Stage, float]] = field(default_factory=dict)  # site → stage → tCO2e (issue 16)
     uncertainty: Uncertainty | None = None  # IPCC Approach 1, when the workbook gives data quality
+    pcf: PcfResult | None = None  # product footprints, with --pcf or when a footprint column is filled (issue 28)
 
     @property
     def site_totals(self) -> dict[str, float]:

@@ -33,6 +33,15 @@ def check_workbook_file(path: Path) -> None:
         raise UnreadableWorkbook(Code.E_FILE_UNREADABLE, reason=e.strerror or type(e).__name__) from None
 
 
+def check_size(size: int) -> None:
+    """The size checks alone, for a file known only by its size (an upload cut off at the limit)."""
+    if size == 0:
+        raise UnreadableWorkbook(Code.E_FILE_EMPTY)
+    if size > MAX_FILE_BYTES:
+        raise UnreadableWorkbook(Code.E_FILE_TOO_LARGE, size=f"{size / 1048576:.1f}",
+                                 limit=f"{MAX_FILE_BYTES / 1048576:g}")
+
+
 def _check(path: Path) -> None:
     if path.name.startswith("~$"):
         raise UnreadableWorkbook(Code.E_FILE_LOCKFILE)
@@ -42,12 +51,7 @@ def _check(path: Path) -> None:
         raise UnreadableWorkbook(Code.E_FILE_IS_DIRECTORY)
     if not path.is_file():
         raise UnreadableWorkbook(Code.E_FILE_NOT_REGULAR)
-    size = path.stat().st_size
-    if size == 0:
-        raise UnreadableWorkbook(Code.E_FILE_EMPTY)
-    if size > MAX_FILE_BYTES:
-        raise UnreadableWorkbook(Code.E_FILE_TOO_LARGE, size=f"{size / 1048576:.1f}",
-                                 limit=f"{MAX_FILE_BYTES / 1048576:g}")
+    check_size(path.stat().st_size)
     with path.open("rb") as f:
         head = f.read(8)
         if head == _OLE2:

@@ -446,6 +446,22 @@ def peek_company(path: Path) -> tuple[str, int] | None:
     return (uscc, year) if uscc and year else None
 
 
+def peek_labels(path: Path, keys: tuple[str, ...]) -> dict[str, object]:
+    """The values of these 企业信息 labels (contract.LABELS keys) found in a workbook, read as peek_company
+    reads them; a label missing or blank is left out, and an unreadable file gives {}."""
+    wanted = {header_key(lab.text): lab.key for lab in contract.LABELS if lab.key in keys}
+    found: dict[str, object] = {}
+    try:
+        for cells in _company_rows(Path(path)):
+            for i, v in enumerate(cells[:-1]):
+                key = wanted.get(header_key(v)) if isinstance(v, str) else None
+                if key and key not in found:
+                    found[key] = cells[i + 1]  # the value is the cell right of its label (reader._read_labels)
+    except Exception:  # noqa: BLE001 - the full read reports what is wrong with the file
+        return {}
+    return {k: v for k, v in found.items() if v is not None and (not isinstance(v, str) or v.strip())}
+
+
 _SHARED_STRINGS_TYPE = "/sharedStrings"
 
 

@@ -126,6 +126,10 @@ def computed_tables(findings: list[Finding], intake: Intake | None, result: Resu
         tables += [details_table(intake, result, library_version), summary_table(intake, result, library_version),
                    scopes_table(intake, result), targets_table(intake, result), years_table(intake, result)]
         tables += [t for t in (monthly_table(intake), sites_table(intake, result)) if t is not None]
+        if result.pcf is not None:
+            from carbon_report.outputs.pcf.sheet import pcf_table  # it builds on this module's SheetTable
+
+            tables.append(pcf_table(intake, result.pcf))
     else:
         note = "存在错误，未计算。请先修正“校验结果”中的错误。"
         for name in (contract.SHEET_DETAILS, contract.SHEET_SUMMARY, contract.SHEET_SCOPES, contract.SHEET_TARGETS,

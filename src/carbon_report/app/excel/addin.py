@@ -229,16 +229,6 @@ def _settings_sheet(data: bytes, settings: dict[str, str]) -> bytes:
 def _core_properties(data: bytes) -> bytes:
     text = data.decode("utf-8")
     text = text.replace("<dc:title />", "<dc:title>碳排放报告 carbon-report</dc:title>")
-    text = text.replace("<dc:description />", "<dc:description>碳排放报告选项卡：生成报告、校验。"
-                        "需要安装了 carbon-report 的 Python（见 docs/excel.md）。</dc:description>")
-    text = text.replace("<dc:creator>Felix</dc:creator>", "<dc:creator>carbon-report</dc:creator>")
-    return text.replace("<cp:lastModifiedBy>Felix Zumstein</cp:lastModifiedBy>",
-                        "<cp:lastModifiedBy>carbon-report</cp:lastModifiedBy>").encode("utf-8")
-
-
-def _core_properties(data: bytes) -> bytes:
-    text = data.decode("utf-8")
-    text = text.replace("<dc:title />", "<dc:title>碳排放报告 carbon-report</dc:title>")
     text = text.replace("<dc:description />", f"<dc:description>碳排放报告选项卡：生成报告、校验。carbon-report {__version__}。"
                         "需要安装了 carbon-report 的 Python（见 docs/excel.md）。</dc:description>")
     text = text.replace("<dc:creator>Felix</dc:creator>", "<dc:creator>carbon-report</dc:creator>")
@@ -304,9 +294,11 @@ def excel_startup_folder() -> Path:
 
 
 def install_addin(xlstart: Path | None = None, settings: dict[str, str] | None = None,
-                  platform: str | None = None) -> Path:
+                  platform: str | None = None, notices: list[str] | None = None) -> Path:
     """`carbon-report addin --install`: the add-in written into XLSTART (given, or asked of Excel), an older
-    copy there replaced; on macOS xlwings' AppleScript installed too; then the warm-up. Returns its path."""
+    copy there replaced; on macOS xlwings' AppleScript installed too; on Windows the Start-menu and desktop
+    shortcuts for the page (`carbon-report web`, shortcut.py); then the warm-up. Returns its path; what could
+    not be done beside it (a shortcut) goes into `notices`."""
     platform = platform or sys.platform
     folder = Path(xlstart) if xlstart is not None else excel_startup_folder()
     path = write_addin(folder, interpreter_settings(platform) if settings is None else settings)
@@ -314,8 +306,86 @@ def install_addin(xlstart: Path | None = None, settings: dict[str, str] | None =
         from xlwings.cli import runpython_install
 
         runpython_install(None)  # Excel for Mac starts Python only through this script (`xlwings runpython install`)
+    if platform.startswith("win"):
+        from carbon_report.app.excel.shortcut import write_shortcuts
+
+        try:
+            for p in write_shortcuts():
+                (notices if notices is not None else []).append(f"已创建网页快捷方式 shortcut: {p}")
+        except Exception as e:  # noqa: BLE001 - the add-in is installed; the page can still be started by hand
+            (notices if notices is not None else []).append(
+                f"未能创建网页快捷方式（{type(e).__name__}: {e}）；可在命令提示符中运行 py -m carbon_report web")
     warm_up()
     return path
+
+
+def uninstall_addin(xlstart: Path | None = None, platform: str | None = None) -> list[Path]:
+    """`carbon-report addin --uninstall`: the add-in removed from XLSTART (given, or asked of Excel) and, on
+    Windows, the page's shortcuts. xlwings' own AppleScript on macOS is shared with other xlwings add-ins
+    and stays. Returns what was removed; Excel holding the add-in open is OutputLocked."""
+    platform = platform or sys.platform
+    folder = Path(xlstart) if xlstart is not None else excel_startup_folder()
+    removed: list[Path] = []
+    target = folder / ADDIN_NAME
+    try:
+        target.unlink()
+        removed.append(target)
+    except FileNotFoundError:
+        pass
+    except PermissionError:
+        raise OutputLocked(target, f"“{target}”正被 Excel 使用（加载项已加载）。请先关闭 Excel 再运行本命令。") from None
+    if platform.startswith("win"):
+        from carbon_report.app.excel.shortcut import remove_shortcuts
+
+        removed += remove_shortcuts()
+    return removed
+
+
+def addin_status(xlstart: Path | None = None, platform: str | None = None) -> list[str]:
+    """`carbon-report addin --status`: one line each — where XLSTART is, whether the add-in is there and
+    which carbon-report and Python it was written for, and (Windows) the page's shortcuts."""
+    platform = platform or sys.platform
+    lines: list[str] = []
+    try:
+        folder = Path(xlstart) if xlstart is not None else excel_startup_folder()
+    except CarbonReportError as e:
+        return [f"Excel 启动文件夹 XLSTART: {e.message}"]
+    path = folder / ADDIN_NAME
+    lines.append(f"Excel 启动文件夹 XLSTART: {folder}")
+    if not path.is_file():
+        lines.append(f"加载项 add-in: 未安装 not installed（{path}）")
+    else:
+        built, python = _installed_details(path)
+        same = "，与本机一致" if built == __version__ else f"，本机现在是 {__version__}，请重新运行 carbon-report addin --install"
+        lines.append(f"加载项 add-in: 已安装 installed {path}（carbon-report {built or '?'}{same}）")
+        if python:
+            exists = "存在" if Path(python).exists() else "不存在，请重新运行 carbon-report addin --install"
+            lines.append(f"按钮使用的 Python interpreter: {python}（{exists}）")
+    if platform.startswith("win"):
+        from carbon_report.app.excel.shortcut import shortcut_paths
+
+        try:
+            for p in shortcut_paths():
+                lines.append(f"网页快捷方式 shortcut: {p}（{'已创建' if p.exists() else '未创建'}）")
+        except Exception as e:  # noqa: BLE001 - no WScript.Shell: say so, the rest stands
+            lines.append(f"网页快捷方式 shortcut: 无法查询（{type(e).__name__}）")
+    return lines
+
+
+def _installed_details(path: Path) -> tuple[str, str]:
+    """The carbon-report version (core properties' description) and the interpreter (settings sheet) of an
+    installed add-in; "" where the file does not say."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8", "replace")
+            sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8", "replace")  # _settings_sheet's
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return "", ""
+    from xml.sax.saxutils import unescape
+
+    m = re.search(r"carbon-report ([0-9][^\s。<]*)。", core)
+    py = re.search(r"(?:Interpreter_Win|Interpreter_Mac)</t>.*?<t[^>]*>([^<]+)</t>", sheet, re.S)
+    return (m.group(1) if m else ""), (unescape(py.group(1)) if py else "")
 
 
 def warm_up() -> None:

@@ -60,12 +60,16 @@ def run_on_book(live: LiveBook, check_only: bool, *, today: dt.date | None = Non
             run = _run(live, check_only, today, written)
         except Stop as e:
             run = ExcelRun(str(e), critical=True)
-        except Exception as e:  # never a traceback window: one line in a message box
+        except Exception as e:  # never a traceback window: one line in a message box (the traceback: the log)
+            from carbon_report.app import log
+
             done = "计算结果已写入本工作簿（尚未保存），但随后" if written else ""
-            run = ExcelRun(f"{done}运行出错：{one_line(e)}\n\n请把这句话和工作簿发给技术支持。", critical=True,
-                           sheets_written=list(written))
+            where = log.path_note(log.internal_error(e))
+            run = ExcelRun(f"{done}运行出错：{one_line(e)}\n\n请把这句话、日志和工作簿发给技术支持。{where}",
+                           critical=True, sheets_written=list(written))
         finally:
             live.status(None)
+    _log_click(run, check_only)
     stale = version_notice(addin)
     if stale:
         run.message += "\n\n" + stale
@@ -102,9 +106,9 @@ def _run(live: LiveBook, check_only: bool, today: dt.date | None, written: list[
         except NeedsSave as e:
             raise Stop(str(e)) from None
         report_to = output_paths(path, path.parent)[1] if path is not None and not check_only else None
+        options = with_profile(Options(today=today, report=not check_only), copy if report_to else None)
         outcome = process_copy(copy, path or Path(name), folder=path.parent if path else None,
-                               write_tables=write_tables, report_to=report_to,
-                               options=Options(today=today, report=not check_only),
+                               write_tables=write_tables, report_to=report_to, options=options,
                                progress=lambda step: live.status(STEPS.get(step, "")))
     if outcome.status == "unreadable":
         raise Stop(f"无法读取工作簿：{outcome.findings[0].message} [{outcome.findings[0].code}]")
@@ -115,6 +119,31 @@ def _run(live: LiveBook, check_only: bool, today: dt.date | None, written: list[
     live.activate(contract.SHEET_FINDINGS if errors or check_only else contract.SHEET_SUMMARY)
     return ExcelRun(message(outcome, check_only), critical=bool(errors), outcome=outcome,
                     sheets_written=list(written))
+
+
+def with_profile(options, copy: Path | None):  # noqa: ANN001, ANN201 (pipeline.Options)
+    """The consultancy profile for a click: its fields, its template, and a report number given out here
+    (this process started the run) when the workbook's 报告编号 is blank and a report is written."""
+    import dataclasses
+
+    from carbon_report.app.profile import companies_of, load_profile, profile_run, report_template
+    from carbon_report.core.errors import ProfileError
+
+    try:
+        profile = load_profile()
+        template = report_template(profile) if copy is not None else None
+        run = profile_run(companies_of([copy]) if copy is not None else [], today=options.today, profile=profile)
+    except ProfileError as e:
+        raise Stop(f"{e.message} [{e.code}]") from None
+    return dataclasses.replace(options, profile=run, report_template=template)
+
+
+def _log_click(run: ExcelRun, check_only: bool) -> None:
+    from carbon_report.app import log
+
+    if run.outcome is not None:
+        log.outcome_event(run.outcome)
+    log.event("excel", button="check" if check_only else "process", critical=run.critical)
 
 
 def version_notice(addin: tuple[str, str] | None) -> str:

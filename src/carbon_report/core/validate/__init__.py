@@ -21,6 +21,7 @@ from carbon_report.core.validate.cross import check_history, check_measures
 from carbon_report.core.validate.equipment import read_equipment
 from carbon_report.core.validate.extras import EvidenceProbe
 from carbon_report.core.validate.factors import read_factors
+from carbon_report.core.validate.footprint import read_footprint_columns
 from carbon_report.core.validate.history import read_history
 from carbon_report.core.validate.measures import read_measures
 from carbon_report.core.validate.pictures import PictureStatus, read_pictures
@@ -83,4 +84,5 @@ def validate(raw: RawWorkbook, library: Library, *, today: dt.date | None = None
         location_factors=location,
         factor_date=report_day,
     )
+    intake = read_footprint_columns(raw, intake, f, evidence)
     return intake, f.items

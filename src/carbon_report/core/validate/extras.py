@@ -161,5 +161,5 @@ def read_recalc_only(row: RawRow, table: RawTable, f: Findings) -> tuple[bool, b
         return True, True
     if t in (contract.NO, "N", "NO", "×", "FALSE"):
         return False, True
-    f.error(cell.ref, Code.E_YESNO_INVALID, column="仅用于重算", value=text_of(cell.value))
+    f.error(cell.ref, Code.E_YESNO_INVALID, label="仅用于重算", value=text_of(cell.value))
     return False, False

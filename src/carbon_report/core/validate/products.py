@@ -55,7 +55,7 @@ def read_products(raw: RawWorkbook, f: Findings) -> list[Product]:
         base_output, base_ok = _base_output(row, table, f, name)
         ok = ok and base_ok
         if ok:
-            out.append(Product(name, output, unit, use, alloc, row.row, base_output))
+            out.append(Product(name, output, unit, use, alloc, row.row, base_output=base_output))
     used = [p for p in out if p.for_intensity]
     if used and sum(p.allocation_pct for p in used) > 100 + 1e-9:
         f.warn(CellRef(table.sheet, f"A{table.header_row}"), Code.W_ALLOCATION_SUM,
@@ -125,5 +125,5 @@ def _for_intensity(row: RawRow, table: RawTable, f: Findings, *, single: bool) -
         return True
     if yes_no in (contract.NO, "N", "NO", "n", "no", "×"):
         return False
-    f.error(ref(row, table, "for_intensity"), Code.E_YESNO_INVALID, column="用于强度计算", value=yes_no)
+    f.error(ref(row, table, "for_intensity"), Code.E_YESNO_INVALID, label="用于强度计算", value=yes_no)
     return None

@@ -10,6 +10,7 @@ program a converter starts dies with the run (io/children.py: own session, watch
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import warnings
 from dataclasses import dataclass
@@ -72,11 +73,31 @@ def say_once(message: str) -> None:
         warnings.warn(message, TocNotFilledWarning, stacklevel=3)
 
 
+def _platform() -> str:
+    return sys.platform
+
+
 def default_converter() -> Converter | None:
-    """The process-wide converter of the office program installed here (LibreOffice), or None. Looked up
-    on each call (a cheap PATH search), so that a program installed or removed is seen; started lazily."""
+    """The process-wide converter of the office program installed here, or None: Microsoft Word on Windows
+    when it is installed (word.py; a consultant's laptop has Word, rarely LibreOffice), else LibreOffice.
+    Looked up on each call (a cheap PATH or registry lookup), so that a program installed or removed is seen;
+    started lazily."""
     global _default
     from carbon_report.outputs.convert.libreoffice import LibreOffice, find_soffice
+
+    if _platform() == "win32":
+        from carbon_report.outputs.convert.word import Word, word_installed
+
+        if word_installed():
+            with _lock:
+                current = _default
+                if isinstance(current, Word):
+                    return current
+                _default = Word()
+            if current is not None:
+                current.close()
+            _register_close()
+            return _default
 
     soffice = find_soffice()
     with _lock:

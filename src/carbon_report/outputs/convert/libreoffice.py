@@ -57,8 +57,9 @@ FONT_ALIASES = {
 
 class LibreOfficeNotFound(PdfUnavailable):
     def __init__(self) -> None:
-        super().__init__("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，"
-                         "或设置环境变量 CARBON_REPORT_SOFFICE 指向 soffice 程序。")
+        super().__init__("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice（Windows 上装有 Microsoft Word "
+                         "即可，无需 LibreOffice），或设置环境变量 CARBON_REPORT_SOFFICE 指向 soffice 程序。"
+                         "no converter: install LibreOffice, or Microsoft Word on Windows")
 
 
 class PdfConversionError(PdfUnavailable):

@@ -57,14 +57,13 @@ def _drop_declarations_of(nsmap: dict[str | None, str], xml: str) -> str:
 
 
 def default_template() -> Path:
-    """workbook_templates/report_template.docx of the source tree (or a copy packaged beside this module)."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[4] / "workbook_templates" / "report_template.docx",
-                      here.with_name("report_template.docx")):
-        if candidate.is_file():
-            return candidate
-    raise TemplateError("未找到报告模板 workbook_templates/report_template.docx，"
-                        "请用 --report-template 指定模板文件。")
+    """The built-in report template, packaged beside this module (scripts/build_report_template.py writes it
+    and its copy in workbook_templates/). Only there: an installed package has no source tree around it."""
+    path = Path(__file__).resolve().with_name("report_template.docx")
+    if path.is_file():
+        return path
+    raise TemplateError("未找到内置报告模板 report_template.docx（安装不完整？请重新安装 carbon-report），"
+                        "或用 --report-template 指定模板文件。")
 
 
 # characters docxtpl's resolve_listing turns into tabs, paragraphs, line and page breaks
