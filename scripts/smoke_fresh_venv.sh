@@ -42,6 +42,20 @@ for sample in "$repo"/samples/*.xlsx; do
   run 0,1 -- "$CR" process "$sample" --out "$work/输出"
 done
 run 0,1 -- "$CR" batch "$repo/samples" --out "$work/批量" --jobs 2 --no-report
+run 0,1 -- "$CR" export "$repo/samples" --out "$work/结果表" --jobs 2
+run 0,1 -- "$CR" export "$repo/samples" --out "$work/结果表_xlsx" --format xlsx
+# The Python API from a plain install (no pandas): results, JSON and tables; to_frame names its extra.
+run 0 -- "$work/venv/bin/python" - "$repo/samples" <<'EOF'
+import sys, pathlib, carbon_report
+from carbon_report.outputs.tables import build_tables
+r = carbon_report.check(sorted(pathlib.Path(sys.argv[1]).glob("*.xlsx"))[0])
+assert r.status in ("ok", "invalid") and r.to_json()["status"] == r.status and build_tables([r])["workbooks"].rows
+try:
+    r.to_frame("lines")
+    raise SystemExit("to_frame worked without pandas?")
+except carbon_report.PandasMissing as e:
+    assert e.code == "E-PANDAS-MISSING", e.code
+EOF
 # Without the dask extra, --dask is one line and exit 2 (E-DASK-MISSING), not a traceback.
 dask_out="$("$CR" batch "$repo/samples" --out "$work/集群" --dask local 2>&1)" && dask_rc=0 || dask_rc=$?
 if [ "$dask_rc" -eq 2 ] && grep -q "\[E-DASK-MISSING\]" <<<"$dask_out" && [ "$(wc -l <<<"$dask_out")" -eq 1 ]; then

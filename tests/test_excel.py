@@ -102,8 +102,8 @@ def test_vba_buttons_run_python_into_carbon_report(addin_path: Path) -> None:
     run_check = ribbon[ribbon.index("Sub RunCheck(control As IRibbonControl)"):]
     # The buttons pass the versions the add-in was built with (xlwings' as its own VBA module says).
     versions = f"'{__version__}','{xw.__version__}'"
-    main_call = f'RunCarbonReport "import carbon_report;carbon_report.main({versions})"'
-    check_call = f'RunCarbonReport "import carbon_report;carbon_report.check({versions})"'
+    main_call = f'RunCarbonReport "import carbon_report;carbon_report.excel_process({versions})"'
+    check_call = f'RunCarbonReport "import carbon_report;carbon_report.excel_check({versions})"'
     assert run_main[:run_main.index("End Sub")].count(main_call) == 1
     assert run_check[:run_check.index("End Sub")].count(check_call) == 1
     assert f'Public Const XLWINGS_VERSION As String = "{xw.__version__}"' in macros["xlwings.bas"]
@@ -132,9 +132,14 @@ def test_the_macros_targets_exist(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("carbon_report.app.excel.run_from_excel",
                         lambda check_only, addin: calls.append((check_only, addin)))
     monkeypatch.setattr("sys.path", ["", "/x", "."])
+    carbon_report.excel_process("0.2.0", "0.37.8")
+    carbon_report.excel_check("0.2.0", "0.37.8")
+    # add-ins installed before those names: main(…) and check(…) with their versions, or nothing at all
     carbon_report.main("0.0.9", "0.37.1")
+    carbon_report.check("0.1.0", "0.37.8")
     carbon_report.check()
-    assert calls == [(False, ("0.0.9", "0.37.1")), (True, None)]
+    assert calls == [(False, ("0.2.0", "0.37.8")), (True, ("0.2.0", "0.37.8")), (False, ("0.0.9", "0.37.1")),
+                     (True, ("0.1.0", "0.37.8")), (True, None)]
     import sys
 
     assert sys.path == ["/x"]  # the current folder (the client's, maybe) is never searched for imports
@@ -244,8 +249,8 @@ def test_libreoffice_opens_the_addin_and_reads_its_vba(addin_path: Path, tmp_pat
         module = z.read("Basic/CarbonReport/RibbonCarbonReport.xml").decode()
         xlwings_module = z.read("Basic/CarbonReport/xlwings.xml").decode()
     assert "Basic/CarbonReport/xlwings.xml" in names
-    assert "RunCarbonReport &quot;import carbon_report;carbon_report.main(&apos;" in module
-    assert "RunCarbonReport &quot;import carbon_report;carbon_report.check(&apos;" in module
+    assert "RunCarbonReport &quot;import carbon_report;carbon_report.excel_process(&apos;" in module
+    assert "RunCarbonReport &quot;import carbon_report;carbon_report.excel_check(&apos;" in module
     assert "RunPython command" in module
     assert "PROJECT_NAME As String = &quot;carbon_report&quot;" in xlwings_module
 

@@ -214,7 +214,9 @@ def shadowing_folder(folder: Path) -> Path:
 def run_in_python(argv: list[str], book: Path, fullname: str, platform: str, cwd: Path, tmp: Path,
                   shell: bool = False) -> tuple[subprocess.CompletedProcess[str], dict]:
     out = tmp / "seen.json"
-    env = {**os.environ, "PYTHONPATH": str(TESTS / "excel_subprocess"), "CR_TEST_FAKE_DIR": str(TESTS),
+    # the fakes, then the tree under test (a worktree's src, not only the installed copy)
+    src = os.pathsep.join([str(TESTS / "excel_subprocess"), str(TESTS.parent / "src")])
+    env = {**os.environ, "PYTHONPATH": src, "CR_TEST_FAKE_DIR": str(TESTS),
            "CR_TEST_BOOK": str(book), "CR_TEST_FULLNAME": fullname, "CR_TEST_PLATFORM": platform,
            "CR_TEST_OUT": str(out), "PYTHONIOENCODING": "utf-8"}
     env.pop("PYTHONSAFEPATH", None)

@@ -27,6 +27,7 @@ EPILOG = """示例 Examples:
   carbon-report check 企业A.xlsx
   carbon-report process 企业A.xlsx --out 输出
   carbon-report batch 收集的工作簿 --out 输出 --jobs 4
+  carbon-report export 收集的工作簿 --out 结果表 --format xlsx
   carbon-report factors 柴油
 
 退出码 Exit status: 0 完成 done (warnings allowed); 1 工作簿有错误 workbook has errors;
@@ -220,6 +221,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="把输入文件发送给 Dask 工作进程（不共享存储时） send the input files to the Dask workers")
     _process_options(b)
 
+    x = sub.add_parser(
+        "export", help="导出长格式结果表（CSV 或 xlsx）write tidy result tables (CSV or xlsx)",
+        description="校验并计算 IN.xlsx（或 DIR 中的每个工作簿，同一企业的各年度按 batch 的方式关联），在 DIR 中写出长格式结果表：\n"
+                    "workbooks（每个工作簿一行：SHA-256、模板版本、因子库版本、GWP 版本）、lines（每行活动数据 × 气体）、months、\n"
+                    "totals（阶段、范围、ISO 类别、场所合计）、findings，以及说明每一列的 README.md。不写计算结果工作簿和报告。\n"
+                    "Validate and compute IN.xlsx (or every workbook of DIR, a company's years linked as batch does) and write\n"
+                    "long-format tables keyed by the input's SHA-256 and path, with a README.md of every column.",
+        epilog=_examples("carbon-report export 企业A.xlsx --out 结果表",
+                         "carbon-report export 收集的工作簿 --out 结果表 --format xlsx --jobs 4 --recursive"))
+    x.add_argument("input", type=Path, metavar="IN.xlsx|DIR", help="填报工作簿或文件夹 an intake workbook or a folder")
+    x.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹 output folder")
+    x.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                   help="csv：每张表一个文件（UTF-8 带 BOM）；xlsx：一个工作簿，每张表一个工作表（默认 csv） "
+                        "csv: a file per table; xlsx: one workbook, a sheet per table (default csv)")
+    x.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：CPU 核数） worker processes")
+    x.add_argument("--recursive", action="store_true", help="包括子文件夹 include subfolders")
+    x.add_argument("--force", action="store_true", help="覆盖已有的结果表 replace existing tables")
     w = sub.add_parser(
         "web", help="在浏览器中使用（无需 Excel 按钮） use the product in a browser page",
         description="在本机启动网页（仅 127.0.0.1，带一次性访问令牌），在浏览器中上传工作簿、查看校验结果、下载\n"
@@ -361,13 +379,17 @@ def _run(args: argparse.Namespace) -> int:
         return run_codes(args.code, args.json)
     if args.command == "factors":
         return _factors(args)
+    if args.command == "export":
+        from carbon_report.app.export import run_export_cli
+
+        return run_export_cli(args)
     if args.command == "profile":
         return _profile(args)
     if args.command == "web":
         from carbon_report.app.web import serve
 
         if not 0 <= args.port <= 65535:
-            print(f"--port {args.port}: 端口应在 0–65535 之间 must be 0–65535 [{Code.E_USAGE}]", file=sys.stderr)
+            print(code_line(Code.E_USAGE, "--port", detail=f"端口应在 0–65535 之间，得到的是 {args.port}"), file=sys.stderr)
             return 2
         return serve(args.port, not args.no_browser, args.out or _profile_out_dir(), pdf=False if args.no_pdf else None)
     if args.command == "check":
@@ -448,7 +470,7 @@ def _profile(args: argparse.Namespace) -> int:
     try:
         if args.action == "show":
             if args.values:
-                print(f"carbon-report profile show: 不需要参数 takes no arguments [{Code.E_USAGE}]", file=sys.stderr)
+                print(code_line(Code.E_USAGE, "carbon-report profile show", detail="不需要参数"), file=sys.stderr)
                 return 2
             print(f"# {profile_dir() / PROFILE_FILE}", file=sys.stderr)
             for line in show_lines(load_profile()):
@@ -456,14 +478,14 @@ def _profile(args: argparse.Namespace) -> int:
             return 0
         if args.action == "template":
             if len(args.values) != 1:
-                print(f"carbon-report profile template PATH: 需要一个 .docx 文件路径 give one .docx path [{Code.E_USAGE}]",
+                print(code_line(Code.E_USAGE, "carbon-report profile template PATH", detail="需要一个 .docx 文件路径"),
                       file=sys.stderr)
                 return 2
             set_value("template", str(args.values[0]))
             print(f"已设置报告模板 template set: {profile_dir() / 'report_template.docx'}")
             return 0
         if len(args.values) != 2:
-            print(f"carbon-report profile set KEY VALUE: 需要配置项和值（清除用 \"\"） give KEY and VALUE [{Code.E_USAGE}]",
+            print(code_line(Code.E_USAGE, "carbon-report profile set KEY VALUE", detail="需要配置项和值（清除用 \"\"）"),
                   file=sys.stderr)
             return 2
         key, value = args.values

@@ -39,7 +39,7 @@ from carbon_report.core.history import (
     pick_history,
     run_history,
 )
-from carbon_report.core.model import EvidenceFile, Finding, Intake, Result, Stage
+from carbon_report.core.model import EvidenceFile, Finding, Intake, Result
 from carbon_report.core.pcf import excluded_findings, product_footprints
 from carbon_report.core.profile import ProfileRun, apply_profile
 from carbon_report.core.raw import RawWorkbook
@@ -49,7 +49,8 @@ from carbon_report.core.validate.pictures import PictureStatus
 from carbon_report.io.evidence import probe_evidence
 from carbon_report.io.pictures import picture_status
 from carbon_report.io.reader import read_workbook
-from carbon_report.outputs.computed import SheetTable, computed_tables, stage_display
+from carbon_report.outputs.computed import SheetTable, computed_tables
+from carbon_report.outputs.results import WorkbookResult, workbook_result
 
 # "failed": the user's environment refused an output (folder read-only or a file, disk full, name too long,
 # file open in another program) or the run passed --time-limit; exit status 2 like "unreadable".
@@ -112,113 +113,15 @@ class Outcome:
         self.findings.append(finding)
         self.status = "failed"
 
+    def to_result(self, sha256: str = "") -> WorkbookResult:
+        """The run as the API's frozen result (outputs/results.py): what the JSON and the tables are made from."""
+        return workbook_result(self.input, self.status, self.findings, self.intake, self.result,
+                               outputs=self.outputs, notices=self.notices, library_version=self.library_version,
+                               run_date=self.run_date, sha256=sha256)
+
     def to_json(self) -> dict[str, Any]:
-        r = self.result if self.status == "ok" else None
-        c = self.intake.company if self.intake else None
-        return {
-            "input": str(self.input),
-            "status": self.status,
-            "company": {"name": c.name, "uscc": c.uscc, "year": c.year} if c else None,
-            "stages": {s.value: r.stage_totals[s] for s in Stage} if r else None,
-            "total_tco2e": r.total if r else None,
-            "shares": ({s.value: r.shares[s] for s in Stage} if r.shares is not None else None) if r else None,
-            "intensity": [{"product": i.product, "unit": i.unit, "tco2e_per_unit": i.tco2e_per_unit}
-                          for i in r.intensities] if r else None,
-            "targets": [_target_json(t) for t in r.targets] if r else None,
-            "issues": [f.as_dict() for f in self.findings],
-            "outputs": dict(self.outputs),
-            "biogenic_co2_t": r.biogenic_co2_t if r else None,
-            "library_version": self.library_version or None,
-            "gwp_version": c.gwp_version if c else None,
-            "display": _display(self.intake, r) if r and self.intake else None,
-            **_scopes_json(r),
-            "sites": r.site_totals if r else None,
-            "uncertainty_pct": _uncertainty_json(r),
-            "factor_date": ((self.intake.factor_date if self.intake else None) or self.run_date).isoformat(),
-            **_history_json(r),
-            "products": _products_json(r),
-        }
-
-
-def _history_json(r: Result | None) -> dict[str, Any]:
-    """Earlier years oldest first (tCO2e unrounded): `as_reported` and `recalculated` ({total_tco2e,
-    stages}; recalculated null for a 历史排放 year), `reasons` ({kind, description, effect_tco2e}; they add up
-    to recalculated − as reported), and whether the targets use a recalculated base year. Deprecated, kept
-    for one release (intake contract): `total_tco2e`, `recalculated_tco2e`, `stages` (as reported) of each
-    year and `base_year.reasons` (texts)."""
-    h = r.history if r else None
-
-    def figures(total: float | None, stages: dict[Stage, float] | None) -> dict[str, Any] | None:
-        if total is None:
-            return None
-        return {"total_tco2e": total, "stages": {s.value: stages[s] for s in Stage} if stages is not None else None}
-
-    years = [{"year": y.year, "source": y.source,
-              "as_reported": figures(y.reported_total, y.reported_stages),
-              "recalculated": figures(y.recalculated_total, y.recalculated_stages),
-              "reasons": [{"kind": x.kind, "description": x.description, "effect_tco2e": x.effect_tco2e}
-                          for x in y.reasons],
-              # deprecated (one more release): as_reported.total_tco2e, recalculated.total_tco2e, as_reported.stages
-              "total_tco2e": y.reported_total, "recalculated_tco2e": y.recalculated_total,
-              "stages": ({s.value: y.reported_stages[s] for s in Stage} if y.reported_stages is not None else None)}
-             for y in h.years] if h else []
-    b = h.base if h else None
-    return {
-        "history": years if r else None,
-        "base_year_recalculated": bool(b and b.recalculated) if r else None,
-        "base_year": {"year": b.year, "source": b.source, "reported_tco2e": b.reported_total,
-                      "recalculated_tco2e": b.recalculated_total, "difference_pct": b.difference_pct,
-                      "cumulative_pct": b.cumulative_pct, "threshold_pct": b.threshold_pct,
-                      "reasons": list(b.reasons)} if b else None,
-    }
-
-
-def _products_json(r: Result | None) -> list[dict[str, Any]] | None:
-    """Product footprints (issue 28): tCO2e and kgCO2e per declared unit unrounded; null unless computed."""
-    if r is None or r.pcf is None:
-        return None
-    return [{"name": fp.name, "declared_unit": fp.declared_unit, "output": fp.output,
-             "unit_mass_kg": fp.unit_mass_kg, "boundary": fp.boundary,
-             "allocation": fp.allocation, "allocation_share": fp.share, "total_tco2e": fp.total_tco2e,
-             "per_unit_kgco2e": fp.per_unit_kgco2e, "stages": {s.value: v for s, v in fp.stages.items()},
-             "gases": dict(fp.gases), "biogenic_co2_t": fp.biogenic_co2_t,
-             "primary_data_share": fp.primary_data_share, "excluded_tco2e": fp.excluded_tco2e}
-            for fp in r.pcf.products]
-
-
-def _display(intake: Intake, r: Result) -> dict[str, Any]:
-    """Shares and notes as 排放汇总 and the report print them (largest remainder, "/" for a gap), for
-    programs that show the figures; the numbers above stay unrounded."""
-    shown = stage_display(intake, r)
-    return {"shares": {s.value: shown[s].share_text for s in Stage},
-            "stage_notes": {s.value: shown[s].note for s in Stage}}
-
-
-def _scopes_json(r: Result | None) -> dict[str, Any]:
-    """Scopes (GHG Protocol, Scope 2 both ways) and ISO 14064-1 categories, tCO2e unrounded; null unless ok."""
-    s = r.scopes if r else None
-    return {
-        "scopes": dict(s.totals) if s else None,
-        "iso14064_categories": {str(k): v for k, v in s.iso.items()} if s else None,
-    }
-
-
-def _uncertainty_json(r: Result | None) -> dict[str, Any] | None:
-    """IPCC Approach 1 in percent, unrounded; null unless ok and the workbook gives 数据质量 or 不确定度.
-    A stage with no emissions has no relative uncertainty: null."""
-    u = r.uncertainty if r else None
-    if u is None:
-        return None
-    return {"total": u.total_pct, "stages": {s.value: u.stages[s] for s in Stage}}
-
-
-def _target_json(t: Any) -> dict[str, Any]:
-    out = {"year": t.year, "stage": t.stage.value if t.stage else None, "reduction_pct": t.reduction_pct,
-           "target_tco2e": t.target_value if t.kind == "total" else None, "base_year": t.base_year,
-           "base_tco2e": t.base_value if t.kind == "total" else None, "kind": t.kind}
-    if t.kind == "intensity":
-        out.update(product=t.product, unit=t.unit, target_tco2e_per_unit=t.target_value)
-    return out
+        """The contract's JSON, made from the frozen result."""
+        return self.to_result().to_json()
 
 
 def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progress = _no_progress,

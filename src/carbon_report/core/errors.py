@@ -29,6 +29,32 @@ class CarbonReportError(Exception):
         return cls(code.text(**fields), code)
 
 
+class UsageError(CarbonReportError, ValueError):
+    """The Python API called wrongly (a path that is not one, no output folder, a time limit of -1 …): the
+    caller's mistake, not the workbook's. A workbook's own problems are never raised: they are findings."""
+
+    code = Code.E_USAGE
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(Code.E_USAGE.text(detail=detail), Code.E_USAGE)
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (UsageError, (self.detail,))
+
+
+class PandasMissing(CarbonReportError):
+    """to_frame() without pandas installed: the optional extra carbon-report[pandas] brings it."""
+
+    code = Code.E_PANDAS_MISSING
+
+    def __init__(self) -> None:
+        super().__init__(Code.E_PANDAS_MISSING.text(), Code.E_PANDAS_MISSING)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (PandasMissing, ())
+
+
 class UnreadableWorkbook(CarbonReportError):
     """A file that cannot be read as an intake workbook at all (exit status 2). The message is the code's
     catalogue template filled with `fields`."""

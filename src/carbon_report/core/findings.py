@@ -183,6 +183,8 @@ class Code(StrEnum):
         "工业总产值 is not a positive number")
     E_OUTPUT_WRITE_FAILED = ("E-OUTPUT-WRITE-FAILED", "无法写入输出文件：{path}（{reason}）",
         "an output could not be written (another operating-system error)")
+    E_PANDAS_MISSING = ("E-PANDAS-MISSING", "DataFrame 需要 pandas：pip install carbon-report[pandas]",
+        "to_frame needs the optional extra carbon-report[pandas]")
     E_PCF_ALLOCATION_INVALID = ("E-PCF-ALLOCATION-INVALID", "分配方法“{value}”应为 质量、经济、比例 或 不分配",
         "the allocation method is not mass, economic, share or none")
     E_PCF_BOUNDARY_DATA = ("E-PCF-BOUNDARY-DATA", "产品“{name}”的系统边界为从摇篮到坟墓，但“活动数据”中没有注明该产品的使用阶段和寿命终止阶段数据（“产品”列填该产品，“类型”填 产品使用、废弃处置）",

@@ -97,6 +97,11 @@ class Finding:
         code = Code(e.code)
         return cls(code.severity, "", "", code, e.message)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, str]) -> Finding:
+        """The finding of its JSON object (as_dict's inverse): a record that crossed a process as JSON."""
+        return cls(d["severity"], d["sheet"], d["cell"], d["code"], d["message"])  # type: ignore[arg-type]
+
     @property
     def is_error(self) -> bool:
         return self.severity == "error"

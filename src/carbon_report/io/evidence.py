@@ -23,12 +23,18 @@ def probe_evidence(folder: Path | None, text: str) -> EvidenceFile:
         return EvidenceFile(outside=True)
     if found.path is None:
         return EvidenceFile()
-    digest = hashlib.sha256()
     try:
-        with found.path.open("rb") as f:
-            while chunk := f.read(_CHUNK):
-                digest.update(chunk)
+        sha256 = file_sha256(found.path)
         size = found.path.stat().st_size
     except OSError:  # unreadable (permissions, a file locked on Windows): reported as missing
         return EvidenceFile()
-    return EvidenceFile(sha256=digest.hexdigest(), size=size)
+    return EvidenceFile(sha256=sha256, size=size)
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 in hex, read in chunks (OSError when it cannot be read)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

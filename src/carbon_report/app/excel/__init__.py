@@ -1,6 +1,6 @@
 """The Excel add-in (carbon_report.xlam) and what its buttons run.
 
-    run_from_excel(check_only, book=None)   # the buttons: carbon_report.main() / carbon_report.check()
+    run_from_excel(check_only, book=None)   # the buttons: carbon_report.excel_process() / excel_check()
     write_addin(dir) -> Path                # `carbon-report addin DIR` (addin.py)
     install_addin(xlstart=None) -> Path     # `carbon-report addin --install`
 

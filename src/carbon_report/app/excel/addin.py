@@ -5,10 +5,10 @@ its VBA (RunPython, settings, OneDrive handling) is the xlwings VBA of the insta
 
 - ribbon (customUI/customUI.xml): a tab 碳排放报告 with the buttons 生成报告 and 校验;
 - VBA: the ribbon module is renamed RibbonCarbonReport (another xlwings add-in's RibbonMyAddin.RunMain
-  cannot catch our buttons' callbacks) and holds RunMain → `carbon_report.main()` and RunCheck →
-  `carbon_report.check()`; the xlwings module's PROJECT_NAME becomes "carbon_report", so the settings are
-  the sheet `carbon_report.conf` and the file `carbon_report.conf` (see docs/excel.md); the project is named
-  CarbonReport. The edited modules are stored as source only, as xlwings stores its own module (ovba.py);
+  cannot catch our buttons' callbacks) and holds RunMain → `carbon_report.excel_process()` and RunCheck →
+  `carbon_report.excel_check()` (add-ins written earlier call main() / check(), which still lead there); the
+  xlwings module's PROJECT_NAME becomes "carbon_report", so the settings are the sheet `carbon_report.conf`
+  and the file `carbon_report.conf` (see docs/excel.md); the project is named CarbonReport. The edited modules are stored as source only, as xlwings stores its own module (ovba.py);
 - the add-in's settings sheet carries the interpreter that ran `carbon-report addin` (Windows and macOS),
   so the buttons find the Python that has carbon-report installed, and ADD_WORKBOOK_TO_PYTHONPATH false:
   xlwings would otherwise put the workbook's folder on sys.path before carbon_report is imported (a
@@ -98,11 +98,11 @@ def ribbon_module_source(xlwings_version: str) -> str:
         "Option Explicit",
         "",
         "Sub RunMain(control As IRibbonControl)",
-        f'    RunCarbonReport "import carbon_report;carbon_report.main({versions})"',
+        f'    RunCarbonReport "import carbon_report;carbon_report.excel_process({versions})"',
         "End Sub",
         "",
         "Sub RunCheck(control As IRibbonControl)",
-        f'    RunCarbonReport "import carbon_report;carbon_report.check({versions})"',
+        f'    RunCarbonReport "import carbon_report;carbon_report.excel_check({versions})"',
         "End Sub",
         "",
         "' A wait cursor and a status line while Python starts (Python then shows each step in the status",

@@ -50,10 +50,11 @@ def serve(port: int = 0, open_browser: bool = True, out_dir: Path | None = None,
                                expose_tracebacks=False, clear_untrusted_proxy_headers=True)
     except OSError as e:
         shutil.rmtree(root, ignore_errors=True)
+        from carbon_report.app.messages import code_line
         from carbon_report.core.findings import Code
 
-        print(f"carbon-report web: 端口 {port} 无法使用（{e.strerror or e}），请换一个 --port 或不指定 "
-              f"port {port} is not available [{Code.E_USAGE}]", file=sys.stderr)
+        print(code_line(Code.E_USAGE, "carbon-report web",
+                        detail=f"端口 {port} 无法使用（{e.strerror or e}），请换一个 --port 或不指定"), file=sys.stderr)
         return 2
     actual = int(server.effective_port)  # type: ignore[union-attr]
     deferred.app = create_app(token, jobs, actual, spool)

@@ -144,18 +144,20 @@ class Jobs:
                                   profile=profile_run(companies_of(paths), profile=profile))
                 by_input = {str(f.path): f for f in todo}
 
-                def finished(record: dict[str, Any]) -> None:
-                    f = by_input.get(record["outcome"]["input"])
+                def finished(record: Any) -> None:
+                    plain = _plain(record)
+                    f = by_input.get(plain["outcome"]["input"])
                     if f is not None:
                         with job.lock:
-                            f.record, f.status = record, "done"
+                            f.record, f.status = plain, "done"
 
                 run = self._run or run_batch
                 result = run(paths, job.out_dir, options, jobs=self.jobs, timeout=FILE_TIMEOUT, on_result=finished)
                 for f, record in zip(todo, result.records, strict=True):
+                    plain = _plain(record)
                     with job.lock:
-                        f.record, f.status = record, "done"
-                    log.outcome_event(_OutcomeView(record))
+                        f.record, f.status = plain, "done"
+                    log.outcome_event(_OutcomeView(plain))
         except CarbonReportError as e:
             job.error = f"{e.message} [{e.code}]"
         except Exception as e:  # noqa: BLE001 - a bug: the page says one line, the log keeps the traceback
@@ -199,6 +201,14 @@ class Jobs:
                         z.write(p, p.name)
         write_bytes(dest, buf.getvalue())
         return dest
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    """A batch record as {"outcome": the contract's JSON, "lines": [...], "summary_line": str}, whether the
+    batch hands a dict or a typed FileRecord (core/record.py)."""
+    if isinstance(record, dict):
+        return record
+    return {"outcome": record.to_json(), "lines": list(record.lines), "summary_line": record.summary_line}
 
 
 @dataclass(frozen=True)

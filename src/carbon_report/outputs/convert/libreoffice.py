@@ -41,6 +41,7 @@ HELPER = Path(__file__).resolve().parents[1] / "report" / "uno_export.py"
 _WINDOWS_PATHS = (r"C:\Program Files\LibreOffice\program\soffice.exe",
                   r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
 _MAC_PATH = "/Applications/LibreOffice.app/Contents/MacOS/soffice"
+_FORGOTTEN: list[IO[bytes]] = []  # a forked child's inherited pipe streams, never closed or finalized (forget)
 
 # Word's Chinese font names → installed open fonts, for rendering on machines without Windows fonts
 FONT_ALIASES = {
@@ -200,11 +201,17 @@ class _Helper:
         children.end(self.proc)
 
     def forget(self) -> None:
-        """In a forked child: close the inherited pipe ends without touching the parent's helper."""
+        """In a forked child: close the inherited pipe ends without touching the parent's helper. Their file
+        descriptors are closed, not the Python streams: the parent's reader thread was blocked in a read of
+        stdout, holding that stream's lock, when the process forked; the thread is gone in the child and the
+        lock stays taken, so stream.close() (or the stream's finalizer) would wait for ever. The streams are
+        kept referenced (_FORGOTTEN) so that nothing finalizes them."""
         for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is None:
+                continue
+            _FORGOTTEN.append(stream)
             with contextlib.suppress(OSError, ValueError):
-                if stream is not None:
-                    stream.close()
+                os.close(stream.fileno())
         self.proc.returncode = 0  # not this process's child
 
 
