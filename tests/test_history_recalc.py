@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from carbon_report.app.pipeline import Options, check_file
-from carbon_report.core import units
+from carbon_report.core import contract, units
 from workbooks import SEED_COMPANY, build
 
 DAY = dt.date(2025, 6, 30)
@@ -31,10 +31,15 @@ FACTORS = [
 
 def row(stage: str, name: str, amount: Any, unit: str, code: str, *, site: str | None = None,
         recalc_only: str | None = None) -> list[Any]:
-    """A 活动数据 row in the contract's column order (… 场所 at 11th, 仅用于重算 last)."""
-    cells: list[Any] = [stage, "原材料", name, amount, unit, code, "台账", None, None, None, site]
-    cells += [None] * 12 + [None, None, None, recalc_only]
-    return cells
+    """A 活动数据 row in the contract's column order (by key, so new optional columns do not shift it)."""
+    cells = {"stage": stage, "type": "原材料", "name": name, "amount": amount, "unit": unit, "factor_code": code,
+             "source": "台账", "site": site, "recalc_only": recalc_only}
+    return [cells.get(c.key) for c in contract.ACTIVITIES.columns]
+
+
+def product(name: str, output: float, unit: str, *, base_output: float | None = None) -> list[Any]:
+    cells = {"name": name, "output": output, "unit": unit, "for_intensity": "是", "base_output": base_output}
+    return [cells.get(c.key) for c in contract.PRODUCTS.columns]
 
 
 def workbook(folder: Path, year: int, rows: list[list[Any]], *, gwp: str = "AR6", products=None) -> Path:
@@ -225,9 +230,9 @@ def test_intensity_target_with_history_uses_the_base_years_output(tmp_path: Path
     # base 2022: 800 t as reported (no change), 400 件 in its 产品产量 → 2 tCO2e/件; 10 % → 1.8 by 2025
     rows = [row("原材料获取", "水泥", 800, "t", "T-ONE")]
     base = build(tmp_path / "企业_2022.xlsx", company={**SEED_COMPANY, "核算年度": 2022, "基准年": 2022, "报告日期": DAY},
-                 activities=rows, factors=FACTORS, targets=[], products=[["构件", 400, "件", "是", None]])
+                 activities=rows, factors=FACTORS, targets=[], products=[product("构件", 400, "件")])
     now = build(tmp_path / "企业_2024.xlsx", company={**SEED_COMPANY, "核算年度": 2024, "基准年": 2022, "报告日期": DAY},
-                activities=rows, factors=FACTORS, targets=INTENSITY, products=[["构件", 500, "件", "是", None]])
+                activities=rows, factors=FACTORS, targets=INTENSITY, products=[product("构件", 500, "件")])
     d = check_file(now, today=DAY, options=Options(history=(base,))).to_json()
     assert d["status"] == "ok", d["issues"]
     t = next(t for t in d["targets"] if t["kind"] == "intensity")
@@ -241,7 +246,7 @@ def test_intensity_target_with_a_base_year_output_column(tmp_path: Path) -> None
     rows = [row("原材料获取", "水泥", 800, "t", "T-ONE")]
     now = build(tmp_path / "企业_2024.xlsx", company={**SEED_COMPANY, "核算年度": 2024, "基准年": 2022, "报告日期": DAY},
                 activities=rows, factors=FACTORS, targets=INTENSITY, history=[[2022, None, 800]],
-                products=[["构件", 500, "件", "是", None, 320]])
+                products=[product("构件", 500, "件", base_output=320)])
     d = check_file(now, today=DAY).to_json()
     assert d["status"] == "ok", d["issues"]
     t = next(t for t in d["targets"] if t["kind"] == "intensity")
@@ -252,7 +257,7 @@ def test_intensity_target_without_a_base_year_output_is_named(tmp_path: Path) ->
     rows = [row("原材料获取", "水泥", 800, "t", "T-ONE")]
     now = build(tmp_path / "企业_2024.xlsx", company={**SEED_COMPANY, "核算年度": 2024, "基准年": 2022, "报告日期": DAY},
                 activities=rows, factors=FACTORS, targets=INTENSITY, history=[[2022, None, 800]],
-                products=[["构件", 500, "件", "是", None]])
+                products=[product("构件", 500, "件")])
     d = check_file(now, today=DAY).to_json()
     assert d["status"] == "ok", d["issues"]
     assert not [t for t in d["targets"] if t["kind"] == "intensity"]
@@ -307,7 +312,7 @@ def test_a_source_outside_the_base_year_boundary_then_counted_takes_its_recalcul
     (at T-AL's 3 tCO2e/t this year) the recalculated 2022 采购 is 9 t, not 0; without it a warning."""
     base = [row("原材料获取", "水泥", 800, "t", "T-ONE"), row("采购", "汽油", "不适用", "t", "T-AL"),
             row("采购", "汽油", 3, "t", "T-AL", recalc_only="是")]
-    base[1][7] = "2022 年由供应商承担运输"  # 不适用 needs its reason in 备注
+    base[1][[c.key for c in contract.ACTIVITIES.columns].index("note")] = "2022 年由供应商承担运输"  # 不适用's reason
     now = [row("原材料获取", "水泥", 800, "t", "T-ONE"), row("采购", "汽油", 3.5, "t", "T-AL")]
     d = run(tmp_path, base, now)
     h = d["history"][0]

@@ -136,7 +136,6 @@ PRODUCTS = TableSheet(
         Column("unit", "单位", True, "产量单位，如 根、个、吨、平方米；作为排放强度的分母"),
         Column("for_intensity", "用于强度计算", False, "是/否；仅一种产品时留空即为“是”，多种产品时留空为“否”"),
         Column("allocation", "分配比例", False, "该产品分摊的企业排放比例（%），留空为 100%"),
-        Column("base_output", "基准年产量", False, BASE_OUTPUT_HELP),
         Column("unit_mass", "单位质量", False, "可选，用于产品碳足迹。一个产品单位（如 1 根、1 台）的质量（kg）；"
                                                "按质量分配且产量以件、根、台等计时必填"),  # the template writes 单位质量(kg)
         Column("output_value", "产值", False, "可选，用于产品碳足迹按经济价值分配：该产品核算年度的产值（万元）"),
@@ -144,6 +143,7 @@ PRODUCTS = TableSheet(
                                              "（需在活动数据中注明该产品使用和废弃处置阶段的数据）"),
         Column("cpc", "CPC编码", False, "可选。联合国产品总分类（CPC 2.1）编码，生成 PACT 数据文件时必需"),
         Column("product_id", "产品标识", False, "可选。产品标识（URN），如 urn:gtin:06901234567892；留空时自动生成"),
+        Column("base_output", "基准年产量", False, BASE_OUTPUT_HELP),
     ),
 )
 
@@ -165,8 +165,8 @@ ACTIVITIES = TableSheet(
         Column("evidence", "证明材料", False, EVIDENCE_HELP),
         Column("quality", "数据质量", False, QUALITY_HELP),
         Column("uncertainty", "不确定度", False, UNCERTAINTY_HELP),  # the template writes 不确定度(%)
-        Column("recalc_only", "仅用于重算", False, RECALC_ONLY_HELP),
         Column("product", "产品", False, PCF_PRODUCT_HELP),
+        Column("recalc_only", "仅用于重算", False, RECALC_ONLY_HELP),
     ),
 )
 
