@@ -6,7 +6,7 @@ version reproducibly. Run it again only to start over: it overwrites the file, l
     python scripts/build_report_template.py [OUT.docx]
 
 Tags are docxtpl/Jinja: {{ x }} a value, {{r x }} formatted runs (subscripts, highlighted placeholders,
-pictures), {%p … %} a paragraph-level block, {%tr … %} a table-row loop, {{ seq('表', 2) }} the next caption
+pictures), {%p … %} a paragraph-level block, {%tr … %} a table-row loop, {{r seq_field('表', 2) }} the next caption
 number of a chapter. docs/report.md lists them.
 """
 
@@ -222,7 +222,7 @@ def setup_styles(doc) -> None:
     ref = _style(doc, "参考文献", style_id="Reference")
     _para_style(ref, size=10.5, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_chars=0, line=1.5)
 
-    for level in (1, 2, 3):
+    for level in (1, 2, 3, 4):
         toc = _style(doc, f"toc {level}", style_id=f"TOC{level}")
         # 1.25 lines, 10.5 pt below level 1: the ~50 entries of a report fit two pages
         _para_style(toc, font=HEI if level == 1 else SONG, size=12 if level == 1 else 10.5,
@@ -282,8 +282,76 @@ def add_text(p, text: str, *, bold: bool = False) -> None:
         run(segment[pos:])
 
 
+HEADING_NUM_ID = 90  # the multilevel list linked to Heading 1–4 (numbering.xml)
+_HEADING_NUMBER = re.compile(r"^(?:\d+\.)*(?:\d+|{{ loop\.index }}) ")
+
+
 def heading(doc, text: str, level: int):
-    return doc.add_paragraph(text, style=f"Heading {level}")
+    """A heading; its number ("2.3.5") is Word's multilevel list on the heading style, not text, so a section
+    inserted in Word or WPS renumbers the rest. Headings written without a number (参考文献, 附件 1：…) keep none."""
+    m = _HEADING_NUMBER.match(text)
+    p = doc.add_paragraph(text[m.end():] if m else text, style=f"Heading {level}")
+    if m is None:
+        ppr = p._p.get_or_add_pPr()
+        num_pr = OxmlElement("w:numPr")
+        for tag_, val in (("w:ilvl", "0"), ("w:numId", "0")):
+            el = OxmlElement(tag_)
+            el.set(W("w:val"), val)
+            num_pr.append(el)
+        ppr.insert_element_before(num_pr, "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", *_PPR_AFTER_TABS)
+    return p
+
+
+def heading_numbering(doc) -> None:
+    """One multilevel list (1 / 1.1 / 1.1.1 / 1.1.1.1, a space after the number) linked both ways to
+    Heading 1–4: each level names its style (w:pStyle) and each style names the list (w:numPr)."""
+    numbering = doc.part.numbering_part.element
+    abstract = OxmlElement("w:abstractNum")
+    abstract.set(W("w:abstractNumId"), str(HEADING_NUM_ID))
+    mlt = OxmlElement("w:multiLevelType")
+    mlt.set(W("w:val"), "multilevel")
+    abstract.append(mlt)
+    for ilvl in range(9):
+        lvl = OxmlElement("w:lvl")
+        lvl.set(W("w:ilvl"), str(ilvl))
+        items = [("w:start", "1"), ("w:numFmt", "decimal")]
+        if ilvl < 4:
+            items.append(("w:pStyle", f"Heading{ilvl + 1}"))
+        items += [("w:suff", "space"), ("w:lvlText", ".".join(f"%{k + 1}" for k in range(ilvl + 1))),
+                  ("w:lvlJc", "left")]
+        for tag_, val in items:
+            el = OxmlElement(tag_)
+            el.set(W("w:val"), val)
+            lvl.append(el)
+        ppr = OxmlElement("w:pPr")
+        ind = OxmlElement("w:ind")
+        ind.set(W("w:left"), "0")
+        ind.set(W("w:firstLine"), "0")
+        ppr.append(ind)
+        lvl.append(ppr)
+        abstract.append(lvl)
+    first_num = numbering.find(W("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    num = OxmlElement("w:num")
+    num.set(W("w:numId"), str(HEADING_NUM_ID))
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(W("w:val"), str(HEADING_NUM_ID))
+    num.append(ref)
+    numbering.append(num)
+    for level in (1, 2, 3, 4):
+        ppr = doc.styles[f"Heading {level}"].element.get_or_add_pPr()
+        old = ppr.find(W("w:numPr"))
+        if old is not None:
+            ppr.remove(old)
+        num_pr = OxmlElement("w:numPr")
+        for tag_, val in (("w:ilvl", str(level - 1)), ("w:numId", str(HEADING_NUM_ID))):
+            el = OxmlElement(tag_)
+            el.set(W("w:val"), val)
+            num_pr.append(el)
+        ppr.insert_element_before(num_pr, "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", *_PPR_AFTER_TABS)
 
 
 def tag(doc, text: str) -> None:
@@ -307,7 +375,7 @@ def paras_loop(doc, var: str) -> None:
 def figure(doc, var: str, chapter: int) -> None:
     tag(doc, f"{{%p for p in {var} %}}")
     doc.add_paragraph("{{r p.image }}", style="图片")
-    doc.add_paragraph(f"图 {{{{ seq('图', {chapter}) }}}} {{{{ p.title }}}}", style="图题")
+    doc.add_paragraph(f"图 {{{{r seq_field('图', {chapter}) }}}} {{{{ p.title }}}}", style="图题")
     tag(doc, "{%p endfor %}")
 
 
@@ -541,21 +609,21 @@ STAGE_COLS = [12, 62, 22, 34, 28]
 
 def scope_section(doc) -> None:
     """After 2.3.3: the same emissions by GHG Protocol scope (Scope 2 both ways) and by ISO 14064-1 category
-    (context: outputs/report/scopes.py). A table only: no native chart function exists in this tree yet."""
+    (context: core/report/scopes.py). A table only: no native chart function exists in this tree yet."""
     tag(doc, "{%p if scopes %}")
-    para(doc, "按核算范围和 ISO 14064-1 类别汇总", "小标题")
+    heading(doc, "2.3.3.1 按核算范围和 ISO 14064-1 类别汇总", 4)
     para(doc, "以上排放量按排放因子的类型同时归入 GHG Protocol《企业核算与报告标准》的范围和 ISO 14064-1:2018 的类别，"
               "与六个阶段是同一次计算的不同汇总口径：燃料燃烧（含自有车辆）和制冷剂等直接逸散为范围一（类别1），外购电力和"
               "热力为范围二（类别2），委外运输为范围三（类别3），外购原材料等为范围三（类别4）。范围二按两种方法列示：位置法按"
               "电网平均排放因子计全部外购电力（含绿电），市场法将绿电计为 0、其余电量按相应因子计；合计采用市场法。"
               "{{ scopes.summary }}")
-    caption(doc, "表 {{ seq('表', 2) }} 各阶段按核算范围的碳排放量（tCO_{2}e）")
+    caption(doc, "表 {{r seq_field('表', 2) }} 各阶段按核算范围的碳排放量（tCO_{2}e）")
     table(doc, ["阶段", "范围一", "范围二（位置法）", "范围二（市场法）", "范围三", "合计"],
           ["{{ r.stage }}", "{{ r.scope1 }}", "{{ r.scope2_location }}", "{{ r.scope2_market }}", "{{ r.scope3 }}",
            "{{ r.total }}"], [30, 22, 24, 24, 22, 24.6], loop="r in scopes.scope_rows", left={0}, spacer=False)
     para(doc, "注：合计 = 范围一 + 范围二（市场法）+ 范围三；范围二位置法仅供对照，不计入合计。生物源 CO_{2} 不计入各范围。",
          "表注")
-    caption(doc, "表 {{ seq('表', 2) }} 各阶段按 ISO 14064-1 类别的碳排放量（tCO_{2}e）")
+    caption(doc, "表 {{r seq_field('表', 2) }} 各阶段按 ISO 14064-1 类别的碳排放量（tCO_{2}e）")
     table(doc, ["阶段", "类别1", "类别2", "类别3", "类别4", "类别5", "类别6", "合计"],
           ["{{ r.stage }}", *[f"{{{{ r.cats[{i}] }}}}" for i in range(6)], "{{ r.total }}"],
           [31, 16, 16, 16, 16, 16, 16, 19.6], loop="r in scopes.iso_rows", left={0},
@@ -569,35 +637,35 @@ def years_section(doc) -> None:
     """After the scope section: earlier years against this one (context: outputs/report/years.py), the same
     rows as the computed sheet 历年对比, and a native chart of the trend with the total targets."""
     tag(doc, "{%p if years %}")
-    para(doc, "历年碳排放对比", "小标题")
-    para(doc, "往年数据取自企业往年的填报工作簿（按本报告的方法和边界重新计算，使各年可比）或“历史排放”表。"
+    heading(doc, "2.3.3.2 历年碳排放对比", 4)
+    para(doc, "往年数据取自企业往年的填报工作簿（按本报告的报告日期、因子库和 GWP 取值重新计算，使各年可比）或“历史排放”表。"
               "{{ years.summary }}")
-    caption(doc, "表 {{ seq('表', 2) }} 历年各阶段碳排放量（tCO_{2}e，往年按本报告的方法和边界重算）")
+    caption(doc, "表 {{r seq_field('表', 2) }} 历年各阶段碳排放量（tCO_{2}e，按本报告因子口径）")
     table(doc, ["年份", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计"],
           ["{{ r.year }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.recalculated }}"],
           [31, 16, 16, 16, 16, 16, 16, 19.6], loop="r in years.rows", left={0},
           small={1, 2, 3, 4, 5, 6, 7}, spacer=False)
     para(doc, "注：“/”表示该年只提供了合计。", "表注")
-    caption(doc, "表 {{ seq('表', 2) }} 历年碳排放总量与变化")
-    table(doc, ["年份", "来源", "原报告排放量（tCO_{2}e）", "按本报告方法和边界重算（tCO_{2}e）", "较上年变化",
+    caption(doc, "表 {{r seq_field('表', 2) }} 历年碳排放总量与变化")
+    table(doc, ["年份", "来源", "原报告排放量（tCO_{2}e）", "按本报告因子重算（tCO_{2}e）", "较上年变化",
                 "{{ years.intensity_label }}"],
           ["{{ r.year }}", "{{ r.source }}", "{{ r.reported }}", "{{ r.recalculated }}", "{{ r.change }}",
            "{{ r.intensity }}"], [24, 30, 24, 24, 18, 26.6], loop="r in years.rows", left={0, 1}, spacer=False)
     para(doc, "注：较上年变化按重算后的口径计算；“历史排放”表所填年份无法重算，按所填数值。", "表注")
     tag(doc, "{%p if years.chart %}")
     doc.add_paragraph("{{r years.chart }}", style="图片")
-    para(doc, "图 {{ seq('图', 2) }} 历年碳排放总量与减排目标", "图题")
+    para(doc, "图 {{r seq_field('图', 2) }} 历年碳排放总量与减排目标", "图题")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
 
 def sites_and_months_section(doc) -> None:
     """After the scope tables (issue 16): totals per site when there is more than one, and the monthly chart
-    of electricity and fuel when rows were given by month (context: outputs/report/extras.py)."""
+    of electricity and fuel when rows were given by month (context: core/report/extras.py)."""
     tag(doc, "{%p if extras.sites %}")
-    para(doc, "按场所汇总", "小标题")
+    heading(doc, "2.3.3.3 按场所汇总", 4)
     para(doc, "企业的活动数据按场所（厂区、工厂）填报，各场所的碳排放量如下；“场所”未填写的活动计入主厂区。")
-    caption(doc, "表 {{ seq('表', 2) }} 各场所碳排放量（tCO_{2}e）")
+    caption(doc, "表 {{r seq_field('表', 2) }} 各场所碳排放量（tCO_{2}e）")
     table(doc, ["场所", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计", "占比"],
           ["{{ r.site }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.total }}", "{{ r.share }}"],
           [34, 15, 15, 12, 12, 12, 11, 18, 17.6], loop="r in extras.sites", left={0},
@@ -606,7 +674,7 @@ def sites_and_months_section(doc) -> None:
     tag(doc, "{%p if extras.monthly_chart %}")
     para(doc, "按月填报的电力和燃料消耗（电费单、燃料发票等）对应的月度碳排放如下图，各月的消耗量记录在核算底稿中：")
     doc.add_paragraph("{{r extras.monthly_chart }}", style="图片")
-    para(doc, "图 {{ seq('图', 2) }} {{ year }} 年月度用电和燃料碳排放", "图题")
+    para(doc, "图 {{r seq_field('图', 2) }} {{ year }} 年月度用电和燃料碳排放", "图题")
     tag(doc, "{%p endif %}")
 
 
@@ -615,15 +683,15 @@ def quality_section(doc) -> None:
     tag(doc, "{%p if extras.evidence %}")
     para(doc, "各阶段活动数据的证明材料如下（文件随填报工作簿提供；校验值为文件 SHA-256 的前 16 位，完整值记录在"
               "核算底稿中）：")
-    caption(doc, "表 {{ seq('表', 2) }} 活动数据证明材料")
+    caption(doc, "表 {{r seq_field('表', 2) }} 活动数据证明材料")
     table(doc, ["序号", "阶段", "活动", "证明材料", "SHA-256"],
           ["{{ e.no }}", "{{ e.stage }}", "{{ e.name }}", "{{ e.file }}", "{{ e.sha }}"],
           [12, 26, 28, 48, 32.6], loop="e in extras.evidence", left={2, 3}, small={4}, spacer=False)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if extras.uncertainty %}")
-    para(doc, "数据质量与不确定性", "小标题")
+    heading(doc, "2.3.6.1 数据质量与不确定性", 4)
     para(doc, "{{ extras.uncertainty.text }}")
-    caption(doc, "表 {{ seq('表', 2) }} 各阶段排放量的不确定度和数据质量")
+    caption(doc, "表 {{r seq_field('表', 2) }} 各阶段排放量的不确定度和数据质量")
     table(doc, ["阶段", "排放量（tCO_{2}e）", "不确定度（95%）", "实测数据占比"],
           ["{{ u.stage }}", "{{ u.tco2e }}", "{{ u.u }}", "{{ u.measured }}"],
           [40, 38, 34, 34.6], loop="u in extras.uncertainty.rows", left={0}, spacer=False)
@@ -634,6 +702,7 @@ def quality_section(doc) -> None:
 def build(out: Path) -> Path:
     doc = Document()
     setup_styles(doc)
+    heading_numbering(doc)
     # python-docx's blank document starts with no paragraphs; remove nothing
     sec = doc.sections[0]
     a4(sec)
@@ -664,7 +733,7 @@ def build(out: Path) -> Path:
     page_break(doc)
 
     # ---- information table, conclusion, table A.1, sign-off
-    kv_table(doc, [
+    info = kv_table(doc, [
         [("企业名称", 1, True), ("{{ company.name }}", 1, False), ("生产经营地址", 1, True),
          ("{{ company.address }}", 1, False)],
         [("统一社会信用代码", 1, True), ("{{ company.uscc }}", 1, False), ("所属行业", 1, True),
@@ -678,14 +747,22 @@ def build(out: Path) -> Path:
           "《温室气体 第一部分 组织层次上对温室气体排放和清除的量化和报告的规范及指南》；《绿色物流指标构成与核算方法》"
           "（GB/T 37099）；《绿色制造 制造企业绿色供应链管理 导则》（GB/T 33635）；《绿色工厂评价通则》"
           "（GB/T 36132）等", 3, False)],
-    ], [34, 45, 26.5, 41.1])
-    para(doc, "报告结论：", "小标题")
-    para(doc, "{{ company.name }}委托第三方技术服务机构{{r cover.agency_name }}编制其 {{ year }} "
-              "年度绿色低碳现代数智企业评价报告，相关信息确认如下：")
-    para(doc, "1）本报告已覆盖下列内容：{{ year }} 年绿色低碳现代数智企业开展情况及成效、下一步工作计划、"
-              "主要措施、信息披露等；")
-    para(doc, "2）主要指标见下表。")
-    caption(doc, "表 {{ seq('表', 'A', '.') }} {{ year }} 年度绿色低碳现代数智企业评价主要指标")
+    ], [34, 43.5, 26.5, 42.6])  # the credit code on one line, addresses on two
+    info.rows[4].cells[1].paragraphs[0].style = "表格文字小"  # the boilerplate list of standards in 9 pt
+    # the conclusion at 1.25 lines (not the body's 1.5): with 表 A.1 and the sign-off it fills one page, as
+    # in the seed, instead of leaving page II half empty
+    conclusion = [
+        para(doc, "报告结论：", "小标题"),
+        para(doc, "{{ company.name }}委托第三方技术服务机构{{r cover.agency_name }}编制其 {{ year }} "
+                  "年度绿色低碳现代数智企业评价报告，相关信息确认如下："),
+        para(doc, "1）本报告已覆盖下列内容：{{ year }} 年绿色低碳现代数智企业开展情况及成效、下一步工作计划、"
+                  "主要措施、信息披露等；"),
+        para(doc, "2）主要指标见下表。"),
+    ]
+    for p in conclusion:
+        p.paragraph_format.line_spacing = 1.25
+    conclusion[0].paragraph_format.space_before = Pt(3)
+    caption(doc, "表 {{r seq_field('表', 'A', '.') }} {{ year }} 年度绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
           [13, 53, 19, 20, 19, 22.6], loop="r in summary_rows", left={1, 5}, spacer=False, keep_together=True)
@@ -706,7 +783,7 @@ def build(out: Path) -> Path:
     # ---- contents: its title starts the page (a page-break paragraph after a full page made a blank one)
     para(doc, "目　　录", "目录标题").paragraph_format.page_break_before = True
     toc = doc.add_paragraph(style="toc 1")
-    field(toc, 'TOC \\o "1-3" \\h \\z \\u', "（目录将在打开文档时更新；如未更新，请右键单击此处并选择“更新域”。）")
+    field(toc, 'TOC \\o "1-4" \\h \\z \\u', "（目录将在打开文档时更新；如未更新，请右键单击此处并选择“更新域”。）")
 
     # ---- body: a new section whose pages count from 1
     body = doc.add_section(WD_SECTION.NEW_PAGE)
@@ -801,7 +878,7 @@ def build(out: Path) -> Path:
     para(doc, "企业主要产品生产工艺流程如下图所示：")
     figure(doc, "fig['2_3']", 2)
     heading(doc, "2.1.6 生产设备清单", 3)
-    caption(doc, "表 {{ seq('表', 2) }} 主要耗能设备一览表")
+    caption(doc, "表 {{r seq_field('表', 2) }} 主要耗能设备一览表")
     table(doc, ["序号", "设备名称", "设备型号", "单位", "数量", "能源类型"],
           ["{{ e.no }}", "{{ e.name }}", "{{ e.model }}", "{{ e.unit }}", "{{ e.quantity }}", "{{ e.energy }}"],
           [12, 44, 32, 16, 18, 24.6], loop="e in equipment", else_cells=["/", "/", "/", "/", "/", "/"],
@@ -816,7 +893,7 @@ def build(out: Path) -> Path:
         tag(doc, f"{{%p for s in coverage_groups[{gi}] %}}")
         tag(doc, "{%p if s.has_rows %}")
         para(doc, "本企业{{ s.long }}阶段碳排放类别及排放源见下表：")
-        caption(doc, "表 {{ seq('表', 2) }} {{ s.long }}数据清单")
+        caption(doc, "表 {{r seq_field('表', 2) }} {{ s.long }}数据清单")
         table(doc, ["阶段", "类别", "活动/设备种类（排放源）"],
               ["{{ c.stage }}", "{{ c.type }}", "{{ c.sources }}"], [40, 36, 70.6], loop="c in s.coverage_rows",
               left={2})
@@ -859,13 +936,13 @@ def build(out: Path) -> Path:
     heading(doc, "2.3.2 活动数据", 3)
     para(doc, "企业 {{ year }} 年度的产品产量及各阶段活动数据如下。活动数据为“/”表示数据缺失（计为 0），"
               "为“不适用”表示该排放源在核算边界之外（原因见备注）。")
-    caption(doc, "表 {{ seq('表', 2) }} 产品产量")
+    caption(doc, "表 {{r seq_field('表', 2) }} 产品产量")
     table(doc, ["序号", "产品名称", "产量（{{ year }}年）", "单位", "用于强度计算", "分配比例"],
           ["{{ p.no }}", "{{ p.name }}", "{{ p.output }}", "{{ p.unit }}", "{{ p.for_intensity }}",
            "{{ p.allocation }}"], [12, 44, 28, 18, 24, 20.6], loop="p in products",
           else_cells=["/", "/", "/", "/", "/", "/"], left={1})
     tag(doc, "{%p for s in stages_with_rows %}")
-    caption(doc, "表 {{ seq('表', 2) }} {{ s.long }}活动数据清单")
+    caption(doc, "表 {{r seq_field('表', 2) }} {{ s.long }}活动数据清单")
     table(doc, ["序号", "类型", "名称", "活动数据（{{ year }}年）", "单位", "数据来源", "备注"],
           ["{{ a.no }}", "{{ a.type }}", "{{ a.name }}", "{{ a.amount }}", "{{r a.unit }}", "{{ a.source }}",
            "{{ a.note }}"], [13, 16, 21, 25, 16, 19, 36.6], loop="a in s.activity_rows", left={2, 5, 6},
@@ -875,7 +952,7 @@ def build(out: Path) -> Path:
     para(doc, "{{ stages_without_rows }}阶段本年度未发生相关活动，报告中以“/”表示。")
     tag(doc, "{%p endif %}")
     para(doc, "本报告使用的排放因子见下表（均为计算中实际使用的因子）：")
-    caption(doc, "表 {{ seq('表', 2, key='factors') }} 排放因子数据清单")
+    caption(doc, "表 {{r seq_field('表', 2, key='factors') }} 排放因子数据清单")
     # no library codes: they are the tool's, and the computed workbook keeps the trace
     table(doc, ["序号", "名称", "气体", "因子值", "单位", "来源", "发布日期"],
           ["{{ f.no }}", "{{ f.name }}", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
@@ -884,27 +961,27 @@ def build(out: Path) -> Path:
 
     heading(doc, "2.3.3 计算结果", 3)
     tag(doc, "{%p for s in stages %}")
-    caption(doc, "表 {{ seq('表', 2) }} {{ s.long }}碳排放量表")
+    caption(doc, "表 {{r seq_field('表', 2) }} {{ s.long }}碳排放量表")
     table(doc, ["序号", "清单", "活动数据", "单位", "排放量（tCO_{2}e）"],
           ["{{ r.no }}", "{{ r.name }}", "{{ r.amount }}", "{{r r.unit }}", "{{ r.tco2e }}"], STAGE_COLS,
           loop="r in s.result_rows", else_cells=["1", "{{ s.long }}阶段", "/", "/", "/"], left={1},
           after_rows=[["", "合计", "", "", "{{ s.value_text }}"]])
     tag(doc, "{%p endfor %}")
-    caption(doc, "表 {{ seq('表', 2) }} 绿色低碳现代数智企业评价主要指标")
+    caption(doc, "表 {{r seq_field('表', 2) }} 绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
           [13, 53, 19, 20, 19, 22.6], loop="r in summary_rows", left={1, 5})
     tag(doc, "{%p if intensity_rows %}")
     para(doc, "单位产品碳排放强度按企业碳排放总量乘以该产品的分配比例、再除以该产品的产量计算，与企业（全厂）排放总量"
               "分别列示：")
-    caption(doc, "表 {{ seq('表', 2) }} 单位产品碳排放强度")
+    caption(doc, "表 {{r seq_field('表', 2) }} 单位产品碳排放强度")
     table(doc, ["指标", "产量", "产量单位", "分配比例", "排放强度", "单位"],
           ["{{ r.label }}", "{{ r.output }}", "{{ r.product_unit }}", "{{ r.allocation }}", "{{ r.value }}",
            "{{r r.unit }}"], [50, 22, 18, 18, 20, 18.6], loop="r in intensity_rows", left={0})
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if charts.share %}")
     doc.add_paragraph("{{r charts.share }}", style="图片")
-    para(doc, "图 {{ seq('图', 2) }} {{ year }} 年各阶段碳排放占比", "图题")
+    para(doc, "图 {{r seq_field('图', 2) }} {{ year }} 年各阶段碳排放占比", "图题")
     tag(doc, "{%p endif %}")
 
     scope_section(doc)
@@ -914,7 +991,7 @@ def build(out: Path) -> Path:
     heading(doc, "2.3.4 温室气体种类及全球增温潜势", 3)
     para(doc, "本报告采用{{ gwp.name }}的 100 年全球增温潜势（GWP100），来源：{{ gwp.source }}。"
               "各温室气体的排放量及所用 GWP 取值见下表。")
-    caption(doc, "表 {{ seq('表', 2) }} 分气体温室气体排放量")
+    caption(doc, "表 {{r seq_field('表', 2) }} 分气体温室气体排放量")
     table(doc, ["序号", "温室气体", "GWP100", "气体排放量（t）", "排放量（tCO_{2}e）", "占比"],
           ["{{ g.no }}", "{{r g.gas }}", "{{ g.gwp }}", "{{ g.tonnes }}", "{{ g.tco2e }}", "{{ g.share }}"],
           [13, 49, 18, 24, 24, 18.6], loop="g in gas_rows", else_cells=["/", "/", "/", "/", "/", "/"], left={1},
@@ -929,7 +1006,7 @@ def build(out: Path) -> Path:
     para(doc, "1）排除的排放源", "小标题")
     tag(doc, "{%p if excluded %}")
     para(doc, "以下排放源经企业确认不适用（在核算边界之外），不计入本报告排放量，原因如下：")
-    caption(doc, "表 {{ seq('表', 2) }} 排除的排放源")
+    caption(doc, "表 {{r seq_field('表', 2) }} 排除的排放源")
     table(doc, ["序号", "阶段", "名称", "排除原因"],
           ["{{ x.no }}", "{{ x.stage }}", "{{ x.name }}", "{{ x.reason }}"],
           [13, 30, 36, 67.6], loop="x in excluded", left={2, 3})
@@ -938,22 +1015,24 @@ def build(out: Path) -> Path:
     tag(doc, "{%p endif %}")
     para(doc, "2）数据缺口", "小标题")
     tag(doc, "{%p if gaps %}")
-    para(doc, "以下活动企业未能提供活动数据，按 0 计入，报告中以“/”表示；补充数据后，相应阶段的排放量可能增加：")
-    caption(doc, "表 {{ seq('表', 2) }} 数据缺口清单")
-    table(doc, ["序号", "阶段", "名称", "单位", "说明"],
-          ["{{ x.no }}", "{{ x.stage }}", "{{ x.name }}", "{{r x.unit }}", "{{ x.note }}"],
-          [13, 28, 36, 18, 51.6], loop="x in gaps", left={2, 4})
+    para(doc, "以下为本报告的数据缺口：企业未能提供的活动数据（报告中以“/”表示）、按月填报时未填写的月份、未找到的证明材料"
+              "和未填报活动的阶段。缺少的数据按 0 计入，补充后相应阶段的排放量可能增加：")
+    caption(doc, "表 {{r seq_field('表', 2) }} 数据缺口清单")
+    table(doc, ["序号", "阶段", "名称", "缺口类型", "说明"],
+          ["{{ x.no }}", "{{ x.stage }}", "{{ x.name }}", "{{ x.kind }}", "{{ x.note }}"],
+          [13, 26, 30, 30, 47.6], loop="x in gaps", left={2, 4})
     tag(doc, "{%p else %}")
-    para(doc, "无。各项活动均有活动数据。")
+    para(doc, "无。各项活动均有活动数据，各阶段均已填报。")
     tag(doc, "{%p endif %}")
 
     heading(doc, "2.3.6 数据来源", 3)
     para(doc, "活动数据来源如下：")
-    caption(doc, "表 {{ seq('表', 2) }} 活动数据来源")
+    caption(doc, "表 {{r seq_field('表', 2) }} 活动数据来源")
     table(doc, ["序号", "数据来源", "涉及的活动"], ["{{ d.no }}", "{{ d.source }}", "{{ d.activities }}"],
           [12, 50, 84.6], loop="d in sources", else_cells=["/", "/", "/"], left={1, 2}, keep_together=True)
     para(doc, "排放因子的取值、来源和发布日期见{{ ref('factors') }}：企业提供的排放因子按企业注明的来源使用，其余取自"
-              "排放因子库 {{ library_edition }}。每项活动、每种温室气体的单位换算、所用因子与 GWP 的逐项计算过程保存在"
+              "本次核算所安装的排放因子库 {{ library_edition }}；同一排放源有多个发布版本的（如电网平均排放因子），选用"
+              "报告日期（{{r cover.report_date }}）当日或之前发布的最新版本。每项活动、每种温室气体的单位换算、所用因子与 GWP 的逐项计算过程保存在"
               "核算底稿中，可向编制单位索取。")
     quality_section(doc)
 
@@ -981,11 +1060,11 @@ def build(out: Path) -> Path:
     para(doc, "减排目标：{{r target_summary }}")
     tag(doc, "{%p if charts.target %}")
     doc.add_paragraph("{{r charts.target }}", style="图片")
-    para(doc, "图 {{ seq('图', 3) }} 企业碳排放总量目标路径（基准年 → 目标年）", "图题")
+    para(doc, "图 {{r seq_field('图', 3) }} 企业碳排放总量目标路径（基准年 → 目标年）", "图题")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for t in targets %}")
     heading(doc, "3.1.{{ loop.index }} {{ t.year }} 年碳减排目标", 3)
-    caption(doc, "表 {{ seq('表', 3) }} {{ t.year }} 年绿色低碳数智化碳减排目标")
+    caption(doc, "表 {{r seq_field('表', 3) }} {{ t.year }} 年绿色低碳数智化碳减排目标")
     table(doc, ["指标", "单位", "基准年（{{ base_year }}年）", "与基准年相比减排比例", "{{ t.year }} 年目标值"],
           ["{{ r.label }}", "{{r r.unit }}", "{{ r.base }}", "{{ r.pct }}", "{{ r.target }}"],
           [54, 22, 24, 24, 22.6], loop="r in t.rows", left={0}, spacer=False, keep_together=True)
@@ -1108,7 +1187,7 @@ def build(out: Path) -> Path:
     heading(doc, "附件 1：企业营业执照", 1)
     attachment_pictures(doc, "att['1']")
     heading(doc, "附件 2：企业碳减排技术清单", 1)
-    caption(doc, "附表 {{ seq('附表', 2) }} 企业碳减排技术清单")
+    caption(doc, "附表 {{r seq_field('附表', 2) }} 企业碳减排技术清单")
     table(doc, ["序号", "清单", "{{ year }} 年碳排放量（tCO_{2}e）", "碳减排技术措施", "年均减排比例", "投资估算（万元）",
                 "备注"],
           ["{{ m.no }}", "{{ m.stage }}", "{{ m.emissions }}", "{{ m.measure }}", "{{ m.rate }}",
@@ -1196,12 +1275,50 @@ def _fixed_zip_times(data: bytes) -> bytes:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            data = src.read(info.filename)
             if info.filename == "word/stylesWithEffects.xml":
-                # Word 2010's copy of the styles: no theme fonts there either (WPS asks for missing fonts)
-                data = re.sub(rb' w:(?:ascii|hAnsi|eastAsia|cs)[Tt]heme="[^"]*"', b"", data)
+                continue  # Word 2010's stale 430 KB copy of the styles: Word rebuilds it, nobody reads it
+            data = _clean_part(info.filename, src.read(info.filename))
             dst.writestr(fixed, data)
     return out.getvalue()
+
+
+# fontTable entries for the two Chinese fonts the styles use (panose and charset 86 = GB2312, as Word writes)
+_CJK_FONTS = {
+    "ＭＳ 明朝": (SONG, "02010600030101010101", "roman"),
+    "ＭＳ ゴシック": (HEI, "02010609060101010101", "modern"),
+}
+
+
+def _clean_part(name: str, data: bytes) -> bytes:
+    """python-docx's default template is a Japanese Mac Word 2010 document: its theme and font table name
+    MS 明朝/ゴシック (WPS asks for them), its app.xml claims "Microsoft Macintosh Word", its settings say Word
+    2010 (compatibilityMode 14, [兼容模式] in Word's title bar). This leaves a Chinese, honest base."""
+    if name == "word/theme/theme1.xml":
+        data = re.sub(rb'<a:font script="Jpan" typeface="[^"]*"/>', b"", data)
+        major, _, minor = data.partition(b"</a:majorFont>")
+        major = major.replace('<a:font script="Hans" typeface="宋体"/>'.encode(),
+                              f'<a:font script="Hans" typeface="{HEI}"/>'.encode())
+        data = major + b"</a:majorFont>" + minor
+    elif name == "word/fontTable.xml":
+        for old, (new, panose, family) in _CJK_FONTS.items():
+            block = re.compile(f'<w:font w:name="{old}">.*?</w:font>'.encode(), re.S)
+            data = block.sub(
+                f'<w:font w:name="{new}"><w:altName w:val="{"SimSun" if new == SONG else "SimHei"}"/>'
+                f'<w:panose1 w:val="{panose}"/><w:charset w:val="86"/><w:family w:val="{family}"/>'
+                '<w:pitch w:val="variable"/><w:sig w:usb0="00000003" w:usb1="288F0000" w:usb2="00000016" '
+                'w:usb3="00000000" w:csb0="00040001" w:csb1="00000000"/></w:font>'.encode(), data)
+    elif name == "docProps/app.xml":
+        data = data.replace(b"<Application>Microsoft Macintosh Word</Application>",
+                            b"<Application>carbon-report</Application>")
+        data = re.sub(rb"\s*<AppVersion>[^<]*</AppVersion>", b"", data)
+    elif name == "word/settings.xml":
+        data = data.replace(b'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="14"',
+                            b'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"')
+    elif name == "[Content_Types].xml":
+        data = re.sub(rb'<Override PartName="/word/stylesWithEffects.xml"[^>]*/>', b"", data)
+    elif name == "word/_rels/document.xml.rels":
+        data = re.sub(rb'<Relationship [^>]*Target="stylesWithEffects.xml"/>', b"", data)
+    return data
 
 
 def main(argv: list[str]) -> int:

@@ -68,7 +68,7 @@ def test_headers_break_before_a_bracket_never_inside():
 def test_sign_off_block_is_kept_with_table_a1():
     body = list(document().find(f"{W}body"))
     texts = ["".join(t.text or "" for t in el.iter(f"{W}t")) for el in body]
-    a1 = next(i for i, t in enumerate(texts) if "seq('表', 'A', '.')" in t)  # the caption of 表 A.1
+    a1 = next(i for i, t in enumerate(texts) if "seq_field('表', 'A', '.')" in t)  # the caption of 表 A.1
     sign_off = next(i for i, t in enumerate(texts) if t.startswith("组长"))
     for el in body[a1:sign_off]:  # caption, table rows, note: each paragraph keeps with the next
         for p in ([el] if el.tag == f"{W}p" else el.iter(f"{W}p")):

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carbon_report.outputs.report import numbers as n
+from carbon_report.core.report import numbers as n
 
 
 def test_largest_remainder_adds_up_exactly():

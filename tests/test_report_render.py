@@ -90,9 +90,31 @@ HEADINGS = [
 ]
 
 
+def numbered_headings(doc, levels: str = "123") -> list[str]:
+    """Headings as Word shows them: the number comes from the heading list (counted here level by level),
+    none for a heading that opts out of the list (w:numId 0 on the paragraph)."""
+    counters = [0, 0, 0, 0]
+    shown = []
+    for p in doc.paragraphs:
+        name = p.style.name
+        if not name.startswith("Heading") or not name[-1].isdigit():
+            continue
+        level = int(name[-1])
+        own = p._p.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        if own is None:
+            counters[level - 1] += 1
+            counters[level:] = [0] * (4 - level)
+            text = ".".join(str(c) for c in counters[:level]) + " " + p.text
+        else:
+            text = p.text
+        if name[-1] in levels:
+            shown.append(text)
+    return shown
+
+
 def test_every_part_in_the_seed_order(seed):
     _, doc, _ = seed
-    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading") and p.style.name[-1] in "123"]
+    headings = numbered_headings(doc)
     positions = [headings.index(h) for h in HEADINGS]
     assert positions == sorted(positions)
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -148,7 +170,7 @@ def test_captions_numbered_in_order_never_repeated(seed):
     _, doc, ctx = seed
     captions = [p.text for p in doc.paragraphs if p.style.name in ("表题", "图题")]
     numbers = [m.group(1, 2, 3) for c in captions if (m := re.match(r"^(附表|表|图) (\w+)[-.](\d+) ", c))]
-    assert len(numbers) == len(ctx["seq"].issued) >= 30
+    assert len(numbers) == len(ctx.seq.issued) >= 30
     seen: dict[tuple[str, str], int] = {}
     for kind, chapter, n in numbers:
         assert int(n) == seen.get((kind, chapter), 0) + 1, (kind, chapter, n)
@@ -177,9 +199,11 @@ def test_factors_gwp_gases_sources(seed):
 def test_gaps_and_exclusions_listed(seed):
     _, doc, _ = seed
     gaps = rows(table_after(doc, next(p.text for p in doc.paragraphs if p.text.endswith("数据缺口清单"))))
-    assert [g[2] for g in gaps[1:]] == ["原材料运输", "产品运输", "工业废弃物运输", "包装材料运输", "包装废弃物回收"]
-    assert gaps[0] == ["序号", "阶段", "名称", "单位", "说明"]  # no cell addresses in a client document
-    assert gaps[1][3:] == ["t·km", "企业未能提供数据，计为 0"]
+    # 数智化采购 has no rows at all (a stage without data), then the five "/" rows in stage order
+    assert [g[2] for g in gaps[1:]] == ["—", "原材料运输", "产品运输", "工业废弃物运输", "包装材料运输", "包装废弃物回收"]
+    assert gaps[0] == ["序号", "阶段", "名称", "缺口类型", "说明"]  # no cell addresses in a client document
+    assert gaps[1][1] == "数智化采购" and gaps[1][3] == "阶段无活动数据"
+    assert gaps[2][3:] == ["缺少活动数据", "未提供活动数据，按 0 计入，报告中以“/”表示"]
     excluded = rows(table_after(doc, next(p.text for p in doc.paragraphs if p.text.endswith("排除的排放源"))))
     assert excluded[0] == ["序号", "阶段", "名称", "排除原因"]
     assert excluded[1][2] == "废旧电杆回收" and "使用寿命" in excluded[1][3]
@@ -226,7 +250,7 @@ def test_typography_toc_and_page_setup(seed):
         headers = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/header"))
     assert "eastAsiaTheme" not in styles
     assert re.search(r'<w:updateFields w:val="(true|1)"/>', settings)
-    assert 'TOC \\o "1-3" \\h \\z \\u' in document
+    assert 'TOC \\o "1-4" \\h \\z \\u' in document  # level 4: the sections added in 2.3.3 and 2.3.6
     assert "PAGE" in footers
     assert SEED_NAME in headers
     normal, h1 = doc.styles["Normal"], doc.styles["Heading 1"]
@@ -270,7 +294,7 @@ def test_pictures_sized_and_placeholders(tmp_path):
 def test_zero_total_and_multi_gas(tmp_path):
     none = [act(Stage.PRODUCTION, "能源", "电力", 0, "kWh", "EF-ELEC-CN-2022NOTICE", kind="no_data", row=5)]
     path, ctx = render(tmp_path, seed_intake(activities=none))
-    assert ctx["charts"]["share"] is None
+    assert ctx.charts.share is None
     a1 = rows(table_after(Document(str(path)), "表 A.1"))
     assert all(r[4] == "/" for r in a1[1:8])
 
@@ -297,22 +321,22 @@ def test_another_template_is_used(tmp_path):
     custom = tmp_path / "custom.docx"
     shutil.copy(default_template(), custom)
     doc = Document(str(custom))
-    heading = next(p for p in doc.paragraphs if p.text == "1.1 研究背景")
-    heading.runs[0].text = "1.1 项目背景（{{ company.name }}）"
+    heading = next(p for p in doc.paragraphs if p.text == "研究背景")  # its number 1.1 is the heading list's
+    heading.runs[0].text = "项目背景（{{ company.name }}）"
     doc.save(str(custom))
     path, _ = render(tmp_path, template=custom)
-    assert f"1.1 项目背景（{SEED_NAME}）" in [p.text for p in Document(str(path)).paragraphs]
+    assert f"1.1 项目背景（{SEED_NAME}）" in numbered_headings(Document(str(path)))
 
 
 def test_broken_template_is_a_clear_error(tmp_path):
     custom = tmp_path / "broken.docx"
     shutil.copy(default_template(), custom)
     doc = Document(str(custom))
-    next(p for p in doc.paragraphs if p.text == "1.2 研究目标").add_run("{{ no_such_field }}")
+    next(p for p in doc.paragraphs if p.text == "研究目标").add_run("{{ no_such_field }}")
     doc.save(str(custom))
-    with pytest.raises(TemplateError, match="报告模板“broken.docx”中的标签有误"):
+    with pytest.raises(TemplateError, match=r"报告模板有误，无法生成报告：“broken.docx”中的标签“\{\{ no_such_field \}\}”有误"):
         render(tmp_path, template=custom)
-    with pytest.raises(TemplateError, match="报告模板不存在"):
+    with pytest.raises(TemplateError, match="报告模板有误，无法生成报告：“.*”不存在"):
         render(tmp_path, template=tmp_path / "nope.docx")
 
 

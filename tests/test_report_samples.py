@@ -243,8 +243,13 @@ def test_docx_contents_page_is_filled(reports, key):
     assert all(re.search(r"\t\d+$", e) for e in entries)
     body = doc.element.body
     instr = "".join(t.text for t in body.iter(qn("w:instrText")))
-    assert "TOC" in instr  # still a field: Word refreshes it on opening
-    assert any(fc.get(qn("w:dirty")) == "true" for fc in body.iter(qn("w:fldChar")))
+    assert "TOC" in instr  # still a field: 右键“更新域” refreshes it
+    # filled, so Word need not ask to update fields on every open; each entry links to its heading (\\h)
+    assert doc.settings.element.find(qn("w:updateFields")) is None
+    assert not any(fc.get(qn("w:dirty")) == "true" for fc in body.iter(qn("w:fldChar")))
+    anchors = [h.get(qn("w:anchor")) for h in body.iter(qn("w:hyperlink"))]
+    marks = {b.get(qn("w:name")) for b in body.iter(qn("w:bookmarkStart"))}
+    assert len(anchors) == len(entries) and set(anchors) <= marks
 
 
 def test_without_libreoffice_the_field_is_kept_and_said_once(tmp_path, monkeypatch):

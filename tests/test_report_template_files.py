@@ -35,7 +35,7 @@ def test_a_broken_consultant_template_is_one_clear_line(tmp_path: Path) -> None:
                         "--report-template", str(broken), "--json"],
                        capture_output=True, text=True, encoding="utf-8", timeout=300,
                        env={**os.environ, "PYTHONIOENCODING": "gbk"})
-    assert p.returncode == 1
+    assert p.returncode == 2
     assert "Traceback" not in p.stderr
     assert "[E-REPORT-TEMPLATE]" in p.stderr
     js = json.loads(p.stdout)

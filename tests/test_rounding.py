@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from carbon_report.core.report import numbers
 from carbon_report.core.rounding import largest_remainder, plain_number, share_percentages
-from carbon_report.outputs.report import numbers
 
 
 def test_the_report_uses_the_core_function() -> None:

@@ -312,7 +312,8 @@ def test_both_samples_render_the_scope_section(tmp_path: Path, sample: Path) -> 
     j = o.to_json()
     s = j["scopes"]
     start = text.index("按核算范围和 ISO 14064-1 类别汇总")
-    assert start < text.index("2.3.4 温室气体种类及全球增温潜势")  # right after 2.3.3's tables
+    # right after 2.3.3's tables, before 2.3.4 (its number is the heading list's, not text)
+    assert start < text.index("\n温室气体种类及全球增温潜势\n")
     assert "各阶段按核算范围的碳排放量" in text and "各阶段按 ISO 14064-1 类别的碳排放量" in text
     assert f"范围一 {s['scope1']:,.2f} tCO2e" in text or f"范围一 {s['scope1']:,.0f} tCO2e" in text
     assert f"位置法 {s['scope2_location']:,.2f} tCO2e" in text

@@ -11,14 +11,12 @@ from pathlib import Path
 import jinja2
 import pytest
 from docx import Document
-from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
+from docxtpl import DocxTemplate
 from PIL import Image
 
 from carbon_report.core.model import Picture
-from carbon_report.outputs.report.charts import add_chart
-from carbon_report.outputs.report.context import Sequence, build_context
-from carbon_report.outputs.report.render import ImageRun, default_template, render_bytes
+from carbon_report.outputs.report.context import build_context
+from carbon_report.outputs.report.render import default_template, finalize, render_bytes, rendering
 from report_fixtures import calc, seed_intake
 
 
@@ -28,18 +26,12 @@ def plain_docxtpl(intake, workbook_dir: Path, template: Path) -> bytes:
     tpl = DocxTemplate(str(template))
     tpl.init_docx()  # charts are parts of the document, added before rendering
 
-    def image(data, width_mm, height_mm):
-        src = io.BytesIO(data) if isinstance(data, bytes | bytearray) else str(data)
-        return ImageRun(InlineImage(tpl, src, width=Mm(width_mm), height=Mm(height_mm) if height_mm else None))
-
-    def chart(spec):  # the native Word charts, added to this document as the product adds them
-        return add_chart(tpl.docx.part, spec)
-
-    context = build_context(intake, calc(intake), [], workbook_dir=workbook_dir, image=image, chart=chart,
+    context = build_context(intake, calc(intake), [], workbook_dir=workbook_dir,
                             library_version=intake.library_version)
-    seq = Sequence()
-    context["seq"], context["ref"] = seq, seq.ref
-    tpl.render(context, jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined), autoescape=True)
+    # plain Jinja, unsandboxed, with only the product's printing of texts, pictures and charts
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=finalize)
+    with rendering(tpl, context):  # pictures and charts go into this document
+        tpl.render(context.names(), env, autoescape=True)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()

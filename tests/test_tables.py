@@ -285,3 +285,31 @@ def test_export_writes_tables_that_concatenate_and_a_readme(tmp_path: Path, cli)
     assert len(rows) - 1 == len(lines)
     assert sum(r[rows[0].index("tco2e")] for r in rows[1:] if r[rows[0].index("counted")]) == pytest.approx(
         sum(float(r["tco2e"]) for r in lines if r["counted"] == "true"))
+
+
+@pytest.mark.parametrize("sample", sorted((ROOT / "samples").glob("*.xlsx")), ids=lambda p: p.stem)
+def test_the_json_and_the_tables_say_the_same(sample: Path) -> None:
+    """Both are cut from one result: every total of the JSON is the tables' own row."""
+    from carbon_report.outputs.tables import build_tables
+
+    r = carbon_report.check(sample)
+    j = r.to_json()
+    tables = build_tables([r])
+    names = tables["totals"].spec.names
+    rows = [dict(zip(names, row, strict=True)) for row in tables["totals"].rows]
+
+    def total(dimension: str, key: str) -> float:
+        [t] = [x["tco2e"] for x in rows if x["dimension"] == dimension and x["key"] == key and x["stage"] is None]
+        return t
+
+    assert total("total", "total") == j["total_tco2e"]
+    assert {k: total("stage", k) for k in j["stages"]} == j["stages"]
+    assert {k: total("scope", k) for k in j["scopes"]} == j["scopes"]
+    assert {k: total("iso_category", k) for k in j["iso14064_categories"]} == j["iso14064_categories"]
+    assert {k: total("site", k) for k in j["sites"]} == j["sites"]
+    [book] = tables["workbooks"].rows
+    book_row = dict(zip(tables["workbooks"].spec.names, book, strict=True))
+    assert (book_row["total_tco2e"], book_row["gwp_version"], book_row["library_version"]) == (
+        j["total_tco2e"], j["gwp_version"], j["library_version"])
+    found = [dict(zip(tables["findings"].spec.names, f, strict=True)) for f in tables["findings"].rows]
+    assert [{k: f[k] for k in ("severity", "sheet", "cell", "code", "message")} for f in found] == j["issues"]

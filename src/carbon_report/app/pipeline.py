@@ -392,8 +392,8 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
     except OutputError as e:  # the report open in Word, the folder read-only, the disk full …
         outcome.fail(Finding.raised(e))
         return
-    except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback
-        outcome.findings.append(Finding.raised(e))
+    except TemplateError as e:  # a consultant's own template with a broken tag: one line, not a traceback,
+        outcome.fail(Finding.raised(e))  # and the run failed (exit 2), as for a missing template
         return
     outcome.outputs["report"] = str(target)
     if made_pdf is not None:  # exported from the same layout that filled the 目录

@@ -263,10 +263,11 @@ SHEET_YEARS = "历年对比"
 SHEET_MONTHLY = "月度数据"  # only when some row has months
 SHEET_SITES = "场所汇总"  # only when some row names a 场所
 SHEET_PCF = "产品碳足迹"  # only when product footprints are computed (issue 28)
+SHEET_GAPS = "数据缺口"  # only when there is a data gap or an exclusion (issue 26): the report's 2.3.5 lists
 COMPUTED_SHEETS: tuple[str, ...] = (SHEET_FINDINGS, SHEET_DETAILS, SHEET_SUMMARY, SHEET_SCOPES, SHEET_TARGETS,
                                     SHEET_YEARS)
 # Written only when the workbook uses those columns; replaced (or removed) on every run like the others.
-OPTIONAL_COMPUTED_SHEETS: tuple[str, ...] = (SHEET_MONTHLY, SHEET_SITES, SHEET_PCF)
+OPTIONAL_COMPUTED_SHEETS: tuple[str, ...] = (SHEET_MONTHLY, SHEET_SITES, SHEET_PCF, SHEET_GAPS)
 ALL_COMPUTED_SHEETS: tuple[str, ...] = COMPUTED_SHEETS + OPTIONAL_COMPUTED_SHEETS
 
 # Rows named like this are totals typed by hand, which would double count.

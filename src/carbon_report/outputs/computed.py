@@ -14,6 +14,8 @@ from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
 from carbon_report.core.factors import load_library
 from carbon_report.core.factors.scopes import class_names
 from carbon_report.core.findings import Code
+from carbon_report.core.gaps import KIND_ZH as GAP_KIND_ZH
+from carbon_report.core.gaps import find_gaps
 from carbon_report.core.model import (
     SCOPE_KEYS,
     Activity,
@@ -26,11 +28,13 @@ from carbon_report.core.model import (
     Stage,
     UncertaintyFamilyUse,
 )
+from carbon_report.core.report.notes import GAP_NOTE as GAP_NOTE  # the sheets' word, as the report's
+from carbon_report.core.report.notes import NO_ACTIVITY_NOTE as NO_ACTIVITY_NOTE
+from carbon_report.core.report.notes import stage_note
 from carbon_report.core.rounding import plain_number, share_percentages, significant_decimals
 
 TCO2E = "tCO2e"
 NO_VALUE = "/"
-GAP_NOTE = "数据缺失"  # the report's word for a stage whose rows all say "no data"
 # 数据性质 of a row: its 数据质量 tier (实测/计算/估算/缺省, 未填 when blank); a gap reads 数据缺失 in the sheets
 # as in the report, a row outside the boundary 不适用.
 _KIND_ZH = {"no_data": GAP_NOTE, "not_applicable": contract.NOT_APPLICABLE}
@@ -87,23 +91,6 @@ def exact_decimals(value: float, most: int = 6) -> int:
     return min(most, max(0, -exponent)) if isinstance(exponent, int) else 0
 
 
-NO_ACTIVITY_NOTE = "无相关活动"  # client wording: the report is read by the client, not the clerk
-
-
-def stage_note(acts: list[Activity]) -> str:
-    """A stage's 备注, in 排放汇总, the report and 汇总.xlsx alike (one function, so they cannot drift)."""
-    kinds = {a.amount_kind for a in acts}
-    if not acts:
-        return NO_ACTIVITY_NOTE
-    if kinds == {"not_applicable"}:
-        return contract.NOT_APPLICABLE
-    if "value" not in kinds:
-        return GAP_NOTE
-    if "no_data" in kinds:
-        return "部分" + GAP_NOTE
-    return ""
-
-
 def stage_display(intake: Intake, result: Result) -> dict[Stage, StageDisplay]:
     """Quantity, share and note of every stage as a reader sees them. Shares are shared out by largest
     remainder over the stages that carry a number, so they add up to 100.00 % exactly, as in the report."""
@@ -125,7 +112,8 @@ def computed_tables(findings: list[Finding], intake: Intake | None, result: Resu
     if intake is not None and result is not None:
         tables += [details_table(intake, result, library_version), summary_table(intake, result, library_version),
                    scopes_table(intake, result), targets_table(intake, result), years_table(intake, result)]
-        tables += [t for t in (monthly_table(intake), sites_table(intake, result)) if t is not None]
+        tables += [t for t in (monthly_table(intake), sites_table(intake, result), gaps_table(intake))
+                   if t is not None]
         if result.pcf is not None:
             from carbon_report.outputs.pcf.sheet import pcf_table  # it builds on this module's SheetTable
 
@@ -309,6 +297,24 @@ def monthly_table(intake: Intake) -> SheetTable | None:
     return SheetTable(contract.SHEET_MONTHLY, header, rows, [6, 8, 14, 16, 8, *[10] * 12, 12, 10, 16],
                       number_formats={0: "0", **{j: "#,##0.####" for j in range(5, 18)}}, links=links,
                       wrap=frozenset({2, 3, 19}), title="按月填写的活动数据：全年合计 = 1–12 月之和（未填月份按 0 计）。")
+
+
+def gaps_table(intake: Intake) -> SheetTable | None:
+    """数据缺口: the report's two lists of 2.3.5 in the same words (core/gaps.py), the data gaps first, then
+    the sources marked 不适用 with their reasons; the title is the count line of the report's 2.4."""
+    found = find_gaps(intake)
+    if not found.gaps and not found.exclusions:
+        return None
+    rows: list[list[object]] = []
+    for g in found.gaps:
+        rows.append([len(rows) + 1, "数据缺口", g.stage.long_zh, g.name or "—", GAP_KIND_ZH[g.kind], g.detail,
+                     g.row or ""])
+    for x in found.exclusions:
+        rows.append([len(rows) + 1, "排除的排放源", x.stage.long_zh, x.name, "不适用", x.reason or "/", x.row])
+    header = ["序号", "清单", "阶段", "名称", "类型", "说明", "活动数据行"]
+    return SheetTable(contract.SHEET_GAPS, header, rows, [6, 12, 14, 24, 14, 50, 10],
+                      number_formats={0: "0", 6: "0"}, wrap=frozenset({3, 5}),
+                      title=f"{found.summary()}。　{intake.company.name}　核算年度 {intake.company.year}")
 
 
 def sites_table(intake: Intake, result: Result) -> SheetTable | None:

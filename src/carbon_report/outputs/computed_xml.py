@@ -228,7 +228,11 @@ def sheet_part(t: SheetTable, styles: Styles) -> SheetPart:
     def chunks() -> Iterator[str]:
         rows: list[str] = [head_xml]
         if t.title:
-            rows.append(f'<row r="1">{_cell("A1", styles.xf(font="bold", body=False, align=""), t.title)}</row>')
+            # merged over the table's columns and wrapped there: left to overflow, a long note widened the
+            # fit-to-page print area and shrank the whole sheet (范围汇总, 历年对比 printed unreadably small)
+            lines = _lines(str(t.title), sum(t.widths) if t.widths else 60)
+            ht = f' ht="{lines * _LINE_PT:g}" customHeight="1"' if lines > 1 else ""
+            rows.append(f'<row r="1"{ht}>{_cell("A1", styles.xf(font="bold", body=False, align="wrap"), t.title)}</row>')
         head = styles.xf(font="bold", align="head")
         header_lines = max((_lines(h, t.widths[j]) for j, h in enumerate(t.header) if j < len(t.widths)), default=1)
         ht = f' ht="{header_lines * _LINE_PT:g}" customHeight="1"' if header_lines > 1 else ""
@@ -236,8 +240,16 @@ def sheet_part(t: SheetTable, styles: Styles) -> SheetPart:
                                                      for j, h in enumerate(t.header)) + "</row>")
         findings = t.name == contract.SHEET_FINDINGS
         links: list[str] = []
+        merges = [f"A1:{letters[-1]}1"] if t.title and len(letters) > 1 else []
+        full_width = sum(t.widths[:len(letters)]) if t.widths else 60
         for i, row in enumerate(t.rows):
             r = top + 1 + i
+            if _is_note(row, t):  # "注：…" under a table: wrapped within the table's width, as the title
+                lines = _lines(row[0], full_width)
+                ht = f' ht="{lines * _LINE_PT:g}" customHeight="1"' if lines > 1 else ""
+                rows.append(f'<row r="{r}"{ht}>{_cell(f"A{r}", styles.xf(body=False, align="wrap"), row[0])}</row>')
+                merges.append(f"A{r}:{letters[-1]}{r}")
+                continue
             lines = 1
             cells = []
             for j, v in enumerate(row):
@@ -261,6 +273,9 @@ def sheet_part(t: SheetTable, styles: Styles) -> SheetPart:
                 yield "".join(rows)
                 rows = []
         rows.append("</sheetData>")
+        if merges:
+            rows.append(f'<mergeCells count="{len(merges)}">'
+                        + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>")
         if links:
             rows.append(f"<hyperlinks>{''.join(links)}</hyperlinks>")
         rows.append(tail_xml)
@@ -270,6 +285,12 @@ def sheet_part(t: SheetTable, styles: Styles) -> SheetPart:
     if t.chart:
         drawing, chart = _line(t, top) if t.chart.get("kind") == "line" else _pie(t, top)
     return SheetPart(t.name, chunks(), t.active, titles, drawing, chart)
+
+
+def _is_note(row: list[object], t: SheetTable) -> bool:
+    """A row holding only a long text in its first cell (a note under the table), wider than that column."""
+    return (len(row) > 1 and isinstance(row[0], str) and all(v is None or v == "" for v in row[1:])
+            and bool(t.widths) and _text_width(row[0]) > t.widths[0])
 
 
 def _pages_wide(t: SheetTable) -> tuple[int, list[int]]:
@@ -314,6 +335,24 @@ def _series(t: SheetTable, top: int) -> _Series:
                    top + 1 + int(ch["first"]), top + 1 + int(ch["last"]))  # type: ignore[call-overload]
 
 
+def _str_cache(values: list[object]) -> str:
+    pts = "".join(f'<c:pt idx="{i}"><c:v>{escape(str(v))}</c:v></c:pt>' for i, v in enumerate(values))
+    return f'<c:strCache><c:ptCount val="{len(values)}"/>{pts}</c:strCache>'
+
+
+def _num_cache(values: list[object]) -> str:
+    """Cached numbers (a "/" or blank cell is left out: no point, as Excel caches it)."""
+    pts = "".join(f'<c:pt idx="{i}"><c:v>{float(v)!r}</c:v></c:pt>' for i, v in enumerate(values)
+                  if _is_number(v))
+    return f'<c:numCache><c:formatCode>General</c:formatCode><c:ptCount val="{len(values)}"/>{pts}</c:numCache>'
+
+
+def _column(t: SheetTable, key: str) -> list[object]:
+    ch = t.chart or {}
+    col, first, last = int(ch[key]), int(ch["first"]), int(ch["last"])  # type: ignore[call-overload]
+    return [r[col] if col < len(r) else None for r in t.rows[first:last + 1]]
+
+
 def _chart_space(title: object, plot: str, legend: str = "") -> str:
     """A chart part: its title, the plot area `plot`, an optional legend."""
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -330,8 +369,9 @@ def _pie(t: SheetTable, top: int) -> tuple[str, str]:
         (t.chart or {})["title"],
         '<c:pieChart><c:varyColors val="1"/><c:ser><c:idx val="0"/><c:order val="0"/>'
         '<c:tx><c:v>排放量 tCO2e</c:v></c:tx>'
-        f"<c:cat><c:numRef><c:f>{s.cells(s.label)}</c:f></c:numRef></c:cat>"
-        f"<c:val><c:numRef><c:f>{s.cells(s.value)}</c:f></c:numRef></c:val></c:ser>"
+        f"<c:cat><c:strRef><c:f>{s.cells(s.label)}</c:f>{_str_cache(_column(t, 'label_col'))}</c:strRef></c:cat>"
+        f"<c:val><c:numRef><c:f>{s.cells(s.value)}</c:f>{_num_cache(_column(t, 'value_col'))}</c:numRef></c:val>"
+        "</c:ser>"
         '<c:dLbls><c:showLegendKey val="0"/><c:showVal val="0"/><c:showCatName val="0"/><c:showSerName val="0"/>'
         '<c:showPercent val="1"/><c:showBubbleSize val="0"/></c:dLbls><c:firstSliceAng val="0"/></c:pieChart>',
         '<c:legend><c:legendPos val="r"/><c:overlay val="0"/></c:legend>')
@@ -346,16 +386,18 @@ def _line(t: SheetTable, top: int) -> tuple[str, str]:
     chart = _chart_space(
         (t.chart or {})["title"],
         '<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/><c:ser><c:idx val="0"/>'
-        f'<c:order val="0"/><c:tx><c:strRef><c:f>{s.sheet}!${s.value}${top}</c:f></c:strRef></c:tx>'
+        f'<c:order val="0"/><c:tx><c:strRef><c:f>{s.sheet}!${s.value}${top}</c:f>'
+        f'{_str_cache([t.header[int((t.chart or {})["value_col"])]])}</c:strRef></c:tx>'  # type: ignore[call-overload]
         '<c:marker><c:symbol val="circle"/><c:size val="6"/></c:marker>'
-        f"<c:cat><c:numRef><c:f>{s.cells(s.label)}</c:f></c:numRef></c:cat>"
-        f"<c:val><c:numRef><c:f>{s.cells(s.value)}</c:f></c:numRef></c:val>"
+        f"<c:cat><c:numRef><c:f>{s.cells(s.label)}</c:f>{_num_cache(_column(t, 'label_col'))}</c:numRef></c:cat>"
+        f"<c:val><c:numRef><c:f>{s.cells(s.value)}</c:f>{_num_cache(_column(t, 'value_col'))}</c:numRef></c:val>"
         '<c:smooth val="0"/></c:ser><c:marker val="1"/><c:axId val="10"/><c:axId val="100"/></c:lineChart>'
         '<c:catAx><c:axId val="10"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
         '<c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="1"/><c:majorTickMark val="out"/>'
         '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="100"/><c:crosses val="autoZero"/>'
         '<c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
-        '<c:valAx><c:axId val="100"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+        '<c:valAx><c:axId val="100"/><c:scaling><c:orientation val="minMax"/><c:min val="0"/></c:scaling>'
+        '<c:delete val="0"/>'
         f'<c:axPos val="l"/><c:majorGridlines/>{axis_title}<c:numFmt formatCode="#,##0" sourceLinked="0"/>'
         '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="10"/>'
         '<c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>')

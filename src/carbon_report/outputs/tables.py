@@ -161,8 +161,8 @@ SPECS: dict[str, TableSpec] = {s.name: s for s in (
            "what is totalled"),
         _c("key", "text", "", "键：total；阶段键；scope1 …；1–6；场所名称", "key within the dimension"),
         _c("name", "text", "", "名称（如 数智化生产、范围二（市场法）、类别1：…）", "name as the report prints it"),
-        _c("stage", "text", "", "阶段键：该合计在此阶段的部分（空 = 全部阶段）",
-           "stage key of a per-stage part (blank: all stages)"),
+        _c("stage", "text", "", "阶段键：范围、类别或场所合计在此阶段的部分（空 = 该项的全部；阶段行的阶段见 key）",
+           "stage key of a scope, category or site total's part in that stage (blank: the whole)"),
         _c("tco2e", "number", "tCO2e", "排放量", "emissions"),
         _c("share", "number", "比例", "占总量比例（仅阶段行；总量为 0 时为空）", "fraction of the total (stage rows)"),
         _c("in_total", "boolean", "", "计入总量（位置法范围二为 false：与市场法二选一）",
@@ -237,7 +237,7 @@ def _totals(r: WorkbookResult) -> Iterator[tuple[Any, ...]]:
         return
     yield ("total", "total", "排放总量", None, r.total_tco2e, None, True)
     for s in r.stages:
-        yield ("stage", s.stage.value, s.name, s.stage.value, s.tco2e, s.share, True)
+        yield ("stage", s.stage.value, s.name, None, s.tco2e, s.share, True)
     for sc in r.scopes:
         yield ("scope", sc.scope, sc.name, None, sc.tco2e, None, sc.in_total)
         for st, v in sc.stages.items():

@@ -20,10 +20,10 @@ from carbon_report.core.pcf import (
     PcfStage,
     ProductFootprint,
 )
+from carbon_report.core.report.numbers import fmt_intensity, fmt_number, fmt_tco2e
 from carbon_report.core.rounding import share_percentages
 from carbon_report.io.atomic import write_bytes
 from carbon_report.outputs.report.fingerprint import report_output_path, stamp_document, write_atomic
-from carbon_report.outputs.report.numbers import fmt_intensity, fmt_number, fmt_tco2e
 
 REPORT_SUFFIX = "产品碳足迹报告"
 _FORMULA = re.compile(r"(CO|CH|N)([0-9])")

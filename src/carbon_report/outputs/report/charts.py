@@ -27,10 +27,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+# the chart as data lives in core (the report views carry it); drawn here
+from carbon_report.core.report.charts import GREEN as GREEN
+from carbon_report.core.report.charts import GREY as GREY
+from carbon_report.core.report.charts import GRID, ChartSpec
+from carbon_report.core.report.charts import ChartSeries as ChartSeries
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -45,42 +49,7 @@ EMU_PER_MM = 36000
 SHEET = "Sheet1"
 # The report's fonts (the template's 宋体 / 黑体); LibreOffice maps them to installed CJK fonts (pdf.py).
 BODY_FONT, TITLE_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
-GREEN, GREY, GRID = "3A7D44", "7F8C8D", "D9D9D9"
 _FIRST_DOCPR_ID = 10_000  # far above the ids python-docx gives pictures, so the two never meet
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    name: str
-    values: Sequence[float | None]  # None: no data (no bar; the tables print "/")
-    colors: Sequence[str | None] = ()  # per point, RRGGBB; None or missing: the series colour
-    color: str = GREEN
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    """One chart, as data. kind "bar": horizontal bars, categories top to bottom in the given order;
-    "column": vertical bars, categories left to right."""
-
-    kind: Literal["bar", "column"]
-    title: str
-    categories: Sequence[str]
-    series: Sequence[ChartSeries]
-    number_format: str = "#,##0.00"  # data labels and the embedded workbook
-    axis_format: str = "#,##0"
-    value_axis_title: str = ""
-    width_mm: float = 146.0
-    height_mm: float = 0.0  # 0: from the number of categories
-    headroom: float = 1.15  # value axis maximum as a multiple of the largest value, room for the labels
-    name: str = ""  # Word's name of the graphic (选择窗格), defaults to the title
-    show_title: bool = False  # the report's caption (图 2-5 …) already names the chart
-
-    def height(self) -> float:
-        if self.height_mm:
-            return self.height_mm
-        if self.kind == "bar":
-            return 22.0 + 11.0 * len(self.categories) * max(1, len(self.series))
-        return 80.0
 
 
 # ---- chart XML -------------------------------------------------------------------------------------------
@@ -229,7 +198,7 @@ def chart_workbook(spec: ChartSpec) -> bytes:
 
 
 class ChartRun:
-    """A chart as a whole run for a `{{r … }}` tag (like render.ImageRun for pictures)."""
+    """A chart as a whole run for a `{{r … }}` tag (render.py prints a ChartSpec through it)."""
 
     def __init__(self, xml: str, spec: ChartSpec, partname: str):
         self.xml, self.spec, self.partname = xml, spec, partname

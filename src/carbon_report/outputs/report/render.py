@@ -5,16 +5,28 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, fields
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from carbon_report.core.errors import OutputLocked, TemplateError
 from carbon_report.core.model import Finding, Intake, Result
-from carbon_report.outputs.report.charts import ChartRun, ChartSpec, add_chart
-from carbon_report.outputs.report.context import Sequence, build_context
+from carbon_report.core.report.text import Text
+from carbon_report.outputs.report.charts import ChartSpec, add_chart
+from carbon_report.outputs.report.context import (
+    CONTEXT_VIEWS,
+    Picture,
+    ReportContext,
+    Sequence,
+    build_context,
+)
+from carbon_report.outputs.report.fields import CaptionFields
 from carbon_report.outputs.report.fingerprint import report_locked, stamp, stamp_document, write_atomic
+from carbon_report.outputs.report.rich import rich
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # CT_Settings children that must follow <w:updateFields> (schema order)
@@ -23,27 +35,6 @@ _AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat",
                         "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions",
                         "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
                         "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
-
-
-class ImageRun:
-    """An InlineImage as a whole run, for `{{r … }}` tags, so a picture and a highlighted placeholder can sit
-    in the same template paragraph."""
-
-    _OPEN = "</w:t></w:r>"
-    _CLOSE = '<w:r><w:t xml:space="preserve">'
-
-    def __init__(self, inline: Any):
-        self.inline = inline
-
-    def __html__(self) -> str:
-        xml = self.inline._insert_image()
-        if xml.startswith(self._OPEN):
-            xml = xml[len(self._OPEN):]
-        if xml.endswith(self._CLOSE):
-            xml = xml[: -len(self._CLOSE)]
-        return _drop_declarations_of(self.inline.tpl.docx.element.nsmap, xml)
-
-    __str__ = __html__
 
 
 def _drop_declarations_of(nsmap: dict[str | None, str], xml: str) -> str:
@@ -163,7 +154,7 @@ def _strict_template_class():
                 else:
                     etree.fromstring(text.encode("utf-8"))
             except etree.XMLSyntaxError as exc:
-                raise TemplateError(f"报告模板渲染后的 XML 无效（{exc}），请检查模板中的标签。") from exc
+                raise TemplateError(f"渲染后的 XML 无效（{exc}），请检查模板中的标签") from exc
             if inside:
                 body = root.find(f"{{{W_NS}}}body")
                 if not _tables_need_fixing(body):
@@ -217,8 +208,9 @@ def _strict_template_class():
             self.current_rendering_part = part
             try:
                 dst_xml = prepared.compiled.render(context)
-            except jinja2.TemplateError as exc:
-                if getattr(exc, "lineno", None) is not None:
+            except Exception as exc:
+                exc.docx_tag = _tag_of(exc, prepared.source)  # type: ignore[attr-defined]
+                if isinstance(exc, jinja2.TemplateError) and getattr(exc, "lineno", None) is not None:
                     line = max(exc.lineno - 4, 0)
                     exc.docx_context = [re.sub(r"<[^>]+>", "", x)
                                         for x in prepared.source.splitlines()[line:line + 7]]
@@ -297,16 +289,148 @@ def warm(template: Path | None = None) -> None:
     _template(Path(template) if template else default_template())
 
 
+# ---- the sandbox ------------------------------------------------------------------------------------------
+
+# str methods a tag may call: each returns a new string or a plain answer, and none pads to a size the tag
+# chooses (center, ljust … could ask for a gigabyte) or formats (format, format_map reach attributes)
+SAFE_STR_METHODS = frozenset({
+    "capitalize", "count", "endswith", "find", "isalnum", "isalpha", "isdigit", "isnumeric", "isspace",
+    "lower", "lstrip", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rpartition", "rsplit",
+    "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "upper",
+})
+# Jinja's loop variable (`loop.index`, `loop.last` …)
+SAFE_LOOP_ATTRIBUTES = frozenset({"changed", "cycle", "depth", "depth0", "first", "index", "index0", "last",
+                                  "length", "nextitem", "previtem", "revindex", "revindex0"})
+
+
+@cache
+def view_attributes() -> dict[type, frozenset[str]]:
+    """Every attribute a tag may read: the fields of the context's views, and a Text's plain string."""
+    allowed = {cls: frozenset(f.name for f in fields(cls)) for cls in CONTEXT_VIEWS}
+    allowed[Text] = frozenset({"plain"})
+    return allowed
+
+
+_RENDERING: ContextVar[_Renderer | None] = ContextVar("carbon_report_rendering", default=None)
+
+
+class _Renderer:
+    """Puts the handles of one report into its document as the template prints them: a picture as an
+    inline image, a chart as a native chart part. The template never holds this, only the handles."""
+
+    _OPEN = "</w:t></w:r>"
+    _CLOSE = '<w:r><w:t xml:space="preserve">'
+
+    def __init__(self, tpl: Any):
+        self._tpl = tpl
+        self._charts: dict[int, tuple[ChartSpec, str]] = {}
+
+    def picture(self, p: Picture) -> str:
+        """An InlineImage as a whole run, for `{{r … }}` tags, so a picture and a highlighted placeholder can
+        sit in the same template paragraph."""
+        from docx.shared import Mm
+        from docxtpl import InlineImage
+
+        data, width, height = p._data, p._width_mm, p._height_mm  # noqa: SLF001 - the handle's own renderer
+        xml = InlineImage(self._tpl, io.BytesIO(data), width=Mm(width),
+                          height=Mm(height) if height else None)._insert_image()  # noqa: SLF001
+        if xml.startswith(self._OPEN):
+            xml = xml[len(self._OPEN):]
+        if xml.endswith(self._CLOSE):
+            xml = xml[: -len(self._CLOSE)]
+        return _drop_declarations_of(self._tpl.docx.element.nsmap, xml)
+
+    def chart(self, spec: ChartSpec) -> str:
+        """The chart's run; one chart part per chart, however often the template prints it."""
+        known = self._charts.get(id(spec))
+        if known is None:
+            run = add_chart(self._tpl.docx.part, spec)
+            known = self._charts[id(spec)] = (spec, _drop_declarations_of(self._tpl.docx.element.nsmap, run.xml))
+        return known[1]
+
+
+@contextmanager
+def rendering(tpl: Any, context: ReportContext) -> Iterator[None]:
+    """While the template renders: its handles go into `tpl`'s document. The chart parts are added first, in
+    a fixed order, so their part names and ids do not depend on where the template prints them."""
+    renderer = _Renderer(tpl)
+    for spec in (context.charts.share, context.charts.target, context.years.chart if context.years else None,
+                 context.extras.monthly_chart):
+        if spec is not None:
+            renderer.chart(spec)
+    token = _RENDERING.set(renderer)
+    try:
+        yield
+    finally:
+        _RENDERING.reset(token)
+
+
+def finalize(value: Any) -> Any:
+    """What a printed value becomes: a Text its runs, a picture or chart handle its drawing; the rest as is."""
+    if isinstance(value, Text):
+        return rich(value)
+    if isinstance(value, Picture | ChartSpec):
+        renderer = _RENDERING.get()
+        if renderer is None:
+            return ""
+        from markupsafe import Markup
+
+        return Markup(renderer.picture(value) if isinstance(value, Picture) else renderer.chart(value))
+    return value
+
+
 @cache
 def _environment() -> Any:
     """One Jinja environment per process that compiles each template part once: a batch renders the same
-    template for every workbook, and compiling it was about a fifth of a report's time. Sandboxed: a report
-    template passes between consultancies and is untrusted (issue 12), so a tag may read the context's values
-    but never reach Python internals (`cycler.__init__.__globals__.os` …)."""
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+    template for every workbook, and compiling it was about a fifth of a report's time.
 
-    class CachingEnvironment(SandboxedEnvironment):
+    Sandboxed, and stricter than Jinja's sandbox: a report template passes between consultancies and is
+    untrusted, so a tag may read the fields of the context's views (docs/report.md), the plain string of a
+    Text, Jinja's `loop`, and call seq/ref/seq_field, range, dict, namespace, a template's own macros and a few str
+    methods. Every other attribute and call is refused (E-REPORT-TEMPLATE naming the tag)."""
+    import jinja2
+    from jinja2.runtime import LoopContext, Macro, Undefined
+    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.utils import Namespace
+
+    allowed = view_attributes()
+
+    class ViewSandbox(SandboxedEnvironment):
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            names = allowed.get(type(obj))
+            if names is not None:
+                return attr in names
+            if isinstance(obj, str):
+                return attr in SAFE_STR_METHODS
+            if isinstance(obj, LoopContext):
+                return attr in SAFE_LOOP_ATTRIBUTES
+            if isinstance(obj, Namespace):  # the template's own {% set ns = namespace(…) %}
+                return not attr.startswith("_")
+            return False
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            # A view's missing field is a typo (undefined, as Jinja says it); anything else a tag asks of a
+            # handle, a string or a number is refused unless allowed, whether or not Python has it.
+            if type(obj) in allowed or isinstance(obj, Mapping | Undefined) or \
+                    self.is_safe_attribute(obj, attribute, None):
+                return super().getattr(obj, attribute)
+            return self.unsafe_undefined(obj, attribute)
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            if isinstance(argument, str) and not (type(obj) in allowed or isinstance(obj, Mapping | Undefined)):
+                return self.getattr(obj, argument)  # obj['name'] on a handle or a string means obj.name
+            return super().getitem(obj, argument)
+
+        def is_safe_callable(self, obj: Any) -> bool:
+            owner = getattr(obj, "__self__", None)
+            name = getattr(obj, "__name__", "")
+            ok = (isinstance(obj, Sequence | CaptionFields | Macro | LoopContext)
+                  or (isinstance(owner, Sequence) and name == "ref")
+                  or (isinstance(owner, str) and name in SAFE_STR_METHODS)
+                  or (isinstance(owner, LoopContext) and name in ("cycle", "changed"))
+                  or any(obj is g for g in self.safe_globals))
+            return ok and super().is_safe_callable(obj)
+
         def from_string(self, source, globals=None, template_class=None):  # noqa: A002, ANN001
             key = hashlib.sha256(source.encode("utf-8")).digest()
             if globals is None and template_class is None:
@@ -316,7 +440,17 @@ def _environment() -> Any:
                 return compiled
             return super().from_string(source, globals, template_class)
 
-    env = CachingEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env = ViewSandbox(autoescape=True, undefined=jinja2.StrictUndefined, finalize=finalize)
+    # Jinja's lipsum, cycler and joiner stay defined, but neither callable nor readable: a tag reaching for
+    # them (`lipsum.__globals__` …) is refused as unsafe rather than told the name is unknown
+    env.safe_globals = tuple(v for k, v in env.globals.items() if k in ("range", "dict", "namespace"))
+
+    @jinja2.pass_environment
+    def attr(environment: Any, obj: Any, name: Any) -> Any:
+        """`x|attr('name')` is `x.name`: the same allowlist, the same refusal."""
+        return environment.getattr(obj, str(name))
+
+    env.filters["attr"] = attr
     env._compiled = {}  # noqa: SLF001
     return env
 
@@ -339,51 +473,70 @@ def ensure_update_fields(settings) -> None:
     el.set(f"{{{W_NS}}}val", "true")
 
 
+_TAG = re.compile(r"\{[{%].*?[%}]\}", re.DOTALL)
+_NAMED = re.compile(r"attribute '([^']*)'")
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an error was raised on (Jinja rewrites the traceback onto the template's lines)."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _tag_of(exc: BaseException, source: str) -> str:
+    """The tag an error of rendering `source` comes from, as the consultant typed it (XML removed)."""
+    line = _template_line(exc)
+    lines = source.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return ""
+    tags = _TAG.findall(re.sub(r"<[^>]+>", "", lines[line - 1]))
+    named = _NAMED.search(str(exc))
+    hits = [t for t in tags if named and named.group(1) in t] or tags
+    return " ".join(hits[0].split())[:200] if len(hits) == 1 or named else ""
+
+
 def _tag_message(exc: Exception, path: Path) -> str:
     from jinja2.exceptions import SecurityError
 
     where = ""
     if getattr(exc, "docx_context", None):
         where = "；附近文字：" + " ".join(t.strip() for t in exc.docx_context if t.strip())[:200]
+    tag = getattr(exc, "docx_tag", "")
     detail = " ".join(str(exc).split())[:200]  # one line, whatever the exception says
     if isinstance(exc, SecurityError) or "unsafe" in detail:
-        return f"报告模板“{path.name}”中的标签试图访问不允许的内容，出于安全原因已拒绝（{detail}）{where}"
-    return f"报告模板“{path.name}”中的标签有误（{type(exc).__name__}: {detail}）{where}"
+        named = _NAMED.search(detail)
+        what = f"“{named.group(1)}”" if named else ""
+        said = f"标签“{tag}”" if tag else "标签"
+        return (f"“{path.name}”中的{said}试图访问报告数据以外的内容{what}，出于安全原因已拒绝"
+                f"（模板只能使用 docs/report.md 所列的数据；{detail}）{where}")
+    said = f"标签“{tag}”" if tag else "标签"
+    return f"“{path.name}”中的{said}有误（{type(exc).__name__}: {detail}）{where}"
 
 
 def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, workbook_dir: Path,
-                 template: Path | None = None, library_version: str = "") -> tuple[bytes, dict[str, Any]]:
+                 template: Path | None = None, library_version: str = "") -> tuple[bytes, ReportContext]:
     """The stamped report as bytes and the context it was rendered from (tests look at both)."""
     import jinja2
-    from docx.shared import Mm
-    from docxtpl import InlineImage
 
     path = Path(template) if template else default_template()
     if not path.is_file():
-        raise TemplateError(f"报告模板不存在：{path}")
+        raise TemplateError(f"“{path}”不存在")
     try:
         tpl = _template(path)
     except jinja2.TemplateError as exc:  # a broken tag found while compiling the template
         raise TemplateError(_tag_message(exc, path)) from exc
     except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a bad package
-        raise TemplateError(f"无法打开报告模板 {path.name}：{exc}") from exc
+        raise TemplateError(f"无法打开“{path.name}”：{exc}") from exc
 
-    def image(data: Any, width_mm: float, height_mm: float) -> ImageRun:
-        src = io.BytesIO(data) if isinstance(data, bytes | bytearray) else str(data)
-        return ImageRun(InlineImage(tpl, src, width=Mm(width_mm), height=Mm(height_mm) if height_mm else None))
-
-    def chart(spec: ChartSpec) -> ChartRun:
-        run = add_chart(tpl.docx.part, spec)
-        run.xml = _drop_declarations_of(tpl.docx.element.nsmap, run.xml)  # as for pictures, see there
-        return run
-
-    context = build_context(intake, result, findings, workbook_dir=workbook_dir, image=image, chart=chart,
-                            library_version=library_version)
-    seq = Sequence()
-    context["seq"], context["ref"] = seq, seq.ref
+    context = build_context(intake, result, findings, workbook_dir=workbook_dir, library_version=library_version)
     env = _environment()
     try:
-        tpl.render(context, env, autoescape=True)
+        with rendering(tpl, context):
+            tpl.render(context.names(), env, autoescape=True)
     except jinja2.TemplateError as exc:  # SecurityError and UndefinedError among them
         raise TemplateError(_tag_message(exc, path)) from exc
     except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError) as exc:
@@ -395,10 +548,10 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
     ensure_update_fields(doc.settings.element)
     props = doc.core_properties
     # python-docx refuses core properties over 255 characters; the report body keeps the whole name.
-    props.title = _cut(f"{context['company']['name']} {intake.company.year} 年度绿色低碳现代数智企业评价报告")
+    props.title = _cut(f"{context.company.name} {intake.company.year} 年度绿色低碳现代数智企业评价报告")
     props.subject = "绿色低碳现代数智企业评价报告"
-    props.author = _cut(context["company"].get("agency_name") or props.author or "")
-    props.comments = _cut(f"carbon-report；因子库版本 {context['library_version']}")
+    props.author = _cut(context.company.agency_name or props.author or "")
+    props.comments = _cut(f"carbon-report；因子库版本 {context.library_version}")
     stamp_document(doc)
     buf = io.BytesIO()
     tpl.save(buf)

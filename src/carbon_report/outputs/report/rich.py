@@ -1,20 +1,19 @@
 """Runs of WordprocessingML for docxtpl's `{{r … }}` tags: chemical subscripts (CO₂, CH₄, N₂O) and the
-yellow-highlighted placeholders a consultant must fill. Text is XML-escaped here; formatting not set here
-comes from the template's paragraph style, so a consultant's font changes still apply."""
+yellow-highlighted placeholders a consultant must fill. A core Text (core/report/text.py) becomes a Rich
+when the template prints it. Text is XML-escaped here; formatting not set here comes from the template's
+paragraph style, so a consultant's font changes still apply."""
 
 from __future__ import annotations
 
 import re
 from xml.sax.saxutils import escape
 
+from carbon_report.core.report.text import Text, clean
+
+__all__ = ["Rich", "clean", "placeholder", "rich"]
+
 _FORMULA = re.compile(r"(?<![A-Za-z0-9])(CO2|CH4|N2O|SF6|NF3|CF4|C2F6|tCO2|kgCO2|gCO2)(?![0-9])")
 _DIGITS = re.compile(r"(\d+)")
-_INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def clean(text: object) -> str:
-    """Text safe for XML 1.0 (control characters from a spreadsheet cell would corrupt the document)."""
-    return _INVALID_XML.sub("", "" if text is None else str(text))
 
 
 class Rich:
@@ -65,6 +64,14 @@ class Rich:
 
     def __repr__(self) -> str:
         return f"Rich({self.plain!r})"
+
+
+def rich(value: Text) -> Rich:
+    """The runs of a core Text."""
+    out = Rich()
+    for r in value.runs:
+        out.add(r.text, highlight=r.highlight, bold=r.bold, formulas=r.formulas)
+    return out
 
 
 def placeholder(text: str) -> Rich:

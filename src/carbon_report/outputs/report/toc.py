@@ -1,11 +1,12 @@
 """A filled 目录 in the .docx itself.
 
-The contents page is a TOC field. Word refreshes it on opening (<w:updateFields> and the field's dirty flag
-stay set), but LibreOffice and WPS may show the field's stored result as it is, which in a fresh document is
-one line of instructions. When an office program is installed, the process's converter (outputs/convert)
-lays the report out once and gives the entries with their page numbers; they are written back here as the
-field's result, in the template's TOC styles. Only the field's result changes; the rest of the package
-stays as rendered.
+The contents page is a TOC field. A fresh report asks Word to refresh it on opening (<w:updateFields>),
+but LibreOffice and WPS may show the field's stored result as it is, which in a fresh document is one line
+of instructions. When an office program is installed, the process's converter (outputs/convert) lays the
+report out once and gives the entries with their page numbers; they are written back here as the field's
+result, in the template's TOC styles, each entry a link to a _Toc bookmark on its heading (the field's \\h switch).
+A filled report no longer asks Word to update fields on opening. Only the field's result, those bookmarks
+and that setting change; the rest of the package stays as rendered.
 
 Without one the field is kept as it was and a TocNotFilledWarning says so once per process;
 CARBON_REPORT_TOC=0 skips the step without a word (the test suite, runs that do not need it).
@@ -27,6 +28,7 @@ __all__ = ["TocEntry", "TocNotFilledWarning", "fill_toc", "wanted"]
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DOCUMENT_XML = "word/document.xml"
+SETTINGS_XML = "word/settings.xml"
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,6 @@ def _run(text: str | None = None, *, tab: bool = False, fld: str | None = None,
     if fld:
         fc = etree.SubElement(r, _w("fldChar"))
         fc.set(_w("fldCharType"), fld)
-        if fld == "begin":
-            fc.set(_w("dirty"), "true")  # Word still refreshes the contents on opening
     if instr is not None:
         it = etree.SubElement(r, _w("instrText"))
         it.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
@@ -93,16 +93,65 @@ def _read_parts(docx_bytes: bytes) -> tuple[bytes, bytes | None]:
 
 
 def _with_document(docx_bytes: bytes, document: bytes) -> bytes:
-    """The package with its document.xml replaced, every other part as it was."""
+    """The package with its document.xml replaced and Word's update-fields-on-open request dropped (the
+    contents are filled, every caption number is cached: Word need not ask on every open), every other part
+    as it was."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = document if info.filename == DOCUMENT_XML else src.read(info.filename)
+            if info.filename == SETTINGS_XML:
+                data = _without_update_fields(data)
             dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
+def _without_update_fields(settings_xml: bytes) -> bytes:
+    root = etree.fromstring(settings_xml)
+    for el in root.findall(_w("updateFields")):
+        root.remove(el)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 # ---- the document side --------------------------------------------------------------------------------------
+
+def _text(p: Any) -> str:
+    return "".join(t.text or "" for t in p.iter(_w("t"))).strip()
+
+
+def _bookmark_headings(root: Any, toc_paragraph: Any, entries: list[TocEntry]) -> list[str | None]:
+    """A _Toc bookmark around each heading an entry names (in order; the entry's text ends with the heading's
+    own text, its number coming from the heading list), and the bookmark names, None where none matched."""
+    headings = []
+    seen_toc = False
+    for p in root.iter(_w("p")):
+        if p is toc_paragraph:
+            seen_toc = True
+            continue
+        st = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+        if seen_toc and st is not None and (st.get(_w("val")) or "").startswith("Heading"):
+            headings.append(p)
+    names: list[str | None] = []
+    at = 0
+    for k, e in enumerate(entries):
+        name = None
+        for j in range(at, len(headings)):
+            own = _text(headings[j])
+            if own and " ".join(e.text.split()).endswith(" ".join(own.split())):
+                name = f"_Toc{900000 + k}"
+                start = etree.Element(_w("bookmarkStart"))
+                start.set(_w("id"), str(900000 + k))
+                start.set(_w("name"), name)
+                end = etree.Element(_w("bookmarkEnd"))
+                end.set(_w("id"), str(900000 + k))
+                ppr = headings[j].find(_w("pPr"))
+                headings[j].insert(0 if ppr is None else headings[j].index(ppr) + 1, start)
+                headings[j].append(end)
+                at = j + 1
+                break
+        names.append(name)
+    return names
+
 
 def fill_toc(docx_bytes: bytes, entries: list[TocEntry]) -> bytes | None:
     """The package with the TOC field's result replaced by `entries` (None when it has no TOC field, or
@@ -131,6 +180,7 @@ def fill_toc(docx_bytes: bytes, entries: list[TocEntry]) -> bytes | None:
         st.set(_w("val"), style if style in styles else first_style)
         return p
 
+    anchors = _bookmark_headings(root, first, entries)
     paras = []
     for k, e in enumerate(entries):
         p = paragraph(e.level or 1)
@@ -138,9 +188,14 @@ def fill_toc(docx_bytes: bytes, entries: list[TocEntry]) -> bytes | None:
             p.append(_run(fld="begin"))
             p.append(_run(instr=instr))
             p.append(_run(fld="separate"))
-        p.append(_run(e.text))
-        p.append(_run(tab=True))
-        p.append(_run(e.page))
+        target = p
+        if anchors[k]:  # \h: the entry is a link to its heading, as Word writes it
+            target = etree.SubElement(p, _w("hyperlink"))
+            target.set(_w("anchor"), anchors[k])
+            target.set(_w("history"), "1")
+        target.append(_run(e.text))
+        target.append(_run(tab=True))
+        target.append(_run(e.page))
         paras.append(p)
     paras[-1].append(_run(fld="end"))
     parent = first.getparent()

@@ -4,11 +4,13 @@ with the total targets drawn beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from carbon_report.core.history import default_threshold
 from carbon_report.core.model import STAGES, Intake, Result
+from carbon_report.core.report import numbers as fmt
+from carbon_report.core.report.charts import GREEN, GREY, ChartSeries, ChartSpec
+from carbon_report.core.report.views import YearRow, YearsView
 from carbon_report.outputs.computed import (
     CURRENT_SOURCE,
     RECALCULATED_MEANS,
@@ -16,35 +18,39 @@ from carbon_report.outputs.computed import (
     reasons_text,
     year_rows,
 )
-from carbon_report.outputs.report import numbers as fmt
-from carbon_report.outputs.report.charts import GREEN, GREY, ChartRun, ChartSeries, ChartSpec
-
-ChartFactory = Callable[[ChartSpec], ChartRun]
 
 
 def _change(pct: float | None) -> str:
     return fmt.NO_VALUE if pct is None else f"{pct:+.2f}%"
 
 
-def years_context(intake: Intake, result: Result, chart: ChartFactory | None) -> dict[str, Any]:
-    """`years` for the template (None when no earlier year is known) and `base_year_statement`."""
+@dataclass(frozen=True)
+class Years:
+    """`years` for the template (None when no earlier year is known), `base_year_statement` and
+    `base_year_threshold`."""
+
+    years: YearsView | None
+    base_year_statement: str
+    base_year_threshold: str
+
+
+def years_view(intake: Intake, result: Result) -> Years:
     statement = base_year_statement(result)
     threshold = result.history.threshold_pct if result.history else default_threshold().pct
-    common = {"base_year_statement": statement, "base_year_threshold": f"{threshold:g}"}
     rows = year_rows(intake, result)
     if len(rows) < 2:
-        return {"years": None, **common}
+        return Years(None, statement, f"{threshold:g}")
     table = []
     for r in rows:
-        table.append({
-            "year": f"{r.year}" + ("（本年度）" if r.current else ""),
-            "source": "本报告" if r.source == CURRENT_SOURCE else r.source,
-            "stages": [fmt.fmt_tco2e(r.stages[s]) if r.stages is not None else fmt.NO_VALUE for s in STAGES],
-            "reported": fmt.fmt_tco2e(r.reported_total),
-            "recalculated": fmt.fmt_tco2e(r.recalculated_total) if r.recalculated_total is not None else fmt.NO_VALUE,
-            "change": _change(r.change_pct),
-            "intensity": fmt.fmt_intensity(r.intensity) if r.intensity is not None else fmt.NO_VALUE,
-        })
+        table.append(YearRow(
+            year=f"{r.year}" + ("（本年度）" if r.current else ""),
+            source="本报告" if r.source == CURRENT_SOURCE else r.source,
+            stages=tuple(fmt.fmt_tco2e(r.stages[s]) if r.stages is not None else fmt.NO_VALUE for s in STAGES),
+            reported=fmt.fmt_tco2e(r.reported_total),
+            recalculated=fmt.fmt_tco2e(r.recalculated_total) if r.recalculated_total is not None else fmt.NO_VALUE,
+            change=_change(r.change_pct),
+            intensity=fmt.fmt_intensity(r.intensity) if r.intensity is not None else fmt.NO_VALUE,
+        ))
     first, last = rows[0], rows[-1]
     overall = ((last.comparable_total - first.comparable_total) / first.comparable_total * 100
                if first.comparable_total else None)
@@ -55,24 +61,22 @@ def years_context(intake: Intake, result: Result, chart: ChartFactory | None) ->
         if y.reasons:
             summary += f"{y.year} 年重算的原因及其影响：{reasons_text(y.reasons)}。"
     product = next((i for i in result.intensities if i.product != "工业总产值"), None)
-    trend_chart = None
-    if chart is not None:
-        totals = sorted({t.year: t.target_value for t in result.targets
-                         if t.kind == "total" and t.stage is None}.items())
-        years = [r.year for r in rows] + [y for y, _ in totals if y > last.year]
-        actual = {r.year: r.comparable_total for r in rows}
-        target = dict(totals)
-        values = [v for v in [*actual.values(), *target.values()]]
-        big = max(values) >= 100
-        trend_chart = chart(ChartSpec(
-            kind="column", title="历年碳排放总量与减排目标", categories=[f"{y} 年" for y in years],
-            series=[ChartSeries("碳排放总量（tCO2e，往年按本报告的方法和边界重算）", [actual.get(y) for y in years], color=GREEN),
-                    ChartSeries("减排目标（tCO2e）", [target.get(y) for y in years], color=GREY)],
-            number_format="#,##0.00", axis_format="#,##0" if big else "#,##0.00", value_axis_title="tCO2e",
-            height_mm=85.0))
-    return {"years": {
-        "rows": table,
-        "summary": summary,
-        "intensity_label": f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度",
-        "chart": trend_chart,
-    }, **common}
+    totals = sorted({t.year: t.target_value for t in result.targets
+                     if t.kind == "total" and t.stage is None}.items())
+    years = [r.year for r in rows] + [y for y, _ in totals if y > last.year]
+    actual = {r.year: r.comparable_total for r in rows}
+    target = dict(totals)
+    values = [v for v in [*actual.values(), *target.values()]]
+    big = max(values) >= 100
+    chart = ChartSpec(
+        kind="column", title="历年碳排放总量与减排目标", categories=[f"{y} 年" for y in years],
+        series=[ChartSeries("碳排放总量（tCO2e，按本报告因子口径）", [actual.get(y) for y in years], color=GREEN),
+                ChartSeries("减排目标（tCO2e）", [target.get(y) for y in years], color=GREY)],
+        number_format="#,##0.00", axis_format="#,##0" if big else "#,##0.00", value_axis_title="tCO2e",
+        height_mm=85.0)
+    return Years(YearsView(
+        rows=tuple(table),
+        summary=summary,
+        intensity_label=f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度",
+        chart=chart,
+    ), statement, f"{threshold:g}")
