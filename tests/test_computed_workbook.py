@@ -37,7 +37,7 @@ def _clean_activities() -> list[list[object]]:
 
 def _clean(path: Path, **kw: object) -> Path:
     # the sign-off names filled too: a blank 组长 is a warning (the report would show a placeholder)
-    signed = workbooks.company_with(组长="张工", 技术复核人="李工", 批准人="王工")
+    signed = workbooks.company_with(组长="张工", 技术复核人="李工", 批准人="王工", **workbooks.REPORT_PARAGRAPHS)
     return workbooks.build(path, company=signed, activities=kw.pop("activities", _clean_activities()), targets=[],
                            measures=[["原材料获取", "低碳钢材", 5, "10", None]], **kw)  # type: ignore[arg-type]
 

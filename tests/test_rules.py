@@ -46,7 +46,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # the seed's three transport gaps; the good workbook also has no reduction measures and no sign-off names
 # (组长, 技术复核人, 批准人 rows absent: said at 企业信息!A1), which the report shows as placeholders
 SEED_WARNINGS = {("W-AMOUNT-NO-DATA", f"活动数据!D{r}") for r in (7, 8, 9)} | {
-    ("W-MEASURES-EMPTY", "减排技术!A2"), ("W-COVER-FIELD-BLANK", "企业信息!A1")}
+    ("W-MEASURES-EMPTY", "减排技术!A2"), ("W-COVER-FIELD-BLANK", "企业信息!A1"),
+    ("W-REPORT-PLACEHOLDER", "企业信息!A1")}  # the test workbook has no paragraph labels: each on A1
 
 
 def check(tmp_path: Path, **kw: Any) -> Outcome:
@@ -411,7 +412,8 @@ def test_process_of_a_good_workbook_lists_its_warnings(tmp_path: Path) -> None:
     assert p.returncode == 0
     ws = openpyxl.load_workbook(tmp_path / "out" / "好_计算结果.xlsx")[contract.SHEET_FINDINGS]
     codes = [c.value for c in ws["E"] if isinstance(c.value, str) and c.value.startswith("W-")]
-    assert sorted(codes) == ["W-AMOUNT-NO-DATA"] * 3 + ["W-COVER-FIELD-BLANK"] * 3 + ["W-MEASURES-EMPTY"]
+    assert sorted(codes) == (["W-AMOUNT-NO-DATA"] * 3 + ["W-COVER-FIELD-BLANK"] * 3 + ["W-MEASURES-EMPTY"]
+                             + ["W-REPORT-PLACEHOLDER"] * 13)
 
 
 def test_company_name_is_kept_as_registered(tmp_path: Path) -> None:

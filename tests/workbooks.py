@@ -22,6 +22,14 @@ SEED_COMPANY: dict[str, Any] = {
     "评价结论": "（测试用结论）",
 }
 
+# The report's paragraphs (企业简介 … 建议): a workbook that fills them has no W-REPORT-PLACEHOLDER.
+REPORT_PARAGRAPHS: dict[str, Any] = {
+    "组织边界": "本公司持有运营控制权的厂区", "企业简介": "（测试用企业简介）", "主要产品": "（测试用主要产品）",
+    "绿色环保改造升级情况": "（测试）", "制度及体系建设情况": "（测试）", "绿色低碳建设情况": "（测试）",
+    "数智化建设情况": "（测试）", "管理机构设置": "（测试）", "主要职责": "（测试）", "披露方式": "（测试）",
+    "披露时间": "（测试）", "披露负责机构": "（测试）", "建议": "（测试用建议）",
+}
+
 SEED_PRODUCTS = [["非预应力电杆", 4670, "根", "是", None]]
 
 SEED_ACTIVITIES: list[list[Any]] = [

@@ -171,9 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="只校验，不写任何文件 validate only, write nothing",
         description="校验填报工作簿并计算，逐条列出错误和警告；不写任何文件。\n"
                     "Validate (and compute) an intake workbook and list every finding; writes nothing.",
-        epilog=_examples("carbon-report check 企业A.xlsx", "carbon-report check 企业A.xlsx --json"))
+        epilog=_examples("carbon-report check 企业A.xlsx", "carbon-report check 企业A.xlsx --json",
+                         "carbon-report check 企业A_2024.xlsx --history 企业A_2023.xlsx"))
     c.add_argument("input", type=Path, metavar="IN.xlsx", help="填报工作簿 the intake workbook")
     c.add_argument("--json", action="store_true", help="在标准输出打印 JSON print JSON on stdout")
+    c.add_argument("--history", type=Path, nargs="+", default=(), metavar="A.xlsx",
+                   help="往年的工作簿（可多个，或文件夹），与 process --history 相同 "
+                        "earlier years' workbooks (files or folders), as process --history takes them")
 
     pr = sub.add_parser(
         "process", help="校验、计算并写出计算结果工作簿和报告 validate, compute, write workbook and report",
@@ -393,9 +397,9 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         return serve(args.port, not args.no_browser, args.out or _profile_out_dir(), pdf=False if args.no_pdf else None)
     if args.command == "check":
-        from carbon_report.app.pipeline import check_file
+        from carbon_report.app.pipeline import Options, check_file
 
-        outcome = check_file(args.input)
+        outcome = check_file(args.input, options=Options(history=tuple(args.history)))
         _report(outcome, args.json)
         return outcome.exit_code
     if args.command in ("process", "batch") and not _template_ok(args):

@@ -25,6 +25,25 @@ COVER_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+# 企业信息's paragraphs and short texts the report prints under their own heading, with a placeholder while
+# blank; 评价结论 has its own code (W-CONCLUSION-BLANK), the cover fields above theirs.
+TEXT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("org_boundary", "1.4 核算边界"),
+    ("profile", "2.1.1 企业简介"),
+    ("main_products", "2.1.2 主要产品及工艺流程"),
+    ("env_upgrade", "2.1.2.1 企业绿色环保改造升级情况"),
+    ("systems", "2.1.2.2 企业制度及体系建设情况"),
+    ("low_carbon", "2.1.3 企业绿色低碳建设情况"),
+    ("digital", "2.1.4 企业数智化建设情况"),
+    ("organisation", "3.2.1 机构设置"),
+    ("duties", "3.2.2 主要职责"),
+    ("disclosure_method", "5.1 披露方式"),
+    ("disclosure_time", "5.2 披露时间"),
+    ("disclosure_body", "5.3 负责机构"),
+    ("advice", "6.2 建议"),
+)
+
+
 def _label_text(key: str) -> str:
     return next(lab.text for lab in contract.LABELS if lab.key == key)
 
@@ -46,6 +65,10 @@ def completeness_findings(intake: Intake, *, sheet_names: Collection[str] | None
             ref = _company_ref(intake, key)
             label = _label_text(key)
             out.append(Finding.of(Code.W_COVER_FIELD_BLANK, ref, field=label, place=where))
+    for key, where in TEXT_FIELDS:
+        if not c.text(key).strip():
+            out.append(Finding.of(Code.W_REPORT_PLACEHOLDER, _company_ref(intake, key), field=_label_text(key),
+                                  place=where))
     if not intake.products:
         # A2: the first data row, where the consultant starts filling
         out.append(Finding.of(Code.W_PRODUCTS_EMPTY, CellRef(contract.PRODUCTS.name, "A2")))

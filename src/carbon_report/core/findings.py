@@ -59,7 +59,7 @@ class Code(StrEnum):
         "a number is non-finite, 10^15 or more, or vanishingly small")
     E_AMOUNT_UNIT_CONFLICT = ("E-AMOUNT-UNIT-CONFLICT", "“{name}”的{column}写有单位“{unit}”，与单位列“{column_unit}”不一致",
         "the unit written in the amount differs from the unit column")
-    E_BASE_YEAR_HISTORY = ("E-BASE-YEAR-HISTORY", "基准年 {year} 不同于核算年度，需要在“历史排放”表中填写基准年“{stage}”的排放量",
+    E_BASE_YEAR_HISTORY = ("E-BASE-YEAR-HISTORY", "基准年 {year} 不同于核算年度，需要在“历史排放”表中填写基准年“{stage}”的排放量，或用 --history 给出基准年的工作簿（check 与 process 都接受）",
         "base year differs from the reporting year but 历史排放 has no base-year emissions")
     E_BASE_YEAR_INVALID = ("E-BASE-YEAR-INVALID", "基准年“{value}”应为 {first} 年至核算年度之间的年份",
         "base year is not a year between 1990 and the reporting year")
@@ -349,6 +349,8 @@ class Code(StrEnum):
         "a picture exceeds the image library's pixel limit: the report shows a placeholder")
     W_PRODUCTS_EMPTY = ("W-PRODUCTS-EMPTY", "产品产量表为空：报告不计算单位产品碳排放强度，产品产量表显示“/”；请填写主要产品及产量",
         "no products, so no per-product intensity")
+    W_REPORT_PLACEHOLDER = ("W-REPORT-PLACEHOLDER", "“{field}”为空：报告“{place}”处将显示高亮的待填写占位，请在此填写",
+        "a blank field the report shows as a highlighted placeholder")
     W_REPORT_DATE_BLANK = ("W-REPORT-DATE-BLANK", "报告日期为空：默认电网因子按运行当天（{date}）选取，改日运行可能选到新发布的因子、结果不同；请填写报告日期，重新出具报告时结果才能重现",
         "blank 报告日期: default factors follow the run date")
     W_SCOPE_INFERRED = ("W-SCOPE-INFERRED", "排放因子“{code}”不在因子库中，已按其气体和单位归为“{kind}”（范围 {scope}、ISO 14064-1 类别 {category}）；如不符，请在“排放因子”表填写“范围”和“ISO类别”",
