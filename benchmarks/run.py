@@ -16,7 +16,7 @@ see a run without layout). For each size, in one run, report on:
             `python -c "import openpyxl, docx"` (what any Python tool reading both formats pays to start)
   batch     `carbon-report batch --jobs 2` and `--jobs 1` over the set, wall time of the command
                                           → wall ÷ (Σ (Python + layout floors) ÷ 2), and ÷ Σ Python floors ÷ 2
-  memory    per batch worker: the largest sum, sampled every 0.2 s, of the RSS and of the PSS (shared pages
+  memory    per batch worker: the largest sum, sampled every 0.5 s, of the RSS and of the PSS (shared pages
             split between their users) of the worker and every process under it (its watchdog, UNO helper and
             soffice); also ru_maxrss of the reaped processes (the largest single one)
   目录       how many of the batch's reports have their 目录 filled (the figures are only what users get if
@@ -215,7 +215,10 @@ def layout_available() -> tuple[str, str] | None:
     """(soffice, a Python with uno) when the product fills the 目录 by default here, else None."""
     if os.environ.get("CARBON_REPORT_TOC", "1").strip() == "0":
         return None
-    from carbon_report.outputs.convert.libreoffice import find_soffice, find_uno_python
+    try:
+        from carbon_report.outputs.convert.libreoffice import find_soffice, find_uno_python
+    except ImportError:  # a version before outputs/convert (to measure "before")
+        from carbon_report.outputs.report.pdf import find_soffice, find_uno_python  # type: ignore[no-redef]
 
     soffice = find_soffice()
     python = find_uno_python(soffice) if soffice else None
@@ -247,7 +250,9 @@ def layout_floor(reports: list[Path], workdir: Path, tools: tuple[str, str]) -> 
             return time.perf_counter() - t
 
         one(reports[0], 0)  # warm-up
+        c0 = cpu_s(proc.pid) + tree_cpu_s(proc.pid)
         times = [one(r, k) for k, r in enumerate(reports, 1)]
+        cpu_sum = cpu_s(proc.pid) + tree_cpu_s(proc.pid) - c0
     finally:
         proc.stdin.close()
         try:
@@ -255,7 +260,8 @@ def layout_floor(reports: list[Path], workdir: Path, tools: tuple[str, str]) -> 
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
             proc.wait()
-    return {"start_s": start_s, "per_report_s": times, "median_s": statistics.median(times), "sum_s": sum(times)}
+    return {"start_s": start_s, "per_report_s": times, "median_s": statistics.median(times), "sum_s": sum(times),
+            "cpu_sum_s": cpu_sum}
 
 
 def toc_filled(report: Path) -> bool:
@@ -272,11 +278,12 @@ def warm(inputs: list[Path], out: Path) -> tuple[list[float], list[float], list[
     options = Options(report=True)
     process_file(inputs[0], out / "warm-up", options)  # imports, factor library, unit registry, template
     times, cpu, reports = [], [], []
+    me = os.getpid()
     for p in inputs:
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, l0 = time.perf_counter(), time.process_time(), tree_cpu_s(me)
         outcome = process_file(p, out, options)
         times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
+        cpu.append(time.process_time() - c0 + tree_cpu_s(me) - l0)  # LibreOffice's CPU included
         if outcome.status != "ok" or not outcome.outputs.get("report"):
             raise SystemExit(f"{p.name}: {outcome.status}, no report: {[f.message for f in outcome.errors]}")
         reports.append(Path(outcome.outputs["report"]))
@@ -402,12 +409,15 @@ def probe(result_path: str, argv: list[str]) -> int:
             code = main(argv)
     finally:
         sampler.stop()
+        sampler.sample()
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     me = resource.getrusage(resource.RUSAGE_SELF)
     Path(result_path).write_text(json.dumps({
         "exit_code": code,
         "worker_peak_mb": kids.ru_maxrss / 1024,  # KiB on Linux; RSS, pages shared with the parent included
-        "workers_cpu_s": kids.ru_utime + kids.ru_stime,
+        # sampled: soffice is killed, not waited for, so getrusage would miss it; the last ≤ 0.5 s of each
+        # process is missed instead (idle at the end). ru_* of the reaped children kept as a lower bound
+        "workers_cpu_s": max(sampler.cpu_total_s, kids.ru_utime + kids.ru_stime),
         "parent_cpu_s": me.ru_utime + me.ru_stime,
         "parent_peak_mb": _status_kb("VmHWM") / 1024,
         "worker_tree_rss_mb": sampler.rss_mb, "worker_tree_pss_mb": sampler.pss_mb,
@@ -415,14 +425,40 @@ def probe(result_path: str, argv: list[str]) -> int:
     return code
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int, kids: dict[int, list[int]] | None = None) -> list[int]:
+    kids = TreeMemory._children() if kids is None else kids
+    out, todo = [], list(kids.get(pid, []))
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds so far of every live process under `pid` (LibreOffice is not this process's child's
+    child that anyone waits for: getrusage does not see it)."""
+    return sum(cpu_s(p) for p in descendants(pid))
+
+
 class TreeMemory(threading.Thread):
-    """Samples, every 0.2 s, each worker (a child of `parent`) with every process under it; keeps the
+    """Samples, every 0.5 s, each worker (a child of `parent`) with every process under it; keeps the
     largest sums of RSS and of PSS (from /proc/PID/smaps_rollup) seen for one worker."""
 
     def __init__(self, parent: int) -> None:
         super().__init__(daemon=True)
         self.parent = parent
         self.rss_mb = self.pss_mb = 0.0
+        self.cpu: dict[int, float] = {}  # CPU seconds last seen of every process under `parent`
         self._stop_event = threading.Event()
 
     @staticmethod
@@ -447,21 +483,37 @@ class TreeMemory(threading.Thread):
         return rss, pss
 
     def run(self) -> None:
-        while not self._stop_event.wait(0.2):
-            kids = self._children()
-            for worker in kids.get(self.parent, []):
-                tree, todo = [], [worker]
-                while todo:
-                    pid = todo.pop()
-                    tree.append(pid)
-                    todo.extend(kids.get(pid, []))
-                sums = [self._memory_kb(pid) for pid in tree]
-                self.rss_mb = max(self.rss_mb, sum(r for r, _ in sums) / 1024)
-                self.pss_mb = max(self.pss_mb, sum(p for _, p in sums) / 1024)
+        while not self._stop_event.wait(0.5):
+            self.sample()
+
+    def sample(self) -> None:
+        kids = self._children()
+        for worker in kids.get(self.parent, []):
+            rss, pss = self.tree_mb(worker, kids)
+            self.rss_mb = max(self.rss_mb, rss)
+            self.pss_mb = max(self.pss_mb, pss)
+        for pid in descendants(self.parent, kids):
+            self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu_s(pid))
+
+    @classmethod
+    def tree_mb(cls, pid: int, kids: dict[int, list[int]] | None = None) -> tuple[float, float]:
+        """(RSS, PSS) in MB of `pid` and every process under it."""
+        kids = cls._children() if kids is None else kids
+        tree, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            tree.append(p)
+            todo.extend(kids.get(p, []))
+        sums = [cls._memory_kb(p) for p in tree]
+        return sum(r for r, _ in sums) / 1024, sum(p for _, p in sums) / 1024
 
     def stop(self) -> None:
         self._stop_event.set()
         self.join(2)
+
+    @property
+    def cpu_total_s(self) -> float:
+        return sum(self.cpu.values())
 
 
 def _status_kb(field: str) -> float:
@@ -469,17 +521,13 @@ def _status_kb(field: str) -> float:
         return next(float(line.split()[1]) for line in f if line.startswith(field + ":"))
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024**2
-
-
 def rss_worker(path: str, out_subdir: str, options: Any) -> dict[str, Any]:
-    """process_one, plus this worker's pid and RSS after the file (for the --long run)."""
+    """process_one, plus this worker's pid and memory after the file (for the --long run): the PSS of the
+    worker and every process under it (its watchdog, UNO helper and soffice)."""
     from carbon_report.app.batch import process_one
 
     record = process_one(path, out_subdir, options)
-    record["rss"] = (os.getpid(), rss_mb())
+    record["rss"] = (os.getpid(), TreeMemory.tree_mb(os.getpid())[1])  # PSS of the worker and its LibreOffice
     return record
 
 
@@ -532,7 +580,7 @@ def machine() -> dict[str, Any]:
 # ---- one size, all figures ---------------------------------------------------------------------------------------
 
 
-def measure_size(name: str, copies: int, workdir: Path, cold_k: int) -> dict[str, Any]:
+def measure_size(name: str, copies: int, workdir: Path, cold_k: int, phases: bool = True) -> dict[str, Any]:
     rows, equipment = SIZES[name]
     base = workdir / name
     inputs = corpus(base / "in", copies, rows, equipment)
@@ -549,6 +597,7 @@ def measure_size(name: str, copies: int, workdir: Path, cold_k: int) -> dict[str
     fig["layout"] = layout_floor(reports, workdir, tools) if tools else None
     layout_sum = fig["layout"]["sum_s"] if fig["layout"] else 0.0
     layout_median = fig["layout"]["median_s"] if fig["layout"] else 0.0
+    layout_cpu_sum = fig["layout"]["cpu_sum_s"] if fig["layout"] else 0.0
     fig["warm_toc_filled"] = sum(map(toc_filled, reports))
     fig["floor_cpu_sum_s"] = sum(f["floor_cpu_s"] for f in fl)
     fig["warm_s"] = statistics.median(warm_times)
@@ -568,11 +617,12 @@ def measure_size(name: str, copies: int, workdir: Path, cold_k: int) -> dict[str
         "jobs2_speedup": fig["jobs1"]["wall_s"] / fig["jobs2"]["wall_s"],
         "worker_peak_mb": max(fig["jobs1"]["worker_tree_pss_mb"], fig["jobs2"]["worker_tree_pss_mb"]),
         # the same ratios in CPU seconds (workers' and the batch parent's), which the machine's load moves least
-        "warm_cpu": fig["warm_cpu_s"] / fig["floor"]["floor_cpu_s"],
-        "batch_cpu": (fig["jobs2"]["workers_cpu_s"] + fig["jobs2"]["parent_cpu_s"]) / fig["floor_cpu_sum_s"],
+        "warm_cpu": fig["warm_cpu_s"] / (fig["floor"]["floor_cpu_s"] + layout_cpu_sum / copies),
+        "batch_cpu": (fig["jobs2"]["workers_cpu_s"] + fig["jobs2"]["parent_cpu_s"]) / (fig["floor_cpu_sum_s"]
+                                                                                       + layout_cpu_sum),
     }
     fig["missed"] = missed(name, fig)
-    if fig["missed"]:
+    if fig["missed"] and phases:
         fig["breakdown_ms"] = breakdown(inputs, base / "phases")
     return fig
 
@@ -629,12 +679,15 @@ def print_size(name: str, fig: dict[str, Any]) -> None:
           f"{r['batch_repack']:.0f}×; --jobs 2 ÷ --jobs 1 = {r['jobs2_speedup']:.2f}× (target ≥ {JOBS_SPEEDUP}); "
           f"worker PSS {r['worker_peak_mb']:.0f} MB (target ≤ {WORKER_PEAK_MB:.0f}); "
           f"目录 filled in {fig['batch_toc_filled']} of {fig['copies']} reports")
-    print(f"  CPU view     floor {f['floor_cpu_s'] * 1000:.0f} ms CPU per workbook; warm {fig['warm_cpu_s'] * 1000:.0f} ms CPU "
-          f"= {r['warm_cpu']:.2f}×; batch -j 2 CPU (workers + parent) ÷ Σ floors' CPU = {r['batch_cpu']:.2f}× "
+    lay_cpu = f"; layout floor {lay['cpu_sum_s'] / fig['copies'] * 1000:.0f} ms CPU per report" if lay else ""
+    print(f"  CPU view     Python floor {f['floor_cpu_s'] * 1000:.0f} ms CPU per workbook{lay_cpu}; warm "
+          f"{fig['warm_cpu_s'] * 1000:.0f} ms CPU (LibreOffice's included) = {r['warm_cpu']:.2f}× {floor_name}; "
+          f"batch -j 2 CPU (workers, what they started, parent) ÷ Σ {floor_name} CPU = {r['batch_cpu']:.2f}× "
           f"(other people's load changes these least)")
     if fig["missed"]:
-        print(f"  missed: {'; '.join(fig['missed'])}. Where the warm time goes (ms per workbook, inclusive):")
-        for label, ms in fig["breakdown_ms"].items():
+        print(f"  missed: {'; '.join(fig['missed'])}." + (" Where the warm time goes (ms per workbook, inclusive):"
+                                                          if "breakdown_ms" in fig else ""))
+        for label, ms in fig.get("breakdown_ms", {}).items():
             print(f"    {label:<46} {ms:7.1f}")
     sys.stdout.flush()
 
@@ -663,6 +716,7 @@ def main() -> int:
     ap.add_argument("--huge", type=int, default=0, metavar="ROWS", help="also one workbook of ROWS activity rows")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     ap.add_argument("--keep", action="store_true", help="keep the private work folder (its path is printed)")
+    ap.add_argument("--no-phases", action="store_true", help="skip the per-stage pass printed where a target is missed")
     args = ap.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="carbon-report-bench-"))
@@ -675,15 +729,15 @@ def main() -> int:
     try:
         for name in [s for s in args.sizes.split(",") if s]:
             copies = args.copies if name == "small" else args.copies_300
-            fig[name] = measure_size(name, copies, workdir, args.cold)
+            fig[name] = measure_size(name, copies, workdir, args.cold, phases=not args.no_phases)
             print_size(name, fig[name])
         if args.long:
             files = corpus(workdir / "long" / "in", args.long, *SIZES["small"])
             lg = fig["long"] = long_run(workdir / "long" / "in", files, workdir / "long" / "out", 2)
             print(f"\n== long: {lg['files']} small workbooks, --jobs 2, {lg['elapsed_s']:.0f} s, {lg['statuses']}; "
-                  f"worker RSS max {lg['worker_rss_max_mb']:.0f} MB")
+                  f"worker PSS max (with its LibreOffice) {lg['worker_rss_max_mb']:.0f} MB")
             for row in lg["worker_rss_deciles_mb"]:
-                print(f"    one worker's RSS at each tenth of its files: {row} MB")
+                print(f"    one worker's PSS (with its LibreOffice) at each tenth of its files: {row} MB")
         if args.huge:
             fig["huge"] = huge(args.huge, workdir)
     finally:

@@ -730,6 +730,10 @@ def build(out: Path) -> Path:
     for _ in range(3):
         doc.add_paragraph(style="封面信息")
     para(doc, "{{r cover.agency_name }}", "封面机构")
+    # the seed's 查询网址 under the agency: from the consultancy profile's website (or 企业信息), else no line
+    tag(doc, "{%p if company.website %}")
+    para(doc, "查询网址：{{ company.website }}", "封面机构")
+    tag(doc, "{%p endif %}")
     page_break(doc)
 
     # ---- information table, conclusion, table A.1, sign-off

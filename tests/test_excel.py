@@ -396,7 +396,7 @@ def test_table_values_are_rectangular(tmp_path: Path) -> None:
 
 
 def _input_snapshot(book: FakeBook) -> dict[str, dict[tuple[int, int], Any]]:
-    return {s.name: dict(s.cells) for s in book.sheets if s.name not in contract.COMPUTED_SHEETS}
+    return {s.name: dict(s.cells) for s in book.sheets if s.name not in contract.ALL_COMPUTED_SHEETS}
 
 
 def _summary_total(book: FakeBook) -> float:
@@ -415,8 +415,10 @@ def test_generate_report_end_to_end(tmp_path: Path) -> None:
     run = run_from_excel(False, book, platform="win32")
 
     names = [s.name for s in book.sheets]
-    n = len(contract.COMPUTED_SHEETS)
-    assert names[-n:] == list(contract.COMPUTED_SHEETS) and names[:-n] == list(inputs)
+    # the test workbook has three "/" rows, so 数据缺口 follows the computed sheets every run writes
+    computed = [*contract.COMPUTED_SHEETS, contract.SHEET_GAPS]
+    n = len(computed)
+    assert names[-n:] == computed and names[:-n] == list(inputs)
     assert _input_snapshot(book) == inputs  # input sheets never touched
     assert all(s.writes == 0 and s.clears == 0 for s in book.sheets if s.name in inputs)
     assert all(book.sheets[n].writes == 1 for n in contract.COMPUTED_SHEETS)  # one 2-D write per sheet

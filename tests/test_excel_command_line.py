@@ -265,7 +265,7 @@ def test_windows_local_workbook(addin: AddinView, tmp_path: Path) -> None:
     assert expected in prompt and "排放总量：" in prompt and "错误 0 个" in prompt
     report = folder / "企业填报_评价报告.docx"
     assert report.is_file() and f"报告：{report}" in prompt
-    assert seen["sheets"][-6:] == ["校验结果", "计算明细", "排放汇总", "范围汇总", "减排目标测算", "历年对比"]
+    assert seen["sheets"][-7:] == ["校验结果", "计算明细", "排放汇总", "范围汇总", "减排目标测算", "历年对比", "数据缺口"]
     # Each step was shown in the status bar, and the status bar was given back to Excel at the end.
     assert [s for s in seen["status"] if s] == ["读取工作簿……", "校验……", "计算……", "写入计算表……",
                                                  "生成报告……"]

@@ -279,3 +279,16 @@ def test_a_profile_template_that_is_gone_is_said(cli, tmp_path: Path, config_hom
     r = cli("process", src, "--out", tmp_path / "out")
     assert r.returncode == 2 and "配置的报告模板" in r.stderr and "已不存在" in r.stderr and "[E-PROFILE]" in r.stderr
     assert cli("process", src, "--out", tmp_path / "out", "--no-report").returncode == 0  # no report: no template
+
+
+def test_the_profiles_website_is_under_the_agency_on_the_cover(cli, tmp_path: Path) -> None:
+    _set_firm(cli)
+    src = workbooks.build(tmp_path / "企业A.xlsx", company=BLANK_COVER)
+    assert cli("process", src, "--out", tmp_path / "a").returncode == 0
+    cover = [p.text for p in Document(str(tmp_path / "a" / "企业A_评价报告.docx")).paragraphs[:20]]
+    assert not [t for t in cover if "查询网址" in t]  # no website: no line, no placeholder
+    assert cli("profile", "set", "website", "http://www.wdrziso.com").returncode == 0
+    assert cli("process", src, "--out", tmp_path / "b").returncode == 0
+    cover = [p.text for p in Document(str(tmp_path / "b" / "企业A_评价报告.docx")).paragraphs[:20]]
+    agency = cover.index("万鼎认证（河南）有限公司")
+    assert cover[agency + 1] == "查询网址：http://www.wdrziso.com"  # as the seed's cover has it

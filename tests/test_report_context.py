@@ -62,11 +62,15 @@ def test_docs_list_every_view_and_exactly_its_fields() -> None:
 
 
 def test_the_company_view_has_every_label_of_the_intake_contract() -> None:
-    """A label added to 企业信息 (contract.LABELS) must be added to CompanyView (and so to docs/report.md)."""
+    """A label added to 企业信息 (contract.LABELS) must be added to CompanyView (and so to docs/report.md); so
+    must a company field only the consultancy profile fills (core/profile.py: website)."""
     from carbon_report.core.contract import LABELS
+    from carbon_report.core.profile import PROFILE_KEYS
     from carbon_report.core.report.views import CompanyView
 
-    assert {lab.key for lab in LABELS} == {f.name for f in dataclasses.fields(CompanyView)}
+    profile_only = {k.company_key for k in PROFILE_KEYS if k.company_key} - {lab.key for lab in LABELS}
+    assert profile_only == {"website"}
+    assert {lab.key for lab in LABELS} | profile_only == {f.name for f in dataclasses.fields(CompanyView)}
 
 
 # ---- every field readable from a template ----------------------------------------------------------------

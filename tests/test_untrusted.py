@@ -416,7 +416,7 @@ def test_headers_beyond_column_200_are_found(tmp_path: Path, cli) -> None:
     assert digest(src) == before
 
 
-def test_duplicate_and_traversal_zip_members_are_not_copied_into_the_output(tmp_path: Path, cli) -> None:
+def test_traversal_zip_members_are_not_copied_into_the_output(tmp_path: Path, cli) -> None:
     good = workbooks.build(tmp_path / "good.xlsx")
     src = tmp_path / "a.xlsx"
     with zipfile.ZipFile(good) as z_in, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z_out:
@@ -425,12 +425,6 @@ def test_duplicate_and_traversal_zip_members_are_not_copied_into_the_output(tmp_
         z_out.writestr("../../evil.txt", b"escape")
         z_out.writestr("/abs/evil.txt", b"escape")
         z_out.writestr("xl\\..\\evil.txt", b"escape")
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # zipfile's "Duplicate name"
-            z_out.writestr("docProps/custom.xml", b"<first/>")
-            z_out.writestr("docProps/custom.xml", b"<second/>")
     before = digest(src)
     r = cli("process", src, "--out", tmp_path / "o", "--no-report")
     assert r.returncode == 0, r.stderr
@@ -439,8 +433,9 @@ def test_duplicate_and_traversal_zip_members_are_not_copied_into_the_output(tmp_
         names = z.namelist()
         assert len(names) == len(set(names))
         assert not [n for n in names if "evil" in n]
-        assert z.read("docProps/custom.xml") == b"<second/>"  # the one zipfile and openpyxl read
     assert digest(src) == before
+    # A member name twice is no longer copied once but refused (issue 23: E-FILE-DUPLICATE-PART, see
+    # tests/test_untrusted_package.py): which copy a program reads differs between programs.
 
 
 def test_a_users_own_sheet_named_like_a_computed_one_does_not_shift_the_tabs(tmp_path: Path, cli) -> None:

@@ -178,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--history", type=Path, nargs="+", default=(), metavar="A.xlsx",
                    help="往年的工作簿（可多个，或文件夹），与 process --history 相同 "
                         "earlier years' workbooks (files or folders), as process --history takes them")
+    c.add_argument("--time-limit", type=seconds, default=None, metavar="SECONDS",
+                   help="整个校验的时限（秒），超时停止并报 E-TIME-LIMIT，退出码 2 "
+                        "stop the check after SECONDS (E-TIME-LIMIT, exit status 2)")
 
     pr = sub.add_parser(
         "process", help="校验、计算并写出计算结果工作簿和报告 validate, compute, write workbook and report",
@@ -397,9 +400,16 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         return serve(args.port, not args.no_browser, args.out or _profile_out_dir(), pdf=False if args.no_pdf else None)
     if args.command == "check":
-        from carbon_report.app.pipeline import Options, check_file
+        from carbon_report.app.pipeline import Options, Outcome, check_file, time_limit
+        from carbon_report.core.errors import TimeLimitExceeded
+        from carbon_report.core.model import Finding
 
-        outcome = check_file(args.input, options=Options(history=tuple(args.history)))
+        try:
+            with time_limit(args.time_limit):
+                outcome = check_file(args.input, options=Options(history=tuple(args.history)))
+        except TimeLimitExceeded:  # an 8 GB evidence file, a slow network folder …
+            outcome = Outcome(args.input, "failed", [])
+            outcome.fail(Finding.of(Code.E_TIME_LIMIT, seconds=f"{args.time_limit:g}", written="—"))
         _report(outcome, args.json)
         return outcome.exit_code
     if args.command in ("process", "batch") and not _template_ok(args):
@@ -438,13 +448,31 @@ def _run(args: argparse.Namespace) -> int:
 def _template_ok(args: argparse.Namespace) -> bool:
     """--report-template names a file that is there: otherwise one line, before any work (usage, exit 2)."""
     t = args.report_template
-    if t is None or args.no_report or Path(t).is_file():
+    if t is None or args.no_report:
         return True
-    what = "是文件夹，不是 .docx 文件" if Path(t).is_dir() else "不存在"
+    what = _template_problem(Path(t))
+    if what is None:
+        return True
     print(f"{t}: {Code.E_REPORT_TEMPLATE.text(detail=f'报告模板{what}')} report template not found (--report-template) "
           f"[{Code.E_REPORT_TEMPLATE}]",
           file=sys.stderr)
     return False
+
+
+def _template_problem(t: Path) -> str | None:
+    """None for a regular file that starts like a .docx (a zip); else why not, in Chinese."""
+    from carbon_report.core.errors import PathRefused
+    from carbon_report.io.paths import open_regular
+
+    try:
+        with open_regular(t, follow_links=True) as opened:
+            if opened.size == 0:
+                return "为空文件（0 字节），不是 .docx 文件"
+            if opened.file.read(4) != b"PK\x03\x04":
+                return "不是 .docx 文件（.docx 应为 zip 格式）"
+    except PathRefused as e:
+        return {"directory": "是文件夹，不是 .docx 文件", "missing": "不存在"}.get(e.problem, "不是可读取的普通文件")
+    return None
 
 
 def _with_profile(options: Any, inputs: Sequence[Path]) -> Any:

@@ -39,14 +39,14 @@ from carbon_report.core.history import (
     pick_history,
     run_history,
 )
-from carbon_report.core.model import EvidenceFile, Finding, Intake, Result
+from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.core.pcf import excluded_findings, product_footprints
 from carbon_report.core.profile import ProfileRun, apply_profile
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
 from carbon_report.core.validate.pcf import check_pcf, footprint_columns_used
 from carbon_report.core.validate.pictures import PictureStatus
-from carbon_report.io.evidence import probe_evidence
+from carbon_report.io.evidence import EvidenceProbe
 from carbon_report.io.pictures import picture_status
 from carbon_report.io.reader import read_workbook
 from carbon_report.outputs.computed import SheetTable, computed_tables
@@ -135,8 +135,7 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
     def status(text: str) -> PictureStatus:  # the one question validation asks of the disk
         return picture_status(folder, text)
 
-    def evidence(text: str) -> EvidenceFile:  # 证明材料: only inside the folder, hashed in io
-        return probe_evidence(folder, text)
+    evidence = EvidenceProbe(folder)  # 证明材料: only inside the folder, each file hashed once, in io
 
     early: list[Finding] = []
     picked: list[PickedWorkbook] = []
@@ -271,6 +270,10 @@ def _process(path: Path, out_dir: Path, options: Options, progress: Progress, ho
     if _same_file(wb_out, path) or _same_file(report_out, path):
         raise SameAsInput(str(path))
     remove_stale(out_dir)  # temporary files of runs killed outright (SIGKILL, power loss) in this folder
+    if outcome.status == "ok" and options.report:  # LibreOffice starts while the workbook is written
+        from carbon_report.outputs.convert import prestart
+
+        prestart()
     tables = computed_tables(outcome.findings, outcome.intake, outcome.result, outcome.library_version)
     progress("workbook")
     try:
@@ -380,15 +383,19 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
         target, notice = report_output_path(desired, options.force)
         if notice:
             outcome.notices.append(notice)
+        from carbon_report.outputs.report.template_file import TemplateExternalWarning
         from carbon_report.outputs.report.toc import TocNotFilledWarning
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", TocNotFilledWarning)
+            warnings.simplefilter("always", TemplateExternalWarning)
             made_pdf = render_report(outcome.intake, outcome.result, outcome.findings, target,
                                      workbook_dir=outcome.input.parent, template=options.report_template,
                                      library_version=outcome.library_version,
                                      pdf=target.with_suffix(".pdf") if options.pdf else None)
         outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
+        outcome.findings += [Finding.of(Code.W_TEMPLATE_EXTERNAL, file=w.message.file, links=w.message.links)
+                             for w in caught if isinstance(w.message, TemplateExternalWarning)][:1]
     except OutputError as e:  # the report open in Word, the folder read-only, the disk full …
         outcome.fail(Finding.raised(e))
         return
@@ -426,5 +433,5 @@ def _pdf_notice() -> str:
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: pathlib's "Symlink loop from …"
         return False

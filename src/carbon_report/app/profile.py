@@ -156,15 +156,15 @@ def _store_file(key: str, source: Path, folder: Path) -> str:
 def check_template(path: Path) -> None:
     """What any report template goes through: a Word .docx (zip with word/document.xml), prepared and
     compiled by the sandboxed renderer, so a broken tag is found now and not on the first report."""
-    import zipfile
-
-    from carbon_report.core.errors import TemplateError
+    from carbon_report.core.errors import PathRefused, TemplateError
+    from carbon_report.io.package import BAD_ZIP, Package
+    from carbon_report.outputs.report.template_file import MAX_TEMPLATE_BYTES
 
     try:
-        with zipfile.ZipFile(path) as z:
-            if "word/document.xml" not in z.namelist():
+        with Package.read(path, max_bytes=MAX_TEMPLATE_BYTES) as z:
+            if not z.has("word/document.xml"):
                 raise ProfileError(f"报告模板“{path.name}”不是 Word 文档（.docx）")
-    except (zipfile.BadZipFile, OSError):
+    except (PathRefused, OSError, *BAD_ZIP):
         raise ProfileError(f"报告模板“{path.name}”不是 Word 文档（.docx）") from None
     from carbon_report.outputs.report.render import warm
 

@@ -67,6 +67,16 @@ class UnreadableWorkbook(CarbonReportError):
         return (_unreadable, (self.code, self.fields))
 
 
+class PathRefused(CarbonReportError):
+    """A path that leads to no regular file this run may read (io/paths.py): `problem` says why, one of
+    core.model.PathProblem, or "outside" (the path leaves its folder)."""
+
+    def __init__(self, problem: str, path: Path | str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.problem = problem
+        self.path = str(path)
+
+
 class UnitError(CarbonReportError, ValueError):
     """kind is 'unknown' (no such spelling) or 'mismatch' (no conversion between the two)."""
 

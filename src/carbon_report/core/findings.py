@@ -103,6 +103,8 @@ class Code(StrEnum):
         "factor value is not a positive number")
     E_FILE_CORRUPT = ("E-FILE-CORRUPT", "工作簿已损坏，无法读取（{error}）",
         "the workbook's parts cannot be parsed")
+    E_FILE_DUPLICATE_PART = ("E-FILE-DUPLICATE-PART", "文件中的部件“{part}”出现了两次{how}：不同程序会读到不同的副本，无法确定哪份数据是真的，已拒绝读取；请在 Excel 中打开并另存为新文件后再处理",
+        "the package holds one part name twice (compared case-insensitively, as OPC requires): refused")
     E_FILE_EMPTY = ("E-FILE-EMPTY", "文件为空（0 字节）",
         "the file is empty")
     E_FILE_ENCRYPTED = ("E-FILE-ENCRYPTED", "工作簿设有打开密码，请在 Excel 中取消密码后另存为 .xlsx 再处理",
@@ -295,6 +297,12 @@ class Code(StrEnum):
         "equipment quantity is not a number")
     W_EVIDENCE_MISSING = ("W-EVIDENCE-MISSING", "找不到“{name}”的证明材料文件“{file}”，计算明细中不记录其 SHA-256",
         "an evidence file is missing")
+    W_EVIDENCE_NOT_REGULAR = ("W-EVIDENCE-NOT-REGULAR", "“{name}”的证明材料“{file}”{why}，计算明细中不记录其 SHA-256",
+        "an evidence path names a folder, a FIFO or a device: not read")
+    W_EVIDENCE_TOO_LARGE = ("W-EVIDENCE-TOO-LARGE", "“{name}”的证明材料“{file}”有 {size} MB，超过 {limit} MB 的上限，只记录大小，不计算 SHA-256",
+        "an evidence file above the size cap: its size is recorded, not its hash")
+    W_EVIDENCE_UNREADABLE = ("W-EVIDENCE-UNREADABLE", "“{name}”的证明材料“{file}”无法读取（{why}），计算明细中不记录其 SHA-256",
+        "an evidence path cannot be read (name too long, symlink loop, no permission)")
     W_FACTOR_BY_NAME = ("W-FACTOR-BY-NAME", "“{name}”未填排放因子编码，已按名称选用因子库 {code}（{factor}）",
         "no factor code: the library's default for the name was chosen")
     W_FACTOR_CH4_CLASS = ("W-FACTOR-CH4-CLASS", "因子“{code}”的温室气体写作 CH4，未注明来源，按 {gwp_set} 未区分来源的 GWP {generic} 计算；化石燃料请写 CH4-fossil（{fossil}），生物质等请写 CH4-non-fossil（{non_fossil}）",
@@ -343,6 +351,10 @@ class Code(StrEnum):
         "no PACT file for a product, and why")
     W_PICTURE_MISSING = ("W-PICTURE-MISSING", "找不到图片文件“{file}”，报告中将显示占位框",
         "a picture file is missing: the report shows a placeholder")
+    W_PICTURE_NOT_REGULAR = ("W-PICTURE-NOT-REGULAR", "图片“{file}”{why}，报告中将显示占位框",
+        "a picture path names a folder, a FIFO or a device: not read")
+    W_PICTURE_UNREADABLE = ("W-PICTURE-UNREADABLE", "图片“{file}”无法读取（{why}），报告中将显示占位框",
+        "a picture path cannot be read (name too long, symlink loop, no permission)")
     W_PICTURE_TYPE = ("W-PICTURE-TYPE", "图片“{file}”不是 png 或 jpg（按扩展名或文件内容判断），报告中将显示占位框",
         "a picture is not PNG or JPEG: the report shows a placeholder")
     W_PICTURE_TOO_LARGE = ("W-PICTURE-TOO-LARGE", "图片“{file}”像素过多（超过图片库的安全上限），报告中将显示占位框；请缩小后再插入",
@@ -361,6 +373,8 @@ class Code(StrEnum):
         "no grid average for the location-based figure: market-based used")
     W_TARGET_INTENSITY_BASE = ("W-TARGET-INTENSITY-BASE", "强度目标需要基准年 {year} 的“{product}”产量：请用 --history 提供基准年工作簿（取其“产品产量”），或在“产品产量”表的“基准年产量”列填写，此目标未测算",
         "an intensity target needs the base year's output (history workbook or 基准年产量), not computed")
+    W_TEMPLATE_EXTERNAL = ("W-TEMPLATE-EXTERNAL", "报告模板“{file}”含有指向外部的链接（{links}），已在生成报告前删除：报告不包含也不访问这些外部内容",
+        "the report template's external relationships (linked pictures, attachedTemplate, file:// or network links, OLE links) were removed before rendering")
     W_TEMPLATE_VERSION = ("W-TEMPLATE-VERSION", "模板版本为“{value}”，本程序按 v{version} 读取",
         "the template version is not the one this program reads")
     W_TOTAL_ROW_SKIPPED = ("W-TOTAL-ROW-SKIPPED", "第 {row} 行是合计/小计行，已跳过（合计由程序计算）",

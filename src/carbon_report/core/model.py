@@ -189,13 +189,30 @@ class Activity:
     product_cell: CellRef | None = None
 
 
+# Why a path typed in a cell leads to no readable regular file (io/paths.py answers, validation words it).
+PathProblem = Literal["missing", "directory", "special", "too_long", "loop", "denied", "unreadable"]
+PATH_PROBLEM_TEXT: dict[str, str] = {
+    "missing": "文件不存在",
+    "directory": "这是文件夹，不是文件",
+    "special": "不是普通文件（管道、设备或套接字），不予读取",
+    "too_long": "路径或其中某一级名称过长（超过系统上限）",
+    "loop": "符号链接循环",
+    "denied": "没有读取权限",
+    "unreadable": "读取出错",
+}
+
+
 @dataclass(frozen=True)
 class EvidenceFile:
-    """What io found for a path typed in 证明材料: outside the folder, missing (sha256 None), or hashed."""
+    """What io found for a path typed in 证明材料: outside the folder, missing or unreadable (`problem`), too
+    large to hash (size only), or hashed."""
 
     outside: bool = False
     sha256: str | None = None
     size: int | None = None
+    problem: PathProblem | None = None  # set when there is no file to read (sha256 and size None)
+    too_large: bool = False  # over the evidence size cap: size recorded, not hashed
+    limit: int | None = None  # the cap in bytes, when too_large
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -57,8 +57,10 @@ def plain_number(value: float, significant: int = 6) -> str:
         return "0" if value == 0 else str(value)
     d = Decimal(repr(float(value)))
     exponent = math.floor(math.log10(abs(value)))
-    d = d.quantize(Decimal(1).scaleb(-max(0, significant - 1 - exponent)), rounding=ROUND_HALF_UP)
-    d = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    with localcontext() as ctx:  # room for every digit of 1e28 and beyond (the default keeps 28)
+        ctx.prec = max(ctx.prec, exponent + significant + 2)
+        d = d.quantize(Decimal(1).scaleb(-max(0, significant - 1 - exponent)), rounding=ROUND_HALF_UP)
+        d = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
     text = f"{d:,f}"
     return "0" if text in ("-0", "0") else text
 

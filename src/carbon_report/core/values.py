@@ -65,7 +65,17 @@ def _plain_number(text: str) -> float | None:
     if not _NUMBER.match(t):
         return None
     n = float(t)
-    return n if math.isfinite(n) else None
+    if not math.isfinite(n):  # "1e400": no number, as before (E-AMOUNT-NOT-NUMBER)
+        return None
+    if n == 0 and any(ch in "123456789" for ch in _mantissa(t)):
+        # "1e-400": a number too small for a float rounds to 0, where the number 1e-320 in a cell is
+        # refused as out of range; kept as the smallest float there is, so out_of_range() refuses both.
+        return math.copysign(_TINIEST, -1.0 if t.startswith("-") else 1.0)
+    return n
+
+
+def _mantissa(t: str) -> str:
+    return re.split(r"[eE]", t, maxsplit=1)[0]
 
 
 # Sane magnitudes (issue 12). No activity, output or value of one company and year reaches 10^15 of any unit
@@ -75,6 +85,7 @@ def _plain_number(text: str) -> float | None:
 MAX_MAGNITUDE = 1e15
 MIN_DIVISOR = 1e-9
 _SMALLEST_NORMAL = 2.2250738585072014e-308
+_TINIEST = 5e-324  # the smallest positive float (subnormal): out of range like any subnormal
 
 
 def out_of_range(x: float, *, divisor: bool = False) -> bool:
@@ -209,7 +220,8 @@ def text_of(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        # 1e28 as "1e+28", not as the 29 digits of its binary value
+        return str(int(value)) if abs(value) < MAX_MAGNITUDE else repr(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):

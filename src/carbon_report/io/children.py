@@ -119,16 +119,39 @@ def stop_watchdog() -> None:
         dog.wait(10)
 
 
+_orphans: list[Any] = []  # a forked child's copies of its parent's pipe objects, never closed nor collected
+
+
+def detach(stream: Any) -> None:
+    """In a forked child: let go of a pipe end inherited from the parent, without touching the stream object.
+    Its descriptor number is pointed at the null device (the pipe end is closed in this process only), and the
+    object is kept alive: closing or collecting it could wait forever on a lock a parent's thread held at the
+    fork (a reader blocked on the pipe)."""
+    if stream is None:
+        return
+    _orphans.append(stream)
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_RDWR)
+    except (OSError, ValueError):
+        return
+    try:
+        os.dup2(null, fd)
+    except OSError:
+        pass
+    finally:
+        os.close(null)
+
+
 def _forget_after_fork() -> None:
-    """In a forked child: the parent's watchdog pipe is closed here (only the parent's end keeps it open)
+    """In a forked child: the parent's watchdog pipe is let go of here (only the parent's end keeps it open)
     and the child starts its own watchdog when it needs one."""
     global _watchdog, _lock
     _lock = threading.Lock()
     dog, _watchdog = _watchdog, None
     if dog is not None:
-        with contextlib.suppress(OSError, ValueError):
-            if dog.stdin is not None:
-                dog.stdin.close()
+        detach(dog.stdin)
+        _orphans.append(dog)
         dog.returncode = 0  # not this process's child: nothing to wait for
 
 

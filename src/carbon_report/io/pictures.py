@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
+from carbon_report.core.errors import PathRefused
 from carbon_report.core.validate.pictures import PictureStatus
-from carbon_report.io.paths import locate
+from carbon_report.io.paths import open_named
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -27,14 +29,14 @@ def image_kind(head: bytes) -> str | None:
     return None
 
 
-def too_many_pixels(path: Path) -> bool:
+def too_many_pixels(source: Path | BinaryIO) -> bool:
     """True when Pillow's decompression-bomb check refuses the picture (its header is read, not its pixels)."""
     from PIL import Image
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(path):
+            with Image.open(source):
                 return False
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             return True
@@ -43,19 +45,18 @@ def too_many_pixels(path: Path) -> bool:
 
 
 def picture_status(folder: Path | None, text: str) -> PictureStatus:
-    """The one question validation asks of the disk about a picture, answered without leaving `folder`."""
+    """The one question validation asks of the disk about a picture, answered without leaving `folder` and
+    without opening anything but a regular file (io/paths.open_named)."""
     if folder is None:
         return "missing"
-    where = locate(folder, text)
-    if where.outside:
-        return "outside"
-    if where.path is None:
-        return "missing"
     try:
-        with where.path.open("rb") as f:
-            head = f.read(8)
+        with open_named(folder, text) as opened:
+            head = opened.file.read(8)
+            if image_kind(head) is None:
+                return "not_png_jpeg"
+            opened.file.seek(0)
+            return "too_large" if too_many_pixels(opened.file) else "found"
+    except PathRefused as e:
+        return e.problem  # type: ignore[return-value]  # "outside" or a PathProblem, both PictureStatus
     except OSError:
-        return "missing"
-    if image_kind(head) is None:
-        return "not_png_jpeg"
-    return "too_large" if too_many_pixels(where.path) else "found"
+        return "unreadable"

@@ -7,10 +7,9 @@ the workbook's shape (missing sheets and columns); validate.py judges the values
 
 from __future__ import annotations
 
-import posixpath
+import io
 import re
 import warnings
-import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +27,8 @@ from carbon_report.core.findings import Code
 from carbon_report.core.model import CellRef, Finding
 from carbon_report.core.raw import RawCell, RawRow, RawTable, RawWorkbook
 from carbon_report.core.values import header_key
-from carbon_report.io.filecheck import UnreadableWorkbook, check_workbook_file
+from carbon_report.io.filecheck import MAX_FILE_BYTES, UnreadableWorkbook, check_workbook_file
+from carbon_report.io.package import BAD_ZIP, NS, Package
 
 HEADER_SEARCH_ROWS = 10
 MAX_TABLE_ROWS = 100_000
@@ -65,23 +65,25 @@ class _ContractSheetsReader(ExcelReader):
             del self.parser.find_sheets
 
 
-def _load_contract_sheets(path: Path) -> openpyxl.Workbook:
-    """openpyxl.load_workbook(path, data_only=True, keep_links=False), parsing only the READ_SHEETS."""
-    reader = _ContractSheetsReader(path, read_only=False, keep_vba=False, data_only=True, keep_links=False)
+def _load_contract_sheets(package: Package) -> openpyxl.Workbook:
+    """openpyxl.load_workbook(data_only=True, keep_links=False) of the package's bytes (never the path again:
+    what was checked is what is parsed), parsing only the READ_SHEETS."""
+    reader = _ContractSheetsReader(io.BytesIO(package.data), read_only=False, keep_vba=False, data_only=True,
+                                   keep_links=False)
     reader.read()
     return reader.wb
 
 
 def read_workbook(path: Path) -> RawWorkbook:
     """Raise UnreadableWorkbook for a file that is not a workbook; otherwise read what is there."""
-    check_workbook_file(path)
-    uncached = scan_package(path)  # before openpyxl: it expands merged ranges cell by cell
+    package = check_workbook_file(path)
+    uncached = scan_package(package)  # before openpyxl: it expands merged ranges cell by cell
     try:
         with warnings.catch_warnings():
             # "Data Validation extension is not supported and will be removed" and its kin concern saving;
             # the input is never saved (workbook_writer copies its parts untouched).
             warnings.simplefilter("ignore", UserWarning)
-            wb = _load_contract_sheets(path)
+            wb = _load_contract_sheets(package)
     except Exception as e:  # openpyxl raises a zoo of types for damaged parts (field notes list six)
         if _caused_by(e, DefusedXmlException):  # openpyxl wraps it in a ValueError
             raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY) from None
@@ -255,13 +257,11 @@ def _blank(cell: RawCell) -> bool:
     return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
 
 
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_MAIN = NS.MAIN
 _PROLOG_BYTES = 16 * 1024
 
 
-def scan_package(path: Path) -> set[tuple[str, str]]:
+def scan_package(package: Package) -> set[tuple[str, str]]:
     """One streamed pass over the package before openpyxl parses it.
 
     Refuses XML with a DOCTYPE (entity expansion) and sheets whose merged ranges cover more than
@@ -270,33 +270,31 @@ def scan_package(path: Path) -> set[tuple[str, str]]:
     (a <f> without a cached <v>): data_only shows them as blank, so only the sheet XML tells.
     """
     try:
-        with zipfile.ZipFile(path) as z:
-            for info in z.infolist():
-                if info.filename.endswith((".xml", ".rels", ".vml")):
-                    with z.open(info) as f:
-                        prolog = f.read(_PROLOG_BYTES)
-                    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-                        raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY)
-            parts = _sheet_parts(z)
-            names = set(z.namelist())
-            merged_total = 0
-            data_rows = [0]  # rows holding data in the input tables so far
-            uncached: set[tuple[str, str]] = set()
-            cached: set[tuple[str, str]] = set()
-            for title, part in parts.items():
-                if part not in names or title not in READ_SHEETS:  # the others are never parsed
-                    continue
-                merged_total = _scan_sheet(z, part, title, merged_total, uncached, data_rows, cached)
-            if cached and never_calculated(z):
-                uncached |= cached
-            return uncached
+        for info in package.infos:
+            if info.filename.endswith((".xml", ".rels", ".vml")):
+                with package.stream(info.filename) as f:
+                    prolog = f.read(_PROLOG_BYTES)
+                if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                    raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY)
+        parts = _sheet_parts(package)
+        merged_total = 0
+        data_rows = [0]  # rows holding data in the input tables so far
+        uncached: set[tuple[str, str]] = set()
+        cached: set[tuple[str, str]] = set()
+        for title, part in parts.items():
+            if not package.has(part) or title not in READ_SHEETS:  # the others are never parsed
+                continue
+            merged_total = _scan_sheet(package, part, title, merged_total, uncached, data_rows, cached)
+        if cached and never_calculated(package):
+            uncached |= cached
+        return uncached
     except UnreadableWorkbook:
         raise
     except etree.XMLSyntaxError as e:
         if "entity" in str(e).lower():
             raise UnreadableWorkbook(Code.E_FILE_XML_ENTITY) from None
         raise UnreadableWorkbook(Code.E_FILE_CORRUPT, error=type(e).__name__) from None
-    except (KeyError, ValueError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as e:
+    except (KeyError, zlib.error, OSError, *BAD_ZIP) as e:
         raise UnreadableWorkbook(Code.E_FILE_CORRUPT, error=type(e).__name__) from None
 
 
@@ -306,12 +304,12 @@ _FORMULA_CELLS = etree.XPath("m:c[m:f]", namespaces=_NS)
 _ROW_HAS_DATA = etree.XPath("boolean(m:c/m:v | m:c/m:is)", namespaces=_NS)
 
 
-def _scan_sheet(z: zipfile.ZipFile, part: str, title: str, merged_total: int,
+def _scan_sheet(package: Package, part: str, title: str, merged_total: int,
                 uncached: set[tuple[str, str]], data_rows: list[int], cached: set[tuple[str, str]]) -> int:
     merge_tag, row_tag = f"{{{_MAIN}}}mergeCell", f"{{{_MAIN}}}row"
     read_formulas = title not in contract.ALL_COMPUTED_SHEETS
     count_rows = title in _TABLE_SHEET_NAMES
-    with z.open(part) as f:
+    with package.stream(part) as f:
         for _ev, el in etree.iterparse(f, events=("end",), tag=(merge_tag, row_tag),
                                        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False):
             if el.tag == row_tag:
@@ -344,18 +342,18 @@ _APP_VERSION = re.compile(rb"<(?:\w+:)?AppVersion>[^<]+</(?:\w+:)?AppVersion>")
 _FULL_CALC_ON_LOAD = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=\"(?:1|true)\"")
 
 
-def never_calculated(z: zipfile.ZipFile, workbook_part: str = "xl/workbook.xml") -> bool:
+def never_calculated(package: Package) -> bool:
     """True when no spreadsheet program has calculated this package: no calcChain.xml (Excel writes one for
     any workbook with formulas) and either the workbook asks for a full calculation on load or
     docProps/app.xml names no spreadsheet program. Writers such as xlsxwriter store 0 as every formula's
     "cached" result, which would silently read as an amount of 0 (issue 12)."""
-    names = set(z.namelist())
-    if any(n.lower().endswith("calcchain.xml") for n in names):
+    if any(n.lower().endswith("calcchain.xml") for n in package.names):
         return False
-    if workbook_part in names and _FULL_CALC_ON_LOAD.search(z.read(workbook_part)):
+    workbook_part = package.main_part()
+    if package.has(workbook_part) and _FULL_CALC_ON_LOAD.search(package.part(workbook_part)):
         return True
     try:
-        app = z.read("docProps/app.xml")[:_PROLOG_BYTES]
+        app = package.part("docProps/app.xml")[:_PROLOG_BYTES]
     except KeyError:
         return True
     m = _APPLICATION.search(app)
@@ -384,42 +382,17 @@ def _range_size(ref: str) -> int:
     return (max_row - min_row + 1) * (max_col - min_col + 1)  # type: ignore[operator]
 
 
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title → its part name inside the package."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    wb_part = _workbook_part(z, parser)
-    wb = etree.fromstring(z.read(wb_part), parser)
-    rels_part = _rels_part(wb_part)
-    rels = etree.fromstring(z.read(rels_part), parser)
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_PKG_REL}}}Relationship")}
+def _sheet_parts(package: Package) -> dict[str, str]:
+    """Sheet title → its part name inside the package, through the main part _rels/.rels names."""
+    wb_part = package.main_part()
+    wb = package.xml(wb_part)
+    targets = {r.id: r.part for r in package.relationships(wb_part) if not r.external}
     out = {}
     for sh in wb.iter(f"{{{_MAIN}}}sheet"):
-        target = targets.get(sh.get(f"{{{_REL}}}id"), "")
+        target = targets.get(sh.get(f"{{{NS.R}}}id", ""), "")
         if target:
-            out[sh.get("name", "")] = _resolve(wb_part, target)
+            out[sh.get("name", "")] = target
     return out
-
-
-def _workbook_part(z: zipfile.ZipFile, parser: etree.XMLParser) -> str:
-    try:
-        rels = etree.fromstring(z.read("_rels/.rels"), parser)
-    except KeyError:
-        return "xl/workbook.xml"
-    for r in rels.iter(f"{{{_PKG_REL}}}Relationship"):
-        if r.get("Type", "").endswith("/officeDocument"):
-            return _resolve("", r.get("Target", ""))
-    return "xl/workbook.xml"
-
-
-def _rels_part(part: str) -> str:
-    """The relationships part of `part` (xl/workbook.xml → xl/_rels/workbook.xml.rels)."""
-    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
-
-
-def _resolve(base_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
 
 
 def peek_company(path: Path) -> tuple[str, int] | None:
@@ -467,20 +440,17 @@ _SHARED_STRINGS_TYPE = "/sharedStrings"
 
 def _company_rows(path: Path) -> Iterator[list[object]]:
     """The values of 企业信息's rows, in column order (blanks as None), from the sheet's own XML."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    with zipfile.ZipFile(path) as z:
-        part = _sheet_parts(z).get(contract.COMPANY_SHEET)
+    with Package.read(path, max_bytes=MAX_FILE_BYTES) as package:
+        part = _sheet_parts(package).get(contract.COMPANY_SHEET)
         if part is None:
             return
-        wb_part = _workbook_part(z, parser)
-        rels_part = _rels_part(wb_part)
-        rels = etree.fromstring(z.read(rels_part), parser)
+        wb_part = package.main_part()
         strings: list[str] = []
-        for r in rels.iter(f"{{{_PKG_REL}}}Relationship"):
-            if r.get("Type", "").endswith(_SHARED_STRINGS_TYPE):
-                sst = etree.fromstring(z.read(_resolve(wb_part, r.get("Target", ""))), parser)
+        for r in package.relationships(wb_part):
+            if r.type.endswith(_SHARED_STRINGS_TYPE) and not r.external:
+                sst = package.xml(r.part)
                 strings = ["".join(t.text or "" for t in si.iter(f"{{{_MAIN}}}t")) for si in sst.iter(f"{{{_MAIN}}}si")]
-        root = etree.fromstring(z.read(part), parser)
+        root = package.xml(part)
     for row in root.iter(f"{{{_MAIN}}}row"):
         values: dict[int, object] = {}
         for c in row.iter(f"{{{_MAIN}}}c"):

@@ -20,10 +20,11 @@ from xml.sax.saxutils import escape, quoteattr
 from openpyxl.utils import get_column_letter
 
 from carbon_report.core import contract
+from carbon_report.io.package import NS
 from carbon_report.outputs.computed import NO_VALUE, SheetTable
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MAIN_NS = NS.MAIN
+REL_NS = NS.R
 DRAWING_TYPE = f"{REL_NS}/drawing"
 CHART_TYPE = f"{REL_NS}/chart"
 DRAWING_CT = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -311,7 +312,7 @@ def _pages_wide(t: SheetTable) -> tuple[int, list[int]]:
     return scale, breaks
 
 
-_A_NS = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+_A_NS = f'xmlns:a="{NS.A}"'
 
 
 @dataclass(frozen=True)
@@ -356,7 +357,7 @@ def _column(t: SheetTable, key: str) -> list[object]:
 def _chart_space(title: object, plot: str, legend: str = "") -> str:
     """A chart part: its title, the plot area `plot`, an optional legend."""
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" {_A_NS}><c:chart>'
+            f'<c:chartSpace xmlns:c="{NS.C}" {_A_NS}><c:chart>'
             f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{escape(str(title))}</a:t>'
             '</a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
             f"<c:plotArea>{plot}</c:plotArea>{legend}"
@@ -409,13 +410,13 @@ def _drawing(anchor_row: int, size: tuple[int, int]) -> str:
     0-based `anchor_row`."""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+        f'<xdr:wsDr xmlns:xdr="{NS.XDR}" '
         f'{_A_NS}><xdr:oneCellAnchor>'
         f"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{anchor_row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
         f'<xdr:ext cx="{size[0]}" cy="{size[1]}"/>'
         '<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="1" name="Chart 1"/><xdr:cNvGraphicFramePr/>'
         '</xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic>'
-        '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
-        '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+        f'<a:graphicData uri="{NS.C}">'
+        f'<c:chart xmlns:c="{NS.C}" '
         f'xmlns:r="{REL_NS}" r:id="rId1"/></a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>'
         "</xdr:oneCellAnchor></xdr:wsDr>")

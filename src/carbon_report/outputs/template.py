@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from carbon_report.core.errors import OutputExists
 from carbon_report.core.factors import load_library
 from carbon_report.core.model import STAGES
 from carbon_report.io.atomic import write_bytes
+from carbon_report.io.package import opened
 
 GUIDE_SHEET = "填写说明"
 LIBRARY_SHEET = "因子库"
@@ -631,18 +631,10 @@ def workbook_bytes(wb: Workbook) -> bytes:
     wb.save(raw)
     stamp = wb.properties.created or FIXED_TIME
     fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _MODIFIED.sub(rb"\g<1>" + fixed + rb"\g<2>", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, data)
-    return out.getvalue()
+    with opened(raw.getvalue()) as src:
+        core = src.part("docProps/core.xml") if src.has("docProps/core.xml") else None
+        replace = {} if core is None else {"docProps/core.xml": _MODIFIED.sub(rb"\g<1>" + fixed + rb"\g<2>", core)}
+        return src.rewrite(replace, fixed_time=_ZIP_TIME, file_mode=0o600)
 
 
 def write_workbook(wb: Workbook, path: Path) -> None:

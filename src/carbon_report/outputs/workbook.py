@@ -12,15 +12,28 @@ group the sheets, so that typing into one would write into both.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable
+from pathlib import Path
 
 from lxml import etree
 
 from carbon_report.core import contract
 from carbon_report.io.atomic import OutputLocked, write_bytes
+from carbon_report.io.filecheck import MAX_FILE_BYTES
+from carbon_report.io.package import (
+    CONTENT_TYPES,
+    NS,
+    RT,
+    WORKBOOK_PART,
+    Package,
+    opened,
+    parse_xml,
+    rels_part,
+    resolve,
+    with_standard_main_part,
+    xml_bytes,
+)
 from carbon_report.outputs.computed import SheetTable
 from carbon_report.outputs.computed_xml import (
     CHART_CT,
@@ -34,22 +47,13 @@ from carbon_report.outputs.computed_xml import (
 
 __all__ = ["OutputLocked", "graft", "write_workbook"]
 
-NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
-    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
-}
-_M = f"{{{NS['m']}}}"
-_R = f"{{{NS['r']}}}"
-_PR = f"{{{NS['pr']}}}"
-_CT = f"{{{NS['ct']}}}"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
-_WS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+_M = f"{{{NS.MAIN}}}"
+_R = f"{{{NS.R}}}"
+_PR = f"{{{NS.PKG_REL}}}"
+_CT = f"{{{NS.CT}}}"
 _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-_STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 _STYLES_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-_SHEET_TYPES = (_WS_TYPE, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet")
+_SHEET_TYPES = (RT.WORKSHEET, RT.CHARTSHEET)
 _TAB_SELECTED = re.compile(rb'(<(?:[A-Za-z_][\w.-]*:)?sheetView\b[^>]*?)\s+tabSelected="(?:1|true)"')
 
 
@@ -58,32 +62,38 @@ _TAB_SELECTED = re.compile(rb'(<(?:[A-Za-z_][\w.-]*:)?sheetView\b[^>]*?)\s+tabSe
 
 def write_workbook(source: Path, tables: list[SheetTable], dest: Path) -> None:
     """Write `dest` = `source` + computed sheets, via a temporary file renamed into place."""
-    write_bytes(dest, graft(source.read_bytes(), tables))
+    with Package.read(source, max_bytes=MAX_FILE_BYTES) as package:
+        write_bytes(dest, graft(package.data, tables))
 
 
 def graft(original: bytes, tables: list[SheetTable]) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(original))
+    with opened(original) as src0:
+        src = with_standard_main_part(src0)  # the main part _rels/.rels names, where openpyxl read it
+        return _graft(src, tables)
+
+
+def _graft(src: Package, tables: list[SheetTable]) -> bytes:
     parts: dict[str, bytes] = {}  # replaced or added parts
     dropped: set[str] = set()
 
-    wb_xml = etree.fromstring(src.read("xl/workbook.xml"), _PARSER)
-    rels_name = "xl/_rels/workbook.xml.rels"
-    rels = etree.fromstring(src.read(rels_name), _PARSER)
-    ct = etree.fromstring(src.read("[Content_Types].xml"), _PARSER)
+    wb_xml = src.xml(WORKBOOK_PART)
+    rels_name = rels_part(WORKBOOK_PART)
+    rels = src.xml(rels_name)
+    ct = src.xml(CONTENT_TYPES)
     _drop_old_computed(src, wb_xml, rels, ct, dropped)
 
-    styles_name = _styles_part(src, rels)
-    style_root = etree.fromstring(src.read(styles_name) if styles_name in src.namelist() else _EMPTY_STYLES, _PARSER)
+    styles_name = _styles_part(rels)
+    style_root = parse_xml(src.part(styles_name) if src.has(styles_name) else _EMPTY_STYLES)
     styles = _styles_after(style_root)
     sheets = [sheet_part(t, styles) for t in tables]
-    if styles_name not in src.namelist():
-        etree.SubElement(rels, f"{_PR}Relationship", Id=_free_rid({r.get("Id") for r in rels}), Type=_STYLES_TYPE,
+    if not src.has(styles_name):
+        etree.SubElement(rels, f"{_PR}Relationship", Id=_free_rid({r.get("Id") for r in rels}), Type=RT.STYLES,
                          Target="/" + styles_name)
         etree.SubElement(ct, f"{_CT}Override", PartName="/" + styles_name, ContentType=_STYLES_CT)
 
     sheets_el = wb_xml.find(f"{_M}sheets")
     next_sheet_id = max([int(s.get("sheetId", "0")) for s in sheets_el] + [0]) + 1
-    existing = set(src.namelist())
+    existing = set(src.names)
     rel_ids = {r.get("Id") for r in rels}
     active_el: etree._Element | None = None
     added: list[tuple[SheetPart, etree._Element]] = []
@@ -95,7 +105,7 @@ def graft(original: bytes, tables: list[SheetTable]) -> bytes:
             _add_chart_parts(sheet, new_part, parts, existing, ct)
         rid = _free_rid(rel_ids)
         rel_ids.add(rid)
-        etree.SubElement(rels, f"{_PR}Relationship", Id=rid, Type=_WS_TYPE, Target="/" + new_part)
+        etree.SubElement(rels, f"{_PR}Relationship", Id=rid, Type=RT.WORKSHEET, Target="/" + new_part)
         el = etree.SubElement(sheets_el, f"{_M}sheet", name=sheet.name, sheetId=str(next_sheet_id))
         el.set(f"{_R}id", rid)
         added.append((sheet, el))
@@ -108,45 +118,23 @@ def graft(original: bytes, tables: list[SheetTable]) -> bytes:
     if active_el is not None:
         _open_on(wb_xml, list(sheets_el).index(active_el))
         _unselect_input_tabs(src, rels, dropped, parts)
-    parts["xl/workbook.xml"] = _xml_bytes(wb_xml)
-    parts[rels_name] = _xml_bytes(rels)
-    parts["[Content_Types].xml"] = _xml_bytes(ct)
+    parts[WORKBOOK_PART] = xml_bytes(wb_xml)
+    parts[rels_name] = xml_bytes(rels)
+    parts[CONTENT_TYPES] = xml_bytes(ct)
 
-    out = io.BytesIO()
-    written: set[str] = set()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        members = src.infolist()
-        # [Content_Types].xml stays the first member (file-type sniffers look there); then the computed
-        # sheets, streamed, whose cell formats complete the styles part written with the input's parts.
-        if members and members[0].filename == "[Content_Types].xml":
-            written.add(members[0].filename)
-            z.writestr(members[0], parts.pop(members[0].filename), compress_type=zipfile.ZIP_DEFLATED)
-        for name, sheet in streams.items():
-            with z.open(name, "w") as w:
-                for chunk in sheet.chunks:
-                    w.write(chunk.encode("utf-8"))
+    def styles_xml() -> bytes:
+        # Called once the computed sheets are streamed: their cell formats complete the styles part.
         _append_styles(style_root, styles)
-        parts[styles_name] = _xml_bytes(style_root)
-        for first in members:
-            # A name twice (openpyxl and zipfile read the last one) is written once, with what was read; a
-            # name that is no part name (../x, /x, C:x, a backslash) is not carried into the output at all,
-            # where an unzip tool could write it outside its folder.
-            if first.filename in dropped or first.filename in written or not _part_name(first.filename):
-                continue
-            written.add(first.filename)
-            info = src.getinfo(first.filename)
-            if info.filename in parts:
-                z.writestr(info, parts.pop(info.filename), compress_type=zipfile.ZIP_DEFLATED)
-            else:
-                z.writestr(info, src.read(info), compress_type=info.compress_type)
-        for name, data in parts.items():
-            z.writestr(name, data)
-    return out.getvalue()
+        return xml_bytes(style_root)
+
+    replace: dict[str, bytes | Callable[[], bytes]] = {**parts, styles_name: styles_xml}
+    chunks = {name: (chunk.encode("utf-8") for chunk in sheet.chunks) for name, sheet in streams.items()}
+    return src.rewrite(replace, drop=dropped, stream_first=chunks)
 
 
 def _rels_xml(rid: str, rel_type: str, target: str) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="{NS["pr"]}"><Relationship Id="{rid}" Type="{rel_type}" Target="{target}"/>'
+            f'<Relationships xmlns="{NS.PKG_REL}"><Relationship Id="{rid}" Type="{rel_type}" Target="{target}"/>'
             "</Relationships>").encode()
 
 
@@ -157,19 +145,10 @@ def _add_chart_parts(sheet: SheetPart, sheet_part_name: str, parts: dict[str, by
     parts[drawing] = (sheet.drawing or "").encode("utf-8")
     chart = _free_name("xl/charts/cr_chart1.xml", existing | set(parts))
     parts[chart] = (sheet.chart or "").encode("utf-8")
-    parts[_rels_of(sheet_part_name)] = _rels_xml("rId1", DRAWING_TYPE, "/" + drawing)
-    parts[_rels_of(drawing)] = _rels_xml("rId1", CHART_TYPE, "/" + chart)
+    parts[rels_part(sheet_part_name)] = _rels_xml("rId1", DRAWING_TYPE, "/" + drawing)
+    parts[rels_part(drawing)] = _rels_xml("rId1", CHART_TYPE, "/" + chart)
     etree.SubElement(ct, f"{_CT}Override", PartName="/" + drawing, ContentType=DRAWING_CT)
     etree.SubElement(ct, f"{_CT}Override", PartName="/" + chart, ContentType=CHART_CT)
-
-
-_DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-def _part_name(name: str) -> bool:
-    """Whether a zip member's name can be a part of the package (no traversal, no absolute path)."""
-    return bool(name) and not (name.startswith("/") or "\\" in name or _DRIVE.match(name)
-                               or ".." in name.split("/"))
 
 
 _AFTER_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
@@ -210,42 +189,20 @@ def _open_on(wb_xml: etree._Element, index: int) -> None:
             v.set("firstSheet", str(index))
 
 
-def _unselect_input_tabs(src: zipfile.ZipFile, rels: etree._Element, dropped: set[str],
+def _unselect_input_tabs(src: Package, rels: etree._Element, dropped: set[str],
                          parts: dict[str, bytes]) -> None:
     """Clear tabSelected on the input's own sheets, editing only that attribute's bytes."""
     for r in rels:
         if r.get("Type") not in _SHEET_TYPES or r.get("TargetMode") == "External":
             continue
-        part = _resolve("xl/workbook.xml", r.get("Target", ""))
-        if part in dropped or part in parts or part not in src.namelist():
+        part = resolve(WORKBOOK_PART, r.get("Target", ""))
+        if part in dropped or part in parts or not src.has(part):
             continue
-        data = src.read(part)
+        data = src.part(part)
         head = data[:data.find(b"<sheetData") if b"<sheetData" in data else len(data)]
         cleared = _TAB_SELECTED.sub(rb"\1", head, count=0)
         if cleared != head:
             parts[part] = cleared + data[len(head):]
-
-
-def _xml_bytes(el: etree._Element) -> bytes:
-    return etree.tostring(el, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _resolve(base_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    base = PurePosixPath(base_part).parent
-    parts: list[str] = []
-    for p in (base / target).parts:
-        if p == "..":
-            parts.pop()
-        elif p != ".":
-            parts.append(p)
-    return "/".join(parts)
-
-
-def _rels_of(part: str) -> str:
-    p = PurePosixPath(part)
-    return str(p.parent / "_rels" / (p.name + ".rels"))
 
 
 def _free_name(name: str, taken: set[str]) -> str:
@@ -264,14 +221,14 @@ def _free_rid(taken: set[str | None]) -> str:
     return f"rIdCR{n}"
 
 
-def _styles_part(src: zipfile.ZipFile, rels: etree._Element) -> str:
+def _styles_part(rels: etree._Element) -> str:
     for r in rels:
-        if r.get("Type") == _STYLES_TYPE:
-            return _resolve("xl/workbook.xml", r.get("Target", ""))
+        if r.get("Type") == RT.STYLES:
+            return resolve(WORKBOOK_PART, r.get("Target", ""))
     return "xl/styles.xml"
 
 
-def _drop_old_computed(src: zipfile.ZipFile, wb_xml: etree._Element, rels: etree._Element, ct: etree._Element,
+def _drop_old_computed(src: Package, wb_xml: etree._Element, rels: etree._Element, ct: etree._Element,
                        dropped: set[str]) -> None:
     """Remove computed sheets from an earlier run (they are replaced, never read)."""
     sheets_el = wb_xml.find(f"{_M}sheets")
@@ -288,9 +245,9 @@ def _drop_old_computed(src: zipfile.ZipFile, wb_xml: etree._Element, rels: etree
                     v.set(attr, str(int(v.get(attr, "0")) - 1))
         rel = targets.get(sheet.get(f"{_R}id"))
         if rel is not None:
-            part = _resolve("xl/workbook.xml", rel.get("Target", ""))
+            part = resolve(WORKBOOK_PART, rel.get("Target", ""))
             dropped.add(part)
-            dropped.add(_rels_of(part))
+            dropped.add(rels_part(part))
             rels.remove(rel)
             for o in list(ct):
                 if o.get("PartName", "").lstrip("/") == part:
@@ -318,7 +275,7 @@ def _drop_old_computed(src: zipfile.ZipFile, wb_xml: etree._Element, rels: etree
 
 _STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs", "tableStyles",
                 "colors", "extLst")
-_EMPTY_STYLES = (f'<styleSheet xmlns="{NS["m"]}"><fonts count="1"><font/></fonts><fills count="2"><fill><patternFill/>'
+_EMPTY_STYLES = (f'<styleSheet xmlns="{NS.MAIN}"><fonts count="1"><font/></fonts><fills count="2"><fill><patternFill/>'
                  '</fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border/></borders>'
                  '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
                  '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
@@ -355,7 +312,7 @@ def _append_styles(root: etree._Element, styles: Styles) -> None:
         if not items:
             continue
         el = _section(root, tag)
-        wrapper = etree.fromstring(f'<w xmlns="{NS["m"]}">{"".join(items)}</w>', _PARSER)
+        wrapper = parse_xml(f'<w xmlns="{NS.MAIN}">{"".join(items)}</w>'.encode())
         el.extend(list(wrapper))
         el.set("count", str(len(el)))
     if root.find(f"{_M}cellStyleXfs") is None:

@@ -27,11 +27,9 @@ show (the ribbon, the buttons running) is a manual check in docs/excel.md.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import sys
-import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -39,6 +37,7 @@ from carbon_report import __version__
 from carbon_report.app.excel.ovba import ModuleEdit, VbaProject, vba_text
 from carbon_report.core.errors import CarbonReportError, OutputLocked
 from carbon_report.core.findings import Code
+from carbon_report.io.package import BAD_ZIP, Package
 
 ADDIN_NAME = "carbon_report.xlam"
 # The xlwings releases whose ribbon add-in our edits were made on (pyproject.toml pins the same range):
@@ -54,6 +53,7 @@ CHECK_LABEL = "校验"
 _SOURCE_RIBBON_MODULE = "RibbonMyAddin"
 _SOURCE_PROJECT_LINE = 'Public Const PROJECT_NAME As String = "myaddin"'
 _ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+_MAX_SOURCE_BYTES = 16 * 1024 * 1024  # xlwings' ribbon add-in is about 60 KB
 
 CUSTOM_UI = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">
@@ -164,26 +164,17 @@ def check_xlwings(version: str) -> None:
 def build_addin(source: Path | None = None, settings: dict[str, str] | None = None) -> bytes:
     """The add-in's bytes, from xlwings' ribbon add-in `source` (default: the installed xlwings').
     `settings` (the interpreter) go into the settings sheet after ADD_WORKBOOK_TO_PYTHONPATH false."""
-    src = zipfile.ZipFile(source or xlwings_source())
     settings = {"ADD_WORKBOOK_TO_PYTHONPATH": "false", **(settings or {})}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "customUI/customUI.xml":
-                data = CUSTOM_UI.encode("utf-8")
-            elif info.filename == "xl/vbaProject.bin":
-                data = _vba(data)
-            elif info.filename == "xl/workbook.xml":
-                data = _rename_conf_sheet(data)
-            elif info.filename == "xl/worksheets/sheet1.xml":
-                data = _settings_sheet(data, settings)
-            elif info.filename == "docProps/core.xml":
-                data = _core_properties(data)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(entry, data)
-    return out.getvalue()
+    edits = {
+        "customUI/customUI.xml": lambda data: CUSTOM_UI.encode("utf-8"),
+        "xl/vbaProject.bin": _vba,
+        "xl/workbook.xml": _rename_conf_sheet,
+        "xl/worksheets/sheet1.xml": lambda data: _settings_sheet(data, settings),
+        "docProps/core.xml": _core_properties,
+    }
+    with Package.read(source or xlwings_source(), max_bytes=_MAX_SOURCE_BYTES) as src:
+        replace = {name: edit(src.part(name)) for name, edit in edits.items() if src.has(name)}
+        return src.rewrite(replace, fixed_time=_ZIP_DATE)
 
 
 def _vba(data: bytes) -> bytes:
@@ -270,7 +261,7 @@ def write_addin(dir: Path, settings: dict[str, str] | None = None) -> Path:  # n
     settings = interpreter_settings() if settings is None else settings
     try:
         data = build_addin(None, settings)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+    except (OSError, ValueError, KeyError, CarbonReportError, *BAD_ZIP) as e:
         raise CarbonReportError.of(Code.E_XLWINGS_ADDIN, version=xlwings_version, file=xlwings_source().name,
                                    error=e) from None
     try:
@@ -376,10 +367,10 @@ def _installed_details(path: Path) -> tuple[str, str]:
     """The carbon-report version (core properties' description) and the interpreter (settings sheet) of an
     installed add-in; "" where the file does not say."""
     try:
-        with zipfile.ZipFile(path) as z:
-            core = z.read("docProps/core.xml").decode("utf-8", "replace")
-            sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8", "replace")  # _settings_sheet's
-    except (OSError, KeyError, zipfile.BadZipFile):
+        with Package.read(path, max_bytes=_MAX_SOURCE_BYTES) as z:
+            core = z.part("docProps/core.xml").decode("utf-8", "replace")
+            sheet = z.part("xl/worksheets/sheet1.xml").decode("utf-8", "replace")  # _settings_sheet's
+    except (OSError, KeyError, CarbonReportError, *BAD_ZIP):
         return "", ""
     from xml.sax.saxutils import unescape
 

@@ -543,7 +543,7 @@ def _company(c: Company) -> CompanyView:
         registered_address=get("registered_address"), address=get("address"),
         industry=get("industry"), gwp_version=t.get("gwp_version", clean(c.gwp_version)),
         template_version=get("template_version"), report_no=get("report_no"), agency_name=get("agency_name"),
-        agency_address=get("agency_address"), contact=get("contact"), phone=get("phone"),
+        agency_address=get("agency_address"), website=get("website"), contact=get("contact"), phone=get("phone"),
         team_leader=get("team_leader"), team_members=get("team_members"), reviewer=get("reviewer"),
         review_date=fmt.fmt_date(c.texts.get("review_date", "")) or report_date, approver=get("approver"),
         approval_date=fmt.fmt_date(c.texts.get("approval_date", "")) or report_date, profile=get("profile"),

@@ -41,6 +41,7 @@ class CompanyView:
     report_no: str
     agency_name: str
     agency_address: str
+    website: str  # the consultancy's 查询网址 (profile key website; "" when none)
     contact: str
     phone: str
     team_leader: str

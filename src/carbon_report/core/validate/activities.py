@@ -81,7 +81,7 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
                                                                            or same_unit(unit, p.unit)):
             if p.kind == "with_unit" and not unit:
                 unit, unit_ref = p.unit, amount_ref
-            if not check_annual(months, p.value, label, amount_ref, f):
+            if months_ok and not check_annual(months, p.value, label, amount_ref, f):
                 bad = True
             amount = months.total
         elif p.kind == "blank":

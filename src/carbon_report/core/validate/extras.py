@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from carbon_report.core import contract
 from carbon_report.core.factors import Library
 from carbon_report.core.findings import Code
-from carbon_report.core.model import CellRef, Evidence, EvidenceFile
+from carbon_report.core.model import PATH_PROBLEM_TEXT, CellRef, Evidence, EvidenceFile
 from carbon_report.core.raw import RawRow, RawTable
 from carbon_report.core.rounding import plain_number
 from carbon_report.core.validate.rows import Findings, blank_value, ref
-from carbon_report.core.values import fold_text, parse_number, parse_percent, text_of
+from carbon_report.core.values import fold_text, out_of_range, parse_number, parse_percent, text_of
 
 EvidenceProbe = Callable[[str], EvidenceFile]
 MONTHLY_TOLERANCE = 0.005  # the 0.5 %: an annual figure further than this from its months is an error
@@ -39,7 +39,14 @@ def read_months(row: RawRow, table: RawTable, label: str, unit: str, f: Findings
     for i, key in enumerate(contract.MONTH_KEYS, start=1):
         v = row.value(key)
         p = parse_number(v)
-        if p.kind == "number":
+        if p.kind in ("number", "with_unit") and out_of_range(p.value):
+            # On the month's own cell: summed, 1e20 would be blamed on the annual figure, 1e28 break rounding.
+            f.error(ref(row, table, key), Code.E_AMOUNT_OUT_OF_RANGE, name=label, column=f"{i}月的数量",
+                    value=text_of(v))
+            values.append(0.0)
+            ok = False
+            filled = True
+        elif p.kind == "number":
             if p.value < 0:
                 f.error(ref(row, table, key), Code.E_AMOUNT_NEGATIVE, name=label, column=f"{i}月的数量",
                         value=f"{p.value:g}")
@@ -94,9 +101,21 @@ def read_evidence(row: RawRow, table: RawTable, label: str, probe: EvidenceProbe
     if found.outside:
         f.error(cell, Code.E_EVIDENCE_OUTSIDE, name=label, file=text)
         return None, False
-    if found.sha256 is None:
+    if found.too_large:
+        f.warn(cell, Code.W_EVIDENCE_TOO_LARGE, name=label, file=text, size=_mb(found.size or 0),
+               limit=_mb(found.limit or 0))
+    elif found.problem in ("directory", "special"):
+        f.warn(cell, Code.W_EVIDENCE_NOT_REGULAR, name=label, file=text, why=PATH_PROBLEM_TEXT[found.problem])
+    elif found.problem not in (None, "missing"):
+        f.warn(cell, Code.W_EVIDENCE_UNREADABLE, name=label, file=text,
+               why=PATH_PROBLEM_TEXT[found.problem or "unreadable"])
+    elif found.sha256 is None:
         f.warn(cell, Code.W_EVIDENCE_MISSING, name=label, file=text)
     return Evidence(text, cell, found.sha256, found.size), True
+
+
+def _mb(n: int) -> str:
+    return plain_number(n / 1048576, 4)
 
 
 def uses_quality_columns(table: RawTable) -> bool:

@@ -7,9 +7,7 @@ from typing import Literal
 
 from carbon_report.core import contract
 from carbon_report.core.findings import Code
-from carbon_report.core.model import (
-    Picture,
-)
+from carbon_report.core.model import PATH_PROBLEM_TEXT, Picture
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate.rows import Findings, checked_rows, ref
 from carbon_report.core.values import (
@@ -18,7 +16,9 @@ from carbon_report.core.values import (
 
 # What io/pictures.picture_status says of a path typed in 文件: found inside the workbook's folder as PNG or
 # JPEG (by content), missing, leading out of the folder, of another type, or over the pixel limit.
-PictureStatus = Literal["found", "missing", "outside", "not_png_jpeg", "too_large"]
+# A path that is there but no regular file, or cannot be read, says why (a core.model.PathProblem).
+PictureStatus = Literal["found", "missing", "outside", "not_png_jpeg", "too_large",
+                        "directory", "special", "too_long", "loop", "denied", "unreadable"]
 
 
 def read_pictures(raw: RawWorkbook, f: Findings,
@@ -45,6 +45,10 @@ def read_pictures(raw: RawWorkbook, f: Findings,
             f.warn(cell, Code.W_PICTURE_TYPE, file=file)
         elif got_status == "missing":
             f.warn(cell, Code.W_PICTURE_MISSING, file=file)
+        elif got_status in ("directory", "special"):
+            f.warn(cell, Code.W_PICTURE_NOT_REGULAR, file=file, why=PATH_PROBLEM_TEXT[got_status])
+        elif got_status in ("too_long", "loop", "denied", "unreadable"):
+            f.warn(cell, Code.W_PICTURE_UNREADABLE, file=file, why=PATH_PROBLEM_TEXT[got_status])
         elif got_status == "too_large":
             f.warn(cell, Code.W_PICTURE_TOO_LARGE, file=file)
         out.append(Picture(pos, text_of(row.value("title")), file, row.row))

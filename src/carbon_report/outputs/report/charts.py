@@ -35,13 +35,14 @@ from carbon_report.core.report.charts import GREEN as GREEN
 from carbon_report.core.report.charts import GREY as GREY
 from carbon_report.core.report.charts import GRID, ChartSpec
 from carbon_report.core.report.charts import ChartSeries as ChartSeries
+from carbon_report.io.package import NS, RT
 
-C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-RT_CHART = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
-RT_PACKAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
+C_NS = NS.C
+A_NS = NS.A
+R_NS = NS.R
+WP_NS = NS.WP
+RT_CHART = RT.CHART
+RT_PACKAGE = RT.PACKAGE
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

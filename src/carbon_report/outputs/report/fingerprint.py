@@ -11,28 +11,40 @@ the safe side: the next run writes `_v2` instead of replacing someone's work.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from carbon_report.core.errors import OutputLocked
+from carbon_report.core.errors import CarbonReportError, OutputLocked
 from carbon_report.io.atomic import write_bytes
+from carbon_report.io.package import (
+    BAD_ZIP,
+    CONTENT_TYPES,
+    NS,
+    PACKAGE_RELS,
+    RT,
+    Package,
+    opened,
+    parse_xml,
+    xml_bytes,
+)
 
 PROPERTY_NAME = "carbon_report_fingerprint"
 DOCUMENT_XML = "word/document.xml"
 CUSTOM_XML = "docProps/custom.xml"
 
-_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
-_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_CT_NS = NS.CT
+_REL_NS = NS.PKG_REL
+_CUSTOM_NS = NS.CUSTOM
+_VT_NS = NS.VT
 _CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
-_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_REL = RT.CUSTOM_PROPERTIES
+# A report read back only for its fingerprint: the largest this tool writes is far below (pictures are
+# limited in size and number), so anything larger is not one of its reports.
+MAX_REPORT_BYTES = 1024 * 1024 * 1024
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
@@ -48,17 +60,16 @@ def read_fingerprint(path: Path) -> tuple[str | None, str | None]:
     """(recorded fingerprint, fingerprint of the document.xml now in the file); None where absent or the
     file is not a readable .docx."""
     try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            actual = digest(z.read(DOCUMENT_XML)) if DOCUMENT_XML in names else None
+        with Package.read(path, max_bytes=MAX_REPORT_BYTES) as z:
+            actual = digest(z.part(DOCUMENT_XML)) if z.has(DOCUMENT_XML) else None
             recorded = None
-            if CUSTOM_XML in names:
-                root = etree.fromstring(z.read(CUSTOM_XML))
+            if z.has(CUSTOM_XML):
+                root = z.xml(CUSTOM_XML)
                 for prop in root.findall(f"{{{_CUSTOM_NS}}}property"):
                     if prop.get("name") == PROPERTY_NAME and len(prop):
                         recorded = (prop[0].text or "").strip() or None
             return recorded, actual
-    except (OSError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError):
+    except (OSError, CarbonReportError, KeyError, etree.XMLSyntaxError, *BAD_ZIP):
         return None, None
 
 
@@ -137,7 +148,7 @@ def _custom_xml(fingerprint: str, existing: bytes | None) -> bytes:
     props: list[tuple[str, str, str]] = []  # (name, vt tag, text)
     if existing:
         try:
-            root = etree.fromstring(existing)
+            root = parse_xml(existing)
             for prop in root.findall(f"{{{_CUSTOM_NS}}}property"):
                 name = prop.get("name") or ""
                 if name == PROPERTY_NAME or not len(prop):
@@ -156,62 +167,45 @@ def _custom_xml(fingerprint: str, existing: bytes | None) -> bytes:
 
 
 def _with_custom_part(content_types: bytes, rels: bytes) -> tuple[bytes, bytes]:
-    ct = etree.fromstring(content_types)
+    ct = parse_xml(content_types)
     if not any(o.get("PartName") == "/" + CUSTOM_XML for o in ct.findall(f"{{{_CT_NS}}}Override")):
         etree.SubElement(ct, f"{{{_CT_NS}}}Override", PartName="/" + CUSTOM_XML, ContentType=_CUSTOM_CT)
-    rl = etree.fromstring(rels)
+    rl = parse_xml(rels)
     if not any(r.get("Type") == _CUSTOM_REL for r in rl.findall(f"{{{_REL_NS}}}Relationship")):
         ids = {r.get("Id") for r in rl}
         n = 1
         while f"rId{n}" in ids:
             n += 1
         etree.SubElement(rl, f"{{{_REL_NS}}}Relationship", Id=f"rId{n}", Type=_CUSTOM_REL, Target=CUSTOM_XML)
-    decl = dict(xml_declaration=True, encoding="UTF-8", standalone=True)
-    return etree.tostring(ct, **decl), etree.tostring(rl, **decl)
+    return xml_bytes(ct), xml_bytes(rl)
 
 
 def stamp_document(document: Any) -> str:
     """Record the fingerprint in a python-docx Document about to be saved: the same property `stamp` writes,
     without a second pass over the saved package (re-zipping was ~14 ms of a 300-row report, issue 19).
     python-docx saves the document part as `part.blob`, so the fingerprint is of the bytes it will write."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
 
     fingerprint = digest(document.part.blob)
     package = document.part.package
     existing = next((r.target_part for r in package.rels.values()
-                     if r.reltype == RT.CUSTOM_PROPERTIES and not r.is_external), None)
+                     if r.reltype == _CUSTOM_REL and not r.is_external), None)
     if existing is not None:
         existing._blob = _custom_xml(fingerprint, existing.blob)  # noqa: SLF001 - a plain Part holds its bytes
     else:
         package.relate_to(Part(PackURI("/" + CUSTOM_XML), _CUSTOM_CT, _custom_xml(fingerprint, None), package),
-                          RT.CUSTOM_PROPERTIES)
+                          _CUSTOM_REL)
     return fingerprint
 
 
 def stamp(docx_bytes: bytes) -> tuple[bytes, str]:
     """The same package with the fingerprint of its document.xml recorded; returns (bytes, fingerprint)."""
-    src = zipfile.ZipFile(io.BytesIO(docx_bytes))
-    names = src.namelist()
-    fingerprint = digest(src.read(DOCUMENT_XML))
-    ct, rels = _with_custom_part(src.read("[Content_Types].xml"), src.read("_rels/.rels"))
-    custom = _custom_xml(fingerprint, src.read(CUSTOM_XML) if CUSTOM_XML in names else None)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            if info.filename == "[Content_Types].xml":
-                data = ct
-            elif info.filename == "_rels/.rels":
-                data = rels
-            elif info.filename == CUSTOM_XML:
-                data = custom
-            else:
-                data = src.read(info.filename)
-            dst.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED)
-        if CUSTOM_XML not in names:
-            dst.writestr(CUSTOM_XML, custom, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue(), fingerprint
+    with opened(docx_bytes) as src:
+        fingerprint = digest(src.part(DOCUMENT_XML))
+        ct, rels = _with_custom_part(src.part(CONTENT_TYPES), src.part(PACKAGE_RELS))
+        custom = _custom_xml(fingerprint, src.part(CUSTOM_XML) if src.has(CUSTOM_XML) else None)
+        return src.rewrite({CONTENT_TYPES: ct, PACKAGE_RELS: rels, CUSTOM_XML: custom}), fingerprint
 
 
 def write_atomic(path: Path, data: bytes) -> None:

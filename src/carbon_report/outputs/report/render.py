@@ -16,6 +16,7 @@ from typing import Any
 from carbon_report.core.errors import OutputLocked, TemplateError
 from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.core.report.text import Text
+from carbon_report.io.package import NS
 from carbon_report.outputs.report.charts import ChartSpec, add_chart
 from carbon_report.outputs.report.context import (
     CONTEXT_VIEWS,
@@ -27,8 +28,9 @@ from carbon_report.outputs.report.context import (
 from carbon_report.outputs.report.fields import CaptionFields
 from carbon_report.outputs.report.fingerprint import report_locked, stamp, stamp_document, write_atomic
 from carbon_report.outputs.report.rich import rich
+from carbon_report.outputs.report.template_file import read_template, warn_external
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_NS = NS.W
 # CT_Settings children that must follow <w:updateFields> (schema order)
 _AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
                         "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
@@ -81,11 +83,12 @@ class _Prepared:
     # needs no move into the template's tree. body_open is the body's start tag as docxtpl serialises it
     # (namespace declarations the document element already makes). None: parse and move as docxtpl does.
     around_body: tuple[str, str, str] | None = None  # (before the body, body_open, after the body)
+    external: tuple[str, ...] = ()  # the external relationships removed from the template (template_file.py)
 
 
 _BODY_OPEN = re.compile(r'<w:body(?: xmlns:[A-Za-z_][\w.-]*="[^"]*")*>')
 _DECL = re.compile(r'xmlns:([A-Za-z_][\w.-]*)="([^"]*)"')
-_WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+_WP_DOCPR = f"{{{NS.WP}}}docPr"
 
 
 @cache
@@ -240,7 +243,7 @@ def _compile(tpl: Any, xml: str, encoding: str = "utf-8") -> _Part:
 def _prepared(path: Path, mtime_ns: int, size: int) -> _Prepared:
     """The template read, patched and compiled once per process (per version of the file: an edited
     template is prepared again)."""
-    blob = path.read_bytes()
+    blob, external = read_template(path)  # a regular file, its external relationships removed
     tpl = _strict_template_class()(io.BytesIO(blob))
     tpl.init_docx()
 
@@ -253,7 +256,7 @@ def _prepared(path: Path, mtime_ns: int, size: int) -> _Prepared:
 
     body_xml = tpl.get_xml()
     return _Prepared(blob, _compile(tpl, body_xml), parts(tpl.HEADER_URI), parts(tpl.FOOTER_URI),
-                     _around_body(tpl, body_xml))
+                     _around_body(tpl, body_xml), external)
 
 
 def _around_body(tpl: Any, body_xml: str) -> tuple[str, str, str] | None:
@@ -531,6 +534,7 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
         raise TemplateError(_tag_message(exc, path)) from exc
     except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a bad package
         raise TemplateError(f"无法打开“{path.name}”：{exc}") from exc
+    warn_external(path, tpl.prepared.external)  # W-TEMPLATE-EXTERNAL, once for each report
 
     context = build_context(intake, result, findings, workbook_dir=workbook_dir, library_version=library_version)
     env = _environment()

@@ -14,19 +14,17 @@ CARBON_REPORT_TOC=0 skips the step without a word (the test suite, runs that do 
 
 from __future__ import annotations
 
-import io
-import os
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
-from carbon_report.outputs.convert import TocNotFilledWarning
+from carbon_report.io.package import NS, opened
+from carbon_report.outputs.convert import TocNotFilledWarning, toc_wanted
 
 __all__ = ["TocEntry", "TocNotFilledWarning", "fill_toc", "wanted"]
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_NS = NS.W
 DOCUMENT_XML = "word/document.xml"
 SETTINGS_XML = "word/settings.xml"
 
@@ -40,9 +38,7 @@ class TocEntry:
     page: str
 
 
-def wanted() -> bool:
-    """Whether the 目录 is to be filled: the default; CARBON_REPORT_TOC=0 turns it off."""
-    return os.environ.get("CARBON_REPORT_TOC", "1").strip() != "0"
+wanted = toc_wanted  # whether the 目录 is to be filled: the default; CARBON_REPORT_TOC=0 turns it off
 
 
 def _w(tag: str) -> str:
@@ -87,23 +83,20 @@ def _style_ids(styles_xml: bytes | None) -> set[str]:
 
 def _read_parts(docx_bytes: bytes) -> tuple[bytes, bytes | None]:
     """The package's document.xml and styles.xml (None when it has none)."""
-    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
-        styles = z.read("word/styles.xml") if "word/styles.xml" in z.namelist() else None
-        return z.read(DOCUMENT_XML), styles
+    with opened(docx_bytes) as z:
+        styles = z.part("word/styles.xml") if z.has("word/styles.xml") else None
+        return z.part(DOCUMENT_XML), styles
 
 
 def _with_document(docx_bytes: bytes, document: bytes) -> bytes:
     """The package with its document.xml replaced and Word's update-fields-on-open request dropped (the
     contents are filled, every caption number is cached: Word need not ask on every open), every other part
     as it was."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = document if info.filename == DOCUMENT_XML else src.read(info.filename)
-            if info.filename == SETTINGS_XML:
-                data = _without_update_fields(data)
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    with opened(docx_bytes) as src:
+        replace = {DOCUMENT_XML: document}
+        if src.has(SETTINGS_XML):
+            replace[SETTINGS_XML] = _without_update_fields(src.part(SETTINGS_XML))
+        return src.rewrite(replace)
 
 
 def _without_update_fields(settings_xml: bytes) -> bytes:

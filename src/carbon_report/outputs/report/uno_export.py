@@ -7,7 +7,7 @@ line on standard input, one answer per line on standard output (JSON):
 
     {"src": "IN.docx", "toc": true, "pdf": "OUT.pdf" | null, "save": "OUT.docx" | null, "updates": 2}
     → {"ok": true, "indexes": N, "entries": [{"level": 1, "text": "1 概论", "page": "1"}, …]}
-    → {"ok": false, "error": "…"}
+    → {"ok": false, "error": "…", "soffice_dead": false}   (true: soffice is gone and the helper exits)
 
 Each request loads the document once, hidden, with macros and link updates off; refreshes the fields and
 updates every index (the table of contents) `updates` times, so page numbers settle after the contents grow;
@@ -82,9 +82,10 @@ def main(argv: list[str]) -> int:
             try:
                 answer(serve(request, desktop, load_props, prop, uno))
             except Exception as exc:  # noqa: BLE001 - one document's failure is told to the run
-                answer({"ok": False, "error": f"{type(exc).__name__}: {exc}"[-500:]})
-                if proc.poll() is not None:
-                    return 5  # soffice is gone: the run starts a new helper
+                dead = not alive(desktop)
+                answer({"ok": False, "error": f"{type(exc).__name__}: {exc}"[-500:], "soffice_dead": dead})
+                if dead:
+                    return 5  # soffice is gone (crashed, killed): the run starts a new helper
     finally:
         if desktop is not None:
             with contextlib.suppress(Exception):  # the bridge closes as soffice exits
@@ -97,29 +98,54 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def alive(desktop) -> bool:
+    """Whether soffice still answers over the bridge (after a document failed: its fault, or soffice's end)."""
+    try:
+        desktop.getCurrentComponent()
+    except Exception:  # noqa: BLE001 - DisposedException, RuntimeException: the bridge is gone
+        return False
+    return True
+
+
 def serve(request: dict, desktop, load_props, prop, uno) -> dict:
     src = request["src"]
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        seconds[name] = round(now - t, 4)
+        t = now
+
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(src)), "_blank", 0, load_props)
     if doc is None:
         return {"ok": False, "error": "could not open the document"}
+    lap("load")
     try:
         indexes = doc.getDocumentIndexes()
-        for _ in range(int(request.get("updates", 2))):
+        for k in range(int(request.get("updates", 2))):
             doc.getTextFields().refresh()
+            lap(f"fields{k + 1}")
             for i in range(indexes.getCount()):
                 indexes.getByIndex(i).update()
-        result: dict = {"ok": True, "indexes": indexes.getCount()}
+            lap(f"index{k + 1}")
+        result: dict = {"ok": True, "indexes": indexes.getCount(), "seconds": seconds}
         if request.get("toc"):
             result["entries"] = toc_entries(indexes)
+            lap("entries")
         if request.get("pdf"):
             doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(request["pdf"])),
                            (prop("FilterName", "writer_pdf_Export"),))
+            lap("pdf")
         if request.get("save"):
             doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(request["save"])),
                            (prop("FilterName", "MS Word 2007 XML"),))
+            lap("save")
         return result
     finally:
         doc.close(True)
+        lap("close")
 
 
 def toc_entries(indexes) -> list[dict]:
