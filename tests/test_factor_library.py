@@ -63,7 +63,7 @@ def test_gases_have_gwp_in_every_set(lib):
 
 
 def test_version_recorded(lib):
-    assert lib.version == "2026.4"
+    assert lib.version == "2026.5"
 
 
 # ---- default names ------------------------------------------------------------------------------------------

@@ -74,48 +74,60 @@ def edition_with_grid_2022(value: float):
     return dataclasses.replace(lib, version="2027.1-test", factors={**lib.factors, code: fixed})
 
 
-def test_dated_defaults_base_year_below_threshold_keeps_the_reported_base(tmp_path: Path, cli) -> None:
+def test_dated_defaults_keep_each_years_own_data_year(tmp_path: Path, cli) -> None:
+    """A grid factor of a newer data year is a real change, not a recalculation trigger (issue 25): each
+    earlier year keeps the grid factor of its own data year from the installed edition."""
     y22, y23, y24 = three_years(tmp_path, (dt.date(2023, 6, 30), dt.date(2024, 7, 20), dt.date(2026, 3, 1)))
     ran = cli("process", y24, "--out", tmp_path / "out", "--history", y22, y23, "--json")
     assert ran.returncode == 0, ran.stderr
     d = json.loads(ran.stdout)
-    # 2024: 800 MWh × 0.5306 + 234 = 658.48
+    # 2024: 800 MWh × 0.5306 (AVG-2023, the newest on 2026-03-01) + 234 = 658.48
     assert d["total_tco2e"] == pytest.approx(658.48)
     h = d["history"]
     assert [x["year"] for x in h] == [2022, 2023]
-    # 2022 as reported: 1000 × 0.5703 + 234 = 804.3; recalculated at 2026-03-01: 1000 × 0.5306 + 234 = 764.6
-    assert h[0]["total_tco2e"] == pytest.approx(804.3)
-    assert h[0]["recalculated_tco2e"] == pytest.approx(764.6)
-    assert h[0]["stages"]["production"] == pytest.approx(570.3)
+    # 2022 as reported: 1000 × 0.5703 (ENTERPRISE-2022, data year 2022) + 234 = 804.3. This year's 0.5306 is
+    # of data year 2023: the 2022 line keeps its own data year's factor, so recalculated = as reported.
+    assert h[0]["as_reported"]["total_tco2e"] == pytest.approx(804.3)
+    assert h[0]["recalculated"]["total_tco2e"] == pytest.approx(804.3)
+    assert h[0]["reasons"] == []
+    assert h[0]["as_reported"]["stages"]["production"] == pytest.approx(570.3)
+    assert h[0]["total_tco2e"] == pytest.approx(804.3) and h[0]["recalculated_tco2e"] == pytest.approx(804.3)
     assert h[0]["source"] == "云乔_2022.xlsx"
-    # 2023 as reported: 900 × 0.5568 + 234 = 735.12; recalculated: 900 × 0.5306 + 234 = 711.54
-    assert h[1]["total_tco2e"] == pytest.approx(735.12)
-    assert h[1]["recalculated_tco2e"] == pytest.approx(711.54)
-    # (764.6 − 804.3) / 804.3 = −4.936 %: below 5 %, the targets keep 804.3
-    assert d["base_year"]["difference_pct"] == pytest.approx(-4.93597, abs=1e-4)
+    # 2023 as reported on 2024-07-20: 900 × 0.5568 (AVG-2021, data year 2021) + 234 = 735.12. Its own data
+    # year's factor exists in the edition (AVG-2023, 0.5306): recalculated 900 × 0.5306 + 234 = 711.54, a
+    # change of factor choice with effect 900 × (0.5306 − 0.5568) = −23.58
+    assert h[1]["as_reported"]["total_tco2e"] == pytest.approx(735.12)
+    assert h[1]["recalculated"]["total_tco2e"] == pytest.approx(711.54)
+    assert [(r["kind"], r["effect_tco2e"]) for r in h[1]["reasons"]] == [("methodology", pytest.approx(-23.58))]
+    assert "0.5568" in h[1]["reasons"][0]["description"] and "0.5306" in h[1]["reasons"][0]["description"]
+    assert "EF-ELEC" not in h[1]["reasons"][0]["description"]
+    assert d["base_year"]["difference_pct"] == 0 and d["base_year"]["cumulative_pct"] == 0
     assert d["base_year_recalculated"] is False
     total_2025 = next(t for t in d["targets"] if t["year"] == 2025 and t["stage"] is None)
     assert total_2025["base_tco2e"] == pytest.approx(804.3)
     assert total_2025["target_tco2e"] == pytest.approx(804.3 * 0.92)
     assert "W-BASE-YEAR-RECALCULATED" not in codes(d)
-    assert any("EF-ELEC-CN-ENTERPRISE-2022" in r and "EF-ELEC-CN-AVG-2023" in r for r in d["base_year"]["reasons"])
 
     # 历年对比: years × stages on the recalculated basis, both totals, change against the year before
     wb = openpyxl.load_workbook(d["outputs"]["workbook"], data_only=True)
     ws = wb["历年对比"]
     rows = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)]
     assert [r[0] for r in rows] == [2022, 2023, 2024]
-    assert rows[0][3] == pytest.approx(530.6)  # 生产 2022, recalculated
-    assert rows[0][8] == pytest.approx(804.3) and rows[0][9] == pytest.approx(764.6)
+    assert rows[0][3] == pytest.approx(570.3)  # 生产 2022, recalculated = own data year
+    assert rows[0][8] == pytest.approx(804.3) and rows[0][9] == pytest.approx(804.3)
     assert rows[0][10] == "/"
-    assert rows[1][10] == pytest.approx((711.54 - 764.6) / 764.6)  # −6.94 %
-    assert rows[2][10] == pytest.approx((658.48 - 711.54) / 711.54)  # −7.46 %
+    assert rows[1][10] == pytest.approx((711.54 - 804.3) / 804.3)
+    assert rows[2][10] == pytest.approx((658.48 - 711.54) / 711.54)
     assert rows[2][1] == "本年度"
     # intensity: the sample's one product, 4670 根: 658.48 / 4670
     assert rows[2][11] == pytest.approx(658.48 / 4670)
+    notes = [r[0] for r in ws.iter_rows(values_only=True) if isinstance(r[0], str) and r[0].startswith("注")]
+    assert any("2022 年重算所用因子" in n and "自身数据年份（2022 年）" in n for n in notes)
+    assert any("2023 年重算的变化原因" in n and "-23.58 tCO2e" in n for n in notes)
 
     text = report_text(d["outputs"]["report"])
-    assert "原报告排放量 804.30 tCO2e" in text and "重算为 764.60 tCO2e" in text and "-4.94%" in text
+    assert "原报告排放量 804.30 tCO2e" in text and "重算为 804.30 tCO2e" in text
+    assert "两年之间没有结构变化或方法变化" in text
     assert "差异低于阈值，基准年未重新计算" in text
     assert "基准年已重新计算" not in text
     assert "历年碳排放对比" in text
@@ -147,25 +159,38 @@ def test_library_edition_changes_the_base_year_grid_factor(tmp_path: Path, grid:
     assert total_2025["base_tco2e"] == pytest.approx(base)
     assert total_2025["target_tco2e"] == pytest.approx(base * 0.92)
     assert production_2025["base_tco2e"] == pytest.approx(1000 * (grid if recalculated else 0.5366))
-    assert any("因子库版本由" in r and "2027.1-test" in r for r in b["reasons"])
+    assert b["cumulative_pct"] == pytest.approx(abs(pct))  # one change: cumulative = |difference|
+    reason = d["history"][0]["reasons"][0]
+    assert reason["kind"] == "methodology"
+    assert reason["effect_tco2e"] == pytest.approx(1000 * (grid - 0.5366))
+    assert "0.5366 kgCO2/kWh（因子库 2026.5 版）" in reason["description"]
+    assert f"{grid:g} kgCO2/kWh（因子库 2027.1-test 版）" in reason["description"]
     text = report_text(d["outputs"]["report"])
     assert (f"{abs(pct):.2f}%" in text)
     if recalculated:
         assert "W-BASE-YEAR-RECALCULATED" in codes(d)
-        assert "差异达到阈值，基准年已重新计算" in text and "因子库版本由" in text
+        assert "基准年已重新计算" in text and "2027.1-test 版" in text
     else:
         assert "W-BASE-YEAR-RECALCULATED" not in codes(d)
         assert "基准年已重新计算" not in text
 
 
 def test_threshold_is_configurable(tmp_path: Path, cli) -> None:
-    y22, y23, y24 = three_years(tmp_path, (dt.date(2023, 6, 30), dt.date(2024, 7, 20), dt.date(2026, 3, 1)))
-    ran = cli("process", y24, "--out", tmp_path / "out", "--history", y22, "--recalc-threshold", "4",
+    """Base year 2023: its one change (AVG-2021 → its own data year's AVG-2023) moves 900 × 0.0262 = 23.58 t,
+    23.58 / 735.12 = 3.2077 % of the reported base year: below the default 5 %, at or above 3 %."""
+    y23 = make(tmp_path, 2023, dt.date(2024, 7, 20), 900, base=2023)
+    y24 = make(tmp_path, 2024, dt.date(2026, 3, 1), 800, base=2023)
+    ran = cli("process", y24, "--out", tmp_path / "out", "--history", y23, "--recalc-threshold", "3",
               "--json", "--no-report")
     d = json.loads(ran.stdout)
-    assert d["base_year_recalculated"] is True  # |−4.94 %| ≥ 4 %
+    assert d["base_year"]["cumulative_pct"] == pytest.approx(23.58 / 735.12 * 100)
+    assert d["base_year_recalculated"] is True
     assert next(t for t in d["targets"] if t["year"] == 2025 and t["stage"] is None)["base_tco2e"] == \
-        pytest.approx(764.6)
+        pytest.approx(711.54)
+    d = json.loads(cli("process", y24, "--out", tmp_path / "o1", "--history", y23, "--json", "--no-report").stdout)
+    assert d["base_year_recalculated"] is False
+    assert next(t for t in d["targets"] if t["year"] == 2025 and t["stage"] is None)["base_tco2e"] == \
+        pytest.approx(735.12)
     assert cli("process", y24, "--out", tmp_path / "o2", "--recalc-threshold", "-1").returncode == 2
 
 
@@ -199,8 +224,8 @@ def test_a_folder_and_a_computed_workbook_are_history_too(tmp_path: Path, cli) -
     assert d["history"][0]["source"] == "云乔_2022_计算结果.xlsx"
     # the folder holds 2022, 2023 and the current 2024 itself, which is skipped
     d = json.loads(cli("process", y24, "--out", tmp_path / "o2", "--history", tmp_path, "--json", "--no-report").stdout)
-    assert [(x["year"], x["recalculated_tco2e"]) for x in d["history"]] == [
-        (2022, pytest.approx(764.6)), (2023, pytest.approx(711.54))]
+    assert [(x["year"], x["recalculated"]["total_tco2e"]) for x in d["history"]] == [
+        (2022, pytest.approx(804.3)), (2023, pytest.approx(711.54))]
 
 
 def test_history_rows_remain_for_years_without_a_workbook(tmp_path: Path, cli) -> None:
@@ -209,8 +234,10 @@ def test_history_rows_remain_for_years_without_a_workbook(tmp_path: Path, cli) -
     wb["历史排放"].append([2021, None, 900.5])
     wb.save(y24)
     d = json.loads(cli("process", y24, "--out", tmp_path / "out", "--json", "--no-report").stdout)
-    assert d["history"] == [{"year": 2021, "total_tco2e": 900.5, "recalculated_tco2e": None, "stages": None,
-                             "source": "历史排放"}]
+    assert d["history"] == [{"year": 2021, "source": "历史排放",
+                             "as_reported": {"total_tco2e": 900.5, "stages": None}, "recalculated": None,
+                             "reasons": [],
+                             "total_tco2e": 900.5, "recalculated_tco2e": None, "stages": None}]
 
 
 def test_batch_links_each_companys_years(tmp_path: Path, cli) -> None:
@@ -231,13 +258,14 @@ def test_batch_links_each_companys_years(tmp_path: Path, cli) -> None:
         assert [h["source"] for h in files[f"{prefix}_2023.xlsx"]["history"]] == [f"{prefix}_2022.xlsx"]
         assert [h["source"] for h in files[f"{prefix}_2024.xlsx"]["history"]] == [f"{prefix}_2022.xlsx",
                                                                                  f"{prefix}_2023.xlsx"]
-    assert files["云乔_2024.xlsx"]["history"][0]["recalculated_tco2e"] == pytest.approx(764.6)
+    assert files["云乔_2024.xlsx"]["history"][0]["recalculated"]["total_tco2e"] == pytest.approx(804.3)
     wb = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
     trend = [r for r in wb["历年趋势"].iter_rows(min_row=2, values_only=True)]
     yunqiao = [r for r in trend if r[1] == "91410326MA3X43L73Y"]
     assert [r[2] for r in yunqiao] == [2022, 2023, 2024]
     assert [r[4] for r in yunqiao] == pytest.approx([804.3, 735.12, 658.48])  # each year as reported
-    assert [r[5] for r in yunqiao] == pytest.approx([764.6, 711.54, 658.48])  # at 2024's factors
+    # recalculated: 2022 keeps its own data year's grid factor; 2023 takes its own (AVG-2023) over AVG-2021
+    assert [r[5] for r in yunqiao] == pytest.approx([804.3, 711.54, 658.48])
     assert len([r for r in trend if r[1] == OTHER_USCC]) == 3
 
 
@@ -251,7 +279,12 @@ def test_a_source_excluded_this_year_is_named_as_a_boundary_change(tmp_path: Pat
     wb.save(y24)
     d = json.loads(cli("process", y24, "--out", tmp_path / "out", "--history", y22, "--json", "--no-report").stdout)
     assert d["total_tco2e"] == pytest.approx(800 * 0.5306)
-    assert "边界变化：原材料获取“钢筋”2022 年计入，2024 年不适用" in d["base_year"]["reasons"]
+    reason = d["history"][0]["reasons"][0]
+    assert reason["kind"] == "structural" and reason["effect_tco2e"] == pytest.approx(-STEEL)
+    assert reason["description"].startswith("原材料获取“钢筋”：本年度不再有该排放源")
+    # 1000 × 0.5703 + 0 (steel removed from the recalculation): the removal is 234 / 804.3 = 29 % ≥ 5 %
+    assert d["base_year_recalculated"] is True
+    assert d["base_year"]["recalculated_tco2e"] == pytest.approx(570.3)
 
 
 def test_a_history_row_of_a_year_with_a_workbook_is_said_to_be_unused(tmp_path: Path, cli) -> None:

@@ -78,18 +78,24 @@ def test_monthly_sites_evidence_and_uncertainty(cli, tmp_path: Path) -> None:
     assert d["total_tco2e"] == pytest.approx(6.8436 + 3.13665 + 2.4 + 23.4)  # 35.78025
     assert d["sites"] == pytest.approx({"一厂": 6.8436, "二厂": 3.13665, MAIN_SITE: 2.4 + 23.4})
 
-    # Approach 1: per line U = sqrt(U_A² + U_EF²); per stage sqrt(Σ (U_i E_i)²) / |Σ E_i|
-    production = math.sqrt((2 * elec_a) ** 2 + (10 * elec_b) ** 2 + 41 * gas ** 2) / (elec_a + elec_b + gas)
-    total = math.sqrt((2 * elec_a) ** 2 + (10 * elec_b) ** 2 + 41 * gas ** 2 + (50 * steel) ** 2) / (
-        elec_a + elec_b + gas + steel)
-    # (2 × 6.8436)² = 187.3394, (10 × 3.13665)² = 983.8572, 41 × 2.4² = 236.16: sum 1,407.3566,
-    # sqrt 37.5147, ÷ 12.38025 t = 3.0302 %; with the steel (50 × 23.4)² = 1,170² = 1,368,900:
-    # sqrt(1,370,307.3566) = 1,170.6013, ÷ 35.78025 t = 32.7164 %
+    # Approach 1 with correlated terms aggregated first (issue 25): per stage
+    # U = sqrt(Σ_activity (U_A·E_a)² + Σ_factor (U_EF·E_f)²) / |Σ E|. Both electricity rows use one grid
+    # factor (family default ±10 %, this tool's assumption), so its error applies to their sum; T-NG gives
+    # ±4 %; steel's material factor takes the family default ±30 %; all CO2/CO2e: no GWP uncertainty.
+    production = math.sqrt((2 * elec_a) ** 2 + (10 * elec_b) ** 2 + (5 * gas) ** 2
+                           + (10 * (elec_a + elec_b)) ** 2 + (4 * gas) ** 2) / (elec_a + elec_b + gas)
+    total = math.sqrt((2 * elec_a) ** 2 + (10 * elec_b) ** 2 + (5 * gas) ** 2 + (10 * (elec_a + elec_b)) ** 2
+                      + (4 * gas) ** 2 + (50 * steel) ** 2 + (30 * steel) ** 2) / (elec_a + elec_b + gas + steel)
+    # (2 × 6.8436)² = 187.3394, (10 × 3.13665)² = 983.8572, (5 × 2.4)² = 144, (10 × 9.98025)² = 9,960.5390,
+    # (4 × 2.4)² = 92.16: sum 11,367.8958, sqrt 106.6203, ÷ 12.38025 t = 8.6121 %; with the steel
+    # (50 × 23.4)² = 1,368,900 and (30 × 23.4)² = 492,804: sqrt(1,873,071.8958) = 1,368.6022, ÷ 35.78025 t
+    # = 38.2502 %
     assert d["uncertainty_pct"]["stages"]["production"] == pytest.approx(production)
-    assert d["uncertainty_pct"]["stages"]["raw_materials"] == pytest.approx(50.0)
+    # steel alone: sqrt(50² + 30²) = sqrt(3,400) = 58.31 % (U_A of 缺省 and the material family default)
+    assert d["uncertainty_pct"]["stages"]["raw_materials"] == pytest.approx(math.sqrt(50 ** 2 + 30 ** 2))
     assert d["uncertainty_pct"]["stages"]["transport"] is None  # no emissions: no relative uncertainty
     assert d["uncertainty_pct"]["total"] == pytest.approx(total)
-    assert production == pytest.approx(3.0302, abs=1e-4) and total == pytest.approx(32.7164, abs=1e-4)
+    assert production == pytest.approx(8.6121, abs=1e-4) and total == pytest.approx(38.2502, abs=1e-4)
 
     # the gap, the defaults and the missing bill are warnings on their cells
     gap = issues(d, "W-MONTH-GAP")
@@ -231,12 +237,14 @@ def test_report_shows_sites_evidence_and_uncertainty(cli, tmp_path: Path) -> Non
     # evidence per stage with the first 16 digits of each file's SHA-256; the missing bill is said so
     assert hashlib.sha256(content["bills/elec_a.pdf"]).hexdigest()[:16] + "…" in paras
     assert "未找到文件" in paras
-    # the uncertainty table: production 3.0302 % → ±3.0%, total 32.7164 % → ±32.7%, 实测 share of production
+    # the uncertainty table: production 8.6121 % → ±8.6%, total 38.2502 % → ±38.3%, 实测 share of production
     # (6.8436 + 2.4) / 12.38025 = 74.7 %
-    assert "±3.0%" in paras and "±32.7%" in paras and "74.7%" in paras
-    assert "未计入排放因子的不确定度" not in text  # T-NG gives one; the grid factor does not:
-    assert f"以下排放因子的来源未给出不确定度，未计入其因子不确定度（U_EF 按 0 计）：{ELEC}、{STEEL}。" in text
-    # uncertainty_defaults.csv marks 实测 verified (EU tier 2 ceiling ±5 %, IPCC ±5 % for fuel data) and the other
-    # three tiers unverified; the report says which is which instead of calling every default unverified
-    assert "“实测”的缺省值与所查公开资料给出的数值一致" in text
-    assert "“计算”“估算”“缺省”的缺省值参照 IPCC 指南所列范围取定，未经核实" in text
+    assert "±8.6%" in paras and "±38.3%" in paras and "74.7%" in paras
+    # every factor has an uncertainty: T-NG its own, the grid and steel factors their family's default
+    assert "U_EF 按 0 计" not in text
+    # the report says which defaults are cited and which are this tool's assumptions (issue 25):
+    # uncertainty_defaults.csv marks 实测 verified (EU tier 2 ceiling ±5 %); the grid (±10 %) and material
+    # (±30 %) family defaults of uncertainty_families.csv are assumptions
+    assert "引用公开资料的缺省值：“实测”等级 ±5%。" in text
+    assert "本报告采用的假设值（未找到给出该数值的资料，待核实）：“计算”等级 ±10%、“估算”等级 ±30%、“缺省”等级 ±50%" in text
+    assert "电网电力排放因子 ±10%" in text and "GB/T 51366" in text

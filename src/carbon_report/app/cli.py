@@ -196,9 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", type=Path, default=None, metavar="DIR",
                     help="输出文件夹（默认：配置的 out_dir） output folder (default: the profile's out_dir)")
     pr.add_argument("--history", type=Path, nargs="+", default=(), metavar="A.xlsx",
-                    help="往年的填报或计算结果工作簿（可多个，或文件夹）：各按原报告和本次因子重算，用于基准年和历年对比 "
+                    help="往年的填报或计算结果工作簿（可多个，或文件夹）：各按原报告计算，并按本年度的方法和边界重算"
+                         "（排放源或场所的增减、因子/GWP/方法的改变），用于基准年和历年对比 "
                          "earlier years' workbooks (intake or _计算结果; files or folders), each computed as reported "
-                         "and recalculated with this run's factors")
+                         "and recalculated under this year's methodology and boundary")
     pr.add_argument("--time-limit", type=seconds, default=None, metavar="SECONDS",
                     help="整个处理的时限（秒），超时停止并报 E-TIME-LIMIT，退出码 2 "
                          "stop the whole run after SECONDS (E-TIME-LIMIT, exit status 2)")
@@ -296,8 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _process_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recalc-threshold", type=float, default=None, metavar="PCT",
-                   help="基准年重算阈值（%%，默认 5）：往年工作簿按本次因子重算后相差达到此值时，目标按重算后的基准年 "
-                        "base-year recalculation threshold in %% (default 5, core/factors/base_year.toml)")
+                   help="基准年重算阈值（%%，默认 5）：各项变化影响的绝对值之和达到或超过基准年排放量的此比例时，"
+                        "目标按重算后的基准年 base-year recalculation threshold in %% of the base year, cumulative "
+                        "(sum of absolute effects; at or above recalculates; default 5, core/factors/base_year.toml)")
     p.add_argument("--json", action="store_true", help="在标准输出打印 JSON print JSON on stdout")
     p.add_argument("--force", action="store_true", help="覆盖已被编辑过的报告 overwrite an edited report")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF also write a PDF (LibreOffice)")

@@ -30,7 +30,15 @@ from carbon_report.core.errors import (
 )
 from carbon_report.core.factors import Library, load_library
 from carbon_report.core.findings import Code
-from carbon_report.core.history import HistoryRun, Threshold, build_history, default_threshold
+from carbon_report.core.history import (
+    HistoryWorkbook,
+    PickedWorkbook,
+    Threshold,
+    build_history,
+    default_threshold,
+    pick_history,
+    run_history,
+)
 from carbon_report.core.model import Finding, Intake, Result
 from carbon_report.core.pcf import excluded_findings, product_footprints
 from carbon_report.core.profile import ProfileRun, apply_profile
@@ -130,12 +138,15 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
     evidence = EvidenceProbe(folder)  # 证明材料: only inside the folder, each file hashed once, in io
 
     early: list[Finding] = []
-    candidates: list[_Candidate] = []
+    picked: list[PickedWorkbook] = []
+    day = today or dt.date.today()
     if options.history:
-        candidates, early = _history_candidates(raw, options, today)
+        found, early = _read_history(raw, options)
+        picked, more = pick_history(raw, found, day)
+        early += more
     progress("validate")
     intake, findings = validate(raw, library, today=today, picture_status=status, evidence=evidence,
-                                covered_years=frozenset(c.year for c in candidates))
+                                covered_years=frozenset(p.year for p in picked))
     findings = findings + early
     if intake is not None:
         intake = apply_profile(intake, options.profile)  # before completeness: a field it fills is not blank
@@ -143,12 +154,12 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
     if intake is None or any(f.is_error for f in findings):
         return intake, None, findings
     history = None
-    if candidates or intake.history:
-        runs, more = _history_runs(intake, candidates, options, today, library)
+    if picked or intake.history:
+        runs, more = run_history(picked, options.history_library or library, today=today)
         threshold = default_threshold()
         if options.recalc_threshold_pct is not None:
             threshold = Threshold(options.recalc_threshold_pct, "本次运行以 --recalc-threshold 指定")
-        history, more2 = build_history(intake, runs, threshold)
+        history, more2 = build_history(intake, runs, threshold, library)
         findings = findings + more + more2
     progress("calculate")
     result, more = calculate(intake, library, history)
@@ -162,13 +173,6 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
         findings = findings + excluded_findings(pcf)
         result = dataclasses.replace(result, pcf=pcf)
     return intake, result, findings
-
-
-@dataclass
-class _Candidate:
-    path: Path
-    raw: RawWorkbook
-    year: int
 
 
 def history_files(paths: tuple[Path, ...], current: Path | None = None) -> list[Path]:
@@ -187,17 +191,10 @@ def history_files(paths: tuple[Path, ...], current: Path | None = None) -> list[
     return out
 
 
-def _history_candidates(raw: RawWorkbook, options: Options, today: dt.date | None
-                        ) -> tuple[list[_Candidate], list[Finding]]:
-    """Read every history workbook and keep those of this company and of an earlier year not seen yet.
-    Whatever is wrong with one is a warning: the current year goes on."""
-    from carbon_report.core.validate.company import read_company
-    from carbon_report.core.validate.rows import Findings
-
-    day = today or dt.date.today()
-    me = read_company(raw, Findings(), day)
+def _read_history(raw: RawWorkbook, options: Options) -> tuple[list[HistoryWorkbook], list[Finding]]:
+    """Read every history workbook named (io); which of them count is core's rule (core/history.py)."""
     findings: list[Finding] = []
-    out: list[_Candidate] = []
+    out: list[HistoryWorkbook] = []
     current = raw.folder / raw.name if raw.folder is not None else None
 
     def warn(code: Code, /, **fields: object) -> None:
@@ -205,59 +202,12 @@ def _history_candidates(raw: RawWorkbook, options: Options, today: dt.date | Non
 
     for path in history_files(options.history, current):
         try:
-            h = read_workbook(path)
+            out.append(HistoryWorkbook(path.name, read_workbook(path)))
         except UnreadableWorkbook as e:
             warn(Code.W_HISTORY_UNREADABLE, file=path.name, why=e.message)
-            continue
         except OSError as e:
             warn(Code.W_HISTORY_UNREADABLE, file=path.name, why=e.strerror or e)
-            continue
-        told = Findings()
-        c = read_company(h, told, day)
-        if c is None or not c.uscc or not c.year:
-            errors = [x for x in told.items if x.is_error] or [Finding.of(
-                Code.E_REQUIRED_MISSING, name=contract.COMPANY_SHEET, column="统一社会信用代码")]
-            warn(Code.W_HISTORY_INVALID, file=path.name, n=len(errors), first=_where(errors[0]))
-            continue
-        if me is not None and me.uscc and c.uscc != me.uscc:
-            warn(Code.W_HISTORY_COMPANY, file=path.name, other=c.uscc, name=c.name, uscc=me.uscc)
-            continue
-        if me is not None and me.year and c.year >= me.year:
-            warn(Code.W_HISTORY_YEAR, file=path.name, year=c.year, current=me.year, other="—")
-            continue
-        twin = next((x for x in out if x.year == c.year), None)
-        if twin is not None:
-            warn(Code.W_HISTORY_YEAR, file=path.name, year=c.year, current=me.year if me else "—",
-                 other=twin.path.name)
-            continue
-        out.append(_Candidate(path, h, c.year))
     return out, findings
-
-
-def _history_runs(intake: Intake, candidates: list[_Candidate], options: Options, today: dt.date | None,
-                  library: Library) -> tuple[list[HistoryRun], list[Finding]]:
-    """Each history workbook through the same validation and calculation twice: as reported (its own
-    报告日期 and GWP版本, the edition it was reported with) and recalculated (this run's 报告日期, library
-    and GWP set). One with errors either way is left out with a warning."""
-    covered = frozenset(c.year for c in candidates)
-    runs: list[HistoryRun] = []
-    findings: list[Finding] = []
-    then = options.history_library or library
-    for c in candidates:
-        got = []
-        for lib, day, gwp in ((then, None, None), (library, intake.factor_date, intake.company.gwp_version)):
-            h_intake, h_findings = validate(c.raw, lib, today=today, factor_date=day, gwp_set=gwp,
-                                            covered_years=covered, picture_status=lambda rel: "found")
-            errors = [f for f in h_findings if f.is_error]
-            if h_intake is None or errors:
-                first = errors[0] if errors else Finding.of(Code.E_INTERNAL, error="validate: no intake, no error")
-                findings.append(Finding.of(Code.W_HISTORY_INVALID, file=c.path.name, n=len(errors) or 1,
-                                           first=_where(first)))
-                break
-            got.append((h_intake, calculate(h_intake, lib)[0]))
-        if len(got) == 2:
-            runs.append(HistoryRun(c.path.name, got[0], got[1]))
-    return runs, findings
 
 
 def check_file(path: Path, *, today: dt.date | None = None, progress: Progress = _no_progress,
@@ -358,11 +308,6 @@ def write_footprint_files(outcome: Outcome, out_dir: Path, options: Options) -> 
     outcome.notices += done.notices
     outcome.outputs["pcf_reports"] = dict(done.reports)  # type: ignore[assignment]
     outcome.outputs["pact"] = dict(done.pact)  # type: ignore[assignment]
-
-
-def _where(f: Finding) -> str:
-    """A finding of a history workbook, named within a warning about that workbook."""
-    return f"{f.sheet}!{f.cell}: {f.message}" if f.sheet else f.message
 
 
 @contextlib.contextmanager

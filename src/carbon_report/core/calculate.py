@@ -13,7 +13,6 @@ from carbon_report.core import contract, units
 from carbon_report.core.factors import Library
 from carbon_report.core.factors import scopes as sc
 from carbon_report.core.findings import Code
-from carbon_report.core.history import base_year_values
 from carbon_report.core.model import (
     SCOPE_KEYS,
     Activity,
@@ -43,6 +42,8 @@ def calculate(intake: Intake, library: Library, history: History | None = None) 
     gwp_set = intake.company.gwp_version
     lines: list[EmissionLine] = []
     for a in intake.activities:
+        if a.recalc_only:
+            continue  # base-year data for a later year's recalculation, never this year's figures (issue 25)
         for fac in intake.factors.get(a.factor_code, ()):
             conv = units.conversion(a.unit, fac.per_unit, fac.density_t_per_m3, fac.declares)
             converted = a.amount * conv.multiplier
@@ -71,18 +72,11 @@ def calculate(intake: Intake, library: Library, history: History | None = None) 
     else:
         findings.append(Finding.of(Code.W_TOTAL_ZERO, CellRef(contract.ACTIVITIES.name, "A1")))
 
-    intensities: list[Intensity] = []
-    for p in intake.products:
-        if p.for_intensity and p.output > 0:
-            intensities.append(Intensity(p.name, p.unit, p.output, p.allocation_pct,
-                                         total * p.allocation_pct / 100 / p.output))
-    if intake.company.output_value:
-        intensities.append(Intensity(OUTPUT_VALUE_PRODUCT, OUTPUT_VALUE_UNIT, intake.company.output_value, 100.0,
-                                     total / intake.company.output_value))
+    intensities = intensities_of(intake, total)
 
     base: dict[Stage | None, float] = {}
     company = intake.company
-    from_workbook = base_year_values(history)
+    from_workbook = history.base_values() if history else None
     if company.base_year == company.year:
         base = {**stage_totals, None: total}
     elif from_workbook is not None:
@@ -92,15 +86,23 @@ def calculate(intake: Intake, library: Library, history: History | None = None) 
             if h.year == company.base_year:
                 base[h.stage] = base.get(h.stage, 0.0) + h.tco2e
 
+    base_total = base.get(None, sum(base.values()) if base else None)
     targets: list[TargetResult] = []
     for t in intake.targets:
         keep = 1 - t.reduction_pct / 100
         if t.kind == "intensity":
             for it in intensities:
-                if it.product == OUTPUT_VALUE_PRODUCT or company.base_year != company.year:
+                if it.product == OUTPUT_VALUE_PRODUCT:
+                    continue
+                at_base = (it.tco2e_per_unit if company.base_year == company.year
+                           else base_intensity(intake, history, base_total, it))
+                if at_base is None:
+                    where = t.kind_cell or CellRef(contract.TARGETS.name, f"A{t.row}")
+                    findings.append(Finding.of(Code.W_TARGET_INTENSITY_BASE, where, year=company.base_year,
+                                               product=it.product))
                     continue
                 targets.append(TargetResult(t.year, None, "intensity", t.reduction_pct, company.base_year,
-                                            it.tco2e_per_unit, it.tco2e_per_unit * keep, it.product, it.unit))
+                                            at_base, at_base * keep, it.product, it.unit))
             continue
         for stage in ([t.stage] if t.stage else [*Stage, None]):
             if stage not in base:
@@ -120,8 +122,47 @@ def calculate(intake: Intake, library: Library, history: History | None = None) 
         intensities=tuple(intensities), targets=tuple(targets), gas_totals=dict(gas_totals),
         gas_tonnes=dict(gas_tonnes), base_year_totals=base, biogenic_co2_t=biogenic,
         scopes=scope_totals(intake, lines, library), history=history, sites=sites,
-        uncertainty=assess(lines),
+        uncertainty=assess(lines, library),
     ), findings
+
+
+def intensities_of(intake: Intake, total: float) -> list[Intensity]:
+    """Emissions per unit of each intensity product (its allocated share) and per 万元 of output value."""
+    out: list[Intensity] = []
+    for p in intake.products:
+        if p.for_intensity and p.output > 0:
+            out.append(Intensity(p.name, p.unit, p.output, p.allocation_pct, total * p.allocation_pct / 100 / p.output))
+    if intake.company.output_value:
+        out.append(Intensity(OUTPUT_VALUE_PRODUCT, OUTPUT_VALUE_UNIT, intake.company.output_value, 100.0,
+                             total / intake.company.output_value))
+    return out
+
+
+def base_output(intake: Intake, history: History | None, product: str, unit: str) -> tuple[float, str] | None:
+    """The base year's output of a product and where it comes from: the base-year history workbook's
+    产品产量 (same name and unit), else this workbook's 基准年产量 column; None when neither gives it."""
+    b = history.base if history else None
+    if b is not None and history is not None:
+        y = next((y for y in history.years if y.year == b.year and y.source == b.source), None)
+        got = y.base_outputs.get(product) if y else None
+        if got is not None and got[0] > 0 and units_agree(got[1], unit):
+            return got[0], "history"
+    p = next((p for p in intake.products if p.name == product), None)
+    if p is not None and p.base_output:
+        return p.base_output, "column"
+    return None
+
+
+def units_agree(a: str, b: str) -> bool:
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+def base_intensity(intake: Intake, history: History | None, base_total: float | None, it: Intensity) -> float | None:
+    """The base year's intensity, computed as this year's: base total × allocation / base-year output."""
+    got = base_output(intake, history, it.product, it.unit)
+    if got is None or base_total is None:
+        return None
+    return base_total * it.allocation_pct / 100 / got[0]
 
 
 # ---- scopes and ISO 14064-1 categories: the same lines, classified by their factor --------------------------
@@ -133,7 +174,8 @@ def classify_lines(lines: list[EmissionLine]) -> list[EmissionLine]:
     out = []
     for line in lines:
         fac, a = line.factor, line.activity
-        c = sc.combine(_factor_class(fac), a.scope_override, a.iso_override)
+        kind = fac.kind or fac.category or sc.infer_kind(fac)
+        c = sc.combine(sc.in_stage(kind, a.stage.value, _factor_class(fac)), a.scope_override, a.iso_override)
         assert not isinstance(c, tuple), "validate reports overrides that do not fit"
         out.append(replace(line, scope=c.scope, iso_category=c.iso_category, scope3_category=c.scope3_category))
     return out

@@ -123,6 +123,12 @@ SITE_HELP = "可选。场所（厂区、工厂）名称；留空表示企业主�
 
 ISO_CATEGORY_VALUES = ("1", "2", "3", "4", "5", "6")
 
+# Optional after v1 (issue 25, additive): base-year recalculation and intensity targets with history.
+RECALC_ONLY_HELP = ("可选。仅在作为往年工作簿（--history）时使用：填“是”的行是为基准年重算补填的排放源数据"
+                    "（如本年度新增的场所或排放源在该年的数量），只计入该年的重算结果，不计入该年原报告的排放量；留空为“否”")
+BASE_OUTPUT_HELP = ("可选。基准年该产品的产量（与“单位”列同一单位），用于基准年与核算年度不同时的强度目标；"
+                    "提供了基准年往年工作簿时取该工作簿的产量")
+
 PRODUCTS = TableSheet(
     "产品产量",
     (
@@ -138,6 +144,7 @@ PRODUCTS = TableSheet(
                                              "（需在活动数据中注明该产品使用和废弃处置阶段的数据）"),
         Column("cpc", "CPC编码", False, "可选。联合国产品总分类（CPC 2.1）编码，生成 PACT 数据文件时必需"),
         Column("product_id", "产品标识", False, "可选。产品标识（URN），如 urn:gtin:06901234567892；留空时自动生成"),
+        Column("base_output", "基准年产量", False, BASE_OUTPUT_HELP),
     ),
 )
 
@@ -160,6 +167,7 @@ ACTIVITIES = TableSheet(
         Column("quality", "数据质量", False, QUALITY_HELP),
         Column("uncertainty", "不确定度", False, UNCERTAINTY_HELP),  # the template writes 不确定度(%)
         Column("product", "产品", False, PCF_PRODUCT_HELP),
+        Column("recalc_only", "仅用于重算", False, RECALC_ONLY_HELP),
     ),
 )
 

@@ -275,8 +275,10 @@ class Code(StrEnum):
         "no data (/, 无 …): counted as 0 and listed as a data gap")
     W_AMOUNT_WITH_UNIT = ("W-AMOUNT-WITH-UNIT", "“{name}”的{column}“{value}”含单位，已按 {number} {unit} 读取",
         "a number with a unit in the amount cell was read")
-    W_BASE_YEAR_RECALCULATED = ("W-BASE-YEAR-RECALCULATED", "基准年 {year} 排放量（{file}）按本次的报告日期、因子库和 GWP 重算为 {total} tCO2e，与原报告的 {reported} tCO2e 相差 {pct}，达到 {threshold}% 的重算阈值，减排目标按重算后的基准年排放量测算（原因：{reasons}）",
-        "the base year recalculated with this run's factors differs by the threshold or more; targets use the recalculated total")
+    W_BASE_YEAR_SOURCE_MISSING = ("W-BASE-YEAR-SOURCE-MISSING", "{source}在基准年 {year} 的工作簿“{file}”中没有对应的排放源：请在该工作簿的“活动数据”表增加一行（{fill}，填写 {year} 年的数量，“仅用于重算”填“是”），否则基准年重算按 0 计",
+        "a source of this year has no base-year counterpart: add a 仅用于重算 row to the base-year workbook")
+    W_BASE_YEAR_RECALCULATED = ("W-BASE-YEAR-RECALCULATED", "基准年 {year} 排放量按本年度的方法和边界重算为 {total} tCO2e（原报告 {reported} tCO2e，相差 {pct}）；各项变化的绝对值合计 {moved} tCO2e，为原报告的 {cumulative}，达到 {threshold}% 的重算阈值（达到或超过即重算），减排目标按重算后的基准年排放量测算",
+        "the base year's structural and methodology changes add up (in absolute value) to the threshold or more; targets use the recalculated base year")
     W_BATCH_DUPLICATE_COMPANY = ("W-BATCH-DUPLICATE-COMPANY", "统一社会信用代码“{uscc}”、核算年度 {year} 与“{other}”相同，可能重复提交",
         "two workbooks of one company and year in a batch")
     W_BATCH_EMPTY = ("W-BATCH-EMPTY", "文件夹中没有 .xlsx 或 .xlsm 工作簿",
@@ -319,13 +321,13 @@ class Code(StrEnum):
         "a hidden or filtered row was read")
     W_HISTORY_COMPANY = ("W-HISTORY-COMPANY", "历史工作簿“{file}”的统一社会信用代码 {other}（{name}）与本工作簿的 {uscc} 不同，不是同一企业，未采用",
         "a history workbook belongs to another company (another 统一社会信用代码) and is not used")
-    W_HISTORY_INVALID = ("W-HISTORY-INVALID", "历史工作簿“{file}”有 {n} 个错误（如 {first}），未采用（按原报告和按本次因子重算都须无错误）",
+    W_HISTORY_INVALID = ("W-HISTORY-INVALID", "历史工作簿“{file}”有 {n} 个错误（如 {first}），未采用",
         "a history workbook has errors and is not used")
     W_HISTORY_TOTAL_MISMATCH = ("W-HISTORY-TOTAL-MISMATCH", "{year} 年合计排放量 {total} tCO2e 与各阶段之和 {sum} tCO2e （{rows} 行）不一致，相差 {diff}；基准年合计目标与各阶段目标将互不相符，请核对",
         "a history total differs from the sum of its stage rows")
     W_HISTORY_UNREADABLE = ("W-HISTORY-UNREADABLE", "历史工作簿“{file}”无法读取：{why}，未采用",
         "a history workbook cannot be read")
-    W_HISTORY_ROW_SUPERSEDED = ("W-HISTORY-ROW-SUPERSEDED", "第 {row} 行 {year} 年的排放量未采用：该年已由往年工作簿“{file}”计算（按原报告和本次因子各算一次）",
+    W_HISTORY_ROW_SUPERSEDED = ("W-HISTORY-ROW-SUPERSEDED", "第 {row} 行 {year} 年的排放量未采用：该年已由往年工作簿“{file}”计算（按原报告计算，并按本年度的方法和边界重算）",
         "a 历史排放 row's year is computed from a history workbook instead")
     W_HISTORY_YEAR = ("W-HISTORY-YEAR", "历史工作簿“{file}”的核算年度 {year} 未采用：须早于本工作簿的 {current} 年，且每年只采用一个历史工作簿（{year} 年已采用：{other}）",
         "a history workbook's year is not earlier than this year's, or repeats another history workbook's year")
@@ -369,8 +371,8 @@ class Code(StrEnum):
         "the location-based Scope 2 figure uses a grid average factor")
     W_SCOPE2_LOCATION_NONE = ("W-SCOPE2-LOCATION-NONE", "“{name}”（{market}）找不到可用的电网平均因子（报告日期 {date}），范围二位置法排放暂按市场法数值计",
         "no grid average for the location-based figure: market-based used")
-    W_TARGET_INTENSITY_BASE = ("W-TARGET-INTENSITY-BASE", "强度目标需要基准年 {year} 的产品排放强度，本工具只有核算年度的产量，此目标未测算",
-        "an intensity target needs the base year's intensity, not computed")
+    W_TARGET_INTENSITY_BASE = ("W-TARGET-INTENSITY-BASE", "强度目标需要基准年 {year} 的“{product}”产量：请用 --history 提供基准年工作簿（取其“产品产量”），或在“产品产量”表的“基准年产量”列填写，此目标未测算",
+        "an intensity target needs the base year's output (history workbook or 基准年产量), not computed")
     W_TEMPLATE_EXTERNAL = ("W-TEMPLATE-EXTERNAL", "报告模板“{file}”含有指向外部的链接（{links}），已在生成报告前删除：报告不包含也不访问这些外部内容",
         "the report template's external relationships (linked pictures, attachedTemplate, file:// or network links, OLE links) were removed before rendering")
     W_TEMPLATE_VERSION = ("W-TEMPLATE-VERSION", "模板版本为“{value}”，本程序按 v{version} 读取",

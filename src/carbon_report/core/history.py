@@ -1,30 +1,53 @@
-"""Earlier years: history workbooks computed twice, the base-year check and the reasons a base year changed.
+"""Earlier years: which history workbooks count, each computed as reported and recalculated, the base-year
+check and the reasons a base year changed, each with its effect.
 
-A history workbook is computed as reported (its own 报告日期 picks the dated defaults, such as the grid
-factor, as its own report did) and recalculated (this run's 报告日期, library and GWP set, so both years use
-the same factors). When the two base-year totals differ by the threshold (core/factors/base_year.toml) or
-more, the targets use the recalculated one and the report says why. Pure: the runs come in as data.
+Recalculation follows the triggers of the GHG Protocol Corporate Standard ch. 5 and ISO 14064-1 6.4.2:
+- structural changes: a source or a site added or removed since that year;
+- methodology changes: for the same source, another factor choice, factor source (a library edition, the
+  client's own factor), GWP set or calculation method.
+A grid or other dated factor of a newer data year is a real change, not a trigger: the earlier year keeps
+the factor of its own data year. Discovered errors are out of scope (docs/factors.md).
+
+Sources are matched across years by stage, name (whitespace and full-width forms folded), site and unit
+kind: a unit change within one kind (t → kg, kWh → MWh) is the same source, across kinds (t → L) another.
+The earlier year is then recalculated source by source under this year's methodology; a source added since
+takes its earlier-year amount from a 仅用于重算 row of that year's workbook (W-BASE-YEAR-SOURCE-MISSING
+where none is given). The threshold test sums the absolute effects of all changes against the as-reported
+base year (cumulative significance, base_year.toml); at or above it the targets use the recalculated year.
+Pure: workbooks come in as RawWorkbooks read by io, the library as data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from carbon_report.core import contract
+from carbon_report.core import contract, units
+from carbon_report.core.calculate import calculate
+from carbon_report.core.factors import Library
 from carbon_report.core.findings import Code
 from carbon_report.core.model import (
+    Activity,
     BaseYearCheck,
     CellRef,
+    EmissionLine,
+    Factor,
+    FactorChoice,
     Finding,
     History,
     HistoryYear,
     Intake,
+    Intensity,
+    RecalcReason,
     Result,
     Stage,
 )
+from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.rounding import plain_number
 
 HISTORY_SHEET_SOURCE = contract.HISTORY.name  # the source of a year that comes from 历史排放 rows
@@ -43,25 +66,339 @@ def default_threshold() -> Threshold:
     return Threshold(float(data["threshold_pct"]), str(data["source"]["why_zh"]))
 
 
+# ---- which history workbooks count -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryWorkbook:
+    """A history workbook as io read it: its file name (for messages) and its cells."""
+
+    name: str
+    raw: RawWorkbook
+
+
+@dataclass(frozen=True)
+class PickedWorkbook:
+    name: str
+    raw: RawWorkbook
+    year: int
+
+
+def pick_history(current: RawWorkbook, found: list[HistoryWorkbook], today: dt.date
+                 ) -> tuple[list[PickedWorkbook], list[Finding]]:
+    """The workbooks of this company (same 统一社会信用代码) and of an earlier year, one per year, in the
+    order given. Whatever is wrong with one is a warning: the current year goes on."""
+    from carbon_report.core.validate.company import read_company
+    from carbon_report.core.validate.rows import Findings
+
+    me = read_company(current, Findings(), today)
+    findings: list[Finding] = []
+    out: list[PickedWorkbook] = []
+
+    def warn(code: Code, /, **fields: object) -> None:
+        findings.append(Finding.of(code, **fields))
+
+    for h in found:
+        told = Findings()
+        c = read_company(h.raw, told, today)
+        if c is None or not c.uscc or not c.year:
+            errors = [x for x in told.items if x.is_error] or [Finding.of(
+                Code.E_REQUIRED_MISSING, name=contract.COMPANY_SHEET, column="统一社会信用代码")]
+            warn(Code.W_HISTORY_INVALID, file=h.name, n=len(errors), first=named(errors[0]))
+            continue
+        if me is not None and me.uscc and c.uscc != me.uscc:
+            warn(Code.W_HISTORY_COMPANY, file=h.name, other=c.uscc, name=c.name, uscc=me.uscc)
+            continue
+        if me is not None and me.year and c.year >= me.year:
+            warn(Code.W_HISTORY_YEAR, file=h.name, year=c.year, current=me.year, other="—")
+            continue
+        twin = next((x for x in out if x.year == c.year), None)
+        if twin is not None:
+            warn(Code.W_HISTORY_YEAR, file=h.name, year=c.year, current=me.year if me else "—", other=twin.name)
+            continue
+        out.append(PickedWorkbook(h.name, h.raw, c.year))
+    return out, findings
+
+
 @dataclass(frozen=True)
 class HistoryRun:
-    """One history workbook, calculated both ways (both without errors)."""
+    """One history workbook validated and calculated as reported (its own 报告日期, GWP set and the edition
+    it was reported with), without errors."""
 
     source: str
-    reported: tuple[Intake, Result]
-    recalculated: tuple[Intake, Result]
+    intake: Intake
+    result: Result
+
+
+def run_history(picked: list[PickedWorkbook], library: Library, *, today: dt.date | None = None
+                ) -> tuple[list[HistoryRun], list[Finding]]:
+    """Each picked workbook through the same validation and calculation as the current one (`library`: the
+    edition it was reported with). One with errors is left out with a warning."""
+    from carbon_report.core.validate import validate
+
+    covered = frozenset(p.year for p in picked)
+    runs: list[HistoryRun] = []
+    findings: list[Finding] = []
+    for p in picked:
+        intake, found = validate(p.raw, library, today=today, covered_years=covered, picture_status=lambda rel: "found")
+        errors = [f for f in found if f.is_error]
+        if intake is None or errors:
+            first = errors[0] if errors else Finding.of(Code.E_INTERNAL, error="validate: no intake, no error")
+            findings.append(Finding.of(Code.W_HISTORY_INVALID, file=p.name, n=len(errors) or 1, first=named(first)))
+            continue
+        runs.append(HistoryRun(p.name, intake, calculate(intake, library)[0]))
+    return runs, findings
+
+
+def named(f: Finding) -> str:
+    """A finding of a history workbook, named within a warning about that workbook."""
+    return f"{f.sheet}!{f.cell}: {f.message}" if f.sheet else f.message
+
+
+# ---- matching sources across years -------------------------------------------------------------------------
+
+
+SourceKey = tuple[Stage, str, str, str]
+
+
+def fold(text: str) -> str:
+    """A name as matching compares it: full-width forms to ASCII (NFKC), no whitespace, case folded."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
+
+
+def unit_kind(unit: str) -> str:
+    """The unit family a source is measured in: mass, volume, freight …; energy split into electricity and
+    heat (kWh and GJ are different things even though both convert to joules)."""
+    kind = units.kind_of(unit) or fold(unit)
+    family = units.family_of(unit)
+    return f"{kind}:{family}" if kind == "energy" and family else kind
+
+
+def source_key(a: Activity) -> SourceKey:
+    return a.stage, fold(a.name), fold(a.site), unit_kind(a.unit)
+
+
+def counted(a: Activity) -> bool:
+    """Inside the boundary: 不适用 rows are outside it (a source excluded is, for matching, a source absent)."""
+    return a.amount_kind != "not_applicable"
+
+
+def match_sources(current: Intake, earlier: Intake) -> dict[int, Activity | None]:
+    """Each counted row of the earlier year (by row number) → this year's counted row of the same source,
+    or None when this year has none (removed). Several rows of one source this year: the one with the same
+    factor code, else the first."""
+    now: dict[SourceKey, list[Activity]] = defaultdict(list)
+    for a in current.activities:
+        if counted(a):
+            now[source_key(a)].append(a)
+    out: dict[int, Activity | None] = {}
+    for b in earlier.activities:
+        if not counted(b):
+            continue
+        same = now.get(source_key(b), [])
+        out[b.row] = next((c for c in same if c.factor_code == b.factor_code), same[0] if same else None)
+    return out
+
+
+# ---- recalculating one earlier year ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recalculation:
+    total: float
+    stages: dict[Stage, float]
+    reasons: tuple[RecalcReason, ...]
+    choices: tuple[FactorChoice, ...]
+    missing: tuple[Activity, ...]  # this year's sources the earlier year gave no amount for
+
+
+def _emissions(a: Activity, factors: tuple[Factor, ...], library: Library, gwp_set: str,
+               fallback_set: str) -> float | None:
+    """tCO2e of an activity at factors (E = A × EF × GWP, biogenic CO2 apart); None when its unit does not
+    convert to a factor's. A gas missing from `gwp_set` takes `fallback_set`'s value."""
+    t = 0.0
+    for fac in factors:
+        if fac.biogenic:
+            continue
+        try:
+            conv = units.conversion(a.unit, fac.per_unit, fac.density_t_per_m3, fac.declares)
+        except units.UnitError:
+            return None
+        gwp = library.gwp_value(gwp_set, fac.gas)
+        if gwp is None:
+            gwp = library.gwp_value(fallback_set, fac.gas) or 0.0
+        t += a.amount * conv.multiplier * fac.value * units.mass_to_tonnes(fac.mass_unit) * gwp
+    return t
+
+
+def _dated_change(before: tuple[Factor, ...], now: tuple[Factor, ...]) -> bool:
+    """Both are library factors with a data year each (grid averages and other dated defaults), of one kind
+    and of different data years: the difference is the real change from year to year (a grid's mix), not a
+    change of method."""
+    if not before or not now or any(f.origin != "library" for f in (*before, *now)):
+        return False  # a client's own factor of another year is another factor source: a method change
+    years_b = {f.data_year for f in before}
+    years_n = {f.data_year for f in now}
+    if None in years_b or None in years_n:
+        return False
+    return {f.category for f in before} == {f.category for f in now} and years_b != years_n
+
+
+def factor_label(factors: tuple[Factor, ...], edition: str) -> str:
+    """A factor as a client reads it: its name, value(s) and unit, and where it comes from (no codes)."""
+    shown = [f for f in factors if not f.biogenic] or list(factors)
+    head = shown[0]
+    values = "、".join(f"{plain_number(f.value, 6)} {f.unit}" for f in shown)
+    where = "企业自填因子" if head.origin == "workbook" else f"因子库 {edition} 版"
+    return f"{head.name or '自填因子'} {values}（{where}）"
+
+
+def _same_factor(a: tuple[Factor, ...], b: tuple[Factor, ...]) -> bool:
+    return sorted((f.code, f.gas, f.value, f.unit) for f in a) == sorted((f.code, f.gas, f.value, f.unit) for f in b)
+
+
+def _where(a: Activity, sites: bool = False) -> str:
+    """A source as a client names it: stage and name, and its site where the company has several."""
+    return f"{a.stage.short_zh}“{a.name}”" + (f"（{a.site}）" if sites and a.site else "")
+
+
+def _t(x: float) -> str:
+    return f"{x:+,.2f} tCO2e"
+
+
+def recalculate(current: Intake, run: HistoryRun, library: Library, then_version: str) -> Recalculation:
+    """The earlier year under this year's methodology and boundary, source by source, and the reasons
+    with their effects (which add up to recalculated − as reported). `library` is this run's edition;
+    `then_version` the edition the earlier year was reported with."""
+    earlier, reported = run.intake, run.result
+    year = earlier.company.year
+    set_then, set_now = earlier.company.gwp_version, current.company.gwp_version
+    matches = match_sources(current, earlier)
+    lines_of: dict[int, list[EmissionLine]] = defaultdict(list)
+    for ln in reported.lines:
+        lines_of[ln.activity.row].append(ln)
+    stages = dict(reported.stage_totals)
+    reasons: list[RecalcReason] = []
+    choices: list[FactorChoice] = []
+    gwp_effect: dict[Stage, float] = defaultdict(float)
+    matched_now: set[int] = set()
+    sites_now = {fold(a.site) for a in current.activities if counted(a)}
+    several = len(sites_now | {fold(a.site) for a in earlier.activities if counted(a)}) > 1
+
+    def where(a: Activity) -> str:
+        return _where(a, several)
+
+    for b in earlier.activities:
+        if not counted(b):
+            continue
+        e_rep = 0.0 if b.recalc_only else sum(ln.tco2e for ln in lines_of[b.row] if not ln.factor.biogenic)
+        f_then = earlier.factors.get(b.factor_code, ())
+        c = matches.get(b.row)
+        target: tuple[Factor, ...] | None = None
+        why = ""
+        if c is not None:
+            f_now = current.factors.get(c.factor_code, ())
+            if not f_now:
+                target, why = f_then, "本年度该源无数据、无因子，沿用该年的因子"
+            elif _dated_change(f_then, f_now):
+                target, why = _own_year(b, f_then, year, library, current.factor_date)
+            else:
+                target = f_now
+                why = ("与本年度相同的因子" if _same_factor(f_then, f_now)
+                       else "按本年度的因子（方法变更）")
+            e_new = _emissions(b, target, library, set_now, set_then)
+            if e_new is None:  # the earlier unit does not meet this year's factor: another source after all
+                c = None
+            else:
+                matched_now.add(c.row)
+        if c is None:
+            if b.recalc_only:
+                continue  # base-year data for a source this year does not have: nothing to add it to
+            gone = fold(b.site) not in sites_now
+            what = (f"场所“{b.site}”不在本年度边界内" if gone else "本年度不再有该排放源")
+            reasons.append(RecalcReason(
+                "structural", f"{where(b)}：{what}，{year} 年原报告的 {plain_number(e_rep, 4)} tCO2e 从重算中扣除"
+                f"（{_t(-e_rep)}）", -e_rep, b.stage))
+            stages[b.stage] -= e_rep
+            continue
+        assert target is not None and e_new is not None
+        e_fac = _emissions(b, target, library, set_then, set_now)
+        assert e_fac is not None, "the same units converted just above"
+        choices.append(FactorChoice(b.stage, b.name, b.site, factor_label(target, library.version), why))
+        if b.recalc_only:
+            reasons.append(RecalcReason(
+                "structural", f"{where(b)}：{year} 年原报告未计入（本年度新增或该年不适用），按补充提供的 {year} 年数量 "
+                f"{plain_number(b.amount, 6)} {b.unit} 计入重算（{_t(e_new)}）", e_new, b.stage, c.row))
+            stages[b.stage] += e_new
+            continue
+        if b.amount_kind == "value" and (not _same_factor(f_then, target) or e_fac != e_rep):
+            reasons.append(RecalcReason(
+                "methodology", f"{where(b)}：排放因子由 {factor_label(f_then, then_version)} 改为 "
+                f"{factor_label(target, library.version)}（{_t(e_fac - e_rep)}）", e_fac - e_rep, b.stage, c.row))
+            stages[b.stage] += e_fac - e_rep
+        gwp_effect[b.stage] += e_new - e_fac
+        stages[b.stage] += e_new - e_fac
+
+    if set_then != set_now:
+        total_gwp = sum(gwp_effect.values())
+        reasons.append(RecalcReason(
+            "methodology", f"GWP 取值由 {set_then} 改为本年度的 {set_now}（{_t(total_gwp)}）", total_gwp, None))
+
+    missing: list[Activity] = []
+    excluded_then = {source_key(b) for b in earlier.activities if not counted(b)}
+    for c in current.activities:
+        if not counted(c) or c.recalc_only or c.row in matched_now:
+            continue
+        then_excluded = source_key(c) in excluded_then
+        how = f"{year} 年为“不适用”" if then_excluded else f"{year} 年的数据中没有该排放源"
+        missing.append(c)
+        reasons.append(RecalcReason(
+            "structural", f"{where(c)}：本年度计入，{how}，且未补充提供该年数量，重算中按 0 计"
+            f"（{_t(0.0)}）", 0.0, c.stage, c.row))
+    return Recalculation(sum(stages.values()), stages, tuple(reasons), tuple(choices), tuple(missing))
+
+
+def _own_year(b: Activity, f_then: tuple[Factor, ...], year: int, library: Library, on: dt.date | None
+              ) -> tuple[tuple[Factor, ...], str]:
+    """A dated factor in an earlier year: the factor of that year's own data year from this edition. A row
+    that named its code keeps it (this edition's values); a row whose code was chosen by name takes the
+    name's default of the year's own data year published by this report's date, never an older data year
+    than it had."""
+    head = f_then[0]
+    code = head.code
+    if b.factor_by_name and head.origin == "library":
+        own = library.own_year(b.name, year, on)
+        if own is not None and (library.factors[own][0].data_year or 0) > (head.data_year or 0):
+            code = own
+    now = library.factors.get(code) if head.origin == "library" else None
+    chosen = now or f_then
+    dy = chosen[0].data_year
+    return chosen, (f"按该年自身数据年份（{dy} 年）的因子：电网等按年度发布的因子反映各年的实际变化，"
+                    "不随本年度的因子更新")
+
+
+# ---- the history of a run ----------------------------------------------------------------------------------
 
 
 def _excluded(intake: Intake) -> tuple[str, ...]:
     return tuple(f"{a.stage.short_zh}：{a.name}" for a in intake.activities if a.amount_kind == "not_applicable")
 
 
-def year_of_run(run: HistoryRun) -> HistoryYear:
-    (ri, rr), (_, cr) = run.reported, run.recalculated
+def _intensities(intake: Intake, total: float) -> tuple[Intensity, ...]:
+    from carbon_report.core.calculate import intensities_of
+
+    return tuple(intensities_of(intake, total))
+
+
+def year_of_run(run: HistoryRun, recalc: Recalculation) -> HistoryYear:
+    ri, rr = run.intake, run.result
     return HistoryYear(
         year=ri.company.year, source=run.source, reported_total=rr.total, reported_stages=dict(rr.stage_totals),
-        recalculated_total=cr.total, recalculated_stages=dict(cr.stage_totals), intensities=cr.intensities,
-        reported_factor_date=ri.factor_date, reported_gwp=ri.company.gwp_version, excluded=_excluded(ri))
+        recalculated_total=recalc.total, recalculated_stages=recalc.stages,
+        intensities=_intensities(ri, recalc.total), reported_factor_date=ri.factor_date,
+        reported_gwp=ri.company.gwp_version, excluded=_excluded(ri), reasons=recalc.reasons,
+        factor_choices=recalc.choices,
+        base_outputs={p.name: (p.output, p.unit) for p in ri.products if p.output > 0})
 
 
 def years_of_rows(intake: Intake, skip: set[int]) -> list[HistoryYear]:
@@ -81,95 +418,53 @@ def years_of_rows(intake: Intake, skip: set[int]) -> list[HistoryYear]:
     return out
 
 
-def build_history(current: Intake, runs: list[HistoryRun], threshold: Threshold) -> tuple[History, list[Finding]]:
+def significance(reported: float, effects: list[float], threshold_pct: float) -> tuple[float | None, bool]:
+    """Cumulative significance: Σ |effect| against the as-reported base year, in percent, and whether it is
+    at or above the threshold. A reported total of 0 gives no percentage: any effect is then significant."""
+    moved = sum(abs(e) for e in effects)
+    if reported == 0:
+        return None, moved > 0
+    pct = moved / abs(reported) * 100
+    return pct, pct >= threshold_pct
+
+
+def build_history(current: Intake, runs: list[HistoryRun], threshold: Threshold, library: Library,
+                  then_version: str | None = None) -> tuple[History, list[Finding]]:
     """The earlier years oldest first, and the base-year check when the base year has a history workbook."""
-    years = [year_of_run(r) for r in runs]
+    c = current.company
+    recalcs = {r.source: recalculate(current, r, library, then_version or r.intake.library_version) for r in runs}
+    years = [year_of_run(r, recalcs[r.source]) for r in runs]
     by_workbook = {y.year: y.source for y in years}
     years += years_of_rows(current, set(by_workbook))
     years.sort(key=lambda y: y.year)
-    c = current.company
     findings: list[Finding] = [
         Finding.of(Code.W_HISTORY_ROW_SUPERSEDED, CellRef(contract.HISTORY.name, f"A{h.row}"), row=h.row, year=h.year,
                    file=by_workbook[h.year])
         for h in current.history if h.year in by_workbook]
     base = None
-    run = next((r for r in runs if r.reported[0].company.year == c.base_year), None)
+    run = next((r for r in runs if r.intake.company.year == c.base_year), None)
     if run is not None and c.base_year != c.year:
-        reported, recalculated = run.reported[1].total, run.recalculated[1].total
+        recalc = recalcs[run.source]
+        reported, recalculated = run.result.total, recalc.total
         diff = (recalculated - reported) / reported * 100 if reported else None
-        # A reported total of 0 cannot give a percentage: any change then counts as significant.
-        significant = abs(diff) >= threshold.pct if diff is not None else recalculated != reported
+        cumulative, significant = significance(reported, [x.effect_tco2e for x in recalc.reasons], threshold.pct)
         base = BaseYearCheck(c.base_year, run.source, reported, recalculated, diff, threshold.pct, significant,
-                             tuple(reasons(current, run)))
+                             tuple(x.description for x in recalc.reasons), cumulative, recalc.reasons)
+        for a in recalc.missing:
+            fill = f"阶段“{a.stage.short_zh}”、名称“{a.name}”" + (f"、场所“{a.site}”" if a.site else "")
+            findings.append(Finding.of(Code.W_BASE_YEAR_SOURCE_MISSING, a.amount_cell, source=_where(a),
+                                       year=c.base_year, file=run.source, fill=fill))
         if significant:
             where = c.refs.get("base_year", CellRef(contract.COMPANY_SHEET, "A1"))
             findings.append(Finding.of(
-                Code.W_BASE_YEAR_RECALCULATED, where, year=c.base_year, file=run.source,
-                total=plain_number(recalculated, 4), reported=plain_number(reported, 4), pct=pct_text(diff),
-                threshold=f"{threshold.pct:g}", reasons="；".join(base.reasons) or "—"))
+                Code.W_BASE_YEAR_RECALCULATED, where, year=c.base_year, total=plain_number(recalculated, 4),
+                reported=plain_number(reported, 4), pct=pct_text(diff),
+                moved=plain_number(sum(abs(x.effect_tco2e) for x in recalc.reasons), 4),
+                cumulative=pct_text(cumulative, signed=False), threshold=f"{threshold.pct:g}"))
     return History(tuple(years), base, threshold.pct, threshold.source), findings
 
 
-def pct_text(diff: float | None) -> str:
-    return "—" if diff is None else f"{diff:+.2f}%"
-
-
-def base_year_values(history: History | None) -> dict[Stage | None, float] | None:
-    """The base year the targets use (stages and the total, None key): recalculated at or above the
-    threshold, as reported below it; None when no history workbook gave the base year."""
-    if history is None or history.base is None:
-        return None
-    b = history.base
-    y = next(y for y in history.years if y.year == b.year and y.source == b.source)
-    stages = y.recalculated_stages if b.recalculated else y.reported_stages
-    assert stages is not None, "a history workbook always has its stages"
-    return {**stages, None: b.recalculated_total if b.recalculated else b.reported_total}
-
-
-def reasons(current: Intake, run: HistoryRun) -> list[str]:
-    """Why the base year reads differently now: the factors each activity used (a library edition, a
-    dated default chosen by another 报告日期), the GWP set, and sources inside the boundary in one year and
-    excluded (不适用) in the other."""
-    (ri, rr), (ci, cr) = run.reported, run.recalculated
-    out: list[str] = []
-    if ri.library_version != ci.library_version:
-        out.append(f"因子库版本由 {ri.library_version} 更新为 {ci.library_version}")
-    changed: dict[str, str] = {}
-    used_then = {(line.activity.row, line.factor.gas): line.factor for line in rr.lines}
-    for line in cr.lines:
-        before = used_then.get((line.activity.row, line.factor.gas))
-        now = line.factor
-        if before is None or (before.code, before.value, before.unit) == (now.code, now.value, now.unit):
-            continue
-        changed.setdefault(line.activity.name,
-                           f"“{line.activity.name}”的排放因子由 {before.code}（{plain_number(before.value, 6)} "
-                           f"{before.unit}）改为 {now.code}（{plain_number(now.value, 6)} {now.unit}）")
-    if changed:
-        out.append("排放因子更新：" + "；".join(changed.values()))
-        if ri.factor_date and ci.factor_date and ri.factor_date != ci.factor_date:
-            out.append(f"默认因子按本次报告日期 {ci.factor_date.isoformat()} 选取（原报告按 {ri.factor_date.isoformat()}）")
-    if ri.company.gwp_version != ci.company.gwp_version:
-        out.append(f"GWP 取值由 {ri.company.gwp_version} 改为 {ci.company.gwp_version}")
-    out += boundary_changes(current, ri)
-    return out
-
-
-def _key(stage: Stage, name: str) -> tuple[Stage, str]:
-    return stage, "".join(name.split()).casefold()
-
-
-def boundary_changes(current: Intake, base: Intake) -> list[str]:
-    """A source counted in one year and marked 不适用 (outside the boundary) in the other."""
-    def kinds(intake: Intake) -> dict[tuple[Stage, str], tuple[str, str]]:
-        return {_key(a.stage, a.name): (a.amount_kind, a.name) for a in intake.activities}
-
-    now, then = kinds(current), kinds(base)
-    out = []
-    y0, y1 = base.company.year, current.company.year
-    for key in sorted(set(now) & set(then), key=lambda k: (list(Stage).index(k[0]), k[1])):
-        (k_now, name), (k_then, _) = now[key], then[key]
-        if k_then == "value" and k_now == "not_applicable":
-            out.append(f"边界变化：{key[0].short_zh}“{name}”{y0} 年计入，{y1} 年不适用")
-        elif k_then == "not_applicable" and k_now == "value":
-            out.append(f"边界变化：{key[0].short_zh}“{name}”{y0} 年不适用，{y1} 年计入")
-    return out
+def pct_text(diff: float | None, *, signed: bool = True) -> str:
+    if diff is None:
+        return "—"
+    return f"{diff:+.2f}%" if signed else f"{diff:.2f}%"

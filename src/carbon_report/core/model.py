@@ -148,6 +148,7 @@ class Product:
     cpc: str = ""
     product_id: str = ""
     refs: dict[str, CellRef] = field(default_factory=dict, compare=False, hash=False)
+    base_output: float | None = None  # 基准年产量 (issue 25, optional): the base year's output of this product
 
 
 AmountKind = Literal["value", "no_data", "not_applicable"]
@@ -179,6 +180,11 @@ class Activity:
     quality: str = ""
     uncertainty_pct: float | None = None
     uncertainty_basis: str = ""
+    # issue 25, optional: 仅用于重算 = 是 on a history workbook's row: base-year data for a source added
+    # since, counted in that year's recalculation only (never in its as-reported figures); and whether the
+    # factor was chosen by name (blank 排放因子编码), so a recalculation may pick the year's own dated default
+    recalc_only: bool = False
+    factor_by_name: bool = False
     product: str = ""  # issue 28: the one product in 产品产量 this row belongs to; "" shared by all
     product_cell: CellRef | None = None
 
@@ -266,6 +272,7 @@ class Target:
     stage: Stage | None  # None: every stage and the total
     kind: Literal["total", "intensity"]
     row: int
+    kind_cell: CellRef | None = None  # its 目标类型 cell: where a finding about an intensity target points
 
 
 @dataclass(frozen=True)
@@ -364,6 +371,34 @@ class TargetResult:
     unit: str | None = None
 
 
+RecalcKind = Literal["structural", "methodology"]
+
+
+@dataclass(frozen=True)
+class RecalcReason:
+    """One change between an earlier year and this one that its recalculation applies (GHG Protocol
+    Corporate Standard ch. 5, ISO 14064-1 6.4.2): structural (a source or site added or removed) or
+    methodology (the same source with another factor, factor source, GWP set or method). `effect_tco2e`
+    is what the change adds to that year's total; a year's effects add up to recalculated − as reported."""
+
+    kind: RecalcKind
+    description: str  # client wording, Chinese: names, values and editions, no codes or file names
+    effect_tco2e: float
+    stage: Stage | None = None  # None: spread over stages (a GWP set)
+    row: int | None = None  # the current workbook's 活动数据 row it concerns, where there is one
+
+
+@dataclass(frozen=True)
+class FactorChoice:
+    """Which factor one history row took in the recalculation, and why (for 历年对比 and the report)."""
+
+    stage: Stage
+    name: str
+    site: str
+    factor: str  # name, value and unit as a client reads them
+    why: str
+
+
 @dataclass(frozen=True)
 class HistoryYear:
     """One earlier year: as reported (its own 报告日期, library and GWP set) and, for a history workbook,
@@ -379,6 +414,9 @@ class HistoryYear:
     reported_factor_date: dt.date | None = None
     reported_gwp: str = ""
     excluded: tuple[str, ...] = ()  # 不适用 sources of that year (阶段：名称), for boundary changes
+    reasons: tuple[RecalcReason, ...] = ()  # why recalculated differs from reported; effects add up
+    factor_choices: tuple[FactorChoice, ...] = ()  # what each history row took in the recalculation
+    base_outputs: dict[str, tuple[float, str]] = field(default_factory=dict)  # product → (output, unit)
 
     @property
     def comparable_total(self) -> float:
@@ -396,8 +434,10 @@ class BaseYearCheck:
     recalculated_total: float
     difference_pct: float | None  # (recalculated − reported) / reported × 100; None when reported is 0
     threshold_pct: float
-    recalculated: bool  # |difference| ≥ threshold: the targets use the recalculated base year
-    reasons: tuple[str, ...]  # factor updates, GWP set, boundary changes, in Chinese
+    recalculated: bool  # cumulative ≥ threshold: the targets use the recalculated base year
+    reasons: tuple[str, ...]  # each reason in Chinese with its effect (deprecated in JSON: use `effects`)
+    cumulative_pct: float | None = None  # Σ |effect| / reported × 100: the significance test (None: reported 0)
+    effects: tuple[RecalcReason, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -406,6 +446,17 @@ class History:
     base: BaseYearCheck | None  # when the base year came from a history workbook
     threshold_pct: float
     threshold_source: str = ""
+
+    def base_values(self) -> dict[Stage | None, float] | None:
+        """The base year the targets use (stages and the total, None key): recalculated at or above the
+        threshold, as reported below it; None when no history workbook gave the base year."""
+        b = self.base
+        if b is None:
+            return None
+        y = next(y for y in self.years if y.year == b.year and y.source == b.source)
+        stages = y.recalculated_stages if b.recalculated else y.reported_stages
+        assert stages is not None, "a history workbook always has its stages"
+        return {**stages, None: b.recalculated_total if b.recalculated else b.reported_total}
 
 
 @dataclass(frozen=True)
@@ -457,8 +508,11 @@ class LineUncertainty:
 
     line: EmissionLine
     u_activity: float
-    u_factor: float  # 0 when the factor's source gives none
-    u_line: float
+    u_factor: float  # 0 when neither the factor's source nor a family default gives one
+    u_line: float  # sqrt(U_A² + U_EF² + U_GWP²)
+    u_gwp: float = 0.0  # the gas's GWP uncertainty (0 for CO2 and CO2e)
+    factor_basis: str = ""  # "given" (the factor's own), a family of uncertainty_families.csv, or "" (none)
+    gwp_basis: str = ""  # the GWP family, or ""
 
 
 @dataclass(frozen=True)
@@ -472,3 +526,19 @@ class Uncertainty:
     measured_share: dict[Stage | None, float | None]  # tCO2e share from rows whose 数据质量 is 实测 (None: total)
     factors_without: tuple[str, ...]  # factor codes used with no known uncertainty (U_EF = 0)
     defaults_used: int  # rows whose U_A is the 数据质量 tier's default
+    families: tuple[UncertaintyFamilyUse, ...] = ()  # the default U_EF / U_GWP families used, cited first
+
+
+@dataclass(frozen=True)
+class UncertaintyFamilyUse:
+    """A default factor or GWP uncertainty as the report lists it: cited from a text read, or an assumption."""
+
+    family: str
+    label: str
+    pct: float
+    status: str  # "cited" or "assumption"
+    source: str
+
+    @property
+    def cited(self) -> bool:
+        return self.status == "cited"

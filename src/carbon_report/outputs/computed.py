@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from carbon_report.core import contract
 from carbon_report.core.calculate import OUTPUT_VALUE_PRODUCT
+from carbon_report.core.factors import load_library
 from carbon_report.core.factors.scopes import class_names
 from carbon_report.core.findings import Code
 from carbon_report.core.gaps import KIND_ZH as GAP_KIND_ZH
@@ -22,8 +23,10 @@ from carbon_report.core.model import (
     Finding,
     Intake,
     LineUncertainty,
+    RecalcReason,
     Result,
     Stage,
+    UncertaintyFamilyUse,
 )
 from carbon_report.core.report.notes import GAP_NOTE as GAP_NOTE  # the sheets' word, as the report's
 from carbon_report.core.report.notes import NO_ACTIVITY_NOTE as NO_ACTIVITY_NOTE
@@ -32,8 +35,14 @@ from carbon_report.core.rounding import plain_number, share_percentages, signifi
 
 TCO2E = "tCO2e"
 NO_VALUE = "/"
-# The report's 数据性质 words: a gap reads 数据缺失 in the sheets as in the report.
-_KIND_ZH = {"value": "实测", "no_data": GAP_NOTE, "not_applicable": contract.NOT_APPLICABLE}
+# 数据性质 of a row: its 数据质量 tier (实测/计算/估算/缺省, 未填 when blank); a gap reads 数据缺失 in the sheets
+# as in the report, a row outside the boundary 不适用.
+_KIND_ZH = {"no_data": GAP_NOTE, "not_applicable": contract.NOT_APPLICABLE}
+QUALITY_BLANK = "未填"
+
+
+def data_nature(a: Activity) -> str:
+    return _KIND_ZH.get(a.amount_kind) or a.quality or QUALITY_BLANK
 
 
 @dataclass
@@ -174,15 +183,16 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
     extras = uses_extras(intake)
     if extras:  # issue 16's columns, appended so a v1 workbook's 计算明细 keeps its shape
         per_line = {id(u.line): u for u in result.uncertainty.lines} if result.uncertainty else {}
+        families = {f.family: f for f in result.uncertainty.families} if result.uncertainty else {}
         lines_by_entry = [line for line in result.lines] + [None] * (len(entries) - len(result.lines))
         for (a, cells), line in zip(entries, lines_by_entry, strict=True):
-            cells += extra_cells(a, per_line.get(id(line)) if line is not None else None)
+            cells += extra_cells(a, per_line.get(id(line)) if line is not None else None, families)
     entries.sort(key=lambda e: (list(Stage).index(e[0].stage), e[0].row))
     rows: list[list[object]] = []
     links: dict[tuple[int, int], str] = {}
     for i, (a, cells) in enumerate(entries):
         rows.append([i + 1, a.stage.short_zh, a.type, a.name, str(a.amount_cell), _amount(a), a.unit,
-                     _KIND_ZH[a.amount_kind], *cells])
+                     data_nature(a), *cells])
         links[(i, 4)] = sheet_link(a.amount_cell.sheet, a.amount_cell.cell)
     total_row = ["", "合计", "", "", "", None, "", "", "", "", "", "", None, "", "", "", "", "", None, None, result.total,
                  *[""] * len(SCOPE_DETAIL_HEADER), "", *([""] * len(EXTRA_HEADER) if extras else [])]
@@ -197,14 +207,14 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
                             else significant_decimals(v, digits, least=4))
                 cell_formats[(i, j)] = decimals_format(decimals)
     n = len(DETAILS_HEADER)
-    extra_formats = {n + 3: "#,##0", n + 5: "0.0#", n + 6: "0.0#", n + 7: "0.0#"} if extras else {}
+    extra_formats = {n + 3: "#,##0", n + 5: "0.0#", n + 6: "0.0#", n + 7: "0.0#", n + 8: "0.0#"} if extras else {}
     return SheetTable(contract.SHEET_DETAILS, DETAILS_HEADER + (EXTRA_HEADER if extras else []), rows,
                       _DETAILS_WIDTHS + (EXTRA_WIDTHS if extras else []),
                       # by column for writers that take no per-cell format (the Excel add-in)
                       number_formats={**formats, 5: "#,##0.0###", 12: "#,##0.0#####", 18: "#,##0.0##",
                                       19: "#,##0.000000", 20: "#,##0.000000", **extra_formats},
                       links=links, cell_formats=cell_formats,
-                      wrap=_DETAILS_WRAP | (frozenset({n, n + 1, n + 2}) if extras else frozenset()),
+                      wrap=_DETAILS_WRAP | (frozenset({n, n + 1, n + 2, n + 9}) if extras else frozenset()),
                       page_starts=(0, _DETAILS_PAGE_2, _DETAILS_PAGE_3, *((n,) if extras else ())), repeat_cols=4,
                       title=f"每行为一项活动 × 一种温室气体。因子库版本 {library_version}；GWP 取值 {intake.company.gwp_version}。"
                       + _factor_date_text(intake))
@@ -213,8 +223,9 @@ def details_table(intake: Intake, result: Result, library_version: str) -> Sheet
 # ---- issue 16: months, sites, evidence, data quality and uncertainty ---------------------------------------
 
 EXTRA_HEADER = ["场所", "证明材料", "证明材料 SHA-256", "证明材料大小（字节）", "数据质量", "活动数据不确定度（%）",
-                "因子不确定度（%）", "合成不确定度（%）"]
-EXTRA_WIDTHS = [14, 22, 34, 12, 12, 10, 10, 10]
+                "因子不确定度（%）", "合成不确定度（%）", "GWP 不确定度（%）", "不确定度依据"]
+EXTRA_WIDTHS = [12, 18, 28, 11, 10, 10, 10, 10, 8, 22]
+CITED_ZH, ASSUMED_ZH = "引用", "假设值"
 DEFAULT_MARK = "（缺省）"
 
 
@@ -228,14 +239,41 @@ def main_site(intake: Intake) -> str:
     return intake.company.text("address") or contract.MAIN_SITE_DEFAULT
 
 
-def extra_cells(a: Activity, u: LineUncertainty | None) -> list[object]:
+def extra_cells(a: Activity, u: LineUncertainty | None, families: dict[str, UncertaintyFamilyUse] | None = None
+                ) -> list[object]:
     ev = a.evidence
     evidence = [ev.file, ev.sha256 or "未找到文件", ev.size if ev.size is not None else ""] if ev else ["", "", ""]
     quality = a.quality + (DEFAULT_MARK if a.uncertainty_basis == "default" else "")
     if u is None:
-        return [a.site, *evidence, quality, a.uncertainty_pct if a.uncertainty_pct is not None else "", "", ""]
-    u_ef: object = u.u_factor if u.line.factor.uncertainty_pct is not None else "未计入"
-    return [a.site, *evidence, quality, u.u_activity, u_ef, u.u_line]
+        return [a.site, *evidence, quality, a.uncertainty_pct if a.uncertainty_pct is not None else "", "", "", "",
+                uncertainty_basis_text(a, None, families or {})]
+    u_ef: object = u.u_factor if u.factor_basis else "未计入"
+    return [a.site, *evidence, quality, u.u_activity, u_ef, u.u_line, u.u_gwp if u.gwp_basis else "",
+            uncertainty_basis_text(a, u, families or {})]
+
+
+def uncertainty_basis_text(a: Activity, u: LineUncertainty | None, families: dict[str, UncertaintyFamilyUse]) -> str:
+    """Where each part of a row's uncertainty comes from: given, or a default that is cited or assumed."""
+    parts = []
+    if a.uncertainty_basis == "given":
+        parts.append("活动数据：企业填写")
+    elif a.uncertainty_basis == "default":
+        tier = load_library().uncertainty_tiers.get(a.quality or "缺省")
+        if tier is not None:
+            how = CITED_ZH if tier.status == "verified" else ASSUMED_ZH
+            parts.append(f"活动数据：“{tier.tier}”等级缺省 ±{tier.pct:g}%（{how}）")
+    if u is not None:
+        if u.factor_basis == "given":
+            parts.append("因子：来源所给")
+        elif u.factor_basis in families:
+            fam = families[u.factor_basis]
+            parts.append(f"因子：{fam.label}缺省 ±{fam.pct:g}%（{CITED_ZH if fam.cited else ASSUMED_ZH}）")
+        else:
+            parts.append("因子：来源未给出，未计入")
+        if u.gwp_basis in families:
+            fam = families[u.gwp_basis]
+            parts.append(f"GWP：{fam.label} ±{fam.pct:g}%（{CITED_ZH if fam.cited else ASSUMED_ZH}）")
+    return "；".join(parts)
 
 
 MONTHS_ZH = [f"{i}月" for i in range(1, 13)]
@@ -432,6 +470,7 @@ class YearRow:
 
 
 CURRENT_SOURCE = "本年度"
+FACTOR_CHOICES_SHOWN = 30  # rows of 历年对比's note on the factors a history year took
 
 
 def year_rows(intake: Intake, result: Result) -> list[YearRow]:
@@ -456,32 +495,48 @@ def year_rows(intake: Intake, result: Result) -> list[YearRow]:
     return out
 
 
+RECALCULATED_MEANS = ("“重算”指按本年度的方法和边界重新计算往年：同一排放源改用本年度选用的排放因子（含其出处和版本）、GWP 取值和"
+                      "计算方法；本年度新增或不再纳入的场所和排放源相应计入或扣除（GHG Protocol 企业标准第 5 章、"
+                      "ISO 14064-1 6.4.2 的重算触发条件）。电网等按年度发布的因子取该年自身数据年份的数值，"
+                      "其年度间差异是实际变化，不作为重算原因。")
+
+
+def reasons_text(reasons: tuple[RecalcReason, ...]) -> str:
+    """The reasons with their effects, numbered, in the wording a client reads (no codes, no file names)."""
+    kinds = {"structural": "结构变化", "methodology": "方法变化"}
+    return "；".join(f"（{i}）{kinds[x.kind]}：{x.description}" for i, x in enumerate(reasons, start=1))
+
+
 def base_year_statement(result: Result) -> str:
-    """The sentence about the base year both sheets and the report print: both totals, the difference and,
-    at or above the threshold, that the base year was recalculated and why."""
+    """The sentence about the base year both sheets and the report print: both totals, every reason with its
+    effect, the cumulative significance test with its figures and what the targets use."""
     h = result.history
     b = h.base if h else None
     if b is None:
         return ""
     diff = "—" if b.difference_pct is None else f"{b.difference_pct:+.2f}%"
     # two decimals, as table A.1 and the report print tonnes
-    text = (f"基准年 {b.year} 年（{b.source}）：原报告排放量 {b.reported_total:,.2f} tCO2e，按本次报告日期、"
-            f"因子库和 GWP 取值重算为 {b.recalculated_total:,.2f} tCO2e，相差 {diff}（重算阈值 {b.threshold_pct:g}%）。")
+    text = (f"基准年 {b.year} 年：原报告排放量 {b.reported_total:,.2f} tCO2e，按本年度的方法和边界重算为 "
+            f"{b.recalculated_total:,.2f} tCO2e（相差 {diff}）。")
+    if b.effects:
+        text += f"变化原因及其影响：{reasons_text(b.effects)}。"
+    else:
+        text += "两年之间没有结构变化或方法变化。"
+    moved = sum(abs(x.effect_tco2e) for x in b.effects)
+    share = "—" if b.cumulative_pct is None else f"{b.cumulative_pct:.2f}%"
+    text += (f"各项变化影响的绝对值合计 {moved:,.2f} tCO2e，为原报告基准年排放量的 {share}（累计显著性），"
+             f"{'达到' if b.recalculated else '低于'} {b.threshold_pct:g}% 的重算阈值（达到或超过即重算）；")
     if b.recalculated:
-        text += "差异达到阈值，基准年已重新计算，减排目标按重算后的基准年排放量测算"
-        text += f"；原因：{'；'.join(b.reasons)}。" if b.reasons else "。"
+        text += "基准年已重新计算，减排目标按重算后的基准年排放量测算。"
     else:
         text += "差异低于阈值，基准年未重新计算，减排目标按原报告的基准年排放量测算。"
-        bounds = [r for r in b.reasons if r.startswith("边界变化")]
-        if bounds:
-            text += "另有" + "；".join(bounds) + "，请评估是否需要调整基准年。"
     return text
 
 
 def years_table(intake: Intake, result: Result) -> SheetTable:
     rows_in = year_rows(intake, result)
     product = next((i for i in result.intensities if i.product != OUTPUT_VALUE_PRODUCT), None)
-    header = ["年份", "来源", *(s.short_zh for s in Stage), f"合计（原报告，{TCO2E}）", f"合计（按本次因子重算，{TCO2E}）",
+    header = ["年份", "来源", *(s.short_zh for s in Stage), f"合计（原报告，{TCO2E}）", f"合计（按本年度方法和边界重算，{TCO2E}）",
               "较上年变化", (f"单位产品排放强度（{TCO2E}/{product.unit}，{product.product}）" if product else "单位产品排放强度")]
     rows: list[list[object]] = []
     for r in rows_in:
@@ -491,11 +546,19 @@ def years_table(intake: Intake, result: Result) -> SheetTable:
                      r.change_pct / 100 if r.change_pct is not None else NO_VALUE,
                      r.intensity if r.intensity is not None else NO_VALUE])
     h = result.history
-    notes = ["六个阶段与“较上年变化”按本次因子重算后的口径（历史排放表填写的年份按所填数值）；“原报告”为各年工作簿按其自身报告日期、"
-             "GWP 取值计算的结果。"]
+    notes = ["六个阶段与“较上年变化”按重算后的口径（历史排放表填写的年份按所填数值）；“原报告”为各年工作簿按其自身报告日期、"
+             "因子和 GWP 取值计算的结果。" + (RECALCULATED_MEANS if h is not None and h.years else "")]
     statement = base_year_statement(result)
     if statement:
         notes.append(statement)
+    for y in (h.years if h else ()):
+        if y.reasons and not (h is not None and h.base is not None and h.base.year == y.year):
+            notes.append(f"{y.year} 年重算的变化原因及其影响：{reasons_text(y.reasons)}。")
+        if y.factor_choices:
+            notes.append(f"{y.year} 年重算所用因子：" + "；".join(
+                f"{c.stage.short_zh}“{c.name}”取{c.factor}，{c.why}" for c in y.factor_choices[:FACTOR_CHOICES_SHOWN])
+                + (f"；其余 {len(y.factor_choices) - FACTOR_CHOICES_SHOWN} 行从略" if len(y.factor_choices) > FACTOR_CHOICES_SHOWN
+                   else "") + "。")
     if h is not None and h.threshold_source:
         notes.append(f"阈值依据：{h.threshold_source}")
     if len(rows_in) == 1:
@@ -509,5 +572,5 @@ def years_table(intake: Intake, result: Result) -> SheetTable:
     return SheetTable(contract.SHEET_YEARS, header, rows, [8, 22, *[12] * 6, 18, 20, 11, 22],
                       number_formats=numbers, wrap=frozenset({1}),
                       title=f"{c.name}　历年碳排放对比（单位 {TCO2E}）",
-                      chart={"kind": "line", "title": "历年碳排放总量（按本次因子口径）", "label_col": 0,
+                      chart={"kind": "line", "title": "历年碳排放总量（按本年度方法和边界重算）", "label_col": 0,
                              "value_col": 9, "first": 0, "last": n_years - 1} if n_years > 1 else None)

@@ -293,16 +293,30 @@ def product_json(fp: ProductFootprint) -> dict[str, Any]:
             "primary_data_share": fp.primary_data_share, "excluded_tco2e": fp.excluded_tco2e}
 
 
+def _figures(total: float | None, stages: dict[Stage, float] | None) -> dict[str, Any] | None:
+    if total is None:
+        return None
+    return {"total_tco2e": total, "stages": {s.value: stages[s] for s in Stage} if stages is not None else None}
+
+
 def history_year_json(y: HistoryYear) -> dict[str, Any]:
-    return {"year": y.year, "total_tco2e": y.reported_total, "recalculated_tco2e": y.recalculated_total,
-            "stages": ({s.value: y.reported_stages[s] for s in Stage} if y.reported_stages is not None else None),
-            "source": y.source}
+    """One earlier year (issue 25): as_reported and recalculated ({total_tco2e, stages}; recalculated null for
+    a 历史排放 year) and reasons ({kind, description, effect_tco2e}; they add up to recalculated − as
+    reported). Deprecated, kept one more release (intake contract): total_tco2e, recalculated_tco2e, stages."""
+    return {"year": y.year, "source": y.source,
+            "as_reported": _figures(y.reported_total, y.reported_stages),
+            "recalculated": _figures(y.recalculated_total, y.recalculated_stages),
+            "reasons": [{"kind": x.kind, "description": x.description, "effect_tco2e": x.effect_tco2e}
+                        for x in y.reasons],
+            "total_tco2e": y.reported_total, "recalculated_tco2e": y.recalculated_total,
+            "stages": ({s.value: y.reported_stages[s] for s in Stage} if y.reported_stages is not None else None)}
 
 
 def base_year_json(b: BaseYearCheck) -> dict[str, Any]:
+    """`reasons` (texts) is deprecated: history[] carries each reason with its effect."""
     return {"year": b.year, "source": b.source, "reported_tco2e": b.reported_total,
             "recalculated_tco2e": b.recalculated_total, "difference_pct": b.difference_pct,
-            "threshold_pct": b.threshold_pct, "reasons": list(b.reasons)}
+            "cumulative_pct": b.cumulative_pct, "threshold_pct": b.threshold_pct, "reasons": list(b.reasons)}
 
 
 def _target_json(t: TargetResult) -> dict[str, Any]:
@@ -436,7 +450,7 @@ def json_schema() -> dict[str, Any]:
                  required=["year", "stage", "reduction_pct", "target_tco2e", "base_year", "base_tco2e", "kind"])
     figures = obj({"total_tco2e": num, "stages": by_stage(num, "per stage; null when not given by stage")},
                   "a year's figures", nullable=True)
-    reason = obj({"kind": text, "description": text, "effect_tco2e": num_or_null},
+    reason = obj({"kind": {"enum": ["structural", "methodology"]}, "description": text, "effect_tco2e": num},
                  "one reason the recalculation differs (they add up to recalculated − as reported)")
     history_year = obj({"year": integer,
                         "total_tco2e": {**num, "description": "as reported (deprecated: as_reported.total_tco2e)"},
@@ -445,11 +459,12 @@ def json_schema() -> dict[str, Any]:
                         "stages": by_stage(num, "as reported, null when 历史排放 gave no stage rows "
                                                 "(deprecated: as_reported.stages)"),
                         "source": {**text, "description": "the history workbook's file name, or 历史排放"},
-                        # third-round keys of the intake contract (issue 25), not required until they are made
+                        # third-round keys of the intake contract (issue 25)
                         "as_reported": figures, "recalculated": figures,
                         "reasons": {"type": "array", "items": reason}},
                        "one earlier year (HistoryYear)",
-                       required=["year", "total_tco2e", "recalculated_tco2e", "stages", "source"])
+                       required=["year", "total_tco2e", "recalculated_tco2e", "stages", "source", "as_reported",
+                                 "recalculated", "reasons"])
     props: dict[str, Any] = {
         "input": {**text, "description": "the workbook's path as given (WorkbookResult.input)"},
         "status": {"enum": list(STATUSES), "description": "ok: computed; invalid: the workbook has errors; "

@@ -128,7 +128,7 @@ def build_summary(records: list[FileRecord], *, root: Path | None = None,
 
 TREND_SHEET = "历年趋势"
 TREND_HEADER = ["企业名称", "统一社会信用代码", "年份", "来源", "合计（各年原报告，tCO2e）",
-                "合计（按最新年度因子重算，tCO2e）", "较上年变化（重算口径）"]
+                "合计（按最新年度方法和边界重算，tCO2e）", "较上年变化（重算口径）"]
 
 
 def _trend_sheet(wb: Workbook, records: list[FileRecord], root: Path | None) -> None:

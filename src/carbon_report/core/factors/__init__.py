@@ -8,7 +8,8 @@ blends.csv   refrigerant blends as mass fractions of their components
 residual.csv grid average code → residual-mix code, used beside green power (market-based electricity)
 scopes.csv   factor kind → GHG Protocol scope, ISO 14064-1 category, Scope 3 category (scopes.py reads it)
 uncertainty_defaults.csv  活动数据 uncertainty by 数据质量 tier (issue 16), each with what was read and its status
-factor_uncertainty.csv    U_EF per library factor code and gas where its source gives one (none read yet: U_EF = 0)
+factor_uncertainty.csv    U_EF per library factor code and gas where its source gives one (none read yet)
+uncertainty_families.csv  default U_EF per factor family and U_GWP per gas class, each cited or named an assumption
 meta.toml    the library's version, recorded in every computed workbook and report
 """
 
@@ -73,6 +74,29 @@ class UncertaintyTier:
 
 
 @dataclass(frozen=True)
+class UncertaintyFamily:
+    """A default factor uncertainty (%, half the 95 % interval) for a family of library factors or for a
+    gas's GWP (issue 25), cited from a text read or named as this tool's assumption."""
+
+    family: str
+    kinds: tuple[str, ...]  # factor kinds (scopes.csv); empty: a GWP family
+    gases: tuple[str, ...]  # gas classes, "HFC-*" style patterns allowed
+    pct: float
+    status: str  # "cited" or "assumption"
+    label: str
+    source: str
+    read: str
+    note: str
+
+    @property
+    def cited(self) -> bool:
+        return self.status == "cited"
+
+    def covers_gas(self, gas: str) -> bool:
+        return any(gas == g or (g.endswith("*") and gas.startswith(g[:-1])) for g in self.gases)
+
+
+@dataclass(frozen=True)
 class Library:
     version: str
     factors: dict[str, tuple[Factor, ...]]
@@ -83,6 +107,21 @@ class Library:
     residual: dict[str, str] = field(default_factory=dict)  # grid average code → its residual-mix code
     gwp_notes: dict[tuple[str, str], str] = field(default_factory=dict)  # (set, gas) → where the value comes from
     uncertainty_tiers: dict[str, UncertaintyTier] = field(default_factory=dict)  # 数据质量 → default U_A
+    uncertainty_families: tuple[UncertaintyFamily, ...] = ()  # default U_EF and U_GWP (issue 25)
+
+    def factor_family(self, f: Factor) -> UncertaintyFamily | None:
+        """The default uncertainty family of a library factor without its own (None: none applies)."""
+        if f.origin != "library" or f.biogenic:
+            return None
+        kind = f.kind or f.category
+        return next((u for u in self.uncertainty_families if kind in u.kinds and u.covers_gas(f.gas)), None)
+
+    def gwp_family(self, gas: str) -> UncertaintyFamily | None:
+        """The GWP uncertainty of a gas (None for CO2 and CO2e factors: GWP 1)."""
+        g = normalize_gas(gas)
+        if g in ("CO2", "CO2e", BIOGENIC_CO2):
+            return None
+        return next((u for u in self.uncertainty_families if not u.kinds and u.covers_gas(g)), None)
 
     def residual_of(self, code: str) -> str | None:
         """The grid factor excluding market-traded non-fossil power, for grid electricity that sits beside
@@ -123,6 +162,19 @@ class Library:
             newest = max(self.factors[c][0].published for c in eligible)  # type: ignore[type-var]
             return [c for c in eligible if self.factors[c][0].published == newest]
         return codes
+
+    def own_year(self, name: str, year: int, on: dt.date | None = None) -> str | None:
+        """The dated default a name takes for a history year's own data year (issue 25): among those
+        published on or before `on` (this report's date), the latest data year not after `year` (never a
+        newer year's grid), the latest published of that data year; None when there is none."""
+        codes = [c for c in self._names.get(_fold_name(name), ()) if self.factors[c][0].data_year is not None
+                 and (on is None or (self.factors[c][0].published or dt.date.min) <= on)]
+        eligible = [c for c in codes if (self.factors[c][0].data_year or 0) <= year]
+        if not eligible:
+            return None
+        newest = max(self.factors[c][0].data_year or 0 for c in eligible)
+        same = [c for c in eligible if self.factors[c][0].data_year == newest]
+        return max(same, key=lambda c: (self.factors[c][0].published or dt.date.min, c))
 
     def gwp_value(self, gwp_set: str, gas: str) -> float | None:
         """GWP100 of a gas; a blend is the mass-weighted sum of its components (None if one is missing)."""
@@ -232,4 +284,9 @@ def load_library() -> Library:
         gwp_notes=gwp_notes,
         uncertainty_tiers={r["tier"]: UncertaintyTier(r["tier"], float(r["uncertainty_pct"]), r["status"], r["source"],
                                                       r["note"]) for r in _rows("uncertainty_defaults.csv")},
+        uncertainty_families=tuple(
+            UncertaintyFamily(r["family"], tuple(filter(None, r["kinds"].split("|"))),
+                              tuple(filter(None, r["gases"].split("|"))), float(r["uncertainty_pct"]), r["status"],
+                              r["label_zh"], r["source"], r["read"], r["note"])
+            for r in _rows("uncertainty_families.csv")),
     )

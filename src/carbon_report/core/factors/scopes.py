@@ -73,6 +73,15 @@ def of_kind(kind: str) -> Classification | None:
     return Classification(c.scope, c.iso_category, c.scope3_category, "kind") if c else None
 
 
+def in_stage(kind: str, stage: str, base: Classification) -> Classification:
+    """A kind's classification in one life-cycle stage: scopes.csv may name "kind@stage" (a freight service
+    in the 回收 stage carries waste: GHG Protocol Scope 3 category 5, not 4). An override (范围/ISO类别)
+    of the factor's own row stays as given."""
+    if base.basis == "override":
+        return base
+    return of_kind(f"{kind}@{stage}") or base
+
+
 # Kinds infer_kind reaches only by elimination: a CO2 factor per tonne may be a fuel or a material given as CO2
 # only, a CO2e one a fuel's combined factor, GJ a fuel's heat content. The user is told about these; a gas that
 # can only leak, a t·km service and watt-hours of electricity are what they say.

@@ -5,7 +5,7 @@ none of those columns gets none of these views (its report reads as before)."""
 from __future__ import annotations
 
 from carbon_report.core.factors import UncertaintyTier, load_library
-from carbon_report.core.model import STAGES, Intake, Result
+from carbon_report.core.model import STAGES, Intake, Result, Uncertainty
 from carbon_report.core.report import numbers as fmt
 from carbon_report.core.report.charts import GREY, ChartSeries, ChartSpec
 from carbon_report.core.report.text import clean
@@ -101,26 +101,30 @@ def uncertainty_view(intake: Intake, result: Result) -> UncertaintyView | None:
     counted = [a for a in intake.activities if a.amount_kind == "value"]
     given = sum(1 for a in counted if a.uncertainty_basis == "given")
     without = list(u.factors_without)
-    factor_note = ("所用排放因子的来源均未给出不确定度，合成不确定度未计入排放因子的不确定度（U_EF 按 0 计），实际不确定度更大。"
-                   if without and len(without) == len({ln.line.factor.code for ln in u.lines}) else
-                   f"以下排放因子的来源未给出不确定度，未计入其因子不确定度（U_EF 按 0 计）：{'、'.join(without)}。"
-                   if without else "各排放因子的不确定度按其来源所给计入。")
-    text = (f"按 IPCC 2006 国家温室气体清单指南第 1 卷第 3 章的方法 1（误差传播）估算：每项排放 U = √(U_A² + U_EF²)，"
-            f"各阶段及合计 U = √Σ(U_i × E_i)² / |ΣE_i|（95% 置信区间的半宽）。企业碳排放总量 "
+    factor_note = (f"以下排放因子的来源未给出不确定度，因子库也没有其类别的缺省值，未计入其因子不确定度（U_EF 按 0 计）："
+                   f"{'、'.join(without)}。" if without else "")
+    text = (f"按 IPCC 2006 国家温室气体清单指南第 1 卷第 3 章的方法 1（误差传播）估算：每项排放 U = √(U_A² + U_EF² + U_GWP²)；"
+            f"同一活动的各种气体共用活动数据、同一排放因子用于多行、同一气体共用 GWP，这些相关的部分先合计，再按 "
+            f"√Σ(U_i × E_i)² / |ΣE_i| 合成各阶段及合计（95% 置信区间的半宽）。企业碳排放总量 "
             f"{fmt.fmt_tco2e(result.total)} tCO2e 的不确定度约为 {_pct(u.total_pct)}。{len(counted)} 项有数量的活动中，"
-            f"{given} 项由企业给出活动数据不确定度，{u.defaults_used} 项按“数据质量”等级取缺省值（{defaults}；"
-            f"{_defaults_basis(tiers)}）。{factor_note}")
+            f"{given} 项由企业给出活动数据不确定度，{u.defaults_used} 项按“数据质量”等级取缺省值（{defaults}）。"
+            f"{defaults_sources(tiers, u)}{factor_note}")
     return UncertaintyView(tuple(rows), text)
 
 
-def _defaults_basis(tiers: dict[str, UncertaintyTier]) -> str:
-    """How far the tier defaults rest on texts read, from each tier's status in uncertainty_defaults.csv."""
-    verified = [t.tier for t in tiers.values() if t.status == "verified"]
-    unverified = [t.tier for t in tiers.values() if t.status != "verified"]
-    if not verified:
-        return "缺省值参照 IPCC 指南所列的不确定度范围取定，未经核实"
-    said = f"“{'”“'.join(verified)}”的缺省值与所查公开资料给出的数值一致"
-    return said + (f"，“{'”“'.join(unverified)}”的缺省值参照 IPCC 指南所列范围取定，未经核实" if unverified else "")
+def defaults_sources(tiers: dict[str, UncertaintyTier], u: Uncertainty) -> str:
+    """Which defaults rest on a text read (cited) and which are assumptions: the 数据质量 tiers
+    (uncertainty_defaults.csv) and the factor and GWP families used (uncertainty_families.csv)."""
+    cited = [f"“{t.tier}”等级 ±{t.pct:g}%" for t in tiers.values() if t.status == "verified"]
+    cited += [f"{f.label} ±{f.pct:g}%" for f in u.families if f.cited]
+    assumed = [f"“{t.tier}”等级 ±{t.pct:g}%" for t in tiers.values() if t.status != "verified"]
+    assumed += [f"{f.label} ±{f.pct:g}%" for f in u.families if not f.cited]
+    out = ""
+    if cited:
+        out += f"引用公开资料的缺省值：{'、'.join(cited)}。"
+    if assumed:
+        out += f"本报告采用的假设值（未找到给出该数值的资料，待核实）：{'、'.join(assumed)}。"
+    return out
 
 
 def _share(value: float | None) -> str:

@@ -21,6 +21,7 @@ from carbon_report.core.validate.extras import (
     read_evidence,
     read_months,
     read_quality,
+    read_recalc_only,
     read_site,
     uses_quality_columns,
 )
@@ -179,7 +180,8 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
         bad = bad or not scope_ok
         proof, proof_ok = read_evidence(row, table, label, evidence, f)
         quality, u_pct, u_basis, quality_ok = read_quality(row, table, label, library, kind == "value", assessed, f)
-        bad = bad or not proof_ok or not quality_ok
+        recalc_only, recalc_ok = read_recalc_only(row, table, f)
+        bad = bad or not proof_ok or not quality_ok or not recalc_ok
         if bad or stage is None:
             continue
         key = (stage, name, kind, amount, unit, code, read_site(row, main_site))
@@ -195,7 +197,8 @@ def read_activities(raw: RawWorkbook, library: Library, factors: dict[str, tuple
             scope_override=scope_override, iso_override=iso_override,
             site=read_site(row, main_site), months=months.values if months else None,
             month_gaps=months.gaps if months else (), evidence=proof, quality=quality,
-            uncertainty_pct=u_pct, uncertainty_basis=u_basis,
+            uncertainty_pct=u_pct, uncertainty_basis=u_basis, recalc_only=recalc_only,
+            factor_by_name=bool(chosen) and not text_of(row.value("factor_code")),
         ))
     if not out and not any(x.is_error and x.sheet == table.sheet for x in f.items):
         f.error(CellRef(table.sheet, f"A{table.header_row}"), Code.E_NO_ACTIVITIES)

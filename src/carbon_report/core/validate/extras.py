@@ -168,3 +168,17 @@ def _same_unit(a: str, b: str) -> bool:
     from carbon_report.core.validate.activities import same_unit
 
     return same_unit(a, b)
+
+
+def read_recalc_only(row: RawRow, table: RawTable, f: Findings) -> tuple[bool, bool]:
+    """仅用于重算 (issue 25): 是 / 否 / blank (否). (value, ok)."""
+    cell = row.cell("recalc_only")
+    if cell is None or blank_value(cell.value):
+        return False, True
+    t = fold_text(cell.value).upper()
+    if t in (contract.YES, "Y", "YES", "√", "TRUE"):
+        return True, True
+    if t in (contract.NO, "N", "NO", "×", "FALSE"):
+        return False, True
+    f.error(cell.ref, Code.E_YESNO_INVALID, label="仅用于重算", value=text_of(cell.value))
+    return False, False

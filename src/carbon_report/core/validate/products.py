@@ -52,13 +52,30 @@ def read_products(raw: RawWorkbook, f: Findings) -> list[Product]:
             got = percent_cell(cell, f, "分配比例", Code.E_ALLOCATION_RANGE, zero_ok=False)
             ok = ok and got is not None
             alloc = got or alloc
+        base_output, base_ok = _base_output(row, table, f, name)
+        ok = ok and base_ok
         if ok:
-            out.append(Product(name, output, unit, use, alloc, row.row))
+            out.append(Product(name, output, unit, use, alloc, row.row, base_output=base_output))
     used = [p for p in out if p.for_intensity]
     if used and sum(p.allocation_pct for p in used) > 100 + 1e-9:
         f.warn(CellRef(table.sheet, f"A{table.header_row}"), Code.W_ALLOCATION_SUM,
                sum=f"{sum(p.allocation_pct for p in used):g}")
     return out
+
+
+def _base_output(row: RawRow, table: RawTable, f: Findings, name: str) -> tuple[float | None, bool]:
+    """基准年产量 (optional, issue 25): blank is None; otherwise a number greater than 0."""
+    cell = row.cell("base_output")
+    if cell is None or cell.value in (None, ""):
+        return None, True
+    p = parse_number(cell.value)
+    if p.kind != "number" or out_of_range(p.value, divisor=True):
+        f.error(cell.ref, Code.E_AMOUNT_NOT_NUMBER, name=name, column="基准年产量", value=text_of(cell.value))
+        return None, False
+    if p.value <= 0:
+        f.error(cell.ref, Code.E_AMOUNT_NEGATIVE, name=name, column="基准年产量", value=text_of(cell.value))
+        return None, False
+    return p.value, True
 
 
 def _output(row: RawRow, table: RawTable, f: Findings, name: str, unit: str, use: bool) -> tuple[float, bool]:

@@ -62,9 +62,6 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
         elif kind == "intensity" and not any(p.for_intensity for p in products):
             f.error(ref(row, table, "kind"), Code.E_TARGET_NO_PRODUCT)
             ok = False
-        elif kind == "intensity" and company is not None and company.base_year != company.year:
-            f.warn(ref(row, table, "kind"), Code.W_TARGET_INTENSITY_BASE,
-                   year=company.base_year)
         if ok and year is not None and kind is not None:
             key = (year, stage, kind)
             if key in seen:
@@ -76,7 +73,7 @@ def read_targets(raw: RawWorkbook, f: Findings, company: Company | None, product
                     f.warn(ref(row, table, "year"), Code.W_DUPLICATE_ROW, row=row.row, other_row=earlier_row)
                 continue
             seen[key] = (pct, row.row)
-            out.append(Target(year, pct, stage, kind, row.row))  # type: ignore[arg-type]
+            out.append(Target(year, pct, stage, kind, row.row, ref(row, table, "kind")))  # type: ignore[arg-type]
     return out
 
 

@@ -11,7 +11,13 @@ from carbon_report.core.model import STAGES, Intake, Result
 from carbon_report.core.report import numbers as fmt
 from carbon_report.core.report.charts import GREEN, GREY, ChartSeries, ChartSpec
 from carbon_report.core.report.views import YearRow, YearsView
-from carbon_report.outputs.computed import CURRENT_SOURCE, base_year_statement, year_rows
+from carbon_report.outputs.computed import (
+    CURRENT_SOURCE,
+    RECALCULATED_MEANS,
+    base_year_statement,
+    reasons_text,
+    year_rows,
+)
 
 
 def _change(pct: float | None) -> str:
@@ -48,9 +54,12 @@ def years_view(intake: Intake, result: Result) -> Years:
     first, last = rows[0], rows[-1]
     overall = ((last.comparable_total - first.comparable_total) / first.comparable_total * 100
                if first.comparable_total else None)
-    summary = (f"{first.year}—{last.year} 年企业碳排放总量（按本报告的因子口径）由 {fmt.fmt_tco2e(first.comparable_total)} "
+    summary = (f"{first.year}—{last.year} 年企业碳排放总量（往年按本报告的方法和边界重算）由 {fmt.fmt_tco2e(first.comparable_total)} "
                f"tCO2e 变为 {fmt.fmt_tco2e(last.comparable_total)} tCO2e，累计变化 {_change(overall)}；"
-               f"较上年变化 {_change(last.change_pct)}。")
+               f"较上年变化 {_change(last.change_pct)}。{RECALCULATED_MEANS}")
+    for y in (result.history.years if result.history else ()):
+        if y.reasons:
+            summary += f"{y.year} 年重算的原因及其影响：{reasons_text(y.reasons)}。"
     product = next((i for i in result.intensities if i.product != "工业总产值"), None)
     totals = sorted({t.year: t.target_value for t in result.targets
                      if t.kind == "total" and t.stage is None}.items())
