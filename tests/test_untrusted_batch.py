@@ -16,9 +16,12 @@ import openpyxl
 import workbooks
 
 USCC_2 = "91350100M000100Y7C"
-# The batch in-process, so that its own peak memory can be read (RUSAGE_SELF: not its workers').
-PARENT = ("import resource, sys\nfrom carbon_report.app.cli import main\nrc = main(sys.argv[2:])\n"
-          "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\nsys.exit(rc)")
+# The batch in-process, so that its own peak memory can be read: VmHWM, the peak resident size of this process's
+# own memory. Not ru_maxrss: Linux carries that across exec from the process that spawned it (here a pytest
+# worker that may itself have grown past 400 MB), so it measured the test runner, not the batch.
+PARENT = ("import re, sys\nfrom carbon_report.app.cli import main\nrc = main(sys.argv[2:])\n"
+          "hwm = re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1)\n"
+          "open(sys.argv[1], 'w').write(hwm)\nsys.exit(rc)")
 
 
 def batch(folder: Path, out: Path, *extra: str, timeout: float = 300) -> tuple[subprocess.CompletedProcess[str], int]:
