@@ -59,7 +59,7 @@ _GAS = r"(?:CO2e|CO2|CH4|N2O|SF6|NF3|CF4|C2F6|C)"
 _UNIT_ATOM = re.compile(rf"(?:(?:k|m|M|G)?(?:g|t)(?:{_GAS})?|{_GAS}|\d+)")
 _FORMULA_TOKEN = re.compile(r"CO2e?|CH4|N2O|SF6|NF3|CF4|C\d+F\d+|c-C4F8|CO|H2O|N2|O2|C")
 _REFRIGERANT = re.compile(r"(?:R-\d{2,3}[A-Z]?|(?:HFC|HCFC|CFC|PFC|HFO)-\d+[a-z]*(?:/\d+[a-z]*)?)")
-_DESIGNATOR = re.compile(r"[A-Z](?:\.\d+)*")  # 表 A.1, 附录D 表D.0.1
+_DESIGNATOR = re.compile(r"[A-Z](?:[.-]\d+)*|\d+\.[A-Z](?:\.\d+)*")  # 表 A.1, 表D.0.1, 表 C-2, 表 8.A.1
 _STANDARD_PREFIX = re.compile(r"(?:DB\d+/T|T/[A-Z][A-Z-]*|GB/T|GB|HJ)")
 _CONCRETE = re.compile(r"C\d{2}")  # C30混凝土 (a strength class, as GB/T 51366 names it)
 _ROMAN = re.compile(r"[IVX]+")
@@ -269,8 +269,10 @@ def _number_rules(p: Para, text: str) -> list[str]:
         unit = re.match(r"\s?tCO2e(/)?", after)
         if unit and unit.group(1) is None and not _is_total_form(number):
             out.append(f"排放量 {number!r} tCO2e 不是两位小数（{p.where}）")
-        elif unit and unit.group(1) and not _is_intensity_form(number):
-            out.append(f"排放强度 {number!r} 不是 4 位有效数字（{p.where}）")
+        elif unit and unit.group(1) and significant(number, count_trailing_zeros=False) > 4 and len(frac) > 2:
+            # per unit in running text: an intensity (four significant digits) or a factor (at most four);
+            # the tables tell them apart and check intensities exactly
+            out.append(f"排放强度或因子 {number!r} 多于 4 位有效数字（{p.where}）")
     return out
 
 
@@ -294,6 +296,8 @@ def _table_rules(p: Para) -> list[str]:
     where = p.where
     if "因子值" in header and number is not None and significant(number, count_trailing_zeros=False) > 4:
         out.append(f"排放因子 {number!r} 多于 4 位有效数字（{where}）")
+    if any("因子值" in h for h in t.rows[0]):  # a factor table: its units are factors' units, not intensities
+        return out
     if "来源" in header and any("因子值" in h for h in t.rows[0]):
         for word in ("未核实", "所读", "computed", "read"):
             if word in cell:
@@ -344,13 +348,29 @@ def _token_kind(tok: str) -> str | None:
         return None
     parts = [x for x in re.split(r"[/·]", tok) if x]
     if parts and all(x in ALLOWED_WORDS or _UNIT_ATOM.fullmatch(x) or _FORMULA_TOKEN.fullmatch(x)
-                     or _SIZE.fullmatch(x) for x in parts):
+                     or _SIZE.fullmatch(x) or _REFRIGERANT.fullmatch(x) for x in parts):
         return None
     if _CODE.fullmatch(tok):
         return "编码"
     if _CELL.fullmatch(tok):
         return "单元格地址"
     return "英文单词"
+
+
+_INDICES = frozenset({"A", "EF", "GWP", "i", "j", "ij"})
+
+
+def _without_indices(p: Para, start: int, tok: str) -> str:
+    """A formula variable with its index as a Word subscript (U with A below, E with i below) is the
+    variable; the index alone is checked against the indices a formula may have."""
+    subs = [i for i in range(len(tok)) if start + i < len(p.sub) and p.sub[start + i]]
+    if not subs:
+        return tok
+    index = "".join(tok[i] for i in subs)
+    base = "".join(ch for i, ch in enumerate(tok) if i not in subs).rstrip("²³")
+    if index.isdigit() or index not in _INDICES:
+        return tok
+    return base
 
 
 def _text_rules(p: Para, text: str) -> list[str]:
@@ -368,10 +388,10 @@ def _text_rules(p: Para, text: str) -> list[str]:
         out.append(f"单元格地址 {m.group(0)!r}（{where}）")
     if not re.match(r"\s*\[\d+\]", text):  # a bibliography entry cites its English title
         for m in _TOKEN.finditer(text):
-            kind = _token_kind(m.group(0))
+            kind = _token_kind(_without_indices(p, m.start(), m.group(0)))
             if kind:
                 out.append(f"{kind} {m.group(0)!r}（{where}）")
-    for m in re.finditer(r"范围三[^。；\n]{0,12}?类别\s*\d+", text):
+    for m in re.finditer(r"范围三[（(]?(?:中[，,]?)?\s*类别\s*\d+", text):
         out.append(f"范围三的类别应写作“范围三第 N 类”：{m.group(0)!r}（{where}）")
     for m in re.finditer(r"类别\s*(?:[7-9]|1[0-5])(?!\d)", text):
         out.append(f"ISO 14064-1 只有类别 1–6：{m.group(0)!r}（{where}）")

@@ -13,6 +13,10 @@ strings the client typed: those are exempt from the rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,7 @@ import pytest
 
 from carbon_report.core import contract
 from client_text import violations
+from conftest import needs_soffice
 from workbooks import REPORT_PARAGRAPHS, SEED_COMPANY, build
 
 ACT_KEYS = [c.key for c in contract.ACTIVITIES.columns]
@@ -207,7 +212,6 @@ def process(c: Case, folder: Path) -> Path:
     return reports[0]
 
 
-@pytest.mark.xfail(reason="issue 26: the product's fixes for these rules are being made (branch text)", strict=False)
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_report_text_follows_the_rules(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = process(case, tmp_path)
@@ -253,3 +257,66 @@ def test_the_helper_finds_what_it_should(tmp_path: Path) -> None:
 
 def test_a_case_per_addition_and_all_together() -> None:
     assert len(CASES) >= 20 and CASES[-1] is ALL
+
+
+def _tables(docx: Path) -> list[Any]:
+    from lxml import etree
+
+    with zipfile.ZipFile(docx) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+    return root.iter(f"{W}tbl")
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _cell_texts(tr: Any) -> list[str]:
+    return ["".join(t.text or "" for t in tc.iter(f"{W}t")).strip() for tc in tr.findall(f"{W}tc")]
+
+
+def test_no_total_row_starts_a_page_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every row just above a 合计 row keeps with the next (w:keepNext in each of its paragraphs), so Word
+    and LibreOffice move it onto the 合计's page rather than leave 合计 alone at the top of one."""
+    report = process(ALL, tmp_path)
+    capsys.readouterr()
+    totals = 0
+    for tbl in _tables(report):
+        trs = tbl.findall(f"{W}tr")
+        for i, tr in enumerate(trs):
+            if not any(c.endswith("合计") for c in _cell_texts(tr)[:2]) or i < 2:
+                continue
+            totals += 1
+            above = trs[i - 1]
+            paras = list(above.iter(f"{W}p"))
+            kept = [p.find(f"{W}pPr/{W}keepNext") is not None for p in paras]
+            assert paras and all(kept), f"表格中“合计”上一行未设与下段同页：{_cell_texts(above)}"
+    # the six stage tables, the scope and ISO tables, sites, uncertainty and the measures' 合计
+    assert totals >= 6 + 2 + 1 + 1 + 1
+
+
+@needs_soffice
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_numbers_do_not_break_inside_a_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The workbook with every addition, laid out by LibreOffice as users get it (目录 filled, --pdf): every
+    number in every table, and R-410A, stands on one line of the PDF (a number broken inside a cell reads
+    as two pieces on two lines)."""
+    from carbon_report.app.cli import main
+
+    monkeypatch.setenv("CARBON_REPORT_TOC", "1")  # the product's default
+    wb, histories = write(ALL, tmp_path)
+    args = ["process", str(wb), "--out", str(tmp_path / "out"), "--pdf"]
+    for h in histories:
+        args += ["--history", str(h)]
+    assert main(args) == 0
+    capsys.readouterr()
+    report = next((tmp_path / "out").glob("*_评价报告.docx"))
+    pdf = report.with_suffix(".pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    lines = {line.replace(" ", "") for line in text.splitlines()}
+    numbers = {c for tbl in _tables(report) for tr in tbl.findall(f"{W}tr") for c in _cell_texts(tr)
+               if re.fullmatch(r"[<±+-]?\d[\d,]*(?:\.\d+)?%?", c) and len(c) >= 4}
+    assert len(numbers) > 50
+    broken = sorted(n for n in numbers if not any(n in line for line in lines))
+    assert broken == [], f"表格中断行的数字：{broken}"
+    assert any("R-410A" in line for line in lines)

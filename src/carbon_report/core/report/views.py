@@ -323,8 +323,8 @@ class ScopesView:
     scope_rows: tuple[ScopeRow, ...]
     iso_rows: tuple[IsoRow, ...]
     iso_names: tuple[IsoName, ...]
-    summary: str
-    scope3_detail: str
+    summary: Text
+    scope3_detail: Text
 
 
 # ---- sites, months, evidence, uncertainty ----------------------------------------------------------------
@@ -358,7 +358,7 @@ class UncertaintyRow:
 @dataclass(frozen=True)
 class UncertaintyView:
     rows: tuple[UncertaintyRow, ...]
-    text: str
+    text: Text
 
 
 @dataclass(frozen=True)
@@ -387,8 +387,8 @@ class YearRow:
 @dataclass(frozen=True)
 class YearsView:
     rows: tuple[YearRow, ...]
-    summary: str
-    intensity_label: str
+    summary: Text
+    intensity_label: Text
     chart: ChartSpec | None
 
 

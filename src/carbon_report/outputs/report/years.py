@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carbon_report.core.history import default_threshold
+from carbon_report.core.history import HISTORY_SHEET_SOURCE, default_threshold
 from carbon_report.core.model import STAGES, Intake, Result
 from carbon_report.core.report import numbers as fmt
 from carbon_report.core.report.charts import GREEN, GREY, ChartSeries, ChartSpec
+from carbon_report.core.report.text import Text, text_of
 from carbon_report.core.report.views import YearRow, YearsView
 from carbon_report.outputs.computed import (
     CURRENT_SOURCE,
@@ -18,6 +19,15 @@ from carbon_report.outputs.computed import (
     reasons_text,
     year_rows,
 )
+
+
+def _source(source: str, year: int) -> str:
+    """Where a year's figures come from, as a client says it (the file's name stays in the computed sheets)."""
+    if source == CURRENT_SOURCE:
+        return "本报告"
+    if source == HISTORY_SHEET_SOURCE:
+        return "企业填报的历年排放量"
+    return f"企业 {year} 年填报数据"
 
 
 def _change(pct: float | None) -> str:
@@ -30,12 +40,12 @@ class Years:
     `base_year_threshold`."""
 
     years: YearsView | None
-    base_year_statement: str
+    base_year_statement: Text  # runs, so tCO2e gets its subscript
     base_year_threshold: str
 
 
 def years_view(intake: Intake, result: Result) -> Years:
-    statement = base_year_statement(result)
+    statement = text_of(base_year_statement(result))
     threshold = result.history.threshold_pct if result.history else default_threshold().pct
     rows = year_rows(intake, result)
     if len(rows) < 2:
@@ -44,7 +54,7 @@ def years_view(intake: Intake, result: Result) -> Years:
     for r in rows:
         table.append(YearRow(
             year=f"{r.year}" + ("（本年度）" if r.current else ""),
-            source="本报告" if r.source == CURRENT_SOURCE else r.source,
+            source=_source(r.source, r.year),
             stages=tuple(fmt.fmt_tco2e(r.stages[s]) if r.stages is not None else fmt.NO_VALUE for s in STAGES),
             reported=fmt.fmt_tco2e(r.reported_total),
             recalculated=fmt.fmt_tco2e(r.recalculated_total) if r.recalculated_total is not None else fmt.NO_VALUE,
@@ -76,7 +86,7 @@ def years_view(intake: Intake, result: Result) -> Years:
         height_mm=85.0)
     return Years(YearsView(
         rows=tuple(table),
-        summary=summary,
-        intensity_label=f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度",
+        summary=text_of(summary),
+        intensity_label=text_of(f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度"),
         chart=chart,
     ), statement, f"{threshold:g}")
