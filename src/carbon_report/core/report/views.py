@@ -387,7 +387,7 @@ class YearRow:
 @dataclass(frozen=True)
 class YearsView:
     rows: tuple[YearRow, ...]
-    summary: Text
+    summary: Text  # the trend, what 重算 means and each earlier year's reasons (CO2 as subscripts)
     intensity_label: Text
     chart: ChartSpec | None
 
