@@ -974,9 +974,9 @@ def build(out: Path) -> Path:
     # no library codes: they are the tool's, and the computed workbook keeps the trace
     table(doc, ["序号", "名称", "气体", "因子值", "单位", "来源", "发布日期"],
           ["{{ f.no }}", "{{ f.name }}", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
-           "{{ f.source }}", "{{ f.published }}"], [13, 24, 18, 17, 21, 40, 17],
+           "{{ f.source }}", "{{ f.published }}"], [13, 21, 17, 16, 25, 38, 20],
           loop="f in factor_rows", else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 5},
-          small={2, 3, 4, 5, 6})  # 9 pt: a value, a unit (kgCO2e/t·km) and a gas fit their columns
+          small={1, 2, 3, 4, 5, 6})  # 9 pt: a value, a unit (kgCO2e/t·km) and a gas fit their columns
 
     heading(doc, "2.3.3 计算结果", 3)
     tag(doc, "{%p for s in stages %}")
@@ -1013,8 +1013,9 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{r seq_field('表', 2) }} 分气体温室气体排放量")
     table(doc, ["序号", "温室气体", "GWP100", "气体排放量（t）", "排放量（tCO_{2}e）", "占比"],
           ["{{ g.no }}", "{{r g.gas }}", "{{ g.gwp }}", "{{ g.tonnes }}", "{{ g.tco2e }}", "{{ g.share }}"],
-          [13, 49, 18, 24, 24, 18.6], loop="g in gas_rows", else_cells=["/", "/", "/", "/", "/", "/"], left={1},
-          spacer=False)
+          [13, 52, 18, 23, 23, 17.6], loop="g in gas_rows", else_cells=["/", "/", "/", "/", "/", "/"], left={1},
+          small={1}, spacer=False, keep_together=True)  # short: its rows and its note on one page; a blend's
+    # name in 9 pt keeps 氢氟碳化物混合制冷剂 on the line of R-410A, its components on the next
     tag(doc, "{%p if has_co2e %}")
     para(doc, "注：CO_{2}e 行为以二氧化碳当量直接给出的排放因子（如原材料“摇篮到大门”排放因子）计算的排放量，已包含其涵盖"
               "的各种温室气体，不再乘以 GWP。", "表注")

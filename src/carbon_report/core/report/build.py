@@ -148,16 +148,17 @@ def gas_group(gas: str, blends: Mapping[str, Mapping[str, float]]) -> str | None
     return None
 
 
-def gas_name(gas: str, blends: Mapping[str, Mapping[str, float]]) -> str:
+def gas_name(gas: str, blends: Mapping[str, Mapping[str, float]], *, cell: bool = False) -> str:
     """How the report names a gas: 二氧化碳（CO2）, HFC-134a（氢氟碳化物）, R-410A（氢氟碳化物混合制冷剂，
-    HFC-32/HFC-125）."""
+    HFC-32/HFC-125）; in a table `cell` a blend takes two lines, R-410A（HFC-32/HFC-125） and 氢氟碳化物混合制冷剂,
+    so that no line breaks inside a name."""
     if gas in GAS_NAMES_ZH:
         return GAS_NAMES_ZH[gas]
     group = gas_group(gas, blends)
     if gas in blends:
         parts = "/".join(blends[gas])
         kind = {"HFC": "氢氟碳化物混合制冷剂", "PFC": "全氟化碳混合物"}.get(group or "", "混合气体")
-        return f"{gas}（{kind}，{parts}）"
+        return f"{gas}（{parts}）\n{kind}" if cell else f"{gas}（{kind}，{parts}）"
     if group == "HFC":
         return f"{gas}（氢氟碳化物）"
     if group == "PFC":
@@ -342,7 +343,7 @@ def _gas_rows(result: Result, b: _Basis, blends: Mapping[str, Mapping[str, float
     for i, (gas, tco2e) in enumerate(sorted(result.gas_totals.items(), key=lambda kv: -kv[1]), start=1):
         gwp = gwp_used.get(gas)
         rows.append(GasRow(
-            i, text_of(gas_name(gas, blends)),
+            i, text_of(gas_name(gas, blends, cell=True)),
             "—" if gas == "CO2e" else (fmt.fmt_gwp(gwp) if gwp is not None else "/"),
             "—" if gas == "CO2e" else fmt.fmt_gas_tonnes(result.gas_tonnes.get(gas, 0.0)),
             fmt.fmt_tco2e(tco2e), fmt.fmt_share(gas_shares.get(gas), positive=tco2e > 0)))
