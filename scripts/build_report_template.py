@@ -783,7 +783,8 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{r seq_field('表', 'A', '.') }} {{ year }} 年度绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
-          [13, 50, 24, 20, 18, 21.6], loop="r in summary_rows", left={1, 5}, spacer=False, keep_together=True)
+          [13, 52, 22, 20, 18, 21.6], loop="r in summary_rows", left={1, 5}, small={5}, spacer=False,
+          keep_together=True)  # 100.00% and tCO2e/万元 on one line; 备注 in 9 pt
     note = para(doc, "注：数量为企业（全厂）{{ year }} 年度排放量，单位 tCO_{2}e；单位产品碳排放强度单独列示，不计入合计。"
                      "数值经四舍五入显示；占比按最大余数法修约，合计为 100.00%。“/”表示该阶段无相关活动或数据缺失。",
                 "表注")
@@ -989,14 +990,14 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{r seq_field('表', 2) }} 绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
-          [13, 50, 24, 20, 18, 21.6], loop="r in summary_rows", left={1, 5}, keep_together=True)
+          [13, 52, 22, 20, 18, 21.6], loop="r in summary_rows", left={1, 5}, small={5}, keep_together=True)
     tag(doc, "{%p if intensity_rows %}")
     para(doc, "单位产品碳排放强度按企业碳排放总量乘以该产品的分配比例、再除以该产品的产量计算，与企业（全厂）排放总量"
               "分别列示：")
     caption(doc, "表 {{r seq_field('表', 2) }} 单位产品碳排放强度")
     table(doc, ["指标", "产量", "产量单位", "分配比例", "排放强度", "单位"],
           ["{{ r.label }}", "{{ r.output }}", "{{ r.product_unit }}", "{{ r.allocation }}", "{{ r.value }}",
-           "{{r r.unit }}"], [46, 20, 16, 18, 20, 26.6], loop="r in intensity_rows", left={0})
+           "{{r r.unit }}"], [44, 20, 19, 19, 20, 24.6], loop="r in intensity_rows", left={0})
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if charts.share %}")
     doc.add_paragraph("{{r charts.share }}", style="图片")
