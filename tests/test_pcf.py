@@ -307,3 +307,36 @@ def test_two_products_that_would_write_one_file(tmp_path: Path, cli) -> None:  #
     issues = json.loads(ran.stdout)["issues"]
     assert ran.returncode == 1
     assert [i for i in issues if i["code"] == "E-PCF-FILE-CLASH" and "主轴:A" in i["message"]]
+
+
+def test_batch_summary_has_one_row_per_product(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """`batch --pcf`: 汇总.xlsx's 产品碳足迹 sheet, one row per workbook × product, the figures worked above (mass)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _workbook(folder)
+    out = tmp_path / "out"
+    ran = cli("batch", folder, "--out", out, "--pcf", "--jobs", "1")
+    assert ran.returncode == 0, ran.stderr
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["产品碳足迹"]
+    rows = [dict(zip([c.value for c in ws[1]], r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r["产品"] for r in rows] == ["主轴", "齿轮箱"]
+    a, b = rows
+    assert (a["文件"], a["声明单位"], a["产量"], a["系统边界"], a["分配方法"]) == ("两产品.xlsx", "件", 100, "从摇篮到大门",
+                                                                       "质量")
+    assert a["共用排放分配份额"] == pytest.approx(0.25) and b["共用排放分配份额"] == pytest.approx(0.75)
+    assert (a["原材料获取（tCO2e）"], a["生产（tCO2e）"]) == (pytest.approx(8.25), pytest.approx(12.5))
+    assert (b["原材料获取（tCO2e）"], b["生产（tCO2e）"]) == (pytest.approx(15.75), pytest.approx(37.5))
+    assert {a[k] for k in ("分销（tCO2e）", "使用（tCO2e）", "寿命终止（tCO2e）")} == {"/"}  # outside cradle-to-gate
+    assert a["合计（tCO2e）"] == pytest.approx(20.75) and b["合计（tCO2e）"] == pytest.approx(53.25)
+    assert a["单位产品碳足迹（kgCO2e/声明单位）"] == pytest.approx(207.5)
+    assert b["单位产品碳足迹（kgCO2e/声明单位）"] == pytest.approx(1775.0)
+    assert a["生物源 CO2（t，单独报告）"] == pytest.approx(1.5) and b["生物源 CO2（t，单独报告）"] == pytest.approx(4.5)
+    assert a["初级数据占比"] == pytest.approx(3 / 20.75) and b["初级数据占比"] == pytest.approx(0.0)
+    for r in rows:  # the links open the files the batch wrote, next to 汇总.xlsx
+        assert r["碳足迹报告"] == f"两产品_{r['产品']}_产品碳足迹报告.docx" and (out / r["碳足迹报告"]).is_file()
+        assert r["PACT 数据文件"] == f"两产品_{r['产品']}.pact.json" and (out / r["PACT 数据文件"]).is_file()
+    # a batch of workbooks without footprints (no --pcf, no footprint column) keeps 汇总.xlsx as it was
+    (tmp_path / "v1").mkdir()
+    build(tmp_path / "v1" / "种子.xlsx")
+    cli("batch", tmp_path / "v1", "--out", tmp_path / "plain", "--jobs", "1", "--no-report")
+    assert "产品碳足迹" not in openpyxl.load_workbook(tmp_path / "plain" / "汇总.xlsx").sheetnames
