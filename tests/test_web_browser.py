@@ -181,6 +181,7 @@ def test_product_footprints_when_the_box_is_ticked(page) -> None:
     import json
 
     from selenium.webdriver.common.by import By
+
     from test_pcf import FACTORS, _activity
 
     driver, server, tmp_path = page

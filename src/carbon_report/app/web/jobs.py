@@ -227,7 +227,7 @@ def _products(job: Job, f: JobFile, token: str) -> list[dict[str, Any]]:
     for p in o.get("products") or []:
         links = {}
         for g in PRODUCT_KINDS:
-            names = list((o["outputs"].get(g) or {}))
+            names = list(o["outputs"].get(g) or {})
             if p["name"] in names and o["outputs"][g][p["name"]]:
                 links[g] = link(job, f"{f.id}/{g}-{names.index(p['name'])}", token)
         out.append({"name": p["name"], "declared_unit": p["declared_unit"], "per_unit_kgco2e": p["per_unit_kgco2e"],
