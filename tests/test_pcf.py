@@ -340,3 +340,20 @@ def test_batch_summary_has_one_row_per_product(tmp_path: Path, cli) -> None:  # 
     build(tmp_path / "v1" / "种子.xlsx")
     cli("batch", tmp_path / "v1", "--out", tmp_path / "plain", "--jobs", "1", "--no-report")
     assert "产品碳足迹" not in openpyxl.load_workbook(tmp_path / "plain" / "汇总.xlsx").sheetnames
+
+
+def test_the_bundled_samples_pact_files_validate(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """README's demo sample with --pcf: a PACT file per product, field by field as PACT 2.3 says; each product
+    counted in pieces is declared per kilogram through its 单位质量 (85 kg per 主轴, 420 kg per 齿轮箱)."""
+    sample = Path(__file__).resolve().parents[1] / "samples" / "示例_华东精密机械有限公司_2024.xlsx"
+    ran = cli("process", sample, "--out", tmp_path, "--pcf", "--json", "--no-report")
+    assert ran.returncode == 0, ran.stderr
+    products = _products(ran)
+    for name, cpc, mass in (("数控机床主轴", "44251", 85), ("精密齿轮箱", "43320", 420)):
+        doc = json.loads((tmp_path / f"示例_华东精密机械有限公司_2024_{name}.pact.json").read_text(encoding="utf-8"))
+        check_pact_2_3(doc)
+        assert doc["productNameCompany"] == name and doc["productCategoryCpc"] == cpc
+        cf = doc["pcf"]
+        assert (cf["declaredUnit"], cf["unitaryProductAmount"]) == ("kilogram", str(mass))
+        assert float(cf["pCfExcludingBiogenic"]) == pytest.approx(products[name]["per_unit_kgco2e"] / mass)
+    assert "W-PCF-PACT" not in ran.stderr
