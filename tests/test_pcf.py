@@ -357,3 +357,23 @@ def test_the_bundled_samples_pact_files_validate(tmp_path: Path, cli) -> None:  
         assert (cf["declaredUnit"], cf["unitaryProductAmount"]) == ("kilogram", str(mass))
         assert float(cf["pCfExcludingBiogenic"]) == pytest.approx(products[name]["per_unit_kgco2e"] / mass)
     assert "W-PCF-PACT" not in ran.stderr
+
+
+def test_a_row_without_data_is_a_gap_in_the_footprint_report(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """A 辅料运输 row typed "/" inside the boundary and a 成品运输 "/" outside it: the report says each was not
+    quantified (never "0 tCO2e"), shows "/" in the table, and the footprint stays the one worked above (20.75 t)."""
+    activities = [*ACTIVITIES, _activity("运输", "原材料运输", "辅料运输", "/", "t·km", "T-TRUCK", None),
+                  _activity("运输", "产品运输", "成品配送", "/", "t·km", "T-TRUCK", "主轴")]
+    ran = cli("process", _workbook(tmp_path, activities=activities), "--out", tmp_path / "out", "--pcf", "--json")
+    assert ran.returncode == 0, ran.stderr
+    data = json.loads(ran.stdout)
+    assert _products(ran)["主轴"]["total_tco2e"] == pytest.approx(20.75)
+    d = docx.Document(data["outputs"]["pcf_reports"]["主轴"])
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "系统边界内的辅料运输，企业未提供活动数据，按 0 计入，下表以“/”表示" in text
+    assert "系统边界外的成品配送，企业未提供活动数据，未量化，也不计入本产品碳足迹。" in text
+    assert "辅料运输缺少活动数据，按 0 计入，相应排放未能量化。" in text  # among the limitations
+    sources = next(t for t in d.tables if t.rows[0].cells[1].text == "排放源")
+    row = next(r for r in sources.rows if r.cells[1].text == "辅料运输")
+    assert (row.cells[3].text, row.cells[6].text) == ("未提供数据", "/")
+    assert "等同采用" not in text  # GB/T 24067-2024 draws on ISO 14067; it is not an identical adoption
