@@ -377,3 +377,18 @@ def test_a_row_without_data_is_a_gap_in_the_footprint_report(tmp_path: Path, cli
     row = next(r for r in sources.rows if r.cells[1].text == "辅料运输")
     assert (row.cells[3].text, row.cells[6].text) == ("未提供数据", "/")
     assert "等同采用" not in text  # GB/T 24067-2024 draws on ISO 14067; it is not an identical adoption
+
+
+def test_check_pcf_says_before_processing_why_no_pact_file(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """A clerk's preview: `check --pcf` names the cell to fill for the PACT file (here the blank CPC编码 of 齿轮箱,
+    产品产量 row 3, column I), as `process --pcf` will; plain `check` does not (no PACT file is asked for)."""
+    products = [PRODUCTS[0], [*PRODUCTS[1][:8], None, None]]
+    book = _workbook(tmp_path, products=products)
+    got = [(i["sheet"], i["cell"], i["code"]) for i in _issues(cli, book, "--pcf") if i["code"] == "W-PCF-PACT"]
+    assert got == [("产品产量", "I3", "W-PCF-PACT")]
+    assert "W-PCF-PACT" not in [i["code"] for i in _issues(cli, book)]
+    ran = cli("process", book, "--out", tmp_path / "out", "--pcf", "--json", "--no-report")
+    issues = json.loads(ran.stdout)["issues"]
+    assert [(i["sheet"], i["cell"]) for i in issues if i["code"] == "W-PCF-PACT"] == [("产品产量", "I3")]
+    assert not (tmp_path / "out" / "两产品_齿轮箱.pact.json").exists()
+    assert (tmp_path / "out" / "两产品_主轴.pact.json").is_file()
