@@ -392,3 +392,18 @@ def test_check_pcf_says_before_processing_why_no_pact_file(tmp_path: Path, cli) 
     assert [(i["sheet"], i["cell"]) for i in issues if i["code"] == "W-PCF-PACT"] == [("产品产量", "I3")]
     assert not (tmp_path / "out" / "两产品_齿轮箱.pact.json").exists()
     assert (tmp_path / "out" / "两产品_主轴.pact.json").is_file()
+
+
+def test_a_small_gas_never_reads_zero_percent(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """柴油 1 t × 0.01 kgN2O/t × 273 (AR6) = 2.73 kgCO2e, shared: 主轴 gets a quarter, 0.68 kg of about 20.75 t
+    (0.003 %): its row in the gases table says <0.01%, not 0.00%."""
+    factors = [*FACTORS, ["T-N2O", "柴油", "N2O", 0.01, "kgN2O/t", "测试因子", 2023, None, None, None, None, None, None]]
+    activities = [*ACTIVITIES, _activity("生产", "燃料", "柴油", 1, "t", "T-N2O", None)]
+    book = build(tmp_path / "两产品.xlsx", company=company_with(分配方法="质量"), products=PRODUCTS,
+                 activities=activities, factors=factors, targets=[])
+    ran = cli("process", book, "--out", tmp_path / "out", "--pcf", "--json")
+    assert ran.returncode == 0, ran.stderr
+    d = docx.Document(json.loads(ran.stdout)["outputs"]["pcf_reports"]["主轴"])
+    gases = next(t for t in d.tables if t.rows[0].cells[0].text == "温室气体")
+    n2o = next(r for r in gases.rows if "N" in r.cells[0].text and "O" in r.cells[0].text)
+    assert n2o.cells[3].text == "<0.01%"

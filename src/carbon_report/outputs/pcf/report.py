@@ -158,6 +158,13 @@ def _para(doc, text: str) -> None:  # noqa: ANN001
     _text(p, text)
 
 
+def _share(pct: float | None, value: float) -> str:
+    """A share as the report prints it: a gas or stage that emits something never reads 0.00%."""
+    if pct is None:
+        return "/"
+    return "<0.01%" if value > 0 and round(pct, 2) == 0 else f"{pct:.2f}%"
+
+
 def _per_unit(value_kg: float) -> str:
     return fmt_intensity(value_kg)
 
@@ -243,7 +250,7 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
         f = x.line.factor
         source = "供应商数据" if f.supplier_data else ("企业填报因子" if f.origin == "workbook" else "内置因子库")
         share = ("本产品" if len(pcf.products) == 1 else "本产品专属" if a.product
-                 else f"共用（分配 {fmt_number(x.fraction * 100, 2)}%）")
+                 else f"共用 {fmt_number(x.fraction * 100, 2)}%")
         no_data = a.amount_kind == "no_data"
         if no_data:
             gaps.append(a.name)
@@ -253,8 +260,8 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
         _para(doc, f"系统边界内的{'、'.join(gaps)}，企业未提供活动数据，按 0 计入，下表以“/”表示；"
                    "这些排放源的排放未能量化，本产品碳足迹可能因此偏低。")
     caption("排放源、数据质量与来源")
-    _table(doc, ["阶段", "排放源", "温室气体", "数据质量", "因子来源", "归属", "排放量（tCO2e）"], rows,
-           [2.5, 3.0, 2.4, 1.7, 2.0, 2.2, 2.2])
+    _table(doc, ["阶段", "排放源", "温室气体", "数据质量", "因子来源", "归属", "计入本产品（tCO2e）"], rows,
+           [2.4, 3.0, 2.4, 1.6, 2.0, 2.2, 2.4])
 
     doc.add_heading("6 分配", level=1)
     method = ALLOCATION_ZH[pcf.allocation]
@@ -276,14 +283,14 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
     shares = share_percentages({s: v for s, v in fp.stages.items()})
     caption("各生命周期阶段的碳足迹")
     _table(doc, ["生命周期阶段", "排放量（tCO2e）", f"单位产品（kgCO2e/{unit}）", "占比"],
-           [[s.zh, fmt_tco2e(v), _per_unit(v * 1000 / fp.output), f"{shares[s]:.2f}%" if s in shares else "/"]
+           [[s.zh, fmt_tco2e(v), _per_unit(v * 1000 / fp.output), _share(shares.get(s), v)]
             for s, v in fp.stages.items()]
            + [["合计", fmt_tco2e(fp.total_tco2e), _per_unit(fp.per_unit_kgco2e), "100.00%" if shares else "/"]],
            [4, 4, 4.5, 3])
     gas_shares = share_percentages(fp.gases)
     caption("各温室气体的碳足迹")
     _table(doc, ["温室气体", "排放量（tCO2e）", f"单位产品（kgCO2e/{unit}）", "占比"],
-           [[_gas_label(g), fmt_tco2e(v), _per_unit(v * 1000 / fp.output), f"{gas_shares[g]:.2f}%" if g in gas_shares else "/"]
+           [[_gas_label(g), fmt_tco2e(v), _per_unit(v * 1000 / fp.output), _share(gas_shares.get(g), v)]
             for g, v in fp.gases.items()], [5, 4, 4.5, 3])
 
     doc.add_heading("8 生物源碳", level=1)
