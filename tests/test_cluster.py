@@ -343,7 +343,8 @@ def test_a_companys_years_are_linked_on_the_cluster_as_locally(cluster: tuple[st
 @pytest.mark.parametrize("ship", [False, True], ids=["shared-path", "ship-inputs"])
 def test_a_file_run_again_alone_keeps_its_earlier_years(tmp_path: Path, ship: bool) -> None:
     """After its shard was lost, a file runs alone: the client sends its company's earlier years with it."""
-    from carbon_report.app.batch.cluster import Shard, _ship, run_shard
+    from carbon_report.app.batch.cluster import Shard, run_shard
+    from carbon_report.app.batch.ship import Cargo
 
     d = tmp_path / "收集"
     d.mkdir()
@@ -352,10 +353,26 @@ def test_a_file_run_again_alone_keeps_its_earlier_years(tmp_path: Path, ship: bo
     shard = Shard([1], [str(y23)], str(d), str(tmp_path / "out"), Options(report=False), 60, strikes=1,
                   history={str(y23): [str(y22)]})
     if ship:
-        shard.shipped = _ship([y23, y22], d, tmp_path / "out")
+        shard.cargo, refused = Cargo.pack([y23, y22], {}, d)
+        assert refused == {}
     output = run_shard(shard)
     [(index, record)] = output.records
     assert index == 1 and record.status == "ok", record.lines
     assert [h.year for h in record.history] == [2022]
     assert record.input == str(y23)  # the client's path, also when the bytes were shipped
     assert record.to_json()["input"] == str(y23)
+
+
+def test_product_footprint_files_come_back_from_the_cluster(cluster: tuple[str, psutil.Process],
+                                                            tmp_path: Path) -> None:
+    """`--pcf` writes a footprint report and a PACT file per product: on the cluster they come back as the
+    workbook and the report do, so DIR holds what a local batch leaves."""
+    address, _ = cluster
+    d = tmp_path / "收集"
+    shutil.copytree(HERE.parent / "samples", d)
+    local = run_cli(d, "--out", tmp_path / "本机", "--json", "--no-report", "--pcf", "--jobs", "2")
+    dask = run_cli(d, "--out", tmp_path / "集群", "--json", "--no-report", "--pcf", "--dask", address)
+    assert dask.returncode == local.returncode, dask.stderr
+    assert listing(tmp_path / "集群") == listing(tmp_path / "本机")
+    assert len([n for n in listing(tmp_path / "集群") if n.endswith("_产品碳足迹报告.docx")]) == 3
+    assert normalised(json.loads(dask.stdout), tmp_path / "集群") == normalised(json.loads(local.stdout), tmp_path / "本机")
