@@ -42,7 +42,7 @@ from carbon_report.app.batch import plan
 from carbon_report.app.batch.children import ChildPool, Keep
 from carbon_report.app.batch.pool import default_jobs, run_batch
 from carbon_report.app.batch.records import BatchResult, assemble, failed, unreadable
-from carbon_report.app.batch.ship import Cargo, history_name, references
+from carbon_report.app.batch.ship import SHIP_EVENT, Cargo, history_name, references
 from carbon_report.app.batch.worker import WORKER_MEMORY_LIMIT, call
 from carbon_report.core.errors import ClusterError
 from carbon_report.core.findings import Code
@@ -102,6 +102,7 @@ def run_shard(shard: Shard) -> ShardOutput:
             root = Path(scratch) / "in"
             root.mkdir()
             shard.cargo.unpack(root)
+            _log_event(SHIP_EVENT, {"root": shard.root, **shard.cargo.manifest()})
             files = [root / Path(p).relative_to(shard.root) for p in shard.paths]
             if shard.history_names:
                 options = dataclasses.replace(options, history=tuple(root / n for n in shard.history_names))
@@ -127,6 +128,16 @@ def run_shard(shard: Shard) -> ShardOutput:
         produced = {p.relative_to(tmp_out).as_posix(): p.read_bytes() for p in sorted(tmp_out.rglob("*"))
                     if p.is_file() and not p.name.startswith(".~tmp_")} if tmp_out.is_dir() else {}
         return ShardOutput(records, produced)
+
+
+def _log_event(topic: str, message: dict[str, Any]) -> None:
+    """An entry in the scheduler's event log (Client.get_events(topic)), from a Dask worker; nothing elsewhere."""
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(topic, message)
+    except (ImportError, ValueError):
+        return
 
 
 def _scratch_parent() -> str | None:
