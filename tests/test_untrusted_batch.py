@@ -126,21 +126,45 @@ def test_a_workbook_inflating_to_1_gib_never_reaches_the_parents_memory(tmp_path
     assert summary_rows(tmp_path / "out")["炸弹.xlsx"] == "无法读取"
 
 
-@pytest.mark.parametrize("inflated_mb", [300])
-def test_a_large_company_sheet_below_the_bomb_limits_is_not_read_in_the_parent(tmp_path: Path,
-                                                                                inflated_mb: int) -> None:
-    """Below the package limits (so its worker reads it, under its own memory cap), a 企业信息 part of
-    hundreds of MB is still not parsed by the batch's parent to link years: the parent stays small."""
+def test_a_large_company_sheet_below_the_bomb_limits_is_not_read_in_the_parent(tmp_path: Path) -> None:
+    """Below the package limits (so the parent's file check passes it on to a worker, which reads it under its
+    own memory cap), a 企业信息 part of 300 MB is still not parsed by the batch's parent to link a company's
+    years: the parent reads a bounded prefix of it and stays as small as with good files alone (it reached
+    661 MB before)."""
+    from carbon_report.io.reader import peek_company
+
     d = tmp_path / "in"
     two_good(d)
-    big = inflating(d / "大.xlsx", inflated_mb * 1024**2, ratio_below_limit=True)
-    with zipfile.ZipFile(big) as z:  # within every package limit: a file the pipeline itself reads
-        assert sum(i.file_size for i in z.infolist()) < 512 * 1024**2 and big.stat().st_size < 50 * 1024**2
-        assert all(i.file_size / max(i.compress_size, 1) < 200 for i in z.infolist())
+    big = inflating(d / "大.xlsx", 300 * 1024**2, ratio_below_limit=True)
+    with zipfile.ZipFile(big) as z:  # within every package limit: a file the parent's check lets through
+        infos = z.infolist()
+        assert max(i.file_size for i in infos) >= 300 * 1024**2
+        assert sum(i.file_size for i in infos) < 512 * 1024**2 and big.stat().st_size < 50 * 1024**2
+        assert all(i.file_size / max(i.compress_size, 1) < 200 for i in infos)
+    # the labels are in the sheet's first rows: the prefix still names the company and year (seed workbook)
+    assert peek_company(big) == ("91410326MA3X43L73Y", 2023)
     p, parent_mb = batch(d, tmp_path / "out")
     got = files(p)
-    assert got["a.xlsx"]["status"] == "ok" and "大.xlsx" in got
-    assert 0 < parent_mb < 400, parent_mb
+    assert got["a.xlsx"]["status"] == got["b.xlsx"]["status"] == "ok"
+    assert 0 < parent_mb < 200, parent_mb
+    # its worker reads it and refuses it: one finding, no internal error; the batch went on, 汇总.xlsx written
+    assert got["大.xlsx"]["status"] == "unreadable" and codes(got["大.xlsx"]) == ["E-FILE-CORRUPT"]
+    assert "Traceback" not in p.stderr and "E-INTERNAL" not in p.stderr and p.returncode == 2
+    assert summary_rows(tmp_path / "out")["大.xlsx"] == "无法读取"
+
+
+def test_a_peek_reads_a_bounded_prefix_of_the_company_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound itself: with the byte cap lowered below where the labels end, the peek finds nothing rather
+    than reading on; with the rows capped before the 核算年度 row likewise."""
+    from carbon_report.io import reader
+
+    wb = workbooks.build(tmp_path / "a.xlsx")
+    assert reader.peek_company(wb) == ("91410326MA3X43L73Y", 2023)
+    monkeypatch.setattr(reader, "PEEK_MAX_BYTES", 200)
+    assert reader.peek_company(wb) is None
+    monkeypatch.setattr(reader, "PEEK_MAX_BYTES", 4 * 1024**2)
+    monkeypatch.setattr(reader, "PEEK_MAX_ROWS", 1)
+    assert reader.peek_company(wb) is None
 
 
 # ---- --ship-inputs: only what the workbook names, only regular files inside its folder --------------------------
