@@ -638,20 +638,20 @@ def years_section(doc) -> None:
     rows as the computed sheet 历年对比, and a native chart of the trend with the total targets."""
     tag(doc, "{%p if years %}")
     heading(doc, "2.3.3.2 历年碳排放对比", 4)
-    para(doc, "往年数据取自企业往年的填报工作簿（按本报告的报告日期、因子库和 GWP 取值重新计算，使各年可比）或“历史排放”表。"
-              "{{ years.summary }}")
-    caption(doc, "表 {{r seq_field('表', 2) }} 历年各阶段碳排放量（tCO_{2}e，按本报告因子口径）")
+    para(doc, "往年数据取自企业往年的核算资料（按本年度的方法和边界重新计算，使各年可比）或企业提供的往年排放数据。"
+              "{{r years.summary }}")
+    caption(doc, "表 {{r seq_field('表', 2) }} 历年各阶段碳排放量（tCO_{2}e，往年按本年度方法和边界重算）")
     table(doc, ["年份", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计"],
           ["{{ r.year }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.recalculated }}"],
           [31, 16, 16, 16, 16, 16, 16, 19.6], loop="r in years.rows", left={0},
           small={1, 2, 3, 4, 5, 6, 7}, spacer=False)
-    para(doc, "注：“/”表示该年只提供了合计。", "表注")
+    para(doc, "注：“/”表示该年该阶段没有数据，或该年只提供了合计。", "表注")
     caption(doc, "表 {{r seq_field('表', 2) }} 历年碳排放总量与变化")
-    table(doc, ["年份", "来源", "原报告排放量（tCO_{2}e）", "按本报告因子重算（tCO_{2}e）", "较上年变化",
+    table(doc, ["年份", "来源", "原报告排放量（tCO_{2}e）", "重算后排放量（tCO_{2}e）", "较上年变化",
                 "{{ years.intensity_label }}"],
           ["{{ r.year }}", "{{ r.source }}", "{{ r.reported }}", "{{ r.recalculated }}", "{{ r.change }}",
-           "{{ r.intensity }}"], [24, 30, 24, 24, 18, 26.6], loop="r in years.rows", left={0, 1}, spacer=False)
-    para(doc, "注：较上年变化按重算后的口径计算；“历史排放”表所填年份无法重算，按所填数值。", "表注")
+           "{{ r.intensity }}"], [24, 34, 22, 22, 18, 26.6], loop="r in years.rows", left={0, 1}, spacer=False)
+    para(doc, "注：较上年变化按重算后的口径计算；企业提供的往年数据（未附往年核算资料）无法重算，按所填数值。", "表注")
     tag(doc, "{%p if years.chart %}")
     doc.add_paragraph("{{r years.chart }}", style="图片")
     para(doc, "图 {{r seq_field('图', 2) }} 历年碳排放总量与减排目标", "图题")
@@ -1053,7 +1053,7 @@ def build(out: Path) -> Path:
               "或发现重大计算错误，且对基准年排放量的累计影响达到 {{ base_year_threshold }}% 及以上时，对基准年排放量进行重新计算，并在当年报告"
               "中说明原因。")
     tag(doc, "{%p if base_year_statement %}")
-    para(doc, "{{ base_year_statement }}")
+    para(doc, "{{r base_year_statement }}")
     tag(doc, "{%p endif %}")
     para(doc, "企业“双碳”总体目标：{{ company.name }}力争在国家碳达峰、碳中和时间表内实现自身碳达峰、碳中和，"
               "逐步实现范围 1+范围 2 碳中和，进而实现范围 1+范围 2+范围 3 碳中和；分阶段的减排目标见下文。")

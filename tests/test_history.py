@@ -163,8 +163,12 @@ def test_library_edition_changes_the_base_year_grid_factor(tmp_path: Path, grid:
     reason = d["history"][0]["reasons"][0]
     assert reason["kind"] == "methodology"
     assert reason["effect_tco2e"] == pytest.approx(1000 * (grid - 0.5366))
-    assert "0.5366 kgCO2/kWh（因子库 2026.5 版）" in reason["description"]
-    assert f"{grid:g} kgCO2/kWh（因子库 2027.1-test 版）" in reason["description"]
+    # client wording: the factor by name, both values to four significant digits with the unit once (the same
+    # factor), its edition year, and that the library's edition moved; never a code or a file
+    effect = 1000 * (grid - 0.5366)
+    assert reason["description"] == (
+        f"2022 年排放量按本年度因子重算：生产“电力”的全国电力平均二氧化碳排放因子由 0.5366 调整为 {grid:.4f} "
+        f"kgCO2/kWh（2022 年版，排放因子库由 {load_library().version} 版更新为 2027.1-test 版），影响 {effect:+.2f} tCO2e")
     text = report_text(d["outputs"]["report"])
     assert (f"{abs(pct):.2f}%" in text)
     if recalculated:
@@ -281,7 +285,8 @@ def test_a_source_excluded_this_year_is_named_as_a_boundary_change(tmp_path: Pat
     assert d["total_tco2e"] == pytest.approx(800 * 0.5306)
     reason = d["history"][0]["reasons"][0]
     assert reason["kind"] == "structural" and reason["effect_tco2e"] == pytest.approx(-STEEL)
-    assert reason["description"].startswith("原材料获取“钢筋”：本年度不再有该排放源")
+    assert reason["description"] == ("2022 年排放量按本年度边界重算：原材料获取“钢筋”本年度为“不适用”（不在核算边界内），"
+                                     "扣除其在 2022 年原报告中的 234.00 tCO2e，影响 -234.00 tCO2e")
     # 1000 × 0.5703 + 0 (steel removed from the recalculation): the removal is 234 / 804.3 = 29 % ≥ 5 %
     assert d["base_year_recalculated"] is True
     assert d["base_year"]["recalculated_tco2e"] == pytest.approx(570.3)

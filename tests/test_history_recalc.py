@@ -82,7 +82,10 @@ def test_a_factor_change_is_a_methodology_change(tmp_path: Path) -> None:
     assert h["recalculated"]["stages"]["raw_materials"] == pytest.approx(850)
     assert reasons(d) == [("methodology", pytest.approx(50))]
     text = h["reasons"][0]["description"]
-    assert "钢材（供应商 A） 2 tCO2e/t" in text and "钢材（行业平均） 2.5 tCO2e/t" in text and "T-TWO" not in text
+    # another of the client's own factors for the same source: a factor change, both named with their values
+    # to four significant digits (2 → 2.000), the year first, the effect 100 t × (2.5 − 2) = +50
+    assert text == ("2022 年排放量按本年度因子重算：原材料获取“钢材”的排放因子由“钢材（供应商 A）”2.000 tCO2e/t"
+                    "（企业提供）调整为“钢材（行业平均）”2.500 tCO2e/t（企业提供），影响 +50.00 tCO2e")
     # 50 / 800 = 6.25 % ≥ 5 %: the targets use 850; 2025 = 850 × 0.92 = 782
     assert d["base_year"]["cumulative_pct"] == pytest.approx(6.25)
     assert d["base_year_recalculated"] is True
@@ -100,7 +103,9 @@ def test_a_gwp_change_is_a_methodology_change(tmp_path: Path) -> None:
     assert h["as_reported"]["total_tco2e"] == pytest.approx(800)
     assert h["recalculated"]["total_tco2e"] == pytest.approx(808)
     assert reasons(d) == [("methodology", pytest.approx(8))]
-    assert "GWP 取值由 AR5 改为本年度的 AR6" in h["reasons"][0]["description"]
+    assert h["reasons"][0]["description"] == (
+        "2022 年排放量按本年度方法重算：全球增温潜势（GWP）由 IPCC 第五次评估报告（AR5）的取值改为本年度采用的 "
+        "IPCC 第六次评估报告（AR6）的取值，影响 +8.00 tCO2e")
     assert d["base_year"]["cumulative_pct"] == pytest.approx(1.0)
     assert d["base_year_recalculated"] is False
     assert total_target(d)["base_tco2e"] == pytest.approx(800)
@@ -337,4 +342,5 @@ def test_reasons_are_in_client_wording(tmp_path: Path) -> None:
     d = run(tmp_path, base, now)
     texts = [r["description"] for r in d["history"][0]["reasons"]]
     assert texts and all("T-" not in t and ".xlsx" not in t and "表" not in t and "仅用于重算" not in t for t in texts)
-    assert "钢材（供应商 A） 2 tCO2e/t（企业自填因子）" in texts[0]
+    assert "“钢材（供应商 A）”2.000 tCO2e/t（企业提供）" in texts[0]
+    assert all(t.startswith("2022 年排放量按本年度") for t in texts)

@@ -20,6 +20,7 @@ Pure: workbooks come in as RawWorkbooks read by io, the library as data.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 import unicodedata
 from collections import defaultdict
@@ -48,7 +49,7 @@ from carbon_report.core.model import (
     Stage,
 )
 from carbon_report.core.raw import RawWorkbook
-from carbon_report.core.rounding import plain_number
+from carbon_report.core.rounding import plain_number, significant_decimals
 
 HISTORY_SHEET_SOURCE = contract.HISTORY.name  # the source of a year that comes from 历史排放 rows
 
@@ -244,13 +245,71 @@ def _dated_change(before: tuple[Factor, ...], now: tuple[Factor, ...]) -> bool:
     return {f.category for f in before} == {f.category for f in now} and years_b != years_n
 
 
-def factor_label(factors: tuple[Factor, ...], edition: str) -> str:
-    """A factor as a client reads it: its name, value(s) and unit, and where it comes from (no codes)."""
-    shown = [f for f in factors if not f.biogenic] or list(factors)
-    head = shown[0]
-    values = "、".join(f"{plain_number(f.value, 6)} {f.unit}" for f in shown)
-    where = "企业自填因子" if head.origin == "workbook" else f"因子库 {edition} 版"
-    return f"{head.name or '自填因子'} {values}（{where}）"
+_YEAR_IN_NAME = re.compile(r"\s*（(?:19|20)\d{2}\s*年度?）$")  # 全国电力平均二氧化碳排放因子（2021年）
+_STANDARD_YEAR = re.compile(r"(?:GB|GB/T|HJ|JGJ|DB\d*/T|T/[A-Z]+)\s*[\d.]+\s*[-—–]\s*((?:19|20)\d{2})(?!\d)")
+GWP_SETS_ZH = {"SAR": "IPCC 第二次评估报告（SAR）", "AR4": "IPCC 第四次评估报告（AR4）",
+               "AR5": "IPCC 第五次评估报告（AR5）", "AR6": "IPCC 第六次评估报告（AR6）"}
+
+
+def significant(value: float, digits: int = 4) -> str:
+    """A factor value as the report prints factors: four significant digits (0.5306, 2.000, 2,340)."""
+    if value == 0:
+        return "0"
+    d = significant_decimals(value, digits, least=0, most=12)
+    return f"{value:,.{d}f}"
+
+
+def factor_name(f: Factor) -> str:
+    """The factor's Chinese name without a trailing data year, which the edition then says once."""
+    return _YEAR_IN_NAME.sub("", f.name.strip()) or "企业提供的排放因子"
+
+
+def factor_edition(f: Factor) -> str:
+    """The edition a client knows a factor by: the client's own factor, or the year of the edition it was
+    published in (the data year of a yearly factor such as the grid average, else the year it was published,
+    else the year in its standard's designation: GB/T 51366-2019 → 2019 年版)."""
+    if f.origin == "workbook":
+        return "企业提供"
+    year = f.data_year or (f.published.year if f.published else None)
+    if year is None:
+        m = _STANDARD_YEAR.search(f.source or "")
+        year = int(m.group(1)) if m else None
+    return f"{year} 年版" if year else "排放因子库"
+
+
+def _shown(factors: tuple[Factor, ...]) -> list[Factor]:
+    return [f for f in factors if not f.biogenic] or list(factors)
+
+
+def _values(factors: tuple[Factor, ...]) -> str:
+    return "、".join(f"{significant(f.value)} {f.unit}" for f in _shown(factors))
+
+
+def factor_label(factors: tuple[Factor, ...]) -> str:
+    """A factor as a client reads it: name, value(s) with unit and edition year (no code, no file):
+    “全国电力平均二氧化碳排放因子”0.5306 kgCO2/kWh（2023 年版）."""
+    head = _shown(factors)[0]
+    return f"“{factor_name(head)}”{_values(factors)}（{factor_edition(head)}）"
+
+
+def factor_change(before: tuple[Factor, ...], after: tuple[Factor, ...], then_version: str, now_version: str
+                  ) -> str:
+    """'全国电力平均二氧化碳排放因子由 0.5568 kgCO2/kWh（2021 年版）调整为 0.5306 kgCO2/kWh（2023 年版）': the
+    name once when it is the same factor, the unit once when only the value moved."""
+    hb, ha = _shown(before)[0], _shown(after)[0]
+    nb, na = factor_name(hb), factor_name(ha)
+    eb, ea = factor_edition(hb), factor_edition(ha)
+    if nb != na or hb.origin != ha.origin:
+        return f"排放因子由{factor_label(before)}调整为{factor_label(after)}"
+    one_each = len(_shown(before)) == len(_shown(after)) == 1
+    if one_each and hb.unit == ha.unit and eb == ea:
+        if significant(hb.value) == significant(ha.value):
+            return f"{na}（{ea}）的取值不变，计算口径按本年度调整"
+        tail = ea
+        if then_version and now_version and then_version != now_version and ha.origin == "library":
+            tail += f"，排放因子库由 {then_version} 版更新为 {now_version} 版"
+        return f"{na}由 {significant(hb.value)} 调整为 {significant(ha.value)} {ha.unit}（{tail}）"
+    return f"{na}由 {_values(before)}（{eb}）调整为 {_values(after)}（{ea}）"
 
 
 def _same_factor(a: tuple[Factor, ...], b: tuple[Factor, ...]) -> bool:
@@ -264,6 +323,15 @@ def _where(a: Activity, sites: bool = False) -> str:
 
 def _t(x: float) -> str:
     return f"{x:+,.2f} tCO2e"
+
+
+def _effect(x: float) -> str:
+    return f"影响 {_t(x)}"
+
+
+def _lead(year: int, what: str) -> str:
+    """'2023 年排放量按本年度因子重算：' — every reason says which year and what kind of change."""
+    return f"{year} 年排放量按本年度{what}重算："
 
 
 def recalculate(current: Intake, run: HistoryRun, library: Library, then_version: str) -> Recalculation:
@@ -285,8 +353,11 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
     sites_now = {fold(a.site) for a in current.activities if counted(a)}
     several = len(sites_now | {fold(a.site) for a in earlier.activities if counted(a)}) > 1
 
+    # the main site (a blank 场所) is the company's address: a reason names only the other sites
+    mains = {fold(i.company.text("address") or contract.MAIN_SITE_DEFAULT) for i in (current, earlier)}
+
     def where(a: Activity) -> str:
-        return _where(a, several)
+        return _where(a, several and fold(a.site) not in mains)
 
     for b in earlier.activities:
         if not counted(b):
@@ -315,26 +386,34 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
             if b.recalc_only:
                 continue  # base-year data for a source this year does not have: nothing to add it to
             gone = fold(b.site) not in sites_now
-            what = (f"场所“{b.site}”不在本年度边界内" if gone else "本年度不再有该排放源")
+            excluded_now = any(not counted(a) and source_key(a) == source_key(b) for a in current.activities)
+            what = (f"场所“{b.site}”不在本年度边界内，扣除其{_where(b)}" if gone
+                    else f"{where(b)}本年度为“不适用”（不在核算边界内），扣除其" if excluded_now
+                    else f"{where(b)}本年度不再是排放源，扣除其")
             reasons.append(RecalcReason(
-                "structural", f"{where(b)}：{what}，{year} 年原报告的 {plain_number(e_rep, 4)} tCO2e 从重算中扣除"
-                f"（{_t(-e_rep)}）", -e_rep, b.stage))
+                "structural", f"{_lead(year, '边界')}{what}在 {year} 年原报告中的 {e_rep:,.2f} tCO2e，"
+                f"{_effect(-e_rep)}", -e_rep, b.stage))
             stages[b.stage] -= e_rep
             continue
         assert target is not None and e_new is not None
         e_fac = _emissions(b, target, library, set_then, set_now)
         assert e_fac is not None, "the same units converted just above"
-        choices.append(FactorChoice(b.stage, b.name, b.site, factor_label(target, library.version), why))
+        choices.append(FactorChoice(b.stage, b.name, b.site, factor_label(target), why))
         if b.recalc_only:
             reasons.append(RecalcReason(
-                "structural", f"{where(b)}：{year} 年原报告未计入（本年度新增或该年不适用），按补充提供的 {year} 年数量 "
-                f"{plain_number(b.amount, 6)} {b.unit} 计入重算（{_t(e_new)}）", e_new, b.stage, c.row))
+                "structural", f"{_lead(year, '边界')}{where(b)}本年度计入，{year} 年原报告未计入（本年度新增或该年"
+                f"不适用），按补充提供的 {year} 年数量 {plain_number(b.amount, 6)} {b.unit} 计入，{_effect(e_new)}",
+                e_new, b.stage, c.row))
             stages[b.stage] += e_new
             continue
         if b.amount_kind == "value" and (not _same_factor(f_then, target) or e_fac != e_rep):
+            # another factor of the same kind is a factor update; the client's own factor for a library one
+            # (or the reverse) is a change of method
+            what = "因子" if {f.origin for f in f_then} == {f.origin for f in target} else "方法"
             reasons.append(RecalcReason(
-                "methodology", f"{where(b)}：排放因子由 {factor_label(f_then, then_version)} 改为 "
-                f"{factor_label(target, library.version)}（{_t(e_fac - e_rep)}）", e_fac - e_rep, b.stage, c.row))
+                "methodology", f"{_lead(year, what)}{where(b)}的"
+                f"{factor_change(f_then, target, then_version, library.version)}，{_effect(e_fac - e_rep)}",
+                e_fac - e_rep, b.stage, c.row))
             stages[b.stage] += e_fac - e_rep
         gwp_effect[b.stage] += e_new - e_fac
         stages[b.stage] += e_new - e_fac
@@ -342,7 +421,8 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
     if set_then != set_now:
         total_gwp = sum(gwp_effect.values())
         reasons.append(RecalcReason(
-            "methodology", f"GWP 取值由 {set_then} 改为本年度的 {set_now}（{_t(total_gwp)}）", total_gwp, None))
+            "methodology", f"{_lead(year, '方法')}全球增温潜势（GWP）由 {GWP_SETS_ZH.get(set_then, set_then)}的取值改为"
+            f"本年度采用的 {GWP_SETS_ZH.get(set_now, set_now)}的取值，{_effect(total_gwp)}", total_gwp, None))
 
     missing: list[Activity] = []
     excluded_then = {source_key(b) for b in earlier.activities if not counted(b)}
@@ -353,8 +433,8 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
         how = f"{year} 年为“不适用”" if then_excluded else f"{year} 年的数据中没有该排放源"
         missing.append(c)
         reasons.append(RecalcReason(
-            "structural", f"{where(c)}：本年度计入，{how}，且未补充提供该年数量，重算中按 0 计"
-            f"（{_t(0.0)}）", 0.0, c.stage, c.row))
+            "structural", f"{_lead(year, '边界')}{where(c)}本年度计入，{how}，且未补充提供该年数量，按 0 计，"
+            f"{_effect(0.0)}", 0.0, c.stage, c.row))
     return Recalculation(sum(stages.values()), stages, tuple(reasons), tuple(choices), tuple(missing))
 
 
@@ -398,7 +478,8 @@ def year_of_run(run: HistoryRun, recalc: Recalculation) -> HistoryYear:
         intensities=_intensities(ri, recalc.total), reported_factor_date=ri.factor_date,
         reported_gwp=ri.company.gwp_version, excluded=_excluded(ri), reasons=recalc.reasons,
         factor_choices=recalc.choices,
-        base_outputs={p.name: (p.output, p.unit) for p in ri.products if p.output > 0})
+        base_outputs={p.name: (p.output, p.unit) for p in ri.products if p.output > 0},
+        quantified=frozenset(a.stage for a in ri.activities if a.amount_kind == "value"))
 
 
 def years_of_rows(intake: Intake, skip: set[int]) -> list[HistoryYear]:

@@ -417,6 +417,9 @@ class HistoryYear:
     reasons: tuple[RecalcReason, ...] = ()  # why recalculated differs from reported; effects add up
     factor_choices: tuple[FactorChoice, ...] = ()  # what each history row took in the recalculation
     base_outputs: dict[str, tuple[float, str]] = field(default_factory=dict)  # product → (output, unit)
+    # the stages with at least one row carrying a number that year (None: not known, a 历史排放 year); the
+    # report shows "/" for the others, as it does for this year
+    quantified: frozenset[Stage] | None = None
 
     @property
     def comparable_total(self) -> float:

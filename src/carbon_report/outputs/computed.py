@@ -6,7 +6,7 @@ tables, so a number in 排放汇总 is the same whichever way the consultant ran
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from carbon_report.core import contract
@@ -467,6 +467,7 @@ class YearRow:
     change_pct: float | None  # of the comparable total against the year before; None for the first
     intensity: float | None  # tCO2e per unit of the current year's first intensity product
     current: bool = False
+    quantified: frozenset[Stage] | None = None  # stages with a number that year (None: not known)
 
 
 CURRENT_SOURCE = "本年度"
@@ -483,28 +484,30 @@ def year_rows(intake: Intake, result: Result) -> list[YearRow]:
         stages = y.recalculated_stages if y.recalculated_stages is not None else y.reported_stages
         it = next((i.tco2e_per_unit for i in y.intensities if product and i.product == product.product), None)
         rows.append(YearRow(y.year, y.source, stages, y.reported_total, y.recalculated_total, y.comparable_total,
-                            None, it))
+                            None, it, quantified=y.quantified))
     rows.append(YearRow(intake.company.year, CURRENT_SOURCE, dict(result.stage_totals), result.total, result.total,
-                        result.total, None, product.tco2e_per_unit if product else None, current=True))
+                        result.total, None, product.tco2e_per_unit if product else None, current=True,
+                        quantified=frozenset(a.stage for a in intake.activities if a.amount_kind == "value")))
     out = []
     for i, r in enumerate(rows):
         before = rows[i - 1].comparable_total if i else None
         change = (r.comparable_total - before) / before * 100 if before else None
-        out.append(YearRow(r.year, r.source, r.stages, r.reported_total, r.recalculated_total, r.comparable_total,
-                           change, r.intensity, r.current))
+        out.append(replace(r, change_pct=change))
     return out
 
 
 RECALCULATED_MEANS = ("“重算”指按本年度的方法和边界重新计算往年：同一排放源改用本年度选用的排放因子（含其出处和版本）、GWP 取值和"
-                      "计算方法；本年度新增或不再纳入的场所和排放源相应计入或扣除（GHG Protocol 企业标准第 5 章、"
-                      "ISO 14064-1 6.4.2 的重算触发条件）。电网等按年度发布的因子取该年自身数据年份的数值，"
+                      "计算方法；本年度新增或不再纳入的场所和排放源相应计入或扣除（《温室气体核算体系：企业核算与报告标准》"
+                      "第 5 章、ISO 14064-1 第 6.4.2 条的重算触发条件）。电网等按年度发布的因子取该年自身数据年份的数值，"
                       "其年度间差异是实际变化，不作为重算原因。")
 
 
 def reasons_text(reasons: tuple[RecalcReason, ...]) -> str:
-    """The reasons with their effects, numbered, in the wording a client reads (no codes, no file names)."""
-    kinds = {"structural": "结构变化", "methodology": "方法变化"}
-    return "；".join(f"（{i}）{kinds[x.kind]}：{x.description}" for i, x in enumerate(reasons, start=1))
+    """The reasons with their effects, numbered, in the wording a client reads (core/history.py writes each
+    one with its year and kind: no codes, no file names)."""
+    if len(reasons) == 1:
+        return reasons[0].description
+    return "；".join(f"（{i}）{x.description}" for i, x in enumerate(reasons, start=1))
 
 
 def base_year_statement(result: Result) -> str:

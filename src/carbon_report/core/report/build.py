@@ -460,9 +460,9 @@ def _targets(intake: Intake, result: Result, b: _Basis) -> _Targets:
         source = text_of(f"基准年排放量即本报告核算年度（{year} 年）的核算结果。")
     elif result.history is not None and result.history.base is not None:
         hb = result.history.base
-        how = "按本报告的报告日期、因子库和 GWP 取值重新计算" if hb.recalculated else "按该年工作簿原报告的口径计算"
-        source = text_of(f"基准年排放量取自企业 {base_year} 年的填报工作簿（{clean(hb.source)}），{how}"
-                      f"（合计 {fmt.fmt_tco2e(base_total)} tCO2e）。")
+        how = ("按本年度的方法和边界重新计算" if hb.recalculated else "按该年原报告的口径计算")
+        source = text_of(f"基准年排放量取自企业 {base_year} 年度的核算数据，{how}"
+                         f"（合计 {fmt.fmt_tco2e(base_total)} tCO2e）。")
     else:
         source = text_of(f"基准年排放量取自企业提供的 {base_year} 年排放数据"
                       f"（合计 {fmt.fmt_tco2e(base_total)} tCO2e），未按本报告的方法重新核算。")

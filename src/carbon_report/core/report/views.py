@@ -323,7 +323,7 @@ class ScopesView:
     scope_rows: tuple[ScopeRow, ...]
     iso_rows: tuple[IsoRow, ...]
     iso_names: tuple[IsoName, ...]
-    summary: str
+    summary: Text  # the trend, what 重算 means and each earlier year's reasons (CO2 as subscripts)
     scope3_detail: str
 
 
@@ -387,7 +387,7 @@ class YearRow:
 @dataclass(frozen=True)
 class YearsView:
     rows: tuple[YearRow, ...]
-    summary: str
+    summary: Text  # the trend, what 重算 means and each earlier year's reasons (CO2 as subscripts)
     intensity_label: str
     chart: ChartSpec | None
 

@@ -222,7 +222,7 @@ class ReportContext(ReportView):
     """What a template sees: the ReportView's fields, and these."""
 
     years: YearsView | None  # 历年对比 (None when no earlier year is known)
-    base_year_statement: str
+    base_year_statement: Text
     base_year_threshold: str
     fig: Mapping[str, tuple[PictureView, ...]]  # fig['2_1'] … fig['2_4']
     att: Mapping[str, tuple[PictureView, ...]]  # att['1'], att['3']

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carbon_report.core.history import default_threshold
-from carbon_report.core.model import STAGES, Intake, Result
+from carbon_report.core.history import HISTORY_SHEET_SOURCE, default_threshold
+from carbon_report.core.model import STAGES, Intake, Result, Stage
 from carbon_report.core.report import numbers as fmt
 from carbon_report.core.report.charts import GREEN, GREY, ChartSeries, ChartSpec
+from carbon_report.core.report.text import Text, text_of
 from carbon_report.core.report.views import YearRow, YearsView
 from carbon_report.outputs.computed import (
     CURRENT_SOURCE,
@@ -18,10 +19,38 @@ from carbon_report.outputs.computed import (
     reasons_text,
     year_rows,
 )
+from carbon_report.outputs.computed import YearRow as YearRow_
 
 
 def _change(pct: float | None) -> str:
     return fmt.NO_VALUE if pct is None else f"{pct:+.2f}%"
+
+
+# 来源 as a client reads it: where the year's figures come from, never a file name (the computed sheet
+# 历年对比 keeps the history workbook's name for the consultant)
+SOURCE_CURRENT = "本年核算"
+SOURCE_EARLIER = "往年核算"
+SOURCE_RECALCULATED = "往年核算，重算后"
+SOURCE_TYPED = "企业提供的往年数据"
+
+
+def _source(r: YearRow_) -> str:
+    if r.source == CURRENT_SOURCE:
+        return SOURCE_CURRENT
+    if r.source == HISTORY_SHEET_SOURCE or r.recalculated_total is None:
+        return SOURCE_TYPED
+    return SOURCE_RECALCULATED if r.recalculated_total != r.reported_total else SOURCE_EARLIER
+
+
+def _stage(r: YearRow_, s: Stage) -> str:
+    """A stage of one year: "/" when that year gave only a total, or had no figure for the stage (as the
+    current year's tables show it)."""
+    if r.stages is None:
+        return fmt.NO_VALUE
+    value = r.stages[s]
+    if value == 0 and r.quantified is not None and s not in r.quantified:
+        return fmt.NO_VALUE
+    return fmt.fmt_tco2e(value)
 
 
 @dataclass(frozen=True)
@@ -30,12 +59,12 @@ class Years:
     `base_year_threshold`."""
 
     years: YearsView | None
-    base_year_statement: str
+    base_year_statement: Text
     base_year_threshold: str
 
 
 def years_view(intake: Intake, result: Result) -> Years:
-    statement = base_year_statement(result)
+    statement = text_of(base_year_statement(result))
     threshold = result.history.threshold_pct if result.history else default_threshold().pct
     rows = year_rows(intake, result)
     if len(rows) < 2:
@@ -44,8 +73,8 @@ def years_view(intake: Intake, result: Result) -> Years:
     for r in rows:
         table.append(YearRow(
             year=f"{r.year}" + ("（本年度）" if r.current else ""),
-            source="本报告" if r.source == CURRENT_SOURCE else r.source,
-            stages=tuple(fmt.fmt_tco2e(r.stages[s]) if r.stages is not None else fmt.NO_VALUE for s in STAGES),
+            source=_source(r),
+            stages=tuple(_stage(r, s) for s in STAGES),
             reported=fmt.fmt_tco2e(r.reported_total),
             recalculated=fmt.fmt_tco2e(r.recalculated_total) if r.recalculated_total is not None else fmt.NO_VALUE,
             change=_change(r.change_pct),
@@ -54,12 +83,16 @@ def years_view(intake: Intake, result: Result) -> Years:
     first, last = rows[0], rows[-1]
     overall = ((last.comparable_total - first.comparable_total) / first.comparable_total * 100
                if first.comparable_total else None)
-    summary = (f"{first.year}—{last.year} 年企业碳排放总量（往年按本报告的方法和边界重算）由 {fmt.fmt_tco2e(first.comparable_total)} "
-               f"tCO2e 变为 {fmt.fmt_tco2e(last.comparable_total)} tCO2e，累计变化 {_change(overall)}；"
-               f"较上年变化 {_change(last.change_pct)}。{RECALCULATED_MEANS}")
+    summary = (f"{first.year}—{last.year} 年企业碳排放总量（往年按本年度的方法和边界重算）由 "
+               f"{fmt.fmt_tco2e(first.comparable_total)} tCO2e 变为 {fmt.fmt_tco2e(last.comparable_total)} tCO2e，"
+               f"累计变化 {_change(overall)}；较上年变化 {_change(last.change_pct)}。{RECALCULATED_MEANS}")
+    base = result.history.base if result.history else None
     for y in (result.history.years if result.history else ()):
-        if y.reasons:
-            summary += f"{y.year} 年重算的原因及其影响：{reasons_text(y.reasons)}。"
+        # the base year's reasons are said once, in 3.1's statement on the base year
+        if y.reasons and not (base is not None and base.year == y.year):
+            summary += f"{reasons_text(y.reasons)}。"
+        elif y.reasons:
+            summary += f"{y.year} 年（基准年）的重算原因见 3.1 节。"
     product = next((i for i in result.intensities if i.product != "工业总产值"), None)
     totals = sorted({t.year: t.target_value for t in result.targets
                      if t.kind == "total" and t.stage is None}.items())
@@ -70,13 +103,13 @@ def years_view(intake: Intake, result: Result) -> Years:
     big = max(values) >= 100
     chart = ChartSpec(
         kind="column", title="历年碳排放总量与减排目标", categories=[f"{y} 年" for y in years],
-        series=[ChartSeries("碳排放总量（tCO2e，按本报告因子口径）", [actual.get(y) for y in years], color=GREEN),
+        series=[ChartSeries("碳排放总量（tCO2e，往年按本年度方法和边界重算）", [actual.get(y) for y in years], color=GREEN),
                 ChartSeries("减排目标（tCO2e）", [target.get(y) for y in years], color=GREY)],
         number_format="#,##0.00", axis_format="#,##0" if big else "#,##0.00", value_axis_title="tCO2e",
         height_mm=85.0)
     return Years(YearsView(
         rows=tuple(table),
-        summary=summary,
+        summary=text_of(summary),
         intensity_label=f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度",
         chart=chart,
     ), statement, f"{threshold:g}")
