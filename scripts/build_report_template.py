@@ -682,7 +682,7 @@ def sites_and_months_section(doc) -> None:
     caption(doc, "表 {{r seq_field('表', 2) }} 各场所碳排放量（tCO_{2}e）")
     table(doc, ["场所", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计", "占比"],
           ["{{ r.site }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.total }}", "{{ r.share }}"],
-          [34, 15, 15, 12, 12, 12, 11, 18, 17.6], loop="r in extras.sites", left={0},
+          [33, 15, 15, 12, 12, 12, 12, 18, 17.6], loop="r in extras.sites", left={0},
           small={1, 2, 3, 4, 5, 6, 7, 8}, spacer=False, keep_tail=2)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if extras.monthly_chart %}")
