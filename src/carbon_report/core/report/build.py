@@ -633,11 +633,19 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
     targets = _targets(intake, result, b)
     measures, measures_total = _measures(intake, stages, total_text)
 
+    # 1.4 覆盖范围: a stage whose every row is 不适用 is outside the boundary, not covered
     missing_stages = [s.long_zh for s in STAGES if not b.acts_by_stage[s]]
-    covered = [f"{s.long_zh}阶段" for s in STAGES if b.acts_by_stage[s]]
+    excluded_stages = [s.long_zh for s in STAGES if b.acts_by_stage[s]
+                       and all(a.amount_kind == "not_applicable" for a in b.acts_by_stage[s])]
+    covered = [f"{s.long_zh}阶段" for s in STAGES if b.acts_by_stage[s] and s.long_zh not in excluded_stages]
     coverage = text_of("+".join(covered) if covered else "/")
+    notes = []
     if missing_stages:
-        coverage += text_of(f"（{'、'.join(missing_stages)}阶段本年度未发生相关活动，报告中以“/”表示）")
+        notes.append(f"{'、'.join(missing_stages)}阶段本年度未发生相关活动，报告中以“/”表示")
+    if excluded_stages:
+        notes.append(f"{'、'.join(excluded_stages)}阶段的排放源经确认不在核算边界内，原因见 2.3.5 节")
+    if notes:
+        coverage += text_of(f"（{'；'.join(notes)}）")
 
     org = paragraphs(c.text("org_boundary"))
     company = _company(c)
