@@ -729,6 +729,10 @@ def build(out: Path) -> Path:
     para(doc, "日　　期：{{r cover.report_date }}", "封面信息")
     for _ in range(3):
         doc.add_paragraph(style="封面信息")
+    # the consultancy profile's logo above the agency's name (no line at all without one)
+    tag(doc, "{%p if logo %}")
+    para(doc, "{{r logo }}", "封面机构")
+    tag(doc, "{%p endif %}")
     para(doc, "{{r cover.agency_name }}", "封面机构")
     # the seed's 查询网址 under the agency: from the consultancy profile's website (or 企业信息), else no line
     tag(doc, "{%p if company.website %}")
