@@ -110,6 +110,6 @@ def years_view(intake: Intake, result: Result) -> Years:
     return Years(YearsView(
         rows=tuple(table),
         summary=text_of(summary),
-        intensity_label=f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度",
+        intensity_label=text_of(f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度"),
         chart=chart,
     ), statement, f"{threshold:g}")
