@@ -26,7 +26,7 @@ import pytest
 from carbon_report.core import contract
 from client_text import violations
 from conftest import needs_soffice
-from workbooks import REPORT_PARAGRAPHS, SEED_COMPANY, build
+from workbooks import REPORT_PARAGRAPHS, SEED_COMPANY, build, company_with
 
 ACT_KEYS = [c.key for c in contract.ACTIVITIES.columns]
 FACTOR_KEYS = [c.key for c in contract.FACTORS.columns]
@@ -113,13 +113,7 @@ class Case:
 
 
 def _company(**changes: Any) -> dict[str, Any]:
-    out = dict(COMPANY)
-    for k, v in changes.items():
-        if v is ...:
-            out.pop(k, None)
-        else:
-            out[k] = v
-    return out
+    return company_with(COMPANY, **changes)
 
 
 EVIDENCE_FILES = {"票据/电费单.pdf": b"%PDF-1.4 electricity bill\n"}

@@ -94,9 +94,9 @@ def build(path: Path, *, company: dict[str, Any] | None = None, products: list[l
 # ---- helpers for planting one fault in an otherwise good workbook (issue 3) ----------------------------------
 
 
-def company_with(**changes: Any) -> dict[str, Any]:
-    """SEED_COMPANY with labels changed; a value of `...` removes the label altogether."""
-    out = dict(SEED_COMPANY)
+def company_with(base: dict[str, Any] | None = None, /, **changes: Any) -> dict[str, Any]:
+    """`base` (SEED_COMPANY by default) with labels changed; a value of `...` removes the label altogether."""
+    out = dict(SEED_COMPANY if base is None else base)
     for k, v in changes.items():
         if v is ...:
             out.pop(k, None)

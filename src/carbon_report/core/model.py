@@ -114,6 +114,20 @@ class Finding:
 # ---- the intake, as validated ----------------------------------------------------------------------------
 
 
+class WithFindings:
+    """What carries `findings` (a batch's record of a file, a workbook's result) splits them the same way."""
+
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.is_error)
+
+
 @dataclass(frozen=True)
 class Company:
     name: str

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from carbon_report.core.model import SCOPE_KEYS, Finding, Stage
+from carbon_report.core.model import SCOPE_KEYS, Finding, Stage, WithFindings
 
 Status = Literal["ok", "invalid", "unreadable", "failed"]
 OUTPUT_KINDS = ("workbook", "report", "pdf")
@@ -99,7 +99,7 @@ class Outputs:
 
 
 @dataclass(frozen=True)
-class FileRecord:
+class FileRecord(WithFindings):
     """One workbook of a batch, after it ran (see the module's docstring)."""
 
     input: str
@@ -122,14 +122,6 @@ class FileRecord:
     @property
     def name(self) -> str:
         return self.input.replace("\\", "/").rsplit("/", 1)[-1]
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.is_error)
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if not f.is_error)
 
     @property
     def exit_code(self) -> int:

@@ -31,6 +31,7 @@ from carbon_report.core.model import (
     Result,
     Stage,
     TargetResult,
+    WithFindings,
 )
 from carbon_report.outputs.computed import SCOPE_HEADINGS, stage_display
 
@@ -136,7 +137,7 @@ class Line:
 
 
 @dataclass(frozen=True)
-class WorkbookResult:
+class WorkbookResult(WithFindings):
     """Everything computed from one intake workbook. When status is not "ok" the figures are empty (no partial
     totals) and `findings` say why, each with its sheet and cell."""
 
@@ -170,14 +171,6 @@ class WorkbookResult:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.is_error)
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if not f.is_error)
 
     @property
     def gwp_version(self) -> str | None:
