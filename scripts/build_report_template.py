@@ -640,7 +640,7 @@ def years_section(doc) -> None:
     heading(doc, "2.3.3.2 历年碳排放对比", 4)
     para(doc, "往年数据取自企业往年的核算资料（按本年度的方法和边界重新计算，使各年可比）或企业提供的往年排放数据。"
               "{{r years.summary }}")
-    caption(doc, "表 {{r seq_field('表', 2) }} 历年各阶段碳排放量（tCO_{2}e，往年按本年度方法和边界重算）")
+    caption(doc, "表 {{r seq_field('表', 2) }} 历年各阶段碳排放量（tCO_{2}e，{{ years.basis }}）")
     table(doc, ["年份", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计"],
           ["{{ r.year }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.recalculated }}"],
           [31, 16, 16, 16, 16, 16, 16, 19.6], loop="r in years.rows", left={0},
