@@ -417,7 +417,10 @@ def probe(result_path: str, argv: list[str]) -> int:
     me = resource.getrusage(resource.RUSAGE_SELF)
     Path(result_path).write_text(json.dumps({
         "exit_code": code,
-        "worker_peak_mb": kids.ru_maxrss / 1024,  # KiB on Linux; RSS, pages shared with the parent included
+        # KiB on Linux; RSS, pages shared with the parent included. Only an upper bound of the largest child:
+        # Linux carries ru_maxrss across exec, so a process a worker started (soffice, the UNO helper) reports
+        # at least the worker's peak at the time. The target is read on the sampled PSS (TreeMemory) instead.
+        "worker_peak_mb": kids.ru_maxrss / 1024,
         # sampled: soffice is killed, not waited for, so getrusage would miss it; the last ≤ 0.5 s of each
         # process is missed instead (idle at the end). ru_* of the reaped children kept as a lower bound
         "workers_cpu_s": max(sampler.cpu_total_s, kids.ru_utime + kids.ru_stime),

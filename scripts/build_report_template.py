@@ -444,10 +444,12 @@ def fit_widths(widths_mm: list[float], first_is_number: bool) -> list[float]:
 
 def table(doc, headers: list[str], cells: list[str], widths_mm: list[float], *, loop: str | None,
           else_cells: list[str] | None = None, left: set[int] = frozenset(), after_rows: list[list[str]] = (),
-          spacer: bool = True, small: set[int] = frozenset(), keep_together: bool = False):
+          spacer: bool = True, small: set[int] = frozenset(), keep_together: bool = False, keep_tail: int = 0):
     """A grid table: a repeated header row, then one template row repeated by `loop` (a Jinja for
     expression) with an optional `else` row for an empty list, then fixed rows. `keep_together` keeps the
-    whole table on one page with what follows it."""
+    whole table on one page with what follows it. `keep_tail` (n ≥ 1): the last n rows of the list keep
+    with the next row, so a 合计 row (the list's last item, or the first fixed row after it) never starts
+    a page alone: the list is printed as two loops, `LIST[:-n]` and `LIST[-n:]`, the second kept."""
     n = len(headers)
     widths_mm = fit_widths(list(widths_mm), headers[0] == "序号")
     t = doc.add_table(rows=0, cols=n)
@@ -455,7 +457,7 @@ def table(doc, headers: list[str], cells: list[str], widths_mm: list[float], *, 
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
 
-    def add_row(texts: list[str], *, header: bool = False, tag_row: bool = False):
+    def add_row(texts: list[str], *, header: bool = False, tag_row: bool = False, keep: bool = False):
         row = t.add_row()
         _row_props(row, header=header)
         for i, (c, text) in enumerate(zip(row.cells, texts, strict=True)):
@@ -480,14 +482,25 @@ def table(doc, headers: list[str], cells: list[str], widths_mm: list[float], *, 
             for k, line in enumerate(text.split("\n")):
                 p = c.paragraphs[0] if k == 0 else c.add_paragraph()
                 p.style = style if k == 0 else "表格文字小"
-                if keep_together:
+                if keep_together or keep:
                     p.paragraph_format.keep_with_next = True
                 if line:
                     add_text(p, line)
         return row
 
     add_row(headers, header=True)
-    if loop:
+    if loop and keep_tail:
+        var, _, items = loop.partition(" in ")
+        add_row([f"{{%tr for {var} in {items}[:-{keep_tail}] %}}"] + [""] * (n - 1), tag_row=True)
+        add_row(cells)
+        add_row(["{%tr endfor %}"] + [""] * (n - 1), tag_row=True)
+        add_row([f"{{%tr for {var} in {items}[-{keep_tail}:] %}}"] + [""] * (n - 1), tag_row=True)
+        add_row(cells, keep=True)
+        if else_cells is not None:
+            add_row(["{%tr else %}"] + [""] * (n - 1), tag_row=True)
+            add_row(else_cells, keep=True)
+        add_row(["{%tr endfor %}"] + [""] * (n - 1), tag_row=True)
+    elif loop:
         add_row([f"{{%tr for {loop} %}}"] + [""] * (n - 1), tag_row=True)
         add_row(cells)
         if else_cells is not None:
@@ -613,23 +626,24 @@ def scope_section(doc) -> None:
     tag(doc, "{%p if scopes %}")
     heading(doc, "2.3.3.1 按核算范围和 ISO 14064-1 类别汇总", 4)
     para(doc, "以上排放量按排放因子的类型同时归入 GHG Protocol《企业核算与报告标准》的范围和 ISO 14064-1:2018 的类别，"
-              "与六个阶段是同一次计算的不同汇总口径：燃料燃烧（含自有车辆）和制冷剂等直接逸散为范围一（类别1），外购电力和"
-              "热力为范围二（类别2），委外运输为范围三（类别3），外购原材料等为范围三（类别4）。范围二按两种方法列示：位置法按"
+              "与六个阶段是同一次计算的不同汇总口径：燃料燃烧（含自有车辆）和制冷剂等直接逸散为范围一（ISO 类别 1），外购电力"
+              "和热力为范围二（ISO 类别 2），委外运输为范围三（ISO 类别 3），外购原材料等为范围三（ISO 类别 4）。范围二按两种方法列示：位置法按"
               "电网平均排放因子计全部外购电力（含绿电），市场法将绿电计为 0、其余电量按相应因子计；合计采用市场法。"
-              "{{ scopes.summary }}")
+              "{{r scopes.summary }}")
     caption(doc, "表 {{r seq_field('表', 2) }} 各阶段按核算范围的碳排放量（tCO_{2}e）")
     table(doc, ["阶段", "范围一", "范围二（位置法）", "范围二（市场法）", "范围三", "合计"],
           ["{{ r.stage }}", "{{ r.scope1 }}", "{{ r.scope2_location }}", "{{ r.scope2_market }}", "{{ r.scope3 }}",
-           "{{ r.total }}"], [30, 22, 24, 24, 22, 24.6], loop="r in scopes.scope_rows", left={0}, spacer=False)
+           "{{ r.total }}"], [30, 22, 24, 24, 22, 24.6], loop="r in scopes.scope_rows", left={0}, spacer=False,
+          keep_tail=2)
     para(doc, "注：合计 = 范围一 + 范围二（市场法）+ 范围三；范围二位置法仅供对照，不计入合计。生物源 CO_{2} 不计入各范围。",
          "表注")
     caption(doc, "表 {{r seq_field('表', 2) }} 各阶段按 ISO 14064-1 类别的碳排放量（tCO_{2}e）")
     table(doc, ["阶段", "类别1", "类别2", "类别3", "类别4", "类别5", "类别6", "合计"],
           ["{{ r.stage }}", *[f"{{{{ r.cats[{i}] }}}}" for i in range(6)], "{{ r.total }}"],
           [31, 16, 16, 16, 16, 16, 16, 19.6], loop="r in scopes.iso_rows", left={0},
-          small={1, 2, 3, 4, 5, 6, 7}, spacer=False)
+          small={1, 2, 3, 4, 5, 6, 7}, spacer=False, keep_tail=2)
     para(doc, "注：{% for c in scopes.iso_names %}{{ c.name }}{% if not loop.last %}；{% endif %}{% endfor %}。"
-              "类别2 取市场法，各类别之和即企业碳排放总量。{{ scopes.scope3_detail }}", "表注")
+              "类别2 取市场法，各类别之和即企业碳排放总量。{{r scopes.scope3_detail }}", "表注")
     tag(doc, "{%p endif %}")
 
 
@@ -648,7 +662,7 @@ def years_section(doc) -> None:
     para(doc, "注：“/”表示该年该阶段没有数据，或该年只提供了合计。", "表注")
     caption(doc, "表 {{r seq_field('表', 2) }} 历年碳排放总量与变化")
     table(doc, ["年份", "来源", "原报告排放量（tCO_{2}e）", "重算后排放量（tCO_{2}e）", "较上年变化",
-                "{{ years.intensity_label }}"],
+                "{{r years.intensity_label }}"],
           ["{{ r.year }}", "{{ r.source }}", "{{ r.reported }}", "{{ r.recalculated }}", "{{ r.change }}",
            "{{ r.intensity }}"], [24, 34, 22, 22, 18, 26.6], loop="r in years.rows", left={0, 1}, spacer=False)
     para(doc, "注：较上年变化按重算后的口径计算；企业提供的往年数据（未附往年核算资料）无法重算，按所填数值。", "表注")
@@ -668,8 +682,8 @@ def sites_and_months_section(doc) -> None:
     caption(doc, "表 {{r seq_field('表', 2) }} 各场所碳排放量（tCO_{2}e）")
     table(doc, ["场所", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计", "占比"],
           ["{{ r.site }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.total }}", "{{ r.share }}"],
-          [34, 15, 15, 12, 12, 12, 11, 18, 17.6], loop="r in extras.sites", left={0},
-          small={1, 2, 3, 4, 5, 6, 7, 8}, spacer=False)
+          [33, 15, 15, 12, 12, 12, 12, 18, 17.6], loop="r in extras.sites", left={0},
+          small={1, 2, 3, 4, 5, 6, 7, 8}, spacer=False, keep_tail=2)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if extras.monthly_chart %}")
     para(doc, "按月填报的电力和燃料消耗（电费单、燃料发票等）对应的月度碳排放如下图，各月的消耗量记录在核算底稿中：")
@@ -690,11 +704,11 @@ def quality_section(doc) -> None:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if extras.uncertainty %}")
     heading(doc, "2.3.6.1 数据质量与不确定性", 4)
-    para(doc, "{{ extras.uncertainty.text }}")
+    para(doc, "{{r extras.uncertainty.text }}")
     caption(doc, "表 {{r seq_field('表', 2) }} 各阶段排放量的不确定度和数据质量")
     table(doc, ["阶段", "排放量（tCO_{2}e）", "不确定度（95%）", "实测数据占比"],
           ["{{ u.stage }}", "{{ u.tco2e }}", "{{ u.u }}", "{{ u.measured }}"],
-          [40, 38, 34, 34.6], loop="u in extras.uncertainty.rows", left={0}, spacer=False)
+          [40, 38, 34, 34.6], loop="u in extras.uncertainty.rows", left={0}, spacer=False, keep_tail=2)
     para(doc, "注：实测数据占比为“数据质量”填写为“实测”的活动所对应的排放量占该阶段排放量的比例。", "表注")
     tag(doc, "{%p endif %}")
 
@@ -769,7 +783,8 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{r seq_field('表', 'A', '.') }} {{ year }} 年度绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
-          [13, 53, 19, 20, 19, 22.6], loop="r in summary_rows", left={1, 5}, spacer=False, keep_together=True)
+          [13, 52, 22, 20, 18, 21.6], loop="r in summary_rows", left={1, 5}, small={5}, spacer=False,
+          keep_together=True)  # 100.00% and tCO2e/万元 on one line; 备注 in 9 pt
     note = para(doc, "注：数量为企业（全厂）{{ year }} 年度排放量，单位 tCO_{2}e；单位产品碳排放强度单独列示，不计入合计。"
                      "数值经四舍五入显示；占比按最大余数法修约，合计为 100.00%。“/”表示该阶段无相关活动或数据缺失（见 2.3.5 节）。",
                 "表注")
@@ -960,8 +975,9 @@ def build(out: Path) -> Path:
     # no library codes: they are the tool's, and the computed workbook keeps the trace
     table(doc, ["序号", "名称", "气体", "因子值", "单位", "来源", "发布日期"],
           ["{{ f.no }}", "{{ f.name }}", "{{r f.gas }}", "{{ f.value }}", "{{r f.unit }}",
-           "{{ f.source }}", "{{ f.published }}"], [13, 23, 12, 17, 19, 48, 14.6],
-          loop="f in factor_rows", else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1}, small={5, 6})
+           "{{ f.source }}", "{{ f.published }}"], [13, 21, 17, 16, 25, 38, 20],
+          loop="f in factor_rows", else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 5},
+          small={1, 2, 3, 4, 5, 6})  # 9 pt: a value, a unit (kgCO2e/t·km) and a gas fit their columns
 
     heading(doc, "2.3.3 计算结果", 3)
     tag(doc, "{%p for s in stages %}")
@@ -969,19 +985,19 @@ def build(out: Path) -> Path:
     table(doc, ["序号", "清单", "活动数据", "单位", "排放量（tCO_{2}e）"],
           ["{{ r.no }}", "{{ r.name }}", "{{ r.amount }}", "{{r r.unit }}", "{{ r.tco2e }}"], STAGE_COLS,
           loop="r in s.result_rows", else_cells=["1", "{{ s.long }}阶段", "/", "/", "/"], left={1},
-          after_rows=[["", "合计", "", "", "{{ s.value_text }}"]])
+          after_rows=[["", "合计", "", "", "{{ s.value_text }}"]], keep_tail=1)
     tag(doc, "{%p endfor %}")
     caption(doc, "表 {{r seq_field('表', 2) }} 绿色低碳现代数智企业评价主要指标")
     table(doc, ["序号", "清单", "单位", "数量", "占比", "备注"],
           ["{{ r.no }}", "{{ r.label }}", "{{r r.unit }}", "{{ r.value }}", "{{ r.share }}", "{{ r.note }}"],
-          [13, 53, 19, 20, 19, 22.6], loop="r in summary_rows", left={1, 5})
+          [13, 52, 22, 20, 18, 21.6], loop="r in summary_rows", left={1, 5}, small={5}, keep_together=True)
     tag(doc, "{%p if intensity_rows %}")
     para(doc, "单位产品碳排放强度按企业碳排放总量乘以该产品的分配比例、再除以该产品的产量计算，与企业（全厂）排放总量"
               "分别列示：")
     caption(doc, "表 {{r seq_field('表', 2) }} 单位产品碳排放强度")
     table(doc, ["指标", "产量", "产量单位", "分配比例", "排放强度", "单位"],
           ["{{ r.label }}", "{{ r.output }}", "{{ r.product_unit }}", "{{ r.allocation }}", "{{ r.value }}",
-           "{{r r.unit }}"], [50, 22, 18, 18, 20, 18.6], loop="r in intensity_rows", left={0})
+           "{{r r.unit }}"], [44, 20, 19, 19, 20, 24.6], loop="r in intensity_rows", left={0})
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if charts.share %}")
     doc.add_paragraph("{{r charts.share }}", style="图片")
@@ -998,8 +1014,9 @@ def build(out: Path) -> Path:
     caption(doc, "表 {{r seq_field('表', 2) }} 分气体温室气体排放量")
     table(doc, ["序号", "温室气体", "GWP100", "气体排放量（t）", "排放量（tCO_{2}e）", "占比"],
           ["{{ g.no }}", "{{r g.gas }}", "{{ g.gwp }}", "{{ g.tonnes }}", "{{ g.tco2e }}", "{{ g.share }}"],
-          [13, 49, 18, 24, 24, 18.6], loop="g in gas_rows", else_cells=["/", "/", "/", "/", "/", "/"], left={1},
-          spacer=False)
+          [13, 52, 18, 23, 23, 17.6], loop="g in gas_rows", else_cells=["/", "/", "/", "/", "/", "/"], left={1},
+          small={1}, spacer=False, keep_together=True)  # short: its rows and its note on one page; a blend's
+    # name in 9 pt keeps 氢氟碳化物混合制冷剂 on the line of R-410A, its components on the next
     tag(doc, "{%p if has_co2e %}")
     para(doc, "注：CO_{2}e 行为以二氧化碳当量直接给出的排放因子（如原材料“摇篮到大门”排放因子）计算的排放量，已包含其涵盖"
               "的各种温室气体，不再乘以 GWP。", "表注")
@@ -1196,7 +1213,7 @@ def build(out: Path) -> Path:
                 "备注"],
           ["{{ m.no }}", "{{ m.stage }}", "{{ m.emissions }}", "{{ m.measure }}", "{{ m.rate }}",
            "{{ m.investment }}", "{{ m.note }}"], [13, 23, 22, 37, 15, 19, 17.6], loop="m in measures",
-          else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 3, 6}, small={3, 6},
+          else_cells=["/", "/", "/", "/", "/", "/", "/"], left={1, 3, 6}, small={3, 6}, keep_tail=1,
           after_rows=[["{%tr if measures_total %}", "", "", "", "", "", ""],
                       ["{{ measures_total.no }}", "{{ measures_total.stage }}", "{{ measures_total.emissions }}", "",
                        "", "{{ measures_total.investment }}", ""],

@@ -295,10 +295,15 @@ assert sum(DEMO_POWER_MONTHS) == 386.5 and sum(DEMO_DIESEL_MONTHS) == 12400
 
 DEMO_TABLES: dict[str, list[Row]] = {
     "产品产量": table(
-        "name output unit for_intensity allocation unit_mass",
-        # 单位质量 (kg per piece) is as fictional as the company: it lets the sample show product footprints
-        ("数控机床主轴", 3200, "件", contract.YES, 70, 85),
-        ("精密齿轮箱", 850, "台", contract.NO, None, 420),
+        "name output unit for_intensity allocation unit_mass cpc",
+        # 单位质量 (kg per piece) is as fictional as the company: it lets the sample show product footprints.
+        # CPC编码 (UN CPC Ver. 2.1 subclasses, read in the CPC 2.1 structure file as copied in the repository
+        # ZeroTwentyFifty/pact_methodology, pact_methodology/product_footprint/cpc_v21.csv, not on unstats.un.org):
+        # 44251 "… other parts and accessories for the goods of class 4421" (4421: machine-tools for working
+        # metal) for a machine-tool spindle; 43320 "… gears and gearing; ball or roller screws, gear boxes and
+        # other speed changers …" for a gear box. They let the sample write its PACT files.
+        ("数控机床主轴", 3200, "件", contract.YES, 70, 85, "44251"),
+        ("精密齿轮箱", 850, "台", contract.NO, None, 420, "43320"),
     ),
     "活动数据": table(
         "stage type name amount unit factor_code source note quality uncertainty site evidence "

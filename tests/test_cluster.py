@@ -26,6 +26,7 @@ import psutil  # noqa: E402 - distributed's own dependency
 
 import workbooks  # noqa: E402
 from carbon_report.app.pipeline import Options  # noqa: E402
+from dask_cluster import local_cluster  # noqa: E402
 
 HERE = Path(__file__).parent
 CLI = [sys.executable, "-m", "carbon_report.app.cli"]
@@ -37,23 +38,6 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None,
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run([*CLI, "batch", *map(str, args)], capture_output=True, text=True, encoding="utf-8",
                           env=env, timeout=timeout)
-
-
-@contextlib.contextmanager
-def local_cluster(*extra: str) -> Iterator[tuple[str, psutil.Process]]:
-    proc = subprocess.Popen([sys.executable, str(HERE / "dask_cluster.py"), *extra], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdin is not None
-    address = proc.stdout.readline().strip()
-    assert address.startswith("tcp://"), address
-    try:
-        yield address, psutil.Process(proc.pid)
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -343,7 +327,8 @@ def test_a_companys_years_are_linked_on_the_cluster_as_locally(cluster: tuple[st
 @pytest.mark.parametrize("ship", [False, True], ids=["shared-path", "ship-inputs"])
 def test_a_file_run_again_alone_keeps_its_earlier_years(tmp_path: Path, ship: bool) -> None:
     """After its shard was lost, a file runs alone: the client sends its company's earlier years with it."""
-    from carbon_report.app.batch.cluster import Shard, _ship, run_shard
+    from carbon_report.app.batch.cluster import Shard, run_shard
+    from carbon_report.app.batch.ship import Cargo
 
     d = tmp_path / "收集"
     d.mkdir()
@@ -352,10 +337,71 @@ def test_a_file_run_again_alone_keeps_its_earlier_years(tmp_path: Path, ship: bo
     shard = Shard([1], [str(y23)], str(d), str(tmp_path / "out"), Options(report=False), 60, strikes=1,
                   history={str(y23): [str(y22)]})
     if ship:
-        shard.shipped = _ship([y23, y22], d, tmp_path / "out")
+        shard.cargo, refused = Cargo.pack([y23, y22], {}, d)
+        assert refused == {}
     output = run_shard(shard)
     [(index, record)] = output.records
     assert index == 1 and record.status == "ok", record.lines
     assert [h.year for h in record.history] == [2022]
     assert record.input == str(y23)  # the client's path, also when the bytes were shipped
     assert record.to_json()["input"] == str(y23)
+
+
+def pcf_folder(d: Path) -> Path:
+    """The samples (three products, no PACT file: no CPC code) and the seed workbook with its product's CPC code
+    and unit mass, which gets a PACT file."""
+    shutil.copytree(HERE.parent / "samples", d)
+    product = ["非预应力电杆", 4670, "根", "是", None, 250, None, None, "37550", None]  # 37550: CPC 2.1, concrete
+    workbooks.build(d / "带PACT.xlsx", company={**workbooks.SEED_COMPANY, "统一社会信用代码": USCC_2},
+                    products=[product])
+    return d
+
+
+def sheet_values(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def pact(path: Path) -> dict:
+    """A PACT document but for "created", the moment it was written."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc.pop("created")
+    return doc
+
+
+@pytest.mark.parametrize("ship", [False, True], ids=["shared-path", "ship-inputs"])
+def test_product_footprint_files_come_back_from_the_cluster(cluster: tuple[str, psutil.Process], tmp_path: Path,
+                                                            ship: bool) -> None:
+    """`--pcf` writes a footprint report and a PACT file per product: on the cluster they come back as the
+    workbook and the report do, so DIR holds what a local `batch --pcf` leaves: the same files, the same
+    products[] in the JSON, the same PACT documents and the same 产品碳足迹 sheet."""
+    address, _ = cluster
+    d = pcf_folder(tmp_path / "收集")
+    local = run_cli(d, "--out", tmp_path / "本机", "--json", "--no-report", "--pcf", "--jobs", "2")
+    dask = run_cli(d, "--out", tmp_path / "集群", "--json", "--no-report", "--pcf", "--dask", address,
+                   *(["--ship-inputs"] if ship else []))
+    assert local.returncode == 0, local.stderr
+    assert dask.returncode == local.returncode, dask.stderr
+    names = listing(tmp_path / "集群")
+    assert names == listing(tmp_path / "本机")
+    # by hand: two sample companies with 1 and 2 products, and 带PACT's one product: 4 footprint reports, 1 PACT
+    assert len([n for n in names if n.endswith("_产品碳足迹报告.docx")]) == 4
+    assert [n for n in names if n.endswith(".pact.json")] == ["带PACT_非预应力电杆.pact.json"]
+    got = {Path(f["input"]).name: f for f in json.loads(dask.stdout)["files"]}
+    want = {Path(f["input"]).name: f for f in json.loads(local.stdout)["files"]}
+    assert sorted(got) == sorted(want)
+    for name, f in got.items():
+        assert f["products"] == want[name]["products"], name
+        assert f["products"], name
+        for product, path in f["outputs"]["pact"].items():
+            mine = want[name]["outputs"]["pact"][product]
+            assert (path is None) == (mine is None)
+            if path is not None:
+                assert Path(path).parent == tmp_path / "集群"
+                assert pact(Path(path)) == pact(Path(mine))
+        assert sheet_values(Path(f["outputs"]["workbook"]), "产品碳足迹") == \
+            sheet_values(Path(want[name]["outputs"]["workbook"]), "产品碳足迹")
+    assert normalised(json.loads(dask.stdout), tmp_path / "集群") == normalised(json.loads(local.stdout), tmp_path / "本机")

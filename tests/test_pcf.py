@@ -307,3 +307,103 @@ def test_two_products_that_would_write_one_file(tmp_path: Path, cli) -> None:  #
     issues = json.loads(ran.stdout)["issues"]
     assert ran.returncode == 1
     assert [i for i in issues if i["code"] == "E-PCF-FILE-CLASH" and "主轴:A" in i["message"]]
+
+
+def test_batch_summary_has_one_row_per_product(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """`batch --pcf`: 汇总.xlsx's 产品碳足迹 sheet, one row per workbook × product, the figures worked above (mass)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _workbook(folder)
+    out = tmp_path / "out"
+    ran = cli("batch", folder, "--out", out, "--pcf", "--jobs", "1")
+    assert ran.returncode == 0, ran.stderr
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["产品碳足迹"]
+    rows = [dict(zip([c.value for c in ws[1]], r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r["产品"] for r in rows] == ["主轴", "齿轮箱"]
+    a, b = rows
+    assert (a["文件"], a["声明单位"], a["产量"], a["系统边界"], a["分配方法"]) == ("两产品.xlsx", "件", 100, "从摇篮到大门",
+                                                                       "质量")
+    assert a["共用排放分配份额"] == pytest.approx(0.25) and b["共用排放分配份额"] == pytest.approx(0.75)
+    assert (a["原材料获取（tCO2e）"], a["生产（tCO2e）"]) == (pytest.approx(8.25), pytest.approx(12.5))
+    assert (b["原材料获取（tCO2e）"], b["生产（tCO2e）"]) == (pytest.approx(15.75), pytest.approx(37.5))
+    assert {a[k] for k in ("分销（tCO2e）", "使用（tCO2e）", "寿命终止（tCO2e）")} == {"/"}  # outside cradle-to-gate
+    assert a["合计（tCO2e）"] == pytest.approx(20.75) and b["合计（tCO2e）"] == pytest.approx(53.25)
+    assert a["单位产品碳足迹（kgCO2e/声明单位）"] == pytest.approx(207.5)
+    assert b["单位产品碳足迹（kgCO2e/声明单位）"] == pytest.approx(1775.0)
+    assert a["生物源 CO2（t，单独报告）"] == pytest.approx(1.5) and b["生物源 CO2（t，单独报告）"] == pytest.approx(4.5)
+    assert a["初级数据占比"] == pytest.approx(3 / 20.75) and b["初级数据占比"] == pytest.approx(0.0)
+    for r in rows:  # the links open the files the batch wrote, next to 汇总.xlsx
+        assert r["碳足迹报告"] == f"两产品_{r['产品']}_产品碳足迹报告.docx" and (out / r["碳足迹报告"]).is_file()
+        assert r["PACT 数据文件"] == f"两产品_{r['产品']}.pact.json" and (out / r["PACT 数据文件"]).is_file()
+    # a batch of workbooks without footprints (no --pcf, no footprint column) keeps 汇总.xlsx as it was
+    (tmp_path / "v1").mkdir()
+    build(tmp_path / "v1" / "种子.xlsx")
+    cli("batch", tmp_path / "v1", "--out", tmp_path / "plain", "--jobs", "1", "--no-report")
+    assert "产品碳足迹" not in openpyxl.load_workbook(tmp_path / "plain" / "汇总.xlsx").sheetnames
+
+
+def test_the_bundled_samples_pact_files_validate(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """README's demo sample with --pcf: a PACT file per product, field by field as PACT 2.3 says; each product
+    counted in pieces is declared per kilogram through its 单位质量 (85 kg per 主轴, 420 kg per 齿轮箱)."""
+    sample = Path(__file__).resolve().parents[1] / "samples" / "示例_华东精密机械有限公司_2024.xlsx"
+    ran = cli("process", sample, "--out", tmp_path, "--pcf", "--json", "--no-report")
+    assert ran.returncode == 0, ran.stderr
+    products = _products(ran)
+    for name, cpc, mass in (("数控机床主轴", "44251", 85), ("精密齿轮箱", "43320", 420)):
+        doc = json.loads((tmp_path / f"示例_华东精密机械有限公司_2024_{name}.pact.json").read_text(encoding="utf-8"))
+        check_pact_2_3(doc)
+        assert doc["productNameCompany"] == name and doc["productCategoryCpc"] == cpc
+        cf = doc["pcf"]
+        assert (cf["declaredUnit"], cf["unitaryProductAmount"]) == ("kilogram", str(mass))
+        assert float(cf["pCfExcludingBiogenic"]) == pytest.approx(products[name]["per_unit_kgco2e"] / mass)
+    assert "W-PCF-PACT" not in ran.stderr
+
+
+def test_a_row_without_data_is_a_gap_in_the_footprint_report(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """A 辅料运输 row typed "/" inside the boundary and a 成品运输 "/" outside it: the report says each was not
+    quantified (never "0 tCO2e"), shows "/" in the table, and the footprint stays the one worked above (20.75 t)."""
+    activities = [*ACTIVITIES, _activity("运输", "原材料运输", "辅料运输", "/", "t·km", "T-TRUCK", None),
+                  _activity("运输", "产品运输", "成品配送", "/", "t·km", "T-TRUCK", "主轴")]
+    ran = cli("process", _workbook(tmp_path, activities=activities), "--out", tmp_path / "out", "--pcf", "--json")
+    assert ran.returncode == 0, ran.stderr
+    data = json.loads(ran.stdout)
+    assert _products(ran)["主轴"]["total_tco2e"] == pytest.approx(20.75)
+    d = docx.Document(data["outputs"]["pcf_reports"]["主轴"])
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "系统边界内的辅料运输，企业未提供活动数据，按 0 计入，下表以“/”表示" in text
+    assert "系统边界外的成品配送，企业未提供活动数据，未量化，也不计入本产品碳足迹。" in text
+    assert "辅料运输缺少活动数据，按 0 计入，相应排放未能量化。" in text  # among the limitations
+    sources = next(t for t in d.tables if t.rows[0].cells[1].text == "排放源")
+    row = next(r for r in sources.rows if r.cells[1].text == "辅料运输")
+    assert (row.cells[3].text, row.cells[6].text) == ("未提供数据", "/")
+    assert "等同采用" not in text  # GB/T 24067-2024 draws on ISO 14067; it is not an identical adoption
+
+
+def test_check_pcf_says_before_processing_why_no_pact_file(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """A clerk's preview: `check --pcf` names the cell to fill for the PACT file (here the blank CPC编码 of 齿轮箱,
+    产品产量 row 3, column I), as `process --pcf` will; plain `check` does not (no PACT file is asked for)."""
+    products = [PRODUCTS[0], [*PRODUCTS[1][:8], None, None]]
+    book = _workbook(tmp_path, products=products)
+    got = [(i["sheet"], i["cell"], i["code"]) for i in _issues(cli, book, "--pcf") if i["code"] == "W-PCF-PACT"]
+    assert got == [("产品产量", "I3", "W-PCF-PACT")]
+    assert "W-PCF-PACT" not in [i["code"] for i in _issues(cli, book)]
+    ran = cli("process", book, "--out", tmp_path / "out", "--pcf", "--json", "--no-report")
+    issues = json.loads(ran.stdout)["issues"]
+    assert [(i["sheet"], i["cell"]) for i in issues if i["code"] == "W-PCF-PACT"] == [("产品产量", "I3")]
+    assert not (tmp_path / "out" / "两产品_齿轮箱.pact.json").exists()
+    assert (tmp_path / "out" / "两产品_主轴.pact.json").is_file()
+
+
+def test_a_small_gas_never_reads_zero_percent(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """柴油 1 t × 0.01 kgN2O/t × 273 (AR6) = 2.73 kgCO2e, shared: 主轴 gets a quarter, 0.68 kg of about 20.75 t
+    (0.003 %): its row in the gases table says <0.01%, not 0.00%."""
+    factors = [*FACTORS, ["T-N2O", "柴油", "N2O", 0.01, "kgN2O/t", "测试因子", 2023, None, None, None, None, None, None]]
+    activities = [*ACTIVITIES, _activity("生产", "燃料", "柴油", 1, "t", "T-N2O", None)]
+    book = build(tmp_path / "两产品.xlsx", company=company_with(分配方法="质量"), products=PRODUCTS,
+                 activities=activities, factors=factors, targets=[])
+    ran = cli("process", book, "--out", tmp_path / "out", "--pcf", "--json")
+    assert ran.returncode == 0, ran.stderr
+    d = docx.Document(json.loads(ran.stdout)["outputs"]["pcf_reports"]["主轴"])
+    gases = next(t for t in d.tables if t.rows[0].cells[0].text == "温室气体")
+    n2o = next(r for r in gases.rows if "N" in r.cells[0].text and "O" in r.cells[0].text)
+    assert n2o.cells[3].text == "<0.01%"

@@ -118,7 +118,7 @@ def test_gaps_and_exclusions_each_listed_once_and_counted(cli, tmp_path: Path) -
     assert notes == {k: v[2] for k, v in EXPECTED_A1.items()}
 
     # 1.4's coverage and 2.2: the 不适用 stage is not covered, the stages without rows are named as gaps
-    assert ("覆盖范围：低碳原材料获取阶段+数智化生产阶段；绿色运输阶段经企业确认无相关活动（不适用）；"
-            "数智化采购、绿色包装、绿色回收阶段未填报活动数据，列为数据缺口（见 2.3.5 节，报告中以“/”表示）") in text
+    assert ("覆盖范围：低碳原材料获取阶段+数智化生产阶段（数智化采购、绿色包装、绿色回收阶段未填报活动数据，列为数据缺口，"
+            "见 2.3.5 节，报告中以“/”表示；绿色运输阶段的排放源经确认不在核算边界内，原因见 2.3.5 节）") in text
     assert text.count("企业未填报数智化采购阶段 2023 年度的活动数据，该阶段列为数据缺口（见 2.3.5 节），报告中以“/”表示。") == 1
     assert "未发生" not in text

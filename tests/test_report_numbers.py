@@ -64,3 +64,40 @@ def test_fmt_intensity_and_pct_and_date():
     assert n.fmt_date(dt.date(2024, 7, 20)) == "2024年7月20日"
     assert n.fmt_date("2024-07-20") == "2024年7月20日"
     assert n.fmt_date("2024年7月") == "2024年7月"
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0.5703, "0.5703"), (2340, "2,340"), (0.078, "0.078"), (20300, "20,300"),  # as published (≤ 4 digits)
+    (3.095909637333333, "3.096"), (0.12795600000000001, "0.1280"),  # computed: four significant digits
+    (1.9002988488, "1.900"), (21.622, "21.62"), (0.021241, "0.02124"),
+])
+def test_fmt_factor_at_most_four_significant_digits(value, text):
+    assert n.fmt_factor(value) == text
+
+
+def test_fmt_gwp_and_a_tiny_share():
+    assert n.fmt_gwp(2255.5) == "2,255.5" and n.fmt_gwp(273) == "273" and n.fmt_gwp(25200) == "25,200"
+    # a gas that is there but rounds to 0.00 % reads <0.01 %; a zero part keeps 0.00 %
+    assert n.fmt_share(Decimal("0.00"), positive=True) == "<0.01%"
+    assert n.fmt_share(Decimal("0.00")) == "0.00%" and n.fmt_share(Decimal("0.49"), positive=True) == "0.49%"
+
+
+def test_library_factors_cite_short_chinese_sources():
+    """A fuel factor computed from its parameters cites the documents its verified parameters were read in
+    (fuel_parameters.csv), in Chinese; a parameter without a verified source sends the reader to the working
+    papers; nothing of the English source, the code or 未核实 reaches the report."""
+    from carbon_report.core.factors import load_library
+    from carbon_report.core.report.citations import ELSEWHERE, factor_citation, gwp_citation
+
+    lib = load_library()
+    diesel = {f.gas: factor_citation(f) for f in lib.factors["EF-FUEL-DIESEL"]}
+    assert set(diesel) == {"CO2", "CH4-fossil", "N2O"}
+    # diesel's NCV (42.652) is unverified (the table read says 42.653): the CO2 and the CH4/N2O rows say so
+    assert diesel["CO2"].startswith("由低位发热量、单位热值含碳量和碳氧化率计算：") and ELSEWHERE in diesel["CO2"]
+    assert "IPCC 1996 年修订版国家温室气体清单指南 第 3 卷 表 1-1" in diesel["CO2"]
+    assert "美国联邦法规第 40 编第 98 部分 C 分部 表 C-2" in diesel["N2O"]
+    gasoline = factor_citation(next(f for f in lib.factors["EF-FUEL-GASOLINE"] if f.gas == "CO2"))
+    assert ELSEWHERE not in gasoline and "Heliyon 第 9 卷第 11 期（2023）表 2" in gasoline
+    for text in [*diesel.values(), gasoline]:
+        assert "未核实" not in text and "Table" not in text and "EF-" not in text
+    assert gwp_citation("AR6", "IPCC Sixth Assessment Report") == "IPCC 第六次评估报告（2021）第一工作组报告 第 7 章 表 7.15"

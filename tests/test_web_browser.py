@@ -172,3 +172,41 @@ def test_profile_filled_in_the_page_is_on_the_reports_cover(page) -> None:
     for v in ("周组长", "吴一、郑二", "王复核", "冯批准", "021-55550000"):
         assert v in table_text
     _shot(driver, tmp_path, "web-5-profile-report")
+
+
+def test_product_footprints_when_the_box_is_ticked(page) -> None:
+    """The page's 产品碳足迹 box is `batch --pcf`: per product its footprint and two downloads. Two products
+    share one line, 电力 100 MWh × 0.5 tCO2/MWh = 50 t, by mass: 主轴 100 件 × 50 kg = 5,000 kg and 齿轮箱
+    30 台 × 500 kg = 15,000 kg, so 主轴 gets 50 × 5/20 = 12.5 t = 125 kgCO2e/件 and 齿轮箱 37.5 t = 1,250 kgCO2e/台."""
+    import json
+
+    from selenium.webdriver.common.by import By
+
+    from test_pcf import FACTORS, _activity
+
+    driver, server, tmp_path = page
+    book = workbooks.build(tmp_path / "两产品.xlsx", company=workbooks.company_with(分配方法="质量"),
+                           products=[["主轴", 100, "件", "是", None, 50, None, None, "43912", None],
+                                     ["齿轮箱", 30, "台", "否", None, 500, None, None, "43912", None]],
+                           activities=[_activity("生产", "能源", "电力", 100, "MWh", "T-ELEC", None)],
+                           factors=FACTORS, targets=[])
+    driver.find_element(By.ID, "pcf").click()
+    _upload(driver, book)
+    job = driver.find_elements(By.CSS_SELECTOR, "#results .job")[0]
+    products = job.find_elements(By.CSS_SELECTOR, ".links.product")
+    assert [p.find_element(By.CSS_SELECTOR, ".summary").text for p in products] == [
+        "产品“主轴”碳足迹 125 kgCO₂e/件", "产品“齿轮箱”碳足迹 1,250 kgCO₂e/台"]
+    _shot(driver, tmp_path, "web-5-pcf")
+    for p, name in zip(products, ["主轴", "齿轮箱"], strict=True):
+        links = {a.get_attribute("data-kind"): a.get_attribute("href") for a in p.find_elements(By.TAG_NAME, "a")}
+        report = requests.get(links["pcf_report"], timeout=60)
+        assert report.status_code == 200
+        text = "\n".join(x.text for x in Document(io.BytesIO(report.content)).paragraphs)
+        assert name in text and "产品碳足迹" in text
+        pact = json.loads(requests.get(links["pact"], timeout=60).content)
+        assert pact["productNameCompany"] == name
+    # without the box ticked, no footprints
+    driver.find_element(By.ID, "pcf").click()
+    plain = workbooks.build(tmp_path / "种子.xlsx")
+    _upload(driver, plain)
+    assert not driver.find_elements(By.CSS_SELECTOR, "#results .job")[0].find_elements(By.CSS_SELECTOR, ".links.product")

@@ -181,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--time-limit", type=seconds, default=None, metavar="SECONDS",
                    help="整个校验的时限（秒），超时停止并报 E-TIME-LIMIT，退出码 2 "
                         "stop the check after SECONDS (E-TIME-LIMIT, exit status 2)")
+    c.add_argument("--pcf", action="store_true",
+                   help="同时检查产品碳足迹（与 process --pcf 相同的规则，含无法生成 PACT 数据文件的原因） "
+                        "also check product footprints as process --pcf does (and why a PACT file cannot be written)")
 
     pr = sub.add_parser(
         "process", help="校验、计算并写出计算结果工作簿和报告 validate, compute, write workbook and report",
@@ -406,7 +409,7 @@ def _run(args: argparse.Namespace) -> int:
 
         try:
             with time_limit(args.time_limit):
-                outcome = check_file(args.input, options=Options(history=tuple(args.history)))
+                outcome = check_file(args.input, options=Options(history=tuple(args.history), pcf=args.pcf))
         except TimeLimitExceeded:  # an 8 GB evidence file, a slow network folder …
             outcome = Outcome(args.input, "failed", [])
             outcome.fail(Finding.of(Code.E_TIME_LIMIT, seconds=f"{args.time_limit:g}", written="—"))

@@ -40,7 +40,7 @@ from carbon_report.core.history import (
     run_history,
 )
 from carbon_report.core.model import Finding, Intake, Result
-from carbon_report.core.pcf import excluded_findings, product_footprints
+from carbon_report.core.pcf import excluded_findings, pact_findings, product_footprints
 from carbon_report.core.profile import ProfileRun, apply_profile
 from carbon_report.core.raw import RawWorkbook
 from carbon_report.core.validate import validate
@@ -170,7 +170,7 @@ def analyse(raw: RawWorkbook, *, today: dt.date | None = None, progress: Progres
         if plan is None:
             return intake, None, findings
         pcf = product_footprints(intake, result, plan.allocation, plan.basis_zh)
-        findings = findings + excluded_findings(pcf)
+        findings = findings + excluded_findings(pcf) + (pact_findings(intake, pcf) if options.pcf else [])
         result = dataclasses.replace(result, pcf=pcf)
     return intake, result, findings
 

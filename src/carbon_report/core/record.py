@@ -71,6 +71,25 @@ class SiteFigure:
 
 
 @dataclass(frozen=True)
+class ProductFigure:
+    """One product's carbon footprint (JSON products[], issue 28), with the paths of its report and PACT file."""
+
+    name: str
+    declared_unit: str
+    output: float
+    boundary: str  # "cradle_to_gate" | "cradle_to_grave"
+    allocation: str  # "mass" | "economic" | "share" | "none"
+    allocation_share: float
+    total_tco2e: float
+    per_unit_kgco2e: float
+    stages: tuple[tuple[str, float], ...]  # (life-cycle stage key, tCO2e) inside the system boundary
+    biogenic_co2_t: float
+    primary_data_share: float | None
+    report: str | None = None  # its 产品碳足迹报告.docx, when written
+    pact: str | None = None  # its .pact.json, when written
+
+
+@dataclass(frozen=True)
 class Outputs:
     """Paths of the files written for this workbook (None: not written)."""
 
@@ -95,6 +114,7 @@ class FileRecord:
     sites: tuple[SiteFigure, ...] = ()
     uncertainty_total_pct: float | None = None
     history: tuple[YearFigure, ...] = ()  # earlier years, oldest first
+    products: tuple[ProductFigure, ...] = ()  # product footprints (--pcf); empty unless computed
     lines: tuple[str, ...] = ()  # what the console shows for this file (findings, notices), one line each
     summary_line: str = ""  # the console's `[i/n]` line
     json_text: str = field(default="{}", repr=False)  # the contract's JSON object, verbatim
@@ -178,5 +198,15 @@ def _fields_of(doc: Mapping[str, Any]) -> dict[str, Any]:
         "uncertainty_total_pct": (doc.get("uncertainty_pct") or {}).get("total"),
         "history": tuple(YearFigure(h["year"], h.get("source") or "", h.get("total_tco2e"),
                                     h.get("recalculated_tco2e")) for h in doc.get("history") or ()),
+        "products": tuple(_product(p, outputs) for p in doc.get("products") or ()),
         "json_text": json.dumps(doc, ensure_ascii=False, allow_nan=False),
     }
+
+
+def _product(p: Mapping[str, Any], outputs: Mapping[str, Any]) -> ProductFigure:
+    name = str(p["name"])
+    reports, pacts = outputs.get("pcf_reports") or {}, outputs.get("pact") or {}
+    return ProductFigure(name, str(p["declared_unit"]), p["output"], p["boundary"], p["allocation"],
+                         p["allocation_share"], p["total_tco2e"], p["per_unit_kgco2e"],
+                         tuple((k, v) for k, v in (p.get("stages") or {}).items()), p.get("biogenic_co2_t") or 0.0,
+                         p.get("primary_data_share"), reports.get(name), pacts.get(name))

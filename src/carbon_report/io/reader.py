@@ -28,7 +28,7 @@ from carbon_report.core.model import CellRef, Finding
 from carbon_report.core.raw import RawCell, RawRow, RawTable, RawWorkbook
 from carbon_report.core.values import header_key
 from carbon_report.io.filecheck import MAX_FILE_BYTES, UnreadableWorkbook, check_workbook_file
-from carbon_report.io.package import BAD_ZIP, NS, Package
+from carbon_report.io.package import BAD_ZIP, NS, Package, rels_part
 
 HEADER_SEARCH_ROWS = 10
 MAX_TABLE_ROWS = 100_000
@@ -395,17 +395,20 @@ def _sheet_parts(package: Package) -> dict[str, str]:
     return out
 
 
-def peek_company(path: Path) -> tuple[str, int] | None:
+def peek_company(path: Path, package: Package | None = None) -> tuple[str, int] | None:
     """统一社会信用代码 and 核算年度 of a workbook, read from 企业信息 alone (the batch links the years of one
     company before it processes them); None when either is missing or the file cannot be read. The sheet's
     XML is read straight from the package: openpyxl took ~20 ms a file, in the batch's parent, before any
-    worker could start."""
+    worker could start. Only a bounded prefix of the sheet (and of its shared strings) is read (PEEK_MAX_BYTES,
+    PEEK_MAX_ROWS): a 企业信息 part inflating to hundreds of MB, below the package limits, leaves the batch's
+    parent as small as ever (issue 23); its worker reads the whole file under its own memory cap.
+    `package`: the file as check_workbook_file read it (then the file is not read again)."""
     from carbon_report.core.values import fold_text, parse_year
 
     wanted = {header_key(lab.text): lab.key for lab in contract.LABELS if lab.key in ("uscc", "year")}
     found: dict[str, object] = {}
     try:
-        for cells in _company_rows(Path(path)):
+        for cells in _company_rows(Path(path), package):
             for i, v in enumerate(cells[:-1]):
                 key = wanted.get(header_key(v)) if isinstance(v, str) else None
                 if key and key not in found:
@@ -436,37 +439,86 @@ def peek_labels(path: Path, keys: tuple[str, ...]) -> dict[str, object]:
 
 
 _SHARED_STRINGS_TYPE = "/sharedStrings"
+# What a peek reads at most: of 企业信息's XML and of the shared strings, each, and rows of 企业信息 (the template
+# has about 40 labels, all in its first rows). A part the peek parses whole (the main part, its relationships)
+# is not parsed when it declares more than this.
+PEEK_MAX_BYTES = 4 * 1024 * 1024
+PEEK_MAX_ROWS = 500
+_CHUNK = 64 * 1024
 
 
-def _company_rows(path: Path) -> Iterator[list[object]]:
-    """The values of 企业信息's rows, in column order (blanks as None), from the sheet's own XML."""
-    with Package.read(path, max_bytes=MAX_FILE_BYTES) as package:
-        part = _sheet_parts(package).get(contract.COMPANY_SHEET)
-        if part is None:
-            return
-        wb_part = package.main_part()
-        strings: list[str] = []
-        for r in package.relationships(wb_part):
-            if r.type.endswith(_SHARED_STRINGS_TYPE) and not r.external:
-                sst = package.xml(r.part)
-                strings = ["".join(t.text or "" for t in si.iter(f"{{{_MAIN}}}t")) for si in sst.iter(f"{{{_MAIN}}}si")]
-        root = package.xml(part)
-    for row in root.iter(f"{{{_MAIN}}}row"):
-        values: dict[int, object] = {}
+def _company_rows(path: Path, package: Package | None = None) -> Iterator[list[object]]:
+    """The values of 企业信息's first rows (at most PEEK_MAX_ROWS, from at most PEEK_MAX_BYTES of its XML), in
+    column order (blanks as None), from the sheet's own XML."""
+    if package is None:
+        with Package.read(path, max_bytes=MAX_FILE_BYTES) as package:
+            rows = _peek_rows(package)
+    else:
+        rows = _peek_rows(package)
+    yield from rows
+
+
+def _peek_rows(package: Package) -> list[list[object]]:
+    wb_part = package.main_part()
+    sizes = {i.filename: i.file_size for i in package.infos}
+    if any(sizes.get(name, 0) > PEEK_MAX_BYTES for name in (wb_part, rels_part(wb_part))):
+        return []
+    part = _sheet_parts(package).get(contract.COMPANY_SHEET)
+    if part is None:
+        return []
+    sst_part = next((r.part for r in package.relationships(wb_part)
+                     if r.type.endswith(_SHARED_STRINGS_TYPE) and not r.external), None)
+    rows: list[dict[int, tuple[str | None, str]]] = []
+    for row in _stream(package, part, "row"):
+        values: dict[int, tuple[str | None, str]] = {}
         for c in row.iter(f"{{{_MAIN}}}c"):
             col = column_index_from_string("".join(ch for ch in c.get("r", "") if ch.isalpha()) or "A")
             kind, v = c.get("t"), c.find(f"{{{_MAIN}}}v")
             if kind == "inlineStr":
-                values[col] = "".join(t.text or "" for t in c.iter(f"{{{_MAIN}}}t"))
-            elif v is None or v.text is None:
-                continue
-            elif kind == "s":
-                values[col] = strings[int(v.text)]
-            elif kind in ("str", "e"):
-                values[col] = v.text
-            elif kind == "b":
-                values[col] = v.text == "1"
-            else:
-                values[col] = int(v.text) if v.text.lstrip("-").isdigit() else float(v.text)
+                values[col] = ("inlineStr", "".join(t.text or "" for t in c.iter(f"{{{_MAIN}}}t")))
+            elif v is not None and v.text is not None:
+                values[col] = (kind, v.text)
         if values:
-            yield [values.get(i) for i in range(1, max(values) + 1)]
+            rows.append(values)
+        if len(rows) >= PEEK_MAX_ROWS:
+            break
+    needed = {int(text) for values in rows for kind, text in values.values() if kind == "s"}
+    strings: dict[int, str] = {}
+    if needed and sst_part is not None:
+        last = max(needed)
+        for i, si in enumerate(_stream(package, sst_part, "si")):
+            if i in needed:
+                strings[i] = "".join(t.text or "" for t in si.iter(f"{{{_MAIN}}}t"))
+            if i >= last:
+                break
+    return [[_peek_value(values[i], strings) if i in values else None for i in range(1, max(values) + 1)]
+            for values in rows]
+
+
+def _peek_value(cell: tuple[str | None, str], strings: dict[int, str]) -> object:
+    kind, text = cell
+    if kind == "s":
+        return strings.get(int(text))  # a string beyond the bytes read: unknown, as a blank
+    if kind in ("str", "e", "inlineStr"):
+        return text
+    if kind == "b":
+        return text == "1"
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _stream(package: Package, part: str, tag: str) -> Iterator[etree._Element]:
+    """The `tag` elements of `part` (SpreadsheetML), each whole and then freed, from at most PEEK_MAX_BYTES of
+    the part's XML: the part is inflated as it is read, never whole."""
+    parser = etree.XMLPullParser(events=("end",), tag=f"{{{_MAIN}}}{tag}", resolve_entities=False, no_network=True,
+                                 load_dtd=False, huge_tree=False)
+    read = 0
+    with package.stream(part) as f:
+        while read < PEEK_MAX_BYTES and (chunk := f.read(min(_CHUNK, PEEK_MAX_BYTES - read))):
+            read += len(chunk)
+            parser.feed(chunk)
+            for _event, el in parser.read_events():
+                yield el
+                el.clear()
+                parent = el.getparent()
+                while parent is not None and el.getprevious() is not None:
+                    del parent[0]

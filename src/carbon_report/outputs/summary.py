@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon_report.core import contract
 from carbon_report.core.model import Stage
+from carbon_report.core.pcf import ALLOCATION_ZH, BOUNDARY_ZH, PcfStage
 from carbon_report.core.record import FileRecord
 from carbon_report.io.atomic import write_bytes
 from carbon_report.outputs.computed import GAP_NOTE, NO_ACTIVITY_NOTE
@@ -123,6 +124,8 @@ def build_summary(records: list[FileRecord], *, root: Path | None = None,
     _chart_sheet(wb, bars)
     _trend_sheet(wb, records, root)
     _sites_sheet(wb, records, root)
+    if any(rec.products for rec in records):
+        _products_sheet(wb, records, root, out_dir)
     return wb
 
 
@@ -185,6 +188,48 @@ def _sites_sheet(wb: Workbook, records: list[FileRecord], root: Path | None) -> 
             ss.cell(r, 5).number_format = NUMBER
             ss.cell(r, 6).number_format = SHARE
             ss.cell(r, 7).number_format = "0.0"
+
+
+PRODUCTS_SHEET = contract.SHEET_PCF  # issue 28: one row per workbook × product (JSON "products"), with --pcf
+PRODUCTS_HEADER = (["文件", "企业名称", "核算年度", "产品", "声明单位", "产量", "系统边界", "分配方法",
+                    "共用排放分配份额"] + [f"{s.zh}（tCO2e）" for s in PcfStage]
+                   + ["合计（tCO2e）", "单位产品碳足迹（kgCO2e/声明单位）", "生物源 CO2（t，单独报告）", "初级数据占比",
+                      "碳足迹报告", "PACT 数据文件"])
+
+
+def _products_sheet(wb: Workbook, records: list[FileRecord], root: Path | None, out_dir: Path | None) -> None:
+    """Each workbook's product footprints: its stages inside the system boundary ("/" outside it), the
+    allocation the shared emissions took, and links to each product's report and PACT file."""
+    ps = wb.create_sheet(PRODUCTS_SHEET)
+    _header(ps, PRODUCTS_HEADER, [28, 30, 10, 20, 8, 12, 12, 8, 12] + [14] * len(PcfStage)
+            + [14, 18, 14, 10, 40, 40])
+    ps.row_dimensions[1].height = 32
+    first_stage = PRODUCTS_HEADER.index(f"{next(iter(PcfStage)).zh}（tCO2e）") + 1
+    for rec in records:
+        company = rec.company
+        for p in rec.products:
+            stages = dict(p.stages)
+            links = [_display(p.report, out_dir), _display(p.pact, out_dir)]
+            _append(ps, [_display(rec.input, root), company.name if company else None,
+                         company.year if company else None, p.name, p.declared_unit, p.output,
+                         BOUNDARY_ZH.get(p.boundary, p.boundary),
+                         ALLOCATION_ZH.get(p.allocation, p.allocation),
+                         p.allocation_share, *(stages.get(st.value, "/") for st in PcfStage), p.total_tco2e,
+                         p.per_unit_kgco2e, p.biogenic_co2_t,
+                         p.primary_data_share if p.primary_data_share is not None else "/", *links])
+            r = ps.max_row
+            ps.cell(r, 6).number_format = "#,##0.####"
+            ps.cell(r, 9).number_format = SHARE
+            for col in range(first_stage, first_stage + len(PcfStage) + 3):
+                cell = ps.cell(r, col)
+                cell.number_format = NUMBER
+                if cell.value == "/":
+                    cell.alignment = Alignment(horizontal="right")
+            ps.cell(r, first_stage + len(PcfStage) + 3).number_format = SHARE
+            for j, link in enumerate(links, start=len(PRODUCTS_HEADER) - 1):
+                if link and out_dir is not None and not Path(link).is_absolute():
+                    ps.cell(r, j).hyperlink = link
+                    ps.cell(r, j).font = _LINK_FONT
 
 
 def _chart_sheet(wb: Workbook, bars: list[tuple[str, float]]) -> None:

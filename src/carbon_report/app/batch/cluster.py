@@ -13,8 +13,8 @@ worker as it comes (a default LocalCluster, `dask worker`, dask-jobqueue, dask-k
 
 The worker writes into a scratch folder and sends every output back as bytes; the client writes them with the
 same atomic writes (and the same rule for an edited report) into DIR, so DIR looks as a local batch leaves it.
-Inputs are read from a path all workers share, or sent as bytes with `--ship-inputs` (each workbook with the
-other files of its folder: pictures and evidence).
+Inputs are read from a path all workers share, or sent as bytes with `--ship-inputs`: each workbook with the
+pictures, evidence and history workbooks it names, after the checks a local run makes (ship.py).
 
 A worker lost while running a shard (the scheduler gives up on the task after its allowed-failures: Dask's
 KilledWorker) is one strike for the shard's files: they are run again, each alone; a file whose shard is
@@ -41,9 +41,9 @@ from typing import TYPE_CHECKING, Any
 from carbon_report.app.batch import plan
 from carbon_report.app.batch.children import ChildPool, Keep
 from carbon_report.app.batch.pool import default_jobs, run_batch
-from carbon_report.app.batch.records import BatchResult, assemble, failed
-from carbon_report.app.batch.worker import WORKER_MEMORY_LIMIT
-from carbon_report.core import contract
+from carbon_report.app.batch.records import BatchResult, assemble, failed, unreadable
+from carbon_report.app.batch.ship import SHIP_EVENT, Cargo, history_name, references
+from carbon_report.app.batch.worker import WORKER_MEMORY_LIMIT, call
 from carbon_report.core.errors import ClusterError
 from carbon_report.core.findings import Code
 from carbon_report.core.record import FileRecord
@@ -74,8 +74,9 @@ class Shard:
     out_dir: str  # the client's DIR: paths in the records are given as there
     options: Options
     timeout: float | None
-    shipped: dict[str, bytes] | None = None  # path below root (posix) -> bytes, with --ship-inputs
+    cargo: Cargo | None = None  # with --ship-inputs: the workbooks and the files they name (ship.py)
     template: bytes | None = None  # the --report-template, with --ship-inputs
+    history_names: list[str] = field(default_factory=list)  # with --ship-inputs: --history, as shipped
     strikes: int = 0  # times a shard holding these files was lost with its worker
     # A file run again alone (its shard was lost): the client's paths of its company's earlier years, which a
     # shard of one file cannot find by itself (with --ship-inputs they are shipped too).
@@ -97,13 +98,14 @@ def run_shard(shard: Shard) -> ShardOutput:
         tmp_out = Path(scratch) / "out"
         root = Path(shard.root)
         options = shard.options
-        if shard.shipped is not None:
+        if shard.cargo is not None:
             root = Path(scratch) / "in"
-            for rel, data in shard.shipped.items():
-                dest = root / rel
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(data)
+            root.mkdir()
+            shard.cargo.unpack(root)
+            _log_event(SHIP_EVENT, {"root": shard.root, **shard.cargo.manifest()})
             files = [root / Path(p).relative_to(shard.root) for p in shard.paths]
+            if shard.history_names:
+                options = dataclasses.replace(options, history=tuple(root / n for n in shard.history_names))
             if options.report_template is not None:
                 template = Path(scratch) / "template" / Path(options.report_template).name
                 template.parent.mkdir()
@@ -115,7 +117,7 @@ def run_shard(shard: Shard) -> ShardOutput:
                 if not os.access(p, os.R_OK):
                     raise ClusterError(Code.E_DASK_INPUT, node=platform.node(), path=p)
         def here(client_path: str) -> Path:
-            return root / Path(client_path).relative_to(shard.root) if shard.shipped is not None else Path(client_path)
+            return root / Path(client_path).relative_to(shard.root) if shard.cargo is not None else Path(client_path)
 
         links = {f: tuple(here(h) for h in shard.history[p]) for f, p in zip(files, shard.paths, strict=True)
                  if shard.history.get(p)} if shard.history else None
@@ -126,6 +128,16 @@ def run_shard(shard: Shard) -> ShardOutput:
         produced = {p.relative_to(tmp_out).as_posix(): p.read_bytes() for p in sorted(tmp_out.rglob("*"))
                     if p.is_file() and not p.name.startswith(".~tmp_")} if tmp_out.is_dir() else {}
         return ShardOutput(records, produced)
+
+
+def _log_event(topic: str, message: dict[str, Any]) -> None:
+    """An entry in the scheduler's event log (Client.get_events(topic)), from a Dask worker; nothing elsewhere."""
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(topic, message)
+    except (ImportError, ValueError):
+        return
 
 
 def _scratch_parent() -> str | None:
@@ -186,28 +198,42 @@ def run_on_cluster(files: list[Path], out_dir: Path, options: Options, *, addres
     link = not getattr(options, "history", ())
     seen = plan.company_years([t.path for t in tasks]) if link else {}
     links = plan.link_years([t.path for t in tasks], seen) if link else {}
-    template = Path(options.report_template) if options.report_template else None
-    with _client(address, jobs) as client:
+    readers = _References(tasks, jobs, timeout) if ship_inputs else None
+    history = _history_cargo(options) if ship_inputs else {}
+    template = _template_bytes(Path(options.report_template)) if ship_inputs and options.report_template else None
+    with contextlib.ExitStack() as stack:
+        if readers is not None:
+            stack.callback(readers.close)
+        client = stack.enter_context(_client(address, jobs))
         threads = sum(client.nthreads().values()) or 1
         size = max(1, min(SHARD_MAX, math.ceil(len(tasks) / (threads * SHARDS_PER_THREAD))))
 
-        def make(chunk: list[Any], strikes: int) -> Shard:
-            shard = Shard([t.index for t in chunk], [str(t.path) for t in chunk], str(root), str(out_dir), options,
-                          timeout, strikes=strikes)
+        def make(chunk: list[Any], strikes: int) -> Shard | None:
             earlier: list[Path] = []
+            history_of: dict[str, list[str]] = {}
             if strikes:  # run again alone: its earlier years go with it
-                shard.history = {str(t.path): [str(h) for h in links.get(t.path, ())] for t in chunk}
+                history_of = {str(t.path): [str(h) for h in links.get(t.path, ())] for t in chunk}
                 earlier = [h for t in chunk for h in links.get(t.path, ())]
-            if ship_inputs:
-                shard.shipped = _ship([t.path for t in chunk] + earlier, root, out_dir)
-                if template is not None:
-                    shard.template = template.read_bytes()
-            return shard
+            cargo = None
+            if readers is not None:
+                paths = [t.path for t in chunk]
+                cargo, refused = Cargo.pack(paths + [h for h in earlier if h not in paths], readers.of(paths), root,
+                                            extra=history)
+                for t in [t for t in chunk if t.path in refused]:  # refused as a local run refuses it
+                    finish(t, unreadable(t.path, refused[t.path]))
+                chunk = [t for t in chunk if t.path not in refused]
+                if not chunk:
+                    return None
+            return Shard([t.index for t in chunk], [str(t.path) for t in chunk], str(root), str(out_dir), options,
+                         timeout, cargo=cargo, template=template, strikes=strikes, history=history_of,
+                         history_names=list(history))
 
         by_index = {t.index: t for t in tasks}
         futures: dict[Any, Shard] = {}
 
-        def submit(shard: Shard) -> None:
+        def submit(shard: Shard | None) -> None:
+            if shard is None:  # every file of it was refused on the client
+                return
             with warnings.catch_warnings():  # shipped workbooks make a large task: meant, not a mistake
                 warnings.simplefilter("ignore", UserWarning)
                 futures[client.submit(run_shard, shard, pure=False)] = shard
@@ -286,28 +312,51 @@ def _client(address: str, jobs: int | None) -> Iterator[Any]:
         client.close()
 
 
-def _ship(paths: list[Path], root: Path, out_dir: Path) -> dict[str, bytes]:
-    """The workbooks at `paths` and the other files of their folders (pictures, evidence), below `root`."""
-    shipped: dict[str, bytes] = {}
-    out_root = out_dir.resolve()
-    for path in paths:
-        shipped[path.relative_to(root).as_posix()] = path.read_bytes()
-        for folder, dirs, names in os.walk(path.parent):
-            here = Path(folder)
-            dirs[:] = [d for d in dirs if not d.startswith(".") and not (here / d).resolve().is_relative_to(out_root)]
-            for name in names:
-                p = here / name
-                if name.startswith(".") or p.suffix.lower() in contract.WORKBOOK_EXTENSIONS:
-                    continue
-                rel = p.relative_to(root).as_posix()
-                if rel not in shipped:
-                    with contextlib.suppress(OSError):
-                        shipped[rel] = p.read_bytes()
-    return shipped
+class _References:
+    """The files each workbook names, read for --ship-inputs in subprocess workers of the client (the memory
+    cap and time limit of any worker: a workbook is untrusted), all submitted at once, taken in order."""
+
+    def __init__(self, tasks: list[Any], jobs: int | None, timeout: float | None) -> None:
+        self.pool = ChildPool(min(jobs or 2, 2), memory_limit=WORKER_MEMORY_LIMIT)
+        self.futures = {t.path: self.pool.submit(call, references, str(t.path), "", None, timeout) for t in tasks}
+
+    def of(self, paths: list[Path]) -> dict[Path, tuple[str, ...]]:
+        out: dict[Path, tuple[str, ...]] = {}
+        for p in paths:
+            fut = self.futures.get(p)
+            try:
+                out[p] = (fut.result() or ()) if fut is not None else ()
+            except Exception:  # noqa: BLE001 - a reader that died names nothing: its worker reports the file
+                out[p] = ()
+        return out
+
+    def close(self) -> None:
+        self.pool.kill()
+
+
+def _history_cargo(options: Options) -> dict[str, Path]:
+    """--history's workbooks (folders expanded as a local run expands them), under the names they travel as."""
+    from carbon_report.app.pipeline import history_files
+
+    return {history_name(i, p): p for i, p in enumerate(history_files(tuple(options.history or ())))}
+
+
+def _template_bytes(template: Path) -> bytes:
+    """The --report-template to send: a regular file only, of at most a workbook's size limit."""
+    from carbon_report.core.errors import PathRefused
+    from carbon_report.io.filecheck import MAX_FILE_BYTES
+    from carbon_report.io.paths import open_regular
+
+    try:
+        with open_regular(template, follow_links=True) as opened:
+            return opened.file.read(MAX_FILE_BYTES) if opened.size <= MAX_FILE_BYTES else b""
+    except PathRefused:
+        return b""  # the worker's template check then says what a local run says of an empty template
 
 
 def _write_outputs(record: FileRecord, produced: dict[str, bytes], out_dir: Path, options: Options) -> FileRecord:
-    """Write a file's outputs into DIR as a local batch does: atomically, an edited report kept."""
+    """Write a file's outputs into DIR as a local batch does: atomically, an edited report kept; the product
+    footprints' reports and PACT files (`--pcf`) too."""
     from carbon_report.core.errors import OutputLocked
     from carbon_report.core.model import Finding
     from carbon_report.io.atomic import write_bytes
@@ -331,6 +380,13 @@ def _write_outputs(record: FileRecord, produced: dict[str, bytes], out_dir: Path
                 target = Path(written["report"]).with_suffix(".pdf")
             write_bytes(target, data)
             written[key] = str(target)
+        for key, named in record.to_json().get("outputs", {}).items():  # several files of one kind (--pcf)
+            if key in written or not isinstance(named, dict):
+                continue
+            for path in named.values():
+                data = produced.get(Path(path).relative_to(out_dir).as_posix()) if path else None
+                if data is not None:
+                    write_bytes(Path(path), data)
     except OutputLocked as e:
         locked = Finding.raised(e)
     record = record.with_outputs(**written).with_lines(*notices)

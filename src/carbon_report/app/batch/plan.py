@@ -91,10 +91,10 @@ def peek(path: Path) -> tuple[str, int] | None:
     from carbon_report.io.reader import peek_company
 
     try:
-        check_workbook_file(path)
+        package = check_workbook_file(path)
     except (UnreadableWorkbook, OSError, RuntimeError, ValueError):
         return None
-    return peek_company(path)
+    return peek_company(path, package)  # the bytes checked, not the file read again; a bounded prefix of 企业信息
 
 
 def link_years(files: list[Path], seen: dict[Path, tuple[str, int]] | None = None) -> dict[Path, tuple[Path, ...]]:

@@ -17,6 +17,7 @@ from carbon_report.core.record import FileRecord, Status
 
 if TYPE_CHECKING:
     from carbon_report.app.pipeline import Outcome
+    from carbon_report.core.errors import CarbonReportError
 
 __all__ = ["BatchResult", "FileRecord", "assemble", "failed", "record_of"]
 
@@ -57,6 +58,13 @@ def failed(path: Path, status: Status, code: Code, /, **fields: object) -> FileR
     from carbon_report.app.pipeline import Outcome
 
     return record_of(Outcome(Path(path), status, [Finding.of(code, **fields)]))
+
+
+def unreadable(path: Path, error: CarbonReportError) -> FileRecord:
+    """A file refused before any worker saw it (the file check a local run makes, run by the client)."""
+    from carbon_report.app.pipeline import Outcome
+
+    return record_of(Outcome(Path(path), "unreadable", [Finding.raised(error)]))
 
 
 def timed_out(path: Path, timeout: float | None) -> FileRecord:

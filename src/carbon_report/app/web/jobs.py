@@ -2,7 +2,7 @@
 its worker pool from a coordinator thread. No pipeline step runs in a server thread (a time limit there would
 interrupt the server) and none runs twice: the page is one more way into the same batch.
 
-    Jobs(root, out_dir, pdf).add(uploads) -> Job     # saves, unpacks, refuses; starts the batch
+    Jobs(root, out_dir, pdf).add(uploads, pcf=False) -> Job  # saves, unpacks, refuses; starts the batch
     Jobs.get(job_id) -> Job | None
     job_json(job, token) -> dict                       # what the page polls
 """
@@ -24,6 +24,9 @@ from carbon_report.io.filecheck import MAX_FILE_BYTES
 
 FileStatus = Literal["refused", "queued", "done"]
 OUTPUT_KINDS = ("workbook", "report", "pdf")
+# With product footprints (`batch --pcf`): per product, its report and its PACT file. A download names one by
+# kind and index ("pcf_reports-0"), never by the product's name, which is the client's text.
+PRODUCT_KINDS = ("pcf_reports", "pact")
 FILE_TIMEOUT = 300.0  # seconds per workbook, as `batch` (--timeout default)
 
 
@@ -45,6 +48,7 @@ class Job:
     files: list[JobFile] = field(default_factory=list)
     done: bool = False
     error: str = ""  # the job as a whole failed (the profile unreadable …): one line
+    pcf: bool = False  # product footprints asked for, as `batch --pcf`
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -67,11 +71,11 @@ class Jobs:
         with self._lock:
             return self._jobs.get(job_id)
 
-    def add(self, uploads: Iterable[tuple[str, BinaryIO]]) -> Job:
+    def add(self, uploads: Iterable[tuple[str, BinaryIO]], *, pcf: bool = False) -> Job:
         job_id = secrets.token_hex(6)
         folder = self.root / "jobs" / job_id
         (folder / "in").mkdir(parents=True)
-        job = Job(job_id, folder, self.out_dir or folder / "out")
+        job = Job(job_id, folder, self.out_dir or folder / "out", pcf=pcf)
         taken: set[str] = set()
         for n, (filename, stream) in enumerate(uploads, start=1):
             job.files.extend(self._save(job, n, safe_name(filename), stream, taken))
@@ -140,7 +144,7 @@ class Jobs:
             if todo:
                 profile = load_profile()
                 paths = [f.path for f in todo if f.path is not None]
-                options = Options(pdf=self.pdf, report_template=report_template(profile),
+                options = Options(pdf=self.pdf, pcf=job.pcf, report_template=report_template(profile),
                                   profile=profile_run(companies_of(paths), profile=profile))
                 by_input = {str(f.path): f for f in todo}
 
@@ -175,10 +179,16 @@ class Jobs:
     def output(self, job: Job, file_id: str, kind: str) -> Path | None:
         """The output file behind a download link: only one this job's batch reported writing."""
         f = next((x for x in job.files if x.id == file_id), None)
-        if f is None or f.record is None or kind not in OUTPUT_KINDS:
+        if f is None or f.record is None:
             return None
-        value = f.record["outcome"]["outputs"].get(kind)
-        path = Path(value) if value else None
+        outputs = f.record["outcome"]["outputs"]
+        if kind in OUTPUT_KINDS:
+            value = outputs.get(kind)
+        else:
+            group, _, index = kind.partition("-")
+            paths = list((outputs.get(group) or {}).values()) if group in PRODUCT_KINDS else []
+            value = paths[int(index)] if index.isdigit() and int(index) < len(paths) else None
+        path = Path(value) if isinstance(value, str) and value else None
         return path if path is not None and path.is_file() else None
 
     def zip_all(self, job: Job) -> Path:
@@ -194,13 +204,35 @@ class Jobs:
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             used: set[str] = set()
             for f in job.files:
-                for kind in OUTPUT_KINDS:
+                for kind in (*OUTPUT_KINDS, *_product_kinds(f)):
                     p = self.output(job, f.id, kind)
                     if p is not None and p.name not in used:
                         used.add(p.name)
                         z.write(p, p.name)
         write_bytes(dest, buf.getvalue())
         return dest
+
+
+def _product_kinds(f: JobFile) -> list[str]:
+    """The download kinds of a file's product outputs ("pcf_reports-0", "pact-0", …)."""
+    outputs = f.record["outcome"]["outputs"] if f.record is not None else {}
+    return [f"{g}-{i}" for g in PRODUCT_KINDS for i in range(len(outputs.get(g) or {}))]
+
+
+def _products(job: Job, f: JobFile, token: str) -> list[dict[str, Any]]:
+    """Each product's footprint as the page shows it: name, kgCO2e per declared unit, its two downloads."""
+    assert f.record is not None
+    o = f.record["outcome"]
+    out = []
+    for p in o.get("products") or []:
+        links = {}
+        for g in PRODUCT_KINDS:
+            names = list(o["outputs"].get(g) or {})
+            if p["name"] in names and o["outputs"][g][p["name"]]:
+                links[g] = link(job, f"{f.id}/{g}-{names.index(p['name'])}", token)
+        out.append({"name": p["name"], "declared_unit": p["declared_unit"], "per_unit_kgco2e": p["per_unit_kgco2e"],
+                    "links": links})
+    return out
 
 
 def _plain(record: Any) -> dict[str, Any]:
@@ -273,6 +305,7 @@ def job_json(job: Job, token: str) -> dict[str, Any]:
                                  for i in sorted(o["issues"], key=lambda i: i["severity"] != "error")],
                     "links": {k: link(job, f"{f.id}/{k}", token) for k in OUTPUT_KINDS if o["outputs"].get(k)},
                     "history": [{"year": y["year"], "source": y["source"]} for y in (o.get("history") or [])],
+                    "products": _products(job, f, token),
                     "notices": [x for x in f.record["lines"] if not x.endswith("]")],
                 })
             files.append(item)

@@ -82,7 +82,7 @@ def create_app(token: str, jobs: Jobs, port: int, spool: Path) -> Flask:
         if not files:
             abort(400, "没有选择文件 no file chosen")
         try:
-            job = jobs.add((f.filename or "upload", f.stream) for f in files)
+            job = jobs.add(((f.filename or "upload", f.stream) for f in files), pcf=request.form.get("pcf") == "1")
         finally:
             for f in files:
                 f.close()

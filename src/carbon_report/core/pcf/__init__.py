@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Literal
 
 from carbon_report.core import units
-from carbon_report.core.model import EmissionLine, Finding, Intake, Product, Result, Stage
+from carbon_report.core.model import CellRef, EmissionLine, Finding, Intake, Product, Result, Stage
 from carbon_report.core.values import fold_text
 
 _HERE = resources.files(__package__)
@@ -80,6 +80,57 @@ def declared_units() -> dict[str, str]:
     """Unit expression → PACT declared unit, for products not counted by mass."""
     with _HERE.joinpath("declared_units.csv").open(encoding="utf-8") as f:
         return {r["expression"]: r["pact_declared_unit"] for r in csv.DictReader(f)}
+
+
+# ---- what a PACT ProductFootprint needs (Technical Specifications 2.3.3, spec/v2/index.bs and openapi.yaml of
+# wbcsd/data-exchange-protocol, read) that the intake may lack ----------------------------------------------
+
+# CarbonFootprint.characterizationFactors: the only values the spec allows
+PACT_GWP_SETS = ("AR5", "AR6")
+
+
+@dataclass(frozen=True)
+class Declared:
+    unit: str  # PACT DeclaredUnit
+    amount: float  # unitaryProductAmount: declared units in one product unit
+    mass_kg: float  # productMassPerDeclaredUnit (0 where mass is not relevant)
+
+
+def declared(fp: ProductFootprint) -> Declared | None:
+    """The PACT declared unit of a product, or None when there is none (pieces without 单位质量): PACT's
+    declared units have no piece, so a product counted in pieces is declared per kilogram."""
+    if fp.unit_mass_kg is not None:
+        return Declared("kilogram", fp.unit_mass_kg, 1.0)
+    a = units.lookup(fp.declared_unit)
+    pact = declared_units().get(a.expression) if a is not None else None
+    return Declared(pact, 1.0, 0.0) if pact else None
+
+
+def pact_unavailable(intake: Intake, fp: ProductFootprint) -> tuple[str, CellRef | None]:
+    """Why no PACT file can be written for this product ("" when one can), and the cell to fix."""
+    gwp = intake.company.gwp_version
+    product = next(p for p in intake.products if p.name == fp.name)
+    if gwp not in PACT_GWP_SETS:
+        return (f"PACT 规范只接受按 AR5 或 AR6 的 GWP 值计算的碳足迹，本工作簿的 GWP版本为 {gwp}；改为 AR5 或 AR6 后"
+                f"重新处理即可生成", intake.company.refs.get("gwp_version"))
+    if declared(fp) is None:
+        return (f"产品以“{fp.declared_unit}”计，PACT 没有“件”这类声明单位，需填写“单位质量(kg)”后按千克声明",
+                product.refs.get("unit_mass"))
+    if not product.cpc:
+        return "PACT 规范要求联合国产品总分类（CPC）编码，请在“产品产量”的“CPC编码”列填写", product.refs.get("cpc")
+    return "", None
+
+
+def pact_findings(intake: Intake, pcf: PcfResult) -> list[Finding]:
+    """One W-PCF-PACT per product whose PACT file cannot be written, on the cell to fix (check says it too)."""
+    from carbon_report.core.findings import Code
+
+    out = []
+    for fp in pcf.products:
+        why, cell = pact_unavailable(intake, fp)
+        if why:
+            out.append(Finding.of(Code.W_PCF_PACT, cell, name=fp.name, why=why))
+    return out
 
 
 def rule_for(stage: Stage, type_: str, name: str) -> StageRule:

@@ -32,6 +32,7 @@ from carbon_report.core.model import (
 )
 from carbon_report.core.report import numbers as fmt
 from carbon_report.core.report.charts import GREY, ChartSeries, ChartSpec
+from carbon_report.core.report.citations import factor_citation, gwp_citation
 from carbon_report.core.report.extras import extras_view
 from carbon_report.core.report.notes import stage_note
 from carbon_report.core.report.scopes import scopes_view
@@ -78,6 +79,9 @@ KYOTO_GROUPS = (("CO2", "二氧化碳（CO2）"), ("CH4", "甲烷（CH4）"), ("
 # perfluorocarbons by formula
 _PFCS = {"CF4", "C2F6", "C3F8", "C4F10", "C-C4F8", "C5F12", "C6F14", "C10F18"}
 _STANDARD_YEAR = re.compile(r"(?:GB|GB/T|HJ|JGJ|DB\d*/T|T/[A-Z]+)\s*[\d.]+\s*[-—–]\s*((?:19|20)\d{2})(?!\d)")
+# a factor's gas in the factor table: the formula, and in Chinese what the suffix says
+# (on two lines: the gas column is narrow)
+FACTOR_GAS_LABEL = {"CH4-fossil": "CH4\n化石源", "CH4-non-fossil": "CH4\n非化石源", "CO2-biogenic": "CO2\n生物源"}
 GWP_SET_ZH = {"SAR": "IPCC 第二次评估报告（SAR）", "AR4": "IPCC 第四次评估报告（AR4）",
               "AR5": "IPCC 第五次评估报告（AR5）", "AR6": "IPCC 第六次评估报告（AR6）"}
 
@@ -144,16 +148,17 @@ def gas_group(gas: str, blends: Mapping[str, Mapping[str, float]]) -> str | None
     return None
 
 
-def gas_name(gas: str, blends: Mapping[str, Mapping[str, float]]) -> str:
+def gas_name(gas: str, blends: Mapping[str, Mapping[str, float]], *, cell: bool = False) -> str:
     """How the report names a gas: 二氧化碳（CO2）, HFC-134a（氢氟碳化物）, R-410A（氢氟碳化物混合制冷剂，
-    HFC-32/HFC-125）."""
+    HFC-32/HFC-125）; in a table `cell` a blend takes two lines, R-410A（HFC-32/HFC-125） and 氢氟碳化物混合制冷剂,
+    so that no line breaks inside a name."""
     if gas in GAS_NAMES_ZH:
         return GAS_NAMES_ZH[gas]
     group = gas_group(gas, blends)
     if gas in blends:
         parts = "/".join(blends[gas])
         kind = {"HFC": "氢氟碳化物混合制冷剂", "PFC": "全氟化碳混合物"}.get(group or "", "混合气体")
-        return f"{gas}（{kind}，{parts}）"
+        return f"{gas}（{parts}）\n{kind}" if cell else f"{gas}（{kind}，{parts}）"
     if group == "HFC":
         return f"{gas}（氢氟碳化物）"
     if group == "PFC":
@@ -286,7 +291,7 @@ def _stage_view(s: Stage, result: Result, b: _Basis) -> StageView:
     return StageView(
         stage=s.value, long=s.long_zh, indicator=s.indicator_zh, quantified=q, has_rows=bool(acts), value=value,
         value_text=fmt.fmt_tco2e(value) if q else fmt.NO_VALUE,
-        share_text=fmt.fmt_share(b.shares.get(s)) if q and b.shares else fmt.NO_VALUE,
+        share_text=fmt.fmt_share(b.shares.get(s), positive=value > 0) if q and b.shares else fmt.NO_VALUE,
         note=stage_note(acts),
         coverage_rows=tuple(CoverageRow(f"{s.long_zh}阶段", t, _names_text(list(n))) for t, n in by_type.items()),
         activity_rows=tuple(activity_rows), result_rows=tuple(result_rows))
@@ -317,10 +322,13 @@ def _factor_rows(intake: Intake, b: _Basis) -> tuple[FactorRow, ...]:
         seen.add(code)
         for f in intake.factors.get(code) or tuple(x.factor for x in b.value_lines if x.factor.code == code):
             published = _published_text(f)
-            source = clean(f.source)
-            if f.origin == "workbook":  # traceability to the cell stays in the computed workbook
+            if f.origin == "workbook":  # as the client wrote it; the cell's address stays in the computed workbook
+                source = clean(f.source)
                 source = f"企业提供的排放因子：{source}" if source else "企业提供的排放因子"
-            rows.append(FactorRow(len(rows) + 1, clean(f.name), clean(f.code), text_of(f.gas), fmt.fmt_factor(f.value),
+            else:  # a short Chinese citation; the full source, the code and any 未核实 note stay in 计算明细
+                source = factor_citation(f)
+            rows.append(FactorRow(len(rows) + 1, clean(f.name), clean(f.code),
+                                  text_of(FACTOR_GAS_LABEL.get(f.gas, f.gas)), fmt.fmt_factor(f.value),
                                   text_of(f.unit), source or "/", published or "/"))
     return tuple(rows)
 
@@ -335,10 +343,10 @@ def _gas_rows(result: Result, b: _Basis, blends: Mapping[str, Mapping[str, float
     for i, (gas, tco2e) in enumerate(sorted(result.gas_totals.items(), key=lambda kv: -kv[1]), start=1):
         gwp = gwp_used.get(gas)
         rows.append(GasRow(
-            i, text_of(gas_name(gas, blends)),
-            "—" if gas == "CO2e" else (fmt.fmt_plain(gwp) if gwp is not None else "/"),
+            i, text_of(gas_name(gas, blends, cell=True)),
+            "—" if gas == "CO2e" else (fmt.fmt_gwp(gwp) if gwp is not None else "/"),
             "—" if gas == "CO2e" else fmt.fmt_gas_tonnes(result.gas_tonnes.get(gas, 0.0)),
-            fmt.fmt_tco2e(tco2e), fmt.fmt_share(gas_shares.get(gas))))
+            fmt.fmt_tco2e(tco2e), fmt.fmt_share(gas_shares.get(gas), positive=tco2e > 0)))
     return tuple(rows)
 
 
@@ -624,19 +632,21 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
     targets = _targets(intake, result, b)
     measures, measures_total = _measures(intake, stages, total_text)
 
-    # covered: a stage with at least one source inside the boundary; a stage whose sources were all declared
-    # 不适用 has no relevant activity (an exclusion); a stage with no rows is a data gap (core/gaps.py)
-    covered = [f"{s.long_zh}阶段" for s in STAGES
-               if any(a.amount_kind != "not_applicable" for a in b.acts_by_stage[s])]
+    # 1.4 覆盖范围: the stages with a source inside the boundary. A stage with no row at all is a data gap
+    # (core/gaps.py, listed in 2.3.5); a stage whose every row is 不适用 is outside the boundary (an exclusion,
+    # 表 A.1's 无相关活动), its reason in 2.3.5
+    missing_stages = [s.long_zh for s in STAGES if not b.acts_by_stage[s]]
     excluded_stages = [s.long_zh for s in STAGES if b.acts_by_stage[s]
                        and all(a.amount_kind == "not_applicable" for a in b.acts_by_stage[s])]
-    missing_stages = [s.long_zh for s in STAGES if not b.acts_by_stage[s]]
-    notes = ["+".join(covered) if covered else "/"]
-    if excluded_stages:
-        notes.append(f"{'、'.join(excluded_stages)}阶段经企业确认无相关活动（不适用）")
+    covered = [f"{s.long_zh}阶段" for s in STAGES if b.acts_by_stage[s] and s.long_zh not in excluded_stages]
+    coverage = text_of("+".join(covered) if covered else "/")
+    notes = []
     if missing_stages:
-        notes.append(f"{'、'.join(missing_stages)}阶段未填报活动数据，列为数据缺口")
-    coverage = text_of("；".join(notes) + ("（见 2.3.5 节，报告中以“/”表示）" if len(notes) > 1 else ""))
+        notes.append(f"{'、'.join(missing_stages)}阶段未填报活动数据，列为数据缺口，见 2.3.5 节，报告中以“/”表示")
+    if excluded_stages:
+        notes.append(f"{'、'.join(excluded_stages)}阶段的排放源经确认不在核算边界内，原因见 2.3.5 节")
+    if notes:
+        coverage += text_of(f"（{'；'.join(notes)}）")
 
     org = paragraphs(c.text("org_boundary"))
     company = _company(c)
@@ -664,7 +674,7 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
                         for i, e in enumerate(intake.equipment, start=1)),
         factor_rows=_factor_rows(intake, b),
         gas_rows=_gas_rows(result, b, library.blends),
-        gwp=GwpView(gwp_set, GWP_SET_ZH.get(gwp_set, gwp_set), clean(library.gwp_sources.get(gwp_set, ""))),
+        gwp=GwpView(gwp_set, GWP_SET_ZH.get(gwp_set, gwp_set), gwp_citation(gwp_set, library.gwp_sources.get(gwp_set, ""))),
         gaps=gaps,
         excluded=excluded,
         sources=_sources(intake),

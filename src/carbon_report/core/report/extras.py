@@ -8,7 +8,7 @@ from carbon_report.core.factors import UncertaintyTier, load_library
 from carbon_report.core.model import STAGES, Intake, Result, Uncertainty
 from carbon_report.core.report import numbers as fmt
 from carbon_report.core.report.charts import GREY, ChartSeries, ChartSpec
-from carbon_report.core.report.text import clean
+from carbon_report.core.report.text import clean, sub, text_of
 from carbon_report.core.report.views import EvidenceRow, ExtrasView, SiteRow, UncertaintyRow, UncertaintyView
 from carbon_report.core.rounding import share_percentages
 
@@ -38,7 +38,8 @@ def site_rows(result: Result) -> tuple[SiteRow, ...]:
     shares = share_percentages({n: max(t, 0.0) for n, t in result.site_totals.items()}) if result.total > 0 else {}
     for name, by_stage in result.sites.items():
         rows.append(SiteRow(clean(name), tuple(fmt.fmt_tco2e(by_stage[s]) for s in STAGES),
-                            fmt.fmt_tco2e(sum(by_stage.values())), fmt.fmt_share(shares.get(name))))
+                            fmt.fmt_tco2e(sum(by_stage.values())),
+                            fmt.fmt_share(shares.get(name), positive=sum(by_stage.values()) > 0)))
     rows.append(SiteRow("合计", tuple(fmt.fmt_tco2e(result.stage_totals[s]) for s in STAGES),
                         fmt.fmt_tco2e(result.total), "100.00%" if result.total > 0 else fmt.NO_VALUE))
     return tuple(rows)
@@ -100,15 +101,22 @@ def uncertainty_view(intake: Intake, result: Result) -> UncertaintyView | None:
     defaults = "、".join(f"{t.tier} ±{t.pct:g}%" for t in tiers.values())
     counted = [a for a in intake.activities if a.amount_kind == "value"]
     given = sum(1 for a in counted if a.uncertainty_basis == "given")
-    without = list(u.factors_without)
-    factor_note = (f"以下排放因子的来源未给出不确定度，因子库也没有其类别的缺省值，未计入其因子不确定度（U_EF 按 0 计）："
-                   f"{'、'.join(without)}。" if without else "")
-    text = (f"按 IPCC 2006 国家温室气体清单指南第 1 卷第 3 章的方法 1（误差传播）估算：每项排放 U = √(U_A² + U_EF² + U_GWP²)；"
-            f"同一活动的各种气体共用活动数据、同一排放因子用于多行、同一气体共用 GWP，这些相关的部分先合计，再按 "
-            f"√Σ(U_i × E_i)² / |ΣE_i| 合成各阶段及合计（95% 置信区间的半宽）。企业碳排放总量 "
-            f"{fmt.fmt_tco2e(result.total)} tCO2e 的不确定度约为 {_pct(u.total_pct)}。{len(counted)} 项有数量的活动中，"
-            f"{given} 项由企业给出活动数据不确定度，{u.defaults_used} 项按“数据质量”等级取缺省值（{defaults}）。"
-            f"{defaults_sources(tiers, u)}{factor_note}")
+    # the factors by name, as the factor table lists them (a code is the tool's, not the reader's)
+    names = {code: clean(fs[0].name) or code for code, fs in intake.factors.items() if fs}
+    without = list(dict.fromkeys(names.get(c, c) for c in u.factors_without))
+    t = text_of
+    text = (t("按 IPCC 2006 年国家温室气体清单指南第 1 卷第 3 章的方法 1（误差传播）估算：每项排放的不确定度 U = √(U")
+            + sub("A") + t("² + U") + sub("EF") + t("² + U") + sub("GWP")
+            + t("²)，其中 U") + sub("A") + t("、U") + sub("EF") + t("、U") + sub("GWP")
+            + t(" 分别为活动数据、排放因子和全球增温潜势的不确定度；同一活动的各种气体共用活动数据、同一排放因子用于多行、"
+                "同一气体共用 GWP，这些相关的部分先合计，再按 √Σ(U") + sub("i") + t(" × E") + sub("i") + t(")² / |ΣE")
+            + sub("i") + t(f"| 合成各阶段及合计（95% 置信区间的半宽）。企业碳排放总量 {fmt.fmt_tco2e(result.total)} tCO2e "
+                           f"的不确定度约为 {_pct(u.total_pct)}。{len(counted)} 项有数量的活动中，{given} 项由企业给出活动数据"
+                           f"不确定度，{u.defaults_used} 项按“数据质量”等级取缺省值（{defaults}）。"
+                           f"{defaults_sources(tiers, u)}"))
+    if without:
+        text += (t("以下排放因子的来源未给出不确定度，因子库也没有其类别的缺省值，未计入其因子不确定度（U")
+                 + sub("EF") + t(f" 按 0 计）：{'、'.join(without)}。"))
     return UncertaintyView(tuple(rows), text)
 
 

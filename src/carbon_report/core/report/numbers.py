@@ -70,9 +70,22 @@ def fmt_amount(value: float) -> str:
     return "0" if text in ("-0", "0") else text
 
 
+FACTOR_DIGITS = 4
+
+
 def fmt_factor(value: float) -> str:
-    """A factor value as published (no thousands separator inside small numbers is needed, but large
-    ones get one): 0.5703, 2,340, 0.078."""
+    """A factor value in the report: as published when it has at most four significant digits (0.5703,
+    2,340, 0.078); a longer one, such as a factor computed from its parameters, rounded to four
+    (3.095909637333333 → 3.096, 1.9002988488 → 1.900). The computed workbook's 计算明细 keeps the value the
+    calculation used."""
+    digits = Decimal(repr(float(value))).normalize().as_tuple().digits
+    if len(digits) <= FACTOR_DIGITS:
+        return fmt_amount(value)
+    return fmt_number(value, _significant_decimals(value, FACTOR_DIGITS))
+
+
+def fmt_gwp(value: float) -> str:
+    """A GWP as the IPCC table gives it, with thousands separators: 273, 2,255.5, 25,200."""
     return fmt_amount(value)
 
 
@@ -88,9 +101,12 @@ def fmt_pct(value_pct: float) -> str:
     return f"{fmt_plain(round(value_pct, 4))}%"
 
 
-def fmt_share(pct: Decimal | None, decimals: int = 2) -> str:
+def fmt_share(pct: Decimal | None, decimals: int = 2, *, positive: bool = False) -> str:
+    """A share in percent; a part that is not zero but rounds to 0.00 % is shown as <0.01 % (`positive`)."""
     if pct is None:
         return NO_VALUE
+    if positive and pct == 0:
+        return f"<{Decimal(1).scaleb(-decimals)}%"
     return f"{pct:.{decimals}f}%"
 
 

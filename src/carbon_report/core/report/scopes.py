@@ -7,6 +7,7 @@ from __future__ import annotations
 from carbon_report.core.factors.scopes import class_names
 from carbon_report.core.model import STAGES, Intake, Result
 from carbon_report.core.report import numbers as fmt
+from carbon_report.core.report.text import text_of
 from carbon_report.core.report.views import IsoName, IsoRow, ScopeRow, ScopesView
 
 ISO_NUMBERS = (1, 2, 3, 4, 5, 6)
@@ -42,12 +43,13 @@ def scopes_view(intake: Intake, result: Result) -> ScopesView | None:
                f"{fmt.fmt_tco2e(t['scope2_market'])} tCO2e（市场法；位置法 {fmt.fmt_tco2e(t['scope2_location'])} "
                f"tCO2e），范围三 {fmt.fmt_tco2e(t['scope3'])} tCO2e；三者之和（范围二取市场法）即企业碳排放总量 "
                f"{fmt.fmt_tco2e(result.total)} tCO2e。")
-    scope3 = [f"{names.get(('scope3', n), n)} {fmt.fmt_tco2e(v)} tCO2e" for n, v in sc.scope3_categories.items()
-              if v > 0]
+    # GHG Protocol's Scope 3 categories are always "范围三第 N 类", never "类别 N" (that is ISO 14064-1's)
+    scope3 = [f"范围三第 {n} 类（{names.get(('scope3', n), n)}）{fmt.fmt_tco2e(v)} tCO2e"
+              for n, v in sc.scope3_categories.items() if v > 0]
     return ScopesView(
         scope_rows=tuple(scope_rows),
         iso_rows=tuple(iso_rows),
         iso_names=tuple(IsoName(n, names[("iso", n)]) for n in ISO_NUMBERS),
-        summary=summary,
-        scope3_detail=("范围三中，" + "，".join(scope3) + "。") if scope3 else "",
+        summary=text_of(summary),
+        scope3_detail=text_of(("其中" + "，".join(scope3) + "。") if scope3 else ""),
     )

@@ -22,6 +22,7 @@ class Run:
     highlight: bool = False
     bold: bool = False
     formulas: bool = True  # CO2, CH4 … get their digits as subscripts
+    sub: bool = False  # the whole run as a subscript (the index of U_A, E_i in a formula)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ def text_of(value: object = "", *, highlight: bool = False, bold: bool = False, 
     """One run of cleaned text (no run at all for empty text)."""
     s = clean(value)
     return Text((Run(s, highlight, bold, formulas),) if s else ())
+
+
+def sub(value: str) -> Text:
+    """A subscript: the index of a variable written in a sentence (U with A below it, not "U_A")."""
+    return Text((Run(clean(value), formulas=False, sub=True),)) if value else Text()
 
 
 def placeholder(value: str) -> Text:

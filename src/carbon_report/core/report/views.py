@@ -323,8 +323,8 @@ class ScopesView:
     scope_rows: tuple[ScopeRow, ...]
     iso_rows: tuple[IsoRow, ...]
     iso_names: tuple[IsoName, ...]
-    summary: Text  # the trend, what 重算 means and each earlier year's reasons (CO2 as subscripts)
-    scope3_detail: str
+    summary: Text
+    scope3_detail: Text
 
 
 # ---- sites, months, evidence, uncertainty ----------------------------------------------------------------
@@ -358,7 +358,7 @@ class UncertaintyRow:
 @dataclass(frozen=True)
 class UncertaintyView:
     rows: tuple[UncertaintyRow, ...]
-    text: str
+    text: Text
 
 
 @dataclass(frozen=True)
@@ -388,7 +388,7 @@ class YearRow:
 class YearsView:
     rows: tuple[YearRow, ...]
     summary: Text  # the trend, what 重算 means and each earlier year's reasons (CO2 as subscripts)
-    intensity_label: str
+    intensity_label: Text
     chart: ChartSpec | None
     basis: str = ""  # what the earlier years' figures are: 往年按本年度方法和边界重算, or typed and not recalculated
 

@@ -50,7 +50,7 @@ def _products(raw: RawWorkbook, products: tuple[Product, ...], f: Findings) -> t
         if row is None:
             out.append(p)
             continue
-        refs = {k: ref(row, table, k) for k in ("output", "allocation", "unit_mass", "output_value", "boundary")}
+        refs = {k: ref(row, table, k) for k in ("output", "allocation", "unit_mass", "output_value", "boundary", "cpc")}
         mass = _positive(row.value("unit_mass"), refs["unit_mass"], f, p.name, "单位质量")
         value = _positive(row.value("output_value"), refs["output_value"], f, p.name, "产值")
         boundary_text = fold_text(text_of(row.value("boundary"))).replace(" ", "")

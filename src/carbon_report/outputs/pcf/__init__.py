@@ -38,7 +38,8 @@ def clashing_names(products: list[str]) -> list[tuple[str, str]]:
 
 def write_footprints(intake: Intake, result: Result, workbook: Path, out_dir: Path, *, force: bool,
                      library_version: str, created: dt.datetime | None = None) -> FootprintFiles:
-    from carbon_report.outputs.pcf.pact import product_footprint, unavailable
+    from carbon_report.core.pcf import pact_unavailable
+    from carbon_report.outputs.pcf.pact import product_footprint
     from carbon_report.outputs.pcf.report import (
         pact_path,
         render_pcf_report,
@@ -63,10 +64,8 @@ def write_footprints(intake: Intake, result: Result, workbook: Path, out_dir: Pa
         done.reports[fp.name] = str(target)
         if notice:
             done.notices.append(notice)
-        why = unavailable(intake, fp)
-        if why:
+        if pact_unavailable(intake, fp)[0]:  # W-PCF-PACT says why (core/pcf: pact_findings, in check too)
             done.pact[fp.name] = None
-            done.findings.append(Finding.of(Code.W_PCF_PACT, name=fp.name, why=why))
             continue
         doc = product_footprint(intake, result.pcf, fp, library_version=library_version, created=created)
         target, notice = write_pact(pact_path(workbook, out_dir, fp.name), doc, force=force)

@@ -16,50 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from carbon_report.core import units
 from carbon_report.core.model import Intake
-from carbon_report.core.pcf import BOUNDARY_ZH, PcfResult, PcfStage, ProductFootprint, declared_units
+from carbon_report.core.pcf import BOUNDARY_ZH, PcfResult, PcfStage, ProductFootprint, declared
 
 SPEC_VERSION = "2.3.3"
-GWP_SETS = ("AR5", "AR6")  # CarbonFootprint.characterizationFactors: the only values the spec allows
 _NAMESPACE = uuid.UUID("6f1c5b0e-2c4e-5d0a-9a51-3c1d2e7b8a90")  # this tool's namespace for uuid5 ids
-
-
-@dataclass(frozen=True)
-class Declared:
-    unit: str  # PACT DeclaredUnit
-    amount: float  # unitaryProductAmount: declared units in one product unit
-    mass_kg: float  # productMassPerDeclaredUnit (0 where mass is not relevant)
-
-
-def declared(fp: ProductFootprint) -> Declared | None:
-    """The PACT declared unit of a product, or None when there is none (pieces without 单位质量)."""
-    if fp.unit_mass_kg is not None:
-        return Declared("kilogram", fp.unit_mass_kg, 1.0)
-    a = units.lookup(fp.declared_unit)
-    pact = declared_units().get(a.expression) if a is not None else None
-    return Declared(pact, 1.0, 0.0) if pact else None
 
 
 def footprint_id(uscc: str, product: str, year: int) -> uuid.UUID:
     """Stable: the same company, product and year give the same id on every run."""
     return uuid.uuid5(_NAMESPACE, f"{uscc}\x1f{product}\x1f{year}")
-
-
-def unavailable(intake: Intake, fp: ProductFootprint) -> str:
-    """Why no PACT file can be written for this product ("" when one can)."""
-    gwp = intake.company.gwp_version
-    if gwp not in GWP_SETS:
-        return f"PACT 规范只接受按 AR5 或 AR6 的 GWP 值计算的碳足迹，本工作簿的 GWP版本为 {gwp}；改为 AR5 或 AR6 后重新处理即可生成"
-    if declared(fp) is None:
-        return f"产品以“{fp.declared_unit}”计，PACT 没有“件”这类声明单位，需填写“单位质量(kg)”后按千克声明"
-    if not _product_ref(intake, fp.name).cpc:
-        return "PACT 规范要求联合国产品总分类（CPC）编码，请在“产品产量”的“CPC编码”列填写"
-    return ""
 
 
 def _product_ref(intake: Intake, name: str):  # noqa: ANN202 - the intake's Product

@@ -20,7 +20,7 @@ from carbon_report.core.pcf import (
     PcfStage,
     ProductFootprint,
 )
-from carbon_report.core.report.numbers import fmt_intensity, fmt_number, fmt_tco2e
+from carbon_report.core.report.numbers import fmt_date, fmt_intensity, fmt_number, fmt_tco2e
 from carbon_report.core.rounding import share_percentages
 from carbon_report.io.atomic import write_bytes
 from carbon_report.outputs.report.fingerprint import report_output_path, stamp_document, write_atomic
@@ -140,11 +140,13 @@ class _Captions:
 
     def __call__(self, text: str) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
 
         self.n += 1
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
+        p.paragraph_format.space_before = Pt(10)  # a caption right under the table before stays apart from it
         _text(p, f"表 {self.n} {text}", bold=True)
 
 
@@ -154,6 +156,13 @@ def _para(doc, text: str) -> None:  # noqa: ANN001
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(21)
     _text(p, text)
+
+
+def _share(pct: float | None, value: float) -> str:
+    """A share as the report prints it: a gas or stage that emits something never reads 0.00%."""
+    if pct is None:
+        return "/"
+    return "<0.01%" if value > 0 and round(pct, 2) == 0 else f"{pct:.2f}%"
 
 
 def _per_unit(value_kg: float) -> str:
@@ -178,16 +187,21 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _text(sub, f"{c.name}　核算期：{c.year} 年 1 月 1 日至 {c.year} 年 12 月 31 日")
-    if c.text("agency_name"):
+    cover = [f"编制单位：{c.text('agency_name')}" if c.text("agency_name") else "",
+             f"报告编号：{c.text('report_no')}" if c.text("report_no") else "",
+             f"报告日期：{fmt_date(c.report_date)}" if c.report_date else ""]
+    if any(cover):
         by = doc.add_paragraph()
         by.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _text(by, f"编制单位：{c.text('agency_name')}")
+        _text(by, "　".join(x for x in cover if x))
     unit = fp.declared_unit
     boundary_zh = BOUNDARY_ZH[fp.boundary]
     stages_in = BOUNDARY_STAGES[fp.boundary]
 
     doc.add_heading("1 目的与范围", level=1)
-    _para(doc, f"本报告依据 GB/T 24067-2024《温室气体 产品碳足迹 量化要求和指南》（等同采用 ISO 14067:2018 的原则），"
+    # GB/T 24067-2024 (发布 2024-08-23, 实施 2025-03-01) "主要借鉴 ISO 14067" and adds to it, as the release of
+    # 生态环境部 says (read as reprinted at hbsb.xwboo.com/news/151213.html): not an identical adoption (IDT).
+    _para(doc, f"本报告依据 GB/T 24067-2024《温室气体 产品碳足迹 量化要求和指南》（参照 ISO 14067 制定），"
                f"量化{c.name}生产的{fp.name}在{c.year}年度的产品碳足迹，供企业内部碳管理、客户供应链信息披露使用。"
                f"产品碳足迹以企业{c.year}年度组织层面的温室气体清单为基础，按产品归属和分配规则计算。")
 
@@ -213,30 +227,41 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
 
     doc.add_heading("4 取舍准则", level=1)
     excluded = [x for x in fp.lines if not x.included and not x.line.factor.biogenic]
-    if excluded:
-        names = "、".join(sorted({x.line.activity.name for x in excluded}))
-        _para(doc, f"未对系统边界内的任何排放源作取舍。系统边界外的排放（{names}）合计 "
+    counted = sorted({x.line.activity.name for x in excluded if x.line.activity.amount_kind != "no_data"})
+    unknown = sorted({x.line.activity.name for x in excluded if x.line.activity.amount_kind == "no_data"})
+    if counted:
+        _para(doc, f"未对系统边界内的任何排放源作取舍。系统边界外的排放（{'、'.join(counted)}）合计 "
                    f"{fmt_tco2e(fp.excluded_tco2e)} tCO2e，未计入本产品碳足迹。")
     else:
-        _para(doc, "未对系统边界内的任何排放源作取舍，企业清单中与本产品有关的排放均在系统边界内。")
+        _para(doc, "未对系统边界内的任何排放源作取舍，企业清单中与本产品有关的已量化排放均在系统边界内。")
+    if unknown:
+        _para(doc, f"系统边界外的{'、'.join(unknown)}，企业未提供活动数据，未量化，也不计入本产品碳足迹。")
 
     doc.add_heading("5 数据来源与数据质量", level=1)
     _para(doc, f"活动数据取自企业{c.year}年度的台账、票据和计量记录；排放因子取自企业提供的供应商数据、企业填报的因子"
                f"和本工具内置排放因子库（{library_version} 版）。初级数据（供应商提供的产品碳足迹数据）占本产品碳足迹的 "
                + (f"{fmt_number(fp.primary_data_share * 100, 2)}%。" if fp.primary_data_share is not None else "0%。"))
     rows = []
+    gaps: list[str] = []  # this product's lines inside the boundary that have no activity data
     for x in fp.lines:
         if not x.included or x.line.factor.biogenic:
             continue
         a = x.line.activity
         f = x.line.factor
         source = "供应商数据" if f.supplier_data else ("企业填报因子" if f.origin == "workbook" else "内置因子库")
-        rows.append([x.pcf_stage.zh, a.name, _gas_label(f.gas), a.quality or "未填", source,
-                     "本产品专属" if a.product else f"共用（分配 {fmt_number(x.fraction * 100, 2)}%）",
-                     fmt_tco2e(x.tco2e)])
+        share = ("本产品" if len(pcf.products) == 1 else "本产品专属" if a.product
+                 else f"共用 {fmt_number(x.fraction * 100, 2)}%")
+        no_data = a.amount_kind == "no_data"
+        if no_data:
+            gaps.append(a.name)
+        rows.append([x.pcf_stage.zh, a.name, _gas_label(f.gas), "未提供数据" if no_data else a.quality or "未填",
+                     source, share, "/" if no_data else fmt_tco2e(x.tco2e)])
+    if gaps:
+        _para(doc, f"系统边界内的{'、'.join(gaps)}，企业未提供活动数据，按 0 计入，下表以“/”表示；"
+                   "这些排放源的排放未能量化，本产品碳足迹可能因此偏低。")
     caption("排放源、数据质量与来源")
-    _table(doc, ["阶段", "排放源", "温室气体", "数据质量", "因子来源", "归属", "排放量（tCO2e）"], rows,
-           [2.0, 3.0, 2.4, 1.6, 2.2, 2.6, 2.2])
+    _table(doc, ["阶段", "排放源", "温室气体", "数据质量", "因子来源", "归属", "计入本产品（tCO2e）"], rows,
+           [2.4, 3.0, 2.4, 1.6, 2.0, 2.2, 2.4])
 
     doc.add_heading("6 分配", level=1)
     method = ALLOCATION_ZH[pcf.allocation]
@@ -258,14 +283,14 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
     shares = share_percentages({s: v for s, v in fp.stages.items()})
     caption("各生命周期阶段的碳足迹")
     _table(doc, ["生命周期阶段", "排放量（tCO2e）", f"单位产品（kgCO2e/{unit}）", "占比"],
-           [[s.zh, fmt_tco2e(v), _per_unit(v * 1000 / fp.output), f"{shares[s]:.2f}%" if s in shares else "/"]
+           [[s.zh, fmt_tco2e(v), _per_unit(v * 1000 / fp.output), _share(shares.get(s), v)]
             for s, v in fp.stages.items()]
            + [["合计", fmt_tco2e(fp.total_tco2e), _per_unit(fp.per_unit_kgco2e), "100.00%" if shares else "/"]],
            [4, 4, 4.5, 3])
     gas_shares = share_percentages(fp.gases)
     caption("各温室气体的碳足迹")
     _table(doc, ["温室气体", "排放量（tCO2e）", f"单位产品（kgCO2e/{unit}）", "占比"],
-           [[_gas_label(g), fmt_tco2e(v), _per_unit(v * 1000 / fp.output), f"{gas_shares[g]:.2f}%" if g in gas_shares else "/"]
+           [[_gas_label(g), fmt_tco2e(v), _per_unit(v * 1000 / fp.output), _share(gas_shares.get(g), v)]
             for g, v in fp.gases.items()], [5, 4, 4.5, 3])
 
     doc.add_heading("8 生物源碳", level=1)
@@ -287,6 +312,8 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
     limits = ["产品碳足迹由企业年度组织清单分配得到，未逐工序计量。",
               "运输活动按“类型”区分运入与出厂：类型为“产品运输”“销售运输”的视为出厂运输，其余视为运入。",
               "产品自身所含的化石碳和生物碳未纳入数据收集。"]
+    if gaps:
+        limits.append(f"{'、'.join(gaps)}缺少活动数据，按 0 计入，相应排放未能量化。")
     if len(pcf.products) > 1 and pcf.allocation != "none":
         limits.append(f"共用排放按{method}分配，分配方法的选择会影响各产品的结果。")
     for i, text in enumerate(limits, 1):

@@ -12,8 +12,10 @@ from carbon_report.core.report.text import Text, clean
 
 __all__ = ["Rich", "clean", "placeholder", "rich"]
 
-_FORMULA = re.compile(r"(?<![A-Za-z0-9])(CO2|CH4|N2O|SF6|NF3|CF4|C2F6|tCO2|kgCO2|gCO2)(?![0-9])")
+# a formula on its own or inside a unit (tCO2e, kgCH4/t, gN2O/L): lowercase unit prefixes may precede it
+_FORMULA = re.compile(r"(?<![A-Z0-9])(C2F6|CO2|CH4|N2O|SF6|NF3|CF4)(?![0-9])")
 _DIGITS = re.compile(r"(\d+)")
+
 
 
 class Rich:
@@ -26,8 +28,19 @@ class Rich:
             self.add(text, highlight=highlight, bold=bold, formulas=formulas)
 
     def _run(self, text: str, *, highlight: bool, bold: bool, sub: bool) -> None:
+        # (no w:noBreakHyphen in R-410A: LibreOffice then breaks inside "410A"; the factor table's gas
+        # column is wide enough for the name instead)
         if not text:
             return
+        rpr = self._rpr(highlight, bold, sub)
+        # a line break inside a Text ("CH4\n化石源" in a narrow column) is Word's w:br
+        body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' if line else ""
+                              for line in text.split("\n"))
+        self.xml += f"<w:r>{rpr}{body}</w:r>"
+        self.plain += text
+
+    @staticmethod
+    def _rpr(highlight: bool, bold: bool, sub: bool) -> str:
         props = ""
         if bold:
             props += "<w:b/><w:bCs/>"
@@ -35,14 +48,13 @@ class Rich:
             props += '<w:highlight w:val="yellow"/>'
         if sub:
             props += '<w:vertAlign w:val="subscript"/>'
-        rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-        self.xml += f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
-        self.plain += text
+        return f"<w:rPr>{props}</w:rPr>" if props else ""
 
-    def add(self, text: object, *, highlight: bool = False, bold: bool = False, formulas: bool = True) -> Rich:
+    def add(self, text: object, *, highlight: bool = False, bold: bool = False, formulas: bool = True,
+            sub: bool = False) -> Rich:
         text = clean(text)
-        if not formulas:
-            self._run(text, highlight=highlight, bold=bold, sub=False)
+        if not formulas or sub:
+            self._run(text, highlight=highlight, bold=bold, sub=sub)
             return self
         pos = 0
         for m in _FORMULA.finditer(text):
@@ -70,7 +82,7 @@ def rich(value: Text) -> Rich:
     """The runs of a core Text."""
     out = Rich()
     for r in value.runs:
-        out.add(r.text, highlight=r.highlight, bold=r.bold, formulas=r.formulas)
+        out.add(r.text, highlight=r.highlight, bold=r.bold, formulas=r.formulas, sub=r.sub)
     return out
 
 

@@ -117,6 +117,6 @@ def years_view(intake: Intake, result: Result) -> Years:
         rows=tuple(table),
         summary=text_of(summary),
         basis=basis,
-        intensity_label=f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度",
+        intensity_label=text_of(f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度"),
         chart=chart,
     ), statement, f"{threshold:g}")
