@@ -678,7 +678,8 @@ def sites_and_months_section(doc) -> None:
     of electricity and fuel when rows were given by month (context: core/report/extras.py)."""
     tag(doc, "{%p if extras.sites %}")
     heading(doc, "2.3.3.3 按场所汇总", 4)
-    para(doc, "企业的活动数据按场所（厂区、工厂）填报，各场所的碳排放量如下；“场所”未填写的活动计入主厂区。")
+    para(doc, "企业的活动数据按场所（厂区、工厂）填报，各场所的碳排放量如下；“场所”未填写的活动计入主厂区"
+              "{% if company.address %}（{{ company.address }}）{% endif %}。")
     caption(doc, "表 {{r seq_field('表', 2) }} 各场所碳排放量（tCO_{2}e）")
     table(doc, ["场所", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计", "占比"],
           ["{{ r.site }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.total }}", "{{ r.share }}"],
@@ -743,6 +744,10 @@ def build(out: Path) -> Path:
     para(doc, "日　　期：{{r cover.report_date }}", "封面信息")
     for _ in range(3):
         doc.add_paragraph(style="封面信息")
+    # the consultancy profile's logo above the agency's name (no line at all without one)
+    tag(doc, "{%p if logo %}")
+    para(doc, "{{r logo }}", "封面机构")
+    tag(doc, "{%p endif %}")
     para(doc, "{{r cover.agency_name }}", "封面机构")
     # the seed's 查询网址 under the agency: from the consultancy profile's website (or 企业信息), else no line
     tag(doc, "{%p if company.website %}")

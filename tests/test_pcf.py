@@ -407,3 +407,32 @@ def test_a_small_gas_never_reads_zero_percent(tmp_path: Path, cli) -> None:  # n
     gases = next(t for t in d.tables if t.rows[0].cells[0].text == "温室气体")
     n2o = next(r for r in gases.rows if "N" in r.cells[0].text and "O" in r.cells[0].text)
     assert n2o.cells[3].text == "<0.01%"
+
+
+def _typed(book: Path, columns: dict[str, tuple[str, ...]]) -> list[str]:
+    """The text the client typed in these columns (by header) of these sheets."""
+    wb = openpyxl.load_workbook(book, read_only=True)
+    out: list[str] = []
+    for sheet, headers in columns.items():
+        rows = wb[sheet].iter_rows(values_only=True)
+        head = [str(h or "") for h in next(rows)]
+        for row in rows:
+            out += [str(row[head.index(h)]) for h in headers if isinstance(row[head.index(h)], str)]
+    wb.close()
+    return sorted({t for t in out if t.strip()}, key=len, reverse=True)
+
+
+def test_the_samples_footprint_reports_follow_the_client_text_rules(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    """Every footprint report of both bundled samples, read as a client reads it (tests/client_text.py: the
+    rules of the evaluation report); what the client typed (names, the sources of its own factors) is exempt."""
+    from client_text import violations
+
+    root = Path(__file__).resolve().parents[1] / "samples"
+    for sample in sorted(root.glob("*.xlsx")):
+        ran = cli("process", sample, "--out", tmp_path, "--pcf", "--json", "--no-report")
+        assert ran.returncode == 0, ran.stderr
+        data = json.loads(ran.stdout)
+        client = _typed(sample, {"企业信息": ("填写内容",), "产品产量": ("产品名称*",), "活动数据": ("类型", "名称*"),
+                                 "排放因子": ("名称", "来源")})
+        for product, report in data["outputs"]["pcf_reports"].items():
+            assert violations(Path(report), client_strings=client) == [], (sample.name, product)

@@ -292,3 +292,41 @@ def test_the_profiles_website_is_under_the_agency_on_the_cover(cli, tmp_path: Pa
     cover = [p.text for p in Document(str(tmp_path / "b" / "企业A_评价报告.docx")).paragraphs[:20]]
     agency = cover.index("万鼎认证（河南）有限公司")
     assert cover[agency + 1] == "查询网址：http://www.wdrziso.com"  # as the seed's cover has it
+
+
+def _cover_pictures(path: Path) -> list[tuple[int, int]]:
+    """(cx, cy) in EMU of every picture in the paragraphs before the cover's agency name."""
+    d = Document(str(path))
+    out: list[tuple[int, int]] = []
+    for p in d.paragraphs:
+        if p.text == "万鼎认证（河南）有限公司":
+            return out
+        for ext in p._p.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"):
+            out.append((int(ext.get("cx")), int(ext.get("cy"))))
+    raise AssertionError("no agency line on the cover")
+
+
+def test_the_profiles_logo_is_on_the_cover_from_every_way_in(cli, tmp_path: Path) -> None:
+    """A 400 × 200 px logo is drawn 15 mm high and 30 mm wide (1 mm = 36,000 EMU: 1,080,000 × 540,000) above the
+    agency's name on the cover, by `process` and by a batch's workers (sent the logo's bytes as data)."""
+    from PIL import Image
+
+    _set_firm(cli)
+    src = workbooks.build(tmp_path / "企业A.xlsx", company=BLANK_COVER)
+    assert cli("process", src, "--out", tmp_path / "none").returncode == 0
+    assert _cover_pictures(tmp_path / "none" / "企业A_评价报告.docx") == []  # no logo: nothing drawn
+    logo = tmp_path / "标志.png"
+    Image.new("RGB", (400, 200), (31, 111, 74)).save(logo)
+    assert cli("profile", "set", "logo", logo).returncode == 0
+    assert cli("process", src, "--out", tmp_path / "one").returncode == 0
+    assert _cover_pictures(tmp_path / "one" / "企业A_评价报告.docx") == [(1_080_000, 540_000)]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(src, folder / "企业A.xlsx")
+    assert cli("batch", folder, "--out", tmp_path / "batch", "--jobs", "1").returncode == 0
+    assert _cover_pictures(tmp_path / "batch" / "企业A_评价报告.docx") == [(1_080_000, 540_000)]
+    # a very wide logo keeps within 60 mm: 1200 × 100 px → 60 mm × 5 mm
+    Image.new("RGB", (1200, 100), (31, 111, 74)).save(logo)
+    assert cli("profile", "set", "logo", logo).returncode == 0
+    assert cli("process", src, "--out", tmp_path / "wide").returncode == 0
+    assert _cover_pictures(tmp_path / "wide" / "企业A_评价报告.docx") == [(2_160_000, 180_000)]

@@ -335,3 +335,18 @@ def test_a_stage_whose_only_source_is_not_applicable_is_not_covered(tmp_path: Pa
     covered, _, notes = line.removeprefix("覆盖范围：").partition("（")
     assert covered == "低碳原材料获取阶段+数智化生产阶段+绿色运输阶段+绿色包装阶段"
     assert "数智化采购阶段未填报活动数据，列为数据缺口" in notes and "绿色回收阶段的排放源经确认不在核算边界内" in notes
+
+
+def test_the_main_site_is_called_main_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rows with a blank 场所 belong to the main site, which the data names by the 生产经营地址; the report's
+    site table calls it 主厂区 and its paragraph gives the address once."""
+    from docx import Document
+
+    case = next(c for c in CASES if c.name == "two_sites")
+    report = process(case, tmp_path)
+    capsys.readouterr()
+    doc = Document(str(report))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "场所")
+    assert [r.cells[0].text for r in table.rows[1:]] == ["主厂区", "二号厂区", "合计"]
+    address = COMPANY["生产经营地址"]
+    assert any(p.text.endswith(f"计入主厂区（{address}）。") for p in doc.paragraphs)

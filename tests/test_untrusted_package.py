@@ -367,3 +367,69 @@ def test_one_module_opens_zips_and_holds_the_ooxml_namespaces() -> None:
         if re.search(r"schemas\.openxmlformats\.org|purl\.oclc\.org/ooxml", text):
             namespaces.append(rel)
     assert zips == [] and namespaces == [], (zips, namespaces)
+
+
+def _field_template(path: Path, base: str) -> Path:
+    """The built-in template with fields that read other files when updated: INCLUDEPICTURE (a simple field
+    and a complex one, with a cached result), INCLUDETEXT of file:///etc/passwd and a LINK to a workbook on
+    the server, as a template from elsewhere may carry them."""
+    body = ('<w:p><w:fldSimple w:instr=\' INCLUDEPICTURE "' + base + '/simple.png" \\d \'><w:r><w:t>图</w:t></w:r>'
+            '</w:fldSimple></w:p>'
+            '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+            'INCLUDEPICTURE "' + base + '/complex.png" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/>'
+            '</w:r><w:r><w:t>旧图</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+            '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> INCLUDETEXT '
+            '"file:///etc/passwd" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+            '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> LINK '
+            'Excel.Sheet.12 "' + base + '/book.xlsx" "Sheet1!R1C1" \\a \\h </w:instrText></w:r><w:r>'
+            '<w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>链接结果</w:t></w:r><w:r>'
+            '<w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+    def edit(name: str, data: bytes) -> list[tuple[str, bytes]]:
+        if name == "word/document.xml":  # before the body's own sectPr, the last one
+            at = data.rindex(b"<w:sectPr")
+            data = data[:at] + body.encode() + data[at:]
+        return [(name, data)]
+
+    return rezip(TEMPLATE, path, edit)
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_fields_that_read_other_files_are_removed_from_a_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """INCLUDEPICTURE, INCLUDETEXT and LINK fields fetch their file when updated (by LibreOffice laying out the
+    目录, by Word asked to update fields when the 目录 was not filled): removed with the external links, one
+    W-TEMPLATE-EXTERNAL naming them; a cached result stays as plain text."""
+    from conftest import run_process
+
+    rec = _Recorder()
+    try:
+        tpl = _field_template(tmp_path / "域模板.docx", rec.base)
+        (tmp_path / "book").mkdir()
+        wb = one_row_workbook(tmp_path / "book" / "企业.xlsx")
+        monkeypatch.setenv("CARBON_REPORT_TOC", "1")
+        ran = run_process("process", wb, "--out", tmp_path / "out", "--report-template", tpl, "--pdf", "--json")
+    finally:
+        rec.close()
+    assert ran.returncode == 0, ran.stderr
+    assert rec.requests == []
+    lines = [ln for ln in ran.stderr.splitlines() if "[W-TEMPLATE-EXTERNAL]" in ln]
+    assert len(lines) == 1 and "域模板.docx" in lines[0] and "共 4 个" in lines[0], ran.stderr
+    assert "simple.png" in lines[0] and "file:///etc/passwd" in lines[0]
+    report = tmp_path / "out" / "企业_评价报告.docx"
+    with zipfile.ZipFile(report) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            for word in (b"INCLUDEPICTURE", b"INCLUDETEXT", b"Excel.Sheet.12", rec.base.encode(), b"file:///"):
+                assert word not in data, (name, word)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(report)).paragraphs)
+    assert "旧图" in text and "链接结果" in text  # what the fields last showed, as text
+
+
+def test_a_template_without_fetching_fields_is_read_unchanged() -> None:
+    from carbon_report.io.package import without_external_fields
+
+    data = TEMPLATE.read_bytes()
+    clean, removed = without_external_fields(data)
+    assert removed == [] and clean is data

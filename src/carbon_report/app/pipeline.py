@@ -392,7 +392,8 @@ def write_report(outcome: Outcome, desired: Path, options: Options) -> None:
             made_pdf = render_report(outcome.intake, outcome.result, outcome.findings, target,
                                      workbook_dir=outcome.input.parent, template=options.report_template,
                                      library_version=outcome.library_version,
-                                     pdf=target.with_suffix(".pdf") if options.pdf else None)
+                                     pdf=target.with_suffix(".pdf") if options.pdf else None,
+                                     logo=options.profile.logo if options.profile else None)
         outcome.notices += [str(w.message) for w in caught if issubclass(w.category, TocNotFilledWarning)]
         outcome.findings += [Finding.of(Code.W_TEMPLATE_EXTERNAL, file=w.message.file, links=w.message.links)
                              for w in caught if isinstance(w.message, TemplateExternalWarning)][:1]

@@ -374,7 +374,7 @@ class Code(StrEnum):
     W_TARGET_INTENSITY_BASE = ("W-TARGET-INTENSITY-BASE", "强度目标需要基准年 {year} 的“{product}”产量：请用 --history 提供基准年工作簿（取其“产品产量”），或在“产品产量”表的“基准年产量”列填写，此目标未测算",
         "an intensity target needs the base year's output (history workbook or 基准年产量), not computed")
     W_TEMPLATE_EXTERNAL = ("W-TEMPLATE-EXTERNAL", "报告模板“{file}”含有指向外部的链接（{links}），已在生成报告前删除：报告不包含也不访问这些外部内容",
-        "the report template's external relationships (linked pictures, attachedTemplate, file:// or network links, OLE links) were removed before rendering")
+        "the report template's external relationships (linked pictures, attachedTemplate, file:// or network links, OLE links) and fields that read other files (INCLUDEPICTURE, INCLUDETEXT, LINK …) were removed before rendering")
     W_TEMPLATE_VERSION = ("W-TEMPLATE-VERSION", "模板版本为“{value}”，本程序按 v{version} 读取",
         "the template version is not the one this program reads")
     W_TOTAL_ROW_SKIPPED = ("W-TOTAL-ROW-SKIPPED", "第 {row} 行是合计/小计行，已跳过（合计由程序计算）",

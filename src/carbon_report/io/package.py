@@ -17,7 +17,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -390,6 +390,93 @@ def without_external_relationships(data: bytes) -> tuple[bytes, list[Relationshi
         if not removed:
             return data, []
         return package.rewrite(replace), removed
+
+
+# Field instructions that read another file or a URL when the field is updated (Word updates every field
+# when the report asks it to, which it does when the 目录 could not be filled here; a client may press F9):
+# their last result is kept as plain runs, the instruction goes. ECMA-376 Part 1, 17.16.5 (field definitions).
+_FETCHING_FIELDS = frozenset({"INCLUDEPICTURE", "INCLUDETEXT", "INCLUDE", "IMPORT", "LINK", "DDE", "DDEAUTO",
+                              "HYPERLINK"})
+
+
+def without_external_fields(data: bytes) -> tuple[bytes, list[str]]:
+    """`data` (a WordprocessingML package) without fields that fetch other files (simple and complex ones, in
+    the body, headers, footers, notes and comments), keeping what each last showed; the instructions removed,
+    in package order. Unchanged bytes when there is none."""
+    with opened(data) as package:
+        removed: list[str] = []
+        replace: dict[str, bytes] = {}
+        for name in package.names:
+            if not (name.startswith("word/") and name.endswith(".xml") and is_part_name(name)):
+                continue
+            raw = package.part(name)
+            if b"fldSimple" not in raw and b"instrText" not in raw:
+                continue
+            root = parse_xml(raw)
+            found = _drop_fetching_fields(root)
+            if found:
+                removed += found
+                replace[name] = xml_bytes(root)
+        if not removed:
+            return data, []
+        return package.rewrite(replace), removed
+
+
+@dataclass
+class _Frame:
+    code: list[etree._Element]  # the field's runs but its result: begin, instruction, separate, end
+    instr: list[str] = field(default_factory=list)
+    in_code: bool = True  # before its separate
+
+
+def _fetching(instr: str) -> bool:
+    words = instr.split()
+    return bool(words) and words[0].upper() in _FETCHING_FIELDS
+
+
+def _drop_fetching_fields(root: etree._Element) -> list[str]:
+    w = f"{{{NS.W}}}"
+    found: list[str] = []
+    for simple in list(root.iter(f"{w}fldSimple")):
+        instr = " ".join(simple.get(f"{w}instr", "").split())
+        if _fetching(instr) and simple.getparent() is not None:
+            parent, at = simple.getparent(), simple.getparent().index(simple)
+            for k, child in enumerate(list(simple)):  # the field's last result stays, as ordinary runs
+                parent.insert(at + k, child)
+            parent.remove(simple)
+            found.append(instr)
+    # complex fields: begin, instruction runs, [separate, result runs,] end; nested fields inside an
+    # instruction belong to it. A frame collects the runs of its instruction part and its end.
+    frames: list[_Frame] = []
+    doomed: list[etree._Element] = []
+    for run in list(root.iter(f"{w}r")):
+        char = run.find(f"{w}fldChar")
+        kind = char.get(f"{w}fldCharType") if char is not None else None
+        for frame in frames:
+            if frame.in_code:
+                frame.code.append(run)
+        if kind == "begin":
+            frames.append(_Frame([run]))
+            continue
+        if not frames:
+            continue
+        top = frames[-1]
+        if top.in_code:
+            top.instr += [t.text or "" for t in run.iter(f"{w}instrText")]
+        if kind == "separate":
+            top.in_code = False
+        elif kind == "end":
+            frames.pop()
+            if not top.in_code:
+                top.code.append(run)
+            instr = " ".join("".join(top.instr).split())
+            if _fetching(instr):
+                found.append(instr)
+                doomed += top.code
+    for run in doomed:
+        if run.getparent() is not None:
+            run.getparent().remove(run)
+    return found
 
 
 def _source_of(rels_name: str) -> str:

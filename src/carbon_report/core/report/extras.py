@@ -4,6 +4,7 @@ none of those columns gets none of these views (its report reads as before)."""
 
 from __future__ import annotations
 
+from carbon_report.core import contract
 from carbon_report.core.factors import UncertaintyTier, load_library
 from carbon_report.core.model import STAGES, Intake, Result, Uncertainty
 from carbon_report.core.report import numbers as fmt
@@ -21,7 +22,7 @@ def _pct(value: float | None) -> str:
 
 def extras_view(intake: Intake, result: Result) -> ExtrasView:
     return ExtrasView(
-        sites=site_rows(result),
+        sites=site_rows(result, intake.company.text("address") or contract.MAIN_SITE_DEFAULT),
         monthly_chart=monthly_chart(intake, result),
         monthly_rows=sum(1 for a in intake.activities if a.months is not None),
         evidence=evidence_rows(intake),
@@ -29,15 +30,19 @@ def extras_view(intake: Intake, result: Result) -> ExtrasView:
     )
 
 
-def site_rows(result: Result) -> tuple[SiteRow, ...]:
-    """Rows of the site × stage table, only when there is more than one site."""
+def site_rows(result: Result, main: str = "") -> tuple[SiteRow, ...]:
+    """Rows of the site × stage table, only when there is more than one site. The site of a blank 场所 is
+    named by the company's address in the data; the report calls it 主厂区 (its paragraph gives the address)."""
     if len(result.sites) < 2:
         return ()
     rows = []
     # largest remainder, as the stage shares: the printed site shares add up to 100.00 %
     shares = share_percentages({n: max(t, 0.0) for n, t in result.site_totals.items()}) if result.total > 0 else {}
     for name, by_stage in result.sites.items():
-        rows.append(SiteRow(clean(name), tuple(fmt.fmt_tco2e(by_stage[s]) for s in STAGES),
+        # (unless the client named another site 主厂区 themselves: then the address tells them apart)
+        label = contract.MAIN_SITE_DEFAULT if name == main and contract.MAIN_SITE_DEFAULT not in result.sites \
+            else clean(name)
+        rows.append(SiteRow(label, tuple(fmt.fmt_tco2e(by_stage[s]) for s in STAGES),
                             fmt.fmt_tco2e(sum(by_stage.values())),
                             fmt.fmt_share(shares.get(name), positive=sum(by_stage.values()) > 0)))
     rows.append(SiteRow("合计", tuple(fmt.fmt_tco2e(result.stage_totals[s]) for s in STAGES),

@@ -20,7 +20,9 @@ from carbon_report.core.pcf import (
     PcfStage,
     ProductFootprint,
 )
-from carbon_report.core.report.numbers import fmt_date, fmt_intensity, fmt_number, fmt_tco2e
+from carbon_report.core.report.citations import factor_citation
+from carbon_report.core.report.numbers import fmt_date, fmt_factor, fmt_intensity, fmt_number, fmt_tco2e
+from carbon_report.core.report.text import clean
 from carbon_report.core.rounding import share_percentages
 from carbon_report.io.atomic import write_bytes
 from carbon_report.outputs.report.fingerprint import report_output_path, stamp_document, write_atomic
@@ -262,6 +264,24 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
     caption("排放源、数据质量与来源")
     _table(doc, ["阶段", "排放源", "温室气体", "数据质量", "因子来源", "归属", "计入本产品（tCO2e）"], rows,
            [2.4, 3.0, 2.4, 1.6, 2.0, 2.2, 2.4])
+
+    factors: dict[tuple[str, str, str], list[str]] = {}
+    for x in fp.lines:
+        f = x.line.factor
+        if x.included and not f.biogenic:
+            # as the evaluation report cites them: the client's own source as typed, a short Chinese citation
+            # of the library's (the full source and any 未核实 note stay in the computed workbook)
+            typed = clean(f.source)
+            if f.supplier_data:
+                source = f"供应商数据：{typed}" if typed else "供应商数据"
+            elif f.origin == "workbook":
+                source = f"企业提供的排放因子：{typed}" if typed else "企业提供的排放因子"
+            else:
+                source = factor_citation(f) or "/"
+            factors.setdefault((f.name, f.gas, f.unit), [f.name, _gas_label(f.gas), fmt_factor(f.value), f.unit, source])
+    if factors:
+        caption("排放因子及其来源")
+        _table(doc, ["因子", "温室气体", "因子值", "单位", "来源"], list(factors.values()), [3.0, 2.4, 1.8, 2.6, 6.0])
 
     doc.add_heading("6 分配", level=1)
     method = ALLOCATION_ZH[pcf.allocation]

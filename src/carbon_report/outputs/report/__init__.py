@@ -21,7 +21,7 @@ __all__ = ["render_report", "report_output_path", "to_pdf", "default_template"]
 
 def render_report(intake: Intake, result: Result, findings: list[Finding], out_path: Path, *,
                   workbook_dir: Path, template: Path | None = None, library_version: str = "",
-                  fill_toc: bool = True, pdf: Path | None = None) -> Path | None:
+                  fill_toc: bool = True, pdf: Path | None = None, logo: bytes | None = None) -> Path | None:
     """Render the report into `out_path` (written atomically; core.errors.OutputLocked if it is open in Word).
     With `fill_toc` and an office program installed (outputs/convert), the contents page is filled (toc.py);
     otherwise a toc.TocNotFilledWarning says once that Word fills it on opening. With `pdf`, the PDF is
@@ -30,7 +30,7 @@ def render_report(intake: Intake, result: Result, findings: list[Finding], out_p
 
     return _render(intake, result, findings, Path(out_path), workbook_dir=Path(workbook_dir),
                    template=Path(template) if template else None, library_version=library_version,
-                   fill_toc=fill_toc, pdf=Path(pdf) if pdf else None)
+                   fill_toc=fill_toc, pdf=Path(pdf) if pdf else None, logo=logo)
 
 
 def __getattr__(name: str) -> Any:

@@ -29,6 +29,8 @@ FIGURE_SLOTS = {"2-1": "企业概貌", "2-2": "产品概貌", "2-3": "产品生�
 ATTACHMENT_SLOTS = {"1": "企业营业执照", "3": "产品碳足迹、绿色证书"}
 
 TEXT_WIDTH_MM = 146.0  # A4 less 31.7 mm margins each side
+LOGO_HEIGHT_MM = 15.0  # the consultancy's logo on the cover, above its name
+LOGO_MAX_WIDTH_MM = 60.0
 MAX_PICTURE_HEIGHT_MM = 190.0
 MAX_PICTURE_BYTES = 40 * 1024 * 1024
 
@@ -228,6 +230,7 @@ class ReportContext(ReportView):
     att: Mapping[str, tuple[PictureView, ...]]  # att['1'], att['3']
     extra: tuple[ExtraPictures, ...]
     seq: Sequence  # seq('表', 2); the template's `ref` is seq.ref
+    logo: Picture | None  # the consultancy profile's logo, for the cover (None: no logo set)
 
     def names(self) -> dict[str, object]:
         """The template's top-level names."""
@@ -240,7 +243,7 @@ CONTEXT_VIEWS: tuple[type, ...] = (*VIEWS, ReportContext, PictureView, ExtraPict
 
 
 def build_context(intake: Intake, result: Result, findings: list[Finding], *, workbook_dir: Path,
-                  library_version: str = "") -> ReportContext:
+                  library_version: str = "", logo: bytes | None = None) -> ReportContext:
     view = report_view(intake, result, findings, library_version=library_version)
     years = years_view(intake, result)
     pictures = build_pictures(intake, workbook_dir)
@@ -248,4 +251,30 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
         **{f.name: getattr(view, f.name) for f in fields(ReportView)},
         years=years.years, base_year_statement=years.base_year_statement,
         base_year_threshold=years.base_year_threshold,
-        fig=pictures.fig, att=pictures.att, extra=pictures.extra, seq=Sequence())
+        fig=pictures.fig, att=pictures.att, extra=pictures.extra, seq=Sequence(), logo=logo_picture(logo))
+
+
+def logo_picture(data: bytes | None) -> Picture | None:
+    """The profile's logo (PNG or JPEG bytes, checked when it was set) as a cover-sized handle: 15 mm high,
+    at most 60 mm wide; None when there is none or it cannot be read now (the cover then has no logo)."""
+    if not data or image_kind(data[:8]) is None:
+        return None
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                w_px, h_px = im.size
+    except Exception:  # noqa: BLE001 - any decoder error: no logo rather than no report
+        return None
+    if not w_px or not h_px:
+        return None
+    height = LOGO_HEIGHT_MM
+    width = height * w_px / h_px
+    if width > LOGO_MAX_WIDTH_MM:
+        width, height = LOGO_MAX_WIDTH_MM, LOGO_MAX_WIDTH_MM * h_px / w_px
+    return Picture(data, width, height)

@@ -543,7 +543,8 @@ def _tag_message(exc: Exception, path: Path) -> str:
 
 
 def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, workbook_dir: Path,
-                 template: Path | None = None, library_version: str = "") -> tuple[bytes, ReportContext]:
+                 template: Path | None = None, library_version: str = "",
+                 logo: bytes | None = None) -> tuple[bytes, ReportContext]:
     """The stamped report as bytes and the context it was rendered from (tests look at both)."""
     import jinja2
 
@@ -558,7 +559,8 @@ def render_bytes(intake: Intake, result: Result, findings: list[Finding], *, wor
         raise TemplateError(f"无法打开“{path.name}”：{exc}") from exc
     warn_external(path, tpl.prepared.external)  # W-TEMPLATE-EXTERNAL, once for each report
 
-    context = build_context(intake, result, findings, workbook_dir=workbook_dir, library_version=library_version)
+    context = build_context(intake, result, findings, workbook_dir=workbook_dir, library_version=library_version,
+                            logo=logo)
     env = _environment()
     try:
         with rendering(tpl, context):
@@ -593,12 +595,12 @@ def _cut(text: str) -> str:
 
 def render_report(intake: Intake, result: Result, findings: list[Finding], out_path: Path, *,
                   workbook_dir: Path, template: Path | None = None, library_version: str = "",
-                  fill_toc: bool = True, pdf: Path | None = None) -> Path | None:
+                  fill_toc: bool = True, pdf: Path | None = None, logo: bytes | None = None) -> Path | None:
     """Render the report into `out_path`. With `fill_toc` (and CARBON_REPORT_TOC not 0) the process's
     converter lays it out once to fill the 目录; with `pdf`, that same load also exports the PDF there.
     Returns the PDF's path when it was made so, else None (the caller converts the file, pdf.to_pdf)."""
     data, _ = render_bytes(intake, result, findings, workbook_dir=workbook_dir, template=template,
-                           library_version=library_version)
+                           library_version=library_version, logo=logo)
     made_pdf = None
     if fill_toc:
         data, made_pdf = _laid_out(data, pdf)

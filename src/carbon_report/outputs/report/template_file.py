@@ -16,7 +16,7 @@ from pathlib import Path
 from carbon_report.core.errors import TemplateError
 from carbon_report.core.findings import Code
 from carbon_report.core.model import PATH_PROBLEM_TEXT
-from carbon_report.io.package import BAD_ZIP, without_external_relationships
+from carbon_report.io.package import BAD_ZIP, without_external_fields, without_external_relationships
 from carbon_report.io.paths import open_regular
 
 MAX_TEMPLATE_BYTES = 256 * 1024 * 1024  # a template with its pictures; the built-in one is under 1 MB
@@ -48,9 +48,10 @@ def read_template(path: Path) -> tuple[bytes, tuple[str, ...]]:
         raise TemplateError(f"无法读取报告模板“{Path(path).name}”（{why}）") from None
     try:
         clean, removed = without_external_relationships(blob)
+        clean, fields = without_external_fields(clean)
     except (etree.XMLSyntaxError, KeyError, *BAD_ZIP):
         return blob, ()  # not a readable package: python-docx says so in its own words (E-REPORT-TEMPLATE)
-    return clean, tuple(r.target for r in removed)
+    return clean, (*(r.target for r in removed), *fields)
 
 
 def warn_external(path: Path, targets: tuple[str, ...]) -> None:
