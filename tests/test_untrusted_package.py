@@ -433,3 +433,28 @@ def test_a_template_without_fetching_fields_is_read_unchanged() -> None:
     data = TEMPLATE.read_bytes()
     clean, removed = without_external_fields(data)
     assert removed == [] and clean is data
+
+
+@pytest.mark.parametrize("part", ["[Content_Types].xml", "_rels/.rels"])
+def test_an_inflated_package_part_is_refused_before_it_is_parsed(cli, tmp_path: Path, part: str) -> None:
+    """[Content_Types].xml or _rels/.rels padded to 5 MB with comments of random text (about 60:1 packed, under
+    the ratio limit; the whole file stays under every other limit): parsed whole before anything else, in a
+    batch's parent too, so refused by its size, 5.0 MB over 4 MB, with one line naming it."""
+    import os
+
+    src = one_row_workbook(tmp_path / "src.xlsx")
+    pad = b"".join(b"<!--" + os.urandom(4).hex().encode() + b" " * 1012 + b"-->" for _ in range(5 * 1024))
+
+    def edit(name: str, data: bytes) -> list[tuple[str, bytes]]:
+        if name == part:
+            head, _, rest = data.partition(b"?>")
+            data = head + b"?>" + pad + rest
+        return [(name, data)]
+
+    bad = rezip(src, tmp_path / "填充.xlsx", edit)
+    with zipfile.ZipFile(bad) as z:
+        assert z.getinfo(part).file_size > 5 * 1024 * 1024 and bad.stat().st_size < 2 * 1024 * 1024
+    ran = cli("check", bad, "--json")
+    issues = json.loads(ran.stdout)["issues"]
+    assert ran.returncode == 2 and [i["code"] for i in issues] == ["E-FILE-ZIP-BOMB"]
+    assert f"条目“{part}”的解压后体积为 5.0 MB，超过上限 4 MB" in issues[0]["message"]

@@ -192,6 +192,12 @@ def test_a_fifo_named_as_evidence_or_picture_never_hangs(tmp_path: Path) -> None
     assert [i["cell"] for i in issues(d, "W-EVIDENCE-NOT-REGULAR")] == ["X2"]
     assert [i["cell"] for i in issues(d, "W-PICTURE-NOT-REGULAR")] == ["C2"]
     assert "Traceback" not in ran.stderr
+    # the report's placeholder says why, as the warning does: the picture is opened once, as a regular file
+    # or not at all (never checked by name first and opened after)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(d["outputs"]["report"]).paragraphs)
+    assert "【图片缺失：厂区.png，不是普通文件（管道、设备或套接字），不予读取。" in text
 
 
 def test_a_symlink_to_a_device_is_outside_and_never_read(cli, tmp_path: Path) -> None:

@@ -15,13 +15,23 @@ from carbon_report.core import contract
 from carbon_report.core.errors import PathRefused, UnreadableWorkbook
 from carbon_report.core.findings import Code
 from carbon_report.core.model import PATH_PROBLEM_TEXT
-from carbon_report.io.package import BAD_ZIP, NS, WORKBOOK_PART, Package, with_standard_main_part
+from carbon_report.io.package import (
+    BAD_ZIP,
+    CONTENT_TYPES,
+    NS,
+    WORKBOOK_PART,
+    Package,
+    with_standard_main_part,
+)
 from carbon_report.io.paths import open_regular
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 MAX_MEMBER_RATIO = 200  # a deflated XML part rarely shrinks more than ~20×; bombs shrink 1000×
 MAX_MEMBERS = 10_000
+# [Content_Types].xml and the relationship parts are parsed whole before anything else, in a batch's parent
+# too: Excel writes them in kilobytes (10,000 parts would need about 1.5 MB), so a larger one is a bomb.
+MAX_PACKAGE_PART_BYTES = 4 * 1024 * 1024
 _RATIO_FLOOR = 10 * 1024 * 1024  # below this, a high ratio is harmless (a sheet of blank styled cells)
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -96,6 +106,11 @@ def _check(path: Path) -> Package:
         if i.file_size > _RATIO_FLOOR and i.file_size / max(i.compress_size, 1) > MAX_MEMBER_RATIO:
             raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, what=f"条目“{i.filename}”的压缩比",
                                      value=f"{i.file_size / max(i.compress_size, 1):.0f}", limit=MAX_MEMBER_RATIO)
+    for i in infos:
+        if (i.filename == CONTENT_TYPES or i.filename.endswith(".rels")) and i.file_size > MAX_PACKAGE_PART_BYTES:
+            raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, what=f"条目“{i.filename}”的解压后体积",
+                                     value=f"{i.file_size / 1048576:.1f} MB",
+                                     limit=f"{MAX_PACKAGE_PART_BYTES / 1048576:.0f} MB")
     packed = sum(i.compress_size for i in infos)
     if declared > _RATIO_FLOOR and declared / max(packed, 1) > MAX_MEMBER_RATIO:
         raise UnreadableWorkbook(Code.E_FILE_ZIP_BOMB, what="整体压缩比", value=f"{declared / max(packed, 1):.0f}",

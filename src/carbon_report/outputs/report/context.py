@@ -15,11 +15,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MappingProxyType
 
-from carbon_report.core.model import Finding, Intake, Result
+from carbon_report.core.errors import PathRefused
+from carbon_report.core.model import PATH_PROBLEM_TEXT, Finding, Intake, Result
 from carbon_report.core.report.build import report_view
 from carbon_report.core.report.text import Text, clean, placeholder
 from carbon_report.core.report.views import VIEWS, ReportView, YearsView
-from carbon_report.io.paths import locate
+from carbon_report.io.paths import open_named
 from carbon_report.io.pictures import image_kind, too_many_pixels
 from carbon_report.outputs.report.fields import CaptionFields
 from carbon_report.outputs.report.years import years_view
@@ -106,19 +107,29 @@ def _norm_position(text: str) -> str:
     return clean(text).translate(str.maketrans("０１２３４５６７８９", "0123456789")).strip()
 
 
-def load_picture(path: Path) -> tuple[bytes, float, float] | str:
-    """(image data, width mm, height mm) sized to the text width, or a Chinese reason it cannot be used.
-    Only PNG and JPEG, known by content; Pillow's decompression-bomb check ends in a placeholder, never in
-    a warning on the console."""
-    if not path.is_file():
-        return "文件不存在"
+def load_picture(folder: Path, text: str) -> tuple[bytes, float, float] | str:
+    """The picture a cell names: (image data, width mm, height mm) sized to the text width, or a Chinese
+    reason it cannot be used. Found inside `folder` and opened as a regular file (io/paths.open_named:
+    O_NOFOLLOW, fstat on the descriptor, so nothing is swapped in between the check and the read), read
+    once, up to its size cap. Only PNG and JPEG, known by content; Pillow's decompression-bomb check ends in
+    a placeholder, never in a warning on the console."""
+    import io
+
     try:
-        if path.stat().st_size > MAX_PICTURE_BYTES:
-            return "文件过大"
-        with path.open("rb") as f:
-            if image_kind(f.read(8)) is None:
-                return "不是 PNG 或 JPEG 图片"
-        if too_many_pixels(path):
+        with open_named(folder, text) as opened:
+            if opened.size > MAX_PICTURE_BYTES:
+                return "文件过大"
+            data = opened.file.read(MAX_PICTURE_BYTES + 1)
+    except PathRefused as e:
+        if e.problem == "outside":
+            return "文件不在工作簿所在文件夹内，未读取"
+        return PATH_PROBLEM_TEXT.get(e.problem, PATH_PROBLEM_TEXT["unreadable"])
+    if len(data) > MAX_PICTURE_BYTES:  # it grew since it was opened
+        return "文件过大"
+    if image_kind(data[:8]) is None:
+        return "不是 PNG 或 JPEG 图片"
+    try:
+        if too_many_pixels(io.BytesIO(data)):
             return "图片像素过多"
         import warnings
 
@@ -126,7 +137,7 @@ def load_picture(path: Path) -> tuple[bytes, float, float] | str:
 
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            data, w_px, h_px = _decode(path)
+            data, w_px, h_px = _decode(data)
     except Exception:  # noqa: BLE001 - any decoder error means "unreadable"
         return "文件不是可识别的图片或已损坏"
     if not w_px or not h_px:
@@ -139,20 +150,20 @@ def load_picture(path: Path) -> tuple[bytes, float, float] | str:
     return data, width, height
 
 
-def _decode(path: Path) -> tuple[bytes, int, int]:
-    """The bytes to embed (the file itself, or a PNG of it turned upright by its EXIF orientation) and its
+def _decode(raw: bytes) -> tuple[bytes, int, int]:
+    """The bytes to embed (the file's own, or a PNG of it turned upright by its EXIF orientation) and its
     size in pixels."""
     import io
 
     from PIL import Image, ImageOps
 
-    with Image.open(path) as im:
+    with Image.open(io.BytesIO(raw)) as im:
         im.load()
         orientation = im.getexif().get(0x0112, 1)
         img = ImageOps.exif_transpose(im) if orientation not in (None, 1) else im
         w_px, h_px = img.size
         if im.format in ("PNG", "JPEG") and img is im:
-            data = path.read_bytes()
+            data = raw
         else:
             if img.mode not in ("RGB", "RGBA", "L"):
                 img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
@@ -169,13 +180,8 @@ def build_pictures(intake: Intake, workbook_dir: Path) -> Pictures:
     for pic in intake.pictures:
         position = _norm_position(pic.position)
         file_text = clean(pic.file).strip()
-        loaded: tuple[bytes, float, float] | str
-        if not file_text:
-            loaded = "未填写文件"
-        else:  # never a file outside the workbook's folder (validation has said so on the cell already)
-            where = locate(Path(workbook_dir), file_text)
-            loaded = ("文件不在工作簿所在文件夹内，未读取" if where.outside
-                      else "文件不存在" if where.path is None else load_picture(where.path))
+        # never a file outside the workbook's folder (validation has said so on the cell already)
+        loaded = load_picture(Path(workbook_dir), file_text) if file_text else "未填写文件"
         fm, am = _FIG_RE.match(position), _ATT_RE.match(position)
         if fm:
             key, rest = f"{fm.group(1)}-{fm.group(2)}", fm.group(3).strip()
