@@ -654,7 +654,7 @@ def years_section(doc) -> None:
     heading(doc, "2.3.3.2 历年碳排放对比", 4)
     para(doc, "往年数据取自企业往年的核算资料（按本年度的方法和边界重新计算，使各年可比）或企业提供的往年排放数据。"
               "{{r years.summary }}")
-    caption(doc, "表 {{r seq_field('表', 2) }} 历年各阶段碳排放量（tCO_{2}e，往年按本年度方法和边界重算）")
+    caption(doc, "表 {{r seq_field('表', 2) }} 历年各阶段碳排放量（tCO_{2}e，{{ years.basis }}）")
     table(doc, ["年份", "原材料获取", "生产", "采购", "运输", "包装", "回收", "合计"],
           ["{{ r.year }}", *[f"{{{{ r.stages[{i}] }}}}" for i in range(6)], "{{ r.recalculated }}"],
           [31, 16, 16, 16, 16, 16, 16, 19.6], loop="r in years.rows", left={0},
@@ -791,7 +791,7 @@ def build(out: Path) -> Path:
           [13, 52, 22, 20, 18, 21.6], loop="r in summary_rows", left={1, 5}, small={5}, spacer=False,
           keep_together=True)  # 100.00% and tCO2e/万元 on one line; 备注 in 9 pt
     note = para(doc, "注：数量为企业（全厂）{{ year }} 年度排放量，单位 tCO_{2}e；单位产品碳排放强度单独列示，不计入合计。"
-                     "数值经四舍五入显示；占比按最大余数法修约，合计为 100.00%。“/”表示该阶段无相关活动或数据缺失。",
+                     "数值经四舍五入显示；占比按最大余数法修约，合计为 100.00%。“/”表示该阶段无相关活动或数据缺失（见 2.3.5 节）。",
                 "表注")
     note.paragraph_format.keep_with_next = True  # 表 A.1, its note and the sign-off block share a page
     kv_table(doc, [
@@ -922,7 +922,7 @@ def build(out: Path) -> Path:
               ["{{ c.stage }}", "{{ c.type }}", "{{ c.sources }}"], [40, 36, 70.6], loop="c in s.coverage_rows",
               left={2})
         tag(doc, "{%p else %}")
-        para(doc, "{{ year }} 年度企业未发生{{ s.long }}阶段的相关活动，报告中该阶段以“/”表示。")
+        para(doc, "企业未填报{{ s.long }}阶段 {{ year }} 年度的活动数据，该阶段列为数据缺口（见 2.3.5 节），报告中以“/”表示。")
         tag(doc, "{%p endif %}")
         tag(doc, "{%p endfor %}")
     heading(doc, "2.2.4 总量", 3)
@@ -973,7 +973,7 @@ def build(out: Path) -> Path:
           small={6})  # the 备注 column wide and small, so a long note stays a few lines
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if stages_without_rows %}")
-    para(doc, "{{ stages_without_rows }}阶段本年度未发生相关活动，报告中以“/”表示。")
+    para(doc, "{{ stages_without_rows }}阶段未填报活动数据，列为数据缺口（见 2.3.5 节），报告中以“/”表示。")
     tag(doc, "{%p endif %}")
     para(doc, "本报告使用的排放因子见下表（均为计算中实际使用的因子）：")
     caption(doc, "表 {{r seq_field('表', 2, key='factors') }} 排放因子数据清单")

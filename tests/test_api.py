@@ -73,7 +73,7 @@ def test_check_returns_the_figures_a_platform_needs(tmp_path: Path) -> None:
     assert r.stage(carbon_report.Stage.RAW_MATERIALS).tco2e == pytest.approx(steel)
     assert r.stage("production").share == pytest.approx(elec / (elec + steel))
     assert r.stage("production").share_text == f"{elec / (elec + steel) * 100:.2f}%"  # 65.56%
-    assert r.stage("transport").note == "无相关活动" and r.stage("transport").tco2e == 0
+    assert r.stage("transport").note == "数据缺失" and r.stage("transport").tco2e == 0  # no rows: a gap
     assert [s.stage.value for s in r.stages] == STAGE_KEYS
     # the lines behind the totals: one per row and gas, each with its factor and where it came from
     elec_lines = [x for x in r.lines if x.name == "电力"]

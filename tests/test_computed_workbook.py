@@ -188,11 +188,11 @@ def test_gap_and_exclusion_read_as_in_the_report(tmp_path: Path) -> None:
     in_sheet = {r[1].value: [_sheet_text(c.value, c.number_format) for c in r[3:6]]
                 for r in sheet.iter_rows(min_row=3) if r[1].value}
     in_report = {r[1]: r[3:6] for r in _report_table(Path(o.outputs["report"]), "表 A.1")[1:]}
-    # the seed's transport and packaging rows all say "/"; 采购 has no rows; 回收 is excluded
+    # the seed's transport and packaging rows all say "/"; 采购 has no rows (a gap too); 回收 is excluded
     assert in_sheet["绿色运输阶段碳排放量"] == ["/", "/", "数据缺失"] == in_report["绿色运输阶段碳排放量"]
     assert in_sheet["绿色包装阶段碳排放量"] == ["/", "/", "数据缺失"] == in_report["绿色包装阶段碳排放量"]
-    assert in_sheet["数智化采购阶段碳排放量"] == ["/", "/", "无相关活动"] == in_report["数智化采购阶段碳排放量"]
-    assert in_sheet["绿色回收阶段碳排放量"] == ["/", "/", "不适用"] == in_report["绿色回收阶段碳排放量"]
+    assert in_sheet["数智化采购阶段碳排放量"] == ["/", "/", "数据缺失"] == in_report["数智化采购阶段碳排放量"]
+    assert in_sheet["绿色回收阶段碳排放量"] == ["/", "/", "无相关活动"] == in_report["绿色回收阶段碳排放量"]
     for stage in STAGE_ROWS + [TOTAL_ROW]:  # shares agree everywhere
         assert in_sheet[stage][1] == in_report[stage][1], stage
     details = openpyxl.load_workbook(o.outputs["workbook"])[contract.SHEET_DETAILS]

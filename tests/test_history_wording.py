@@ -106,3 +106,20 @@ def test_no_file_name_iso_date_or_code_in_the_report(report: tuple[str, list[str
     # factor codes: none in running text (the factor table's code column is item 1's, tests/client_text.py)
     _, paragraphs = report
     assert not any(re.search(r"EF-[A-Z]|T-REBAR|T-ONE", p) for p in paragraphs)
+
+
+def test_years_typed_in_the_history_sheet_are_said_not_recalculated(tmp_path: Path) -> None:
+    """Years given only as numbers (历史排放 rows) cannot be recalculated: the section says so in words,
+    and the 来源 column says the company gave them."""
+    from carbon_report.app.cli import main
+
+    company = {**SEED_COMPANY, "核算年度": 2024, "基准年": 2024, "报告日期": dt.date(2026, 3, 1)}
+    wb = build(tmp_path / "云乔往年_2024.xlsx", company=company, factors=FACTORS, targets=[[2025, 8, None, None]],
+               activities=[row("原材料获取", "钢筋", 90, "t", "T-REBAR")], history=[[2022, None, 200.5]])
+    assert main(["process", str(wb), "--out", str(tmp_path / "out")]) == 0
+    doc = Document(str(next((tmp_path / "out").glob("*评价报告.docx"))))
+    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    # 2024: 90 t × 2.1 = 189.00; against 2022's 200.5: (189 − 200.5) / 200.5 = −5.74 %
+    assert "2022—2024 年企业碳排放总量（往年为企业提供的数值，未重算）由 200.50 tCO2e 变为 189.00 tCO2e，累计变化 -5.74%" in text
+    assert "历年各阶段碳排放量（tCO2e，往年为企业提供的数值，未重算）" in text
+    assert "企业提供的往年数据" in text and "“重算”指" not in text and "历史排放" not in text

@@ -40,10 +40,22 @@ def rows() -> list[list[Any]]:
 
 # By hand: 采购, 包装, 回收 have no row at all (3 stage gaps); 运输's only row is 不适用 (an exclusion, not a
 # gap). Gaps in stage order: 钢筋 "/", 电力's months, 电力's evidence, then the three stages → 6.
+# 表 A.1 and 排放汇总 agree with the lists: a stage with no rows, or only "/" rows, is 数据缺失 (a gap); the
+# stage whose only source is 不适用 is 无相关活动 (the exclusion); 生产 has a number (its gaps are inside it).
+# 生产: 10 months × 1000 kWh = 10,000 kWh at the 2022 enterprise grid factor 0.5703 tCO2/MWh = 5.703 t, the
+# only stage with a number: 100.00 %.
+EXPECTED_A1 = {
+    "低碳原材料获取阶段碳排放量": ["/", "/", "数据缺失"],
+    "数智化生产阶段碳排放量": ["5.70", "100.00%", ""],
+    "数智化采购阶段碳排放量": ["/", "/", "数据缺失"],
+    "绿色运输阶段碳排放量": ["/", "/", "无相关活动"],
+    "绿色包装阶段碳排放量": ["/", "/", "数据缺失"],
+    "绿色回收阶段碳排放量": ["/", "/", "数据缺失"],
+}
 EXPECTED_GAPS = [
     ["1", "低碳原材料获取", "钢筋", "缺少活动数据", "未提供活动数据，按 0 计入，报告中以“/”表示"],
     ["2", "数智化生产", "电力", "缺少月份数据", "3 月、7 月未填写，按 0 计入全年活动数据"],
-    ["3", "数智化生产", "电力", "证明材料缺失", "所列证明材料文件未找到，未记录其校验值"],
+    ["3", "数智化生产", "电力", "证明材料缺失", "所列证明材料未找到，该项活动数据未经凭证核对"],
     ["4", "数智化采购", "—", "阶段无活动数据", "未填报该阶段的活动，报告中以“/”表示"],
     ["5", "绿色包装", "—", "阶段无活动数据", "未填报该阶段的活动，报告中以“/”表示"],
     ["6", "绿色回收", "—", "阶段无活动数据", "未填报该阶段的活动，报告中以“/”表示"],
@@ -95,3 +107,18 @@ def test_gaps_and_exclusions_each_listed_once_and_counted(cli, tmp_path: Path) -
     assert [r[2:6] for r in body[:6]] == [g[1:] for g in EXPECTED_GAPS]  # the report's words
     assert [r[1] for r in body] == ["数据缺口"] * 6 + ["排除的排放源"]
     assert body[6][2:6] == ["绿色运输", "原材料运输", "不适用", "原材料由供应商送货上门，运输不在企业核算边界内"]
+    assert len(body) == 7  # each gap and each exclusion once
+
+    # 表 A.1 says of each stage what the lists say: 数据缺失 for a gap, 无相关活动 for the exclusion
+    a1 = {r[1]: r[3:6] for r in _table_after(doc, "评价主要指标")[1:]}
+    assert {k: v for k, v in a1.items() if k in EXPECTED_A1} == EXPECTED_A1
+    # 排放汇总 (the sheet of 表 A.1) has the same 备注
+    a1_sheet = [[("" if v is None else str(v)) for v in r] for r in book[contract.SHEET_SUMMARY].iter_rows(values_only=True)]
+    notes = {r[1]: r[-1] for r in a1_sheet if len(r) > 1 and r[1] in EXPECTED_A1}
+    assert notes == {k: v[2] for k, v in EXPECTED_A1.items()}
+
+    # 1.4's coverage and 2.2: the 不适用 stage is not covered, the stages without rows are named as gaps
+    assert ("覆盖范围：低碳原材料获取阶段+数智化生产阶段（数智化采购、绿色包装、绿色回收阶段未填报活动数据，列为数据缺口，"
+            "见 2.3.5 节，报告中以“/”表示；绿色运输阶段的排放源经确认不在核算边界内，原因见 2.3.5 节）") in text
+    assert text.count("企业未填报数智化采购阶段 2023 年度的活动数据，该阶段列为数据缺口（见 2.3.5 节），报告中以“/”表示。") == 1
+    assert "未发生" not in text

@@ -141,9 +141,9 @@ def test_table_a1_numbers(seed):
     body = {r[1]: r for r in a1[1:]}
     assert body["低碳原材料获取阶段碳排放量"][2:5] == ["tCO2e", "2,461.14", "98.35%"]
     assert body["数智化生产阶段碳排放量"][3:5] == ["41.39", "1.65%"]
-    assert body["数智化采购阶段碳排放量"][3:6] == ["/", "/", "无相关活动"]  # a stage with no rows
+    assert body["数智化采购阶段碳排放量"][3:6] == ["/", "/", "数据缺失"]  # a stage with no rows: a data gap
     assert body["绿色运输阶段碳排放量"][3:6] == ["/", "/", "数据缺失"]
-    assert body["绿色回收阶段碳排放量"][5] == "不适用"
+    assert body["绿色回收阶段碳排放量"][5] == "无相关活动"  # its only source is 不适用
     total = body["企业碳排放量合计（1+2+3+4+5+6）"]
     assert total[3:5] == ["2,502.53", "100.00%"]
     intensity = body["单位产品碳排放强度（非预应力电杆）"]

@@ -319,7 +319,7 @@ def test_numbers_do_not_break_inside_a_cell(tmp_path: Path, monkeypatch: pytest.
 def test_a_stage_whose_only_source_is_not_applicable_is_not_covered(tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """1.4 覆盖范围 lists the stages with sources inside the boundary: 绿色回收's only row is 不适用, so it is
-    named as outside the boundary (its reason in 2.3.5), and 数智化采购 (no row at all) as without activity."""
+    named as outside the boundary (its reason in 2.3.5), and 数智化采购 (no row at all) as a data gap (issue 26, item 2)."""
     from docx import Document
 
     case = next(c for c in CASES if c.name == "not_applicable")
@@ -328,7 +328,7 @@ def test_a_stage_whose_only_source_is_not_applicable_is_not_covered(tmp_path: Pa
     line = next(p.text for p in Document(str(report)).paragraphs if p.text.startswith("覆盖范围："))
     covered, _, notes = line.removeprefix("覆盖范围：").partition("（")
     assert covered == "低碳原材料获取阶段+数智化生产阶段+绿色运输阶段+绿色包装阶段"
-    assert "数智化采购阶段本年度未发生相关活动" in notes and "绿色回收阶段的排放源经确认不在核算边界内" in notes
+    assert "数智化采购阶段未填报活动数据，列为数据缺口" in notes and "绿色回收阶段的排放源经确认不在核算边界内" in notes
 
 
 def test_the_main_site_is_called_main_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -91,7 +91,7 @@ def find_gaps(intake: Intake) -> Gaps:
                                 f"{_months(a.month_gaps)}未填写，按 0 计入全年活动数据", a.row))
         if a.evidence is not None and a.evidence.sha256 is None:
             gaps.append(DataGap("evidence", a.stage, name, a.unit,
-                                "所列证明材料文件未找到，未记录其校验值", a.row))
+                                "所列证明材料未找到，该项活动数据未经凭证核对", a.row))
     staged = {a.stage for a in intake.activities}
     for stage in Stage:
         if stage not in staged:

@@ -70,7 +70,7 @@ class StageDisplay:
 
     quantified: bool  # at least one row with a number; otherwise the quantity reads "/"
     share_pct: Decimal | None  # largest-remainder percentage; None reads "/"
-    note: str  # 无相关活动 / 数据缺失 / 部分数据缺失 / 不适用 / ""
+    note: str  # 数据缺失 / 部分数据缺失 / 无相关活动 / "" (core/report/notes.py)
 
     @property
     def share_text(self) -> str:

@@ -56,7 +56,7 @@ class StageTotal:
     tco2e: float
     share: float | None  # fraction of the total; None when the total is 0
     share_text: str  # the share as printed ("35.54%", "/" for a stage without a number)
-    note: str  # 无相关活动 / 数据缺失 / 部分数据缺失 / 不适用 / ""
+    note: str  # 数据缺失 (no rows, or only "/") / 部分数据缺失 / 无相关活动 (all 不适用) / ""
     uncertainty_pct: float | None = None  # IPCC Approach 1, half the 95 % interval; None: not assessed or 0 t
 
 
@@ -482,7 +482,7 @@ def json_schema() -> dict[str, Any]:
         "gwp_version": {**text_or_null, "description": "the GWP set (企业信息 GWP版本)"},
         "display": obj({"shares": by_stage(text, "shares as printed (StageTotal.share_text: \"35.54%\", \"/\")",
                                            nullable=False),
-                        "stage_notes": by_stage(text, "StageTotal.note: 无相关活动 / 数据缺失 / 部分数据缺失 / 不适用 / \"\"",
+                        "stage_notes": by_stage(text, "StageTotal.note: 数据缺失（未填报或全为“/”）/ 部分数据缺失 / 无相关活动（全部经确认不适用）/ \"\"",
                                                 nullable=False)},
                        "the figures as 排放汇总 and the report print them", nullable=True),
         "scopes": obj({k: num for k in SCOPE_KEYS}, "GHG Protocol scopes (ScopeTotal); scope1 + scope2_market + "

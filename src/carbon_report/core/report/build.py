@@ -527,10 +527,9 @@ def _summary_points(intake: Intake, result: Result, findings: Sequence[Finding],
         points.append(text_of(sentence + "。"))
     elif co2e > 0:
         points.append(text_of(f"本年度的排放量（{fmt.fmt_tco2e(co2e)} tCO2e）均{by_co2e_factors}。"))
-    found = find_gaps(intake)  # counted as 2.3.5 and the sheet 数据缺口 list them
-    if found.gaps or found.exclusions:
-        tail = "；缺少的数据按 0 计入，补充后排放量可能增加。" if found.gaps else "。"
-        points.append(text_of(f"{found.summary()}，详见 2.3.5 节{tail}"))
+    found = find_gaps(intake)  # counted as 2.3.5 and the sheet 数据缺口 list them; said also when there are none
+    tail = "；缺少的数据按 0 计入，补充后排放量可能增加。" if found.gaps else "。"
+    points.append(text_of(f"{found.summary()}，详见 2.3.5 节{tail}"))
     if any(f.code == Code.W_GREEN_POWER_NO_RESIDUAL for f in findings):
         points.append(text_of(
             "绿电按市场法计为 0，而其余外购电力采用的位置法电网平均因子没有对应的剩余电网组合因子（不包括市场化交易的"
@@ -633,7 +632,9 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
     targets = _targets(intake, result, b)
     measures, measures_total = _measures(intake, stages, total_text)
 
-    # 1.4 覆盖范围: a stage whose every row is 不适用 is outside the boundary, not covered
+    # 1.4 覆盖范围: the stages with a source inside the boundary. A stage with no row at all is a data gap
+    # (core/gaps.py, listed in 2.3.5); a stage whose every row is 不适用 is outside the boundary (an exclusion,
+    # 表 A.1's 无相关活动), its reason in 2.3.5
     missing_stages = [s.long_zh for s in STAGES if not b.acts_by_stage[s]]
     excluded_stages = [s.long_zh for s in STAGES if b.acts_by_stage[s]
                        and all(a.amount_kind == "not_applicable" for a in b.acts_by_stage[s])]
@@ -641,7 +642,7 @@ def report_view(intake: Intake, result: Result, findings: Sequence[Finding], *,
     coverage = text_of("+".join(covered) if covered else "/")
     notes = []
     if missing_stages:
-        notes.append(f"{'、'.join(missing_stages)}阶段本年度未发生相关活动，报告中以“/”表示")
+        notes.append(f"{'、'.join(missing_stages)}阶段未填报活动数据，列为数据缺口，见 2.3.5 节，报告中以“/”表示")
     if excluded_stages:
         notes.append(f"{'、'.join(excluded_stages)}阶段的排放源经确认不在核算边界内，原因见 2.3.5 节")
     if notes:

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from carbon_report.core import contract
 from carbon_report.core.model import Activity
 
-GAP_NOTE = "数据缺失"  # the report's word for a stage whose rows all say "no data"
-NO_ACTIVITY_NOTE = "无相关活动"  # client wording: the report is read by the client, not the clerk
+GAP_NOTE = "数据缺失"  # a data gap: a stage with no rows, or whose rows all say "no data" (core/gaps.py)
+NO_ACTIVITY_NOTE = "无相关活动"  # client wording for a stage the company declared 不适用 (an exclusion)
 
 
 def stage_note(acts: Sequence[Activity]) -> str:
-    """A stage's 备注, in 排放汇总, the report and 汇总.xlsx alike."""
+    """A stage's 备注, in 排放汇总, the report and 汇总.xlsx alike. A stage with no rows at all is a data gap
+    (nothing was reported for it), not the same as a stage whose sources were all declared 不适用 (outside
+    the boundary, with a reason): 2.3.5 lists the first among the gaps and the second among the exclusions."""
     kinds = {a.amount_kind for a in acts}
     if not acts:
-        return NO_ACTIVITY_NOTE
+        return GAP_NOTE
     if kinds == {"not_applicable"}:
-        return contract.NOT_APPLICABLE
+        return NO_ACTIVITY_NOTE
     if "value" not in kinds:
         return GAP_NOTE
     if "no_data" in kinds:

@@ -390,6 +390,7 @@ class YearsView:
     summary: Text  # the trend, what 重算 means and each earlier year's reasons (CO2 as subscripts)
     intensity_label: Text
     chart: ChartSpec | None
+    basis: str = ""  # what the earlier years' figures are: 往年按本年度方法和边界重算, or typed and not recalculated
 
 
 # ---- the whole report ------------------------------------------------------------------------------------

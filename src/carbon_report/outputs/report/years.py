@@ -83,9 +83,15 @@ def years_view(intake: Intake, result: Result) -> Years:
     first, last = rows[0], rows[-1]
     overall = ((last.comparable_total - first.comparable_total) / first.comparable_total * 100
                if first.comparable_total else None)
-    summary = (f"{first.year}—{last.year} 年企业碳排放总量（往年按本年度的方法和边界重算）由 "
+    earlier = [r for r in rows if not r.current]
+    recalculated = any(r.recalculated_total is not None for r in earlier)
+    typed = any(r.recalculated_total is None for r in earlier)
+    basis = ("往年按本年度方法和边界重算" + ("；企业提供的往年数值未重算" if typed else "") if recalculated
+             else "往年为企业提供的数值，未重算")
+    summary = (f"{first.year}—{last.year} 年企业碳排放总量（{basis}）由 "
                f"{fmt.fmt_tco2e(first.comparable_total)} tCO2e 变为 {fmt.fmt_tco2e(last.comparable_total)} tCO2e，"
-               f"累计变化 {_change(overall)}；较上年变化 {_change(last.change_pct)}。{RECALCULATED_MEANS}")
+               f"累计变化 {_change(overall)}；较上年变化 {_change(last.change_pct)}。"
+               + (RECALCULATED_MEANS if recalculated else ""))
     base = result.history.base if result.history else None
     for y in (result.history.years if result.history else ()):
         # the base year's reasons are said once, in 3.1's statement on the base year
@@ -103,13 +109,14 @@ def years_view(intake: Intake, result: Result) -> Years:
     big = max(values) >= 100
     chart = ChartSpec(
         kind="column", title="历年碳排放总量与减排目标", categories=[f"{y} 年" for y in years],
-        series=[ChartSeries("碳排放总量（tCO2e，往年按本年度方法和边界重算）", [actual.get(y) for y in years], color=GREEN),
+        series=[ChartSeries(f"碳排放总量（tCO2e，{basis}）", [actual.get(y) for y in years], color=GREEN),
                 ChartSeries("减排目标（tCO2e）", [target.get(y) for y in years], color=GREY)],
         number_format="#,##0.00", axis_format="#,##0" if big else "#,##0.00", value_axis_title="tCO2e",
         height_mm=85.0)
     return Years(YearsView(
         rows=tuple(table),
         summary=text_of(summary),
+        basis=basis,
         intensity_label=text_of(f"单位产品排放强度（tCO2e/{product.unit}）" if product else "单位产品排放强度"),
         chart=chart,
     ), statement, f"{threshold:g}")
