@@ -294,7 +294,8 @@ def test_another_executor_can_be_passed_in(tmp_path: Path) -> None:
     assert result.exit_code == 1
 
 
-def test_ctrl_c_stops_promptly_and_leaves_no_half_written_file(tmp_path: Path) -> None:
+def _batch_under_way(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """A batch of 120 workbooks in its own session, returned once its first file is done."""
     d = tmp_path / "in"
     good(d / "0.xlsx")
     for i in range(1, 120):
@@ -306,6 +307,12 @@ def test_ctrl_c_stops_promptly_and_leaves_no_half_written_file(tmp_path: Path) -
     for line in proc.stderr:  # wait until the batch is under way
         if line.startswith(b"[1/"):
             break
+    return proc, out
+
+
+def test_ctrl_c_stops_promptly_and_leaves_no_half_written_file(tmp_path: Path) -> None:
+    proc, out = _batch_under_way(tmp_path)
+    assert proc.stderr is not None
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
     rc = proc.wait(timeout=60)
     rest = proc.stderr.read().decode("utf-8")
@@ -322,17 +329,8 @@ def test_sigint_to_the_parent_alone_stops_the_batch_and_its_workers(tmp_path: Pa
     workers: the batch still stops at once, its workers with it, and leaves no half-written file."""
     import psutil
 
-    d = tmp_path / "in"
-    good(d / "0.xlsx")
-    for i in range(1, 120):
-        shutil.copy(d / "0.xlsx", d / f"{i}.xlsx")
-    out = tmp_path / "out"
-    proc = subprocess.Popen([*CLI, "batch", str(d), "--out", str(out), "--jobs", "2", "--no-report"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    proc, out = _batch_under_way(tmp_path)
     assert proc.stderr is not None
-    for line in proc.stderr:  # wait until the batch is under way
-        if line.startswith(b"[1/"):
-            break
     workers = psutil.Process(proc.pid).children(recursive=True)
     assert workers
     os.kill(proc.pid, signal.SIGINT)  # the parent alone
