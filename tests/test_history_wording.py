@@ -123,3 +123,29 @@ def test_years_typed_in_the_history_sheet_are_said_not_recalculated(tmp_path: Pa
     assert "2022—2024 年企业碳排放总量（往年为企业提供的数值，未重算）由 200.50 tCO2e 变为 189.00 tCO2e，累计变化 -5.74%" in text
     assert "历年各阶段碳排放量（tCO2e，往年为企业提供的数值，未重算）" in text
     assert "企业提供的往年数据" in text and "“重算”指" not in text and "历史排放" not in text
+
+
+def test_sources_added_without_an_earlier_amount_are_said_once(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Three sources counted in 2024 that 2023's data lacks, with no 2023 amount given: each adds 0 t, so 3.1
+    says them in one sentence naming all three, not three sentences; the JSON keeps one reason each (with its
+    row) so a program can still tell them apart."""
+    import json
+
+    from carbon_report.app.cli import main
+
+    base = workbook(tmp_path, 2023, dt.date(2024, 7, 20), [row("生产", "电力", 900_000, "kWh", None)])
+    now = workbook(tmp_path, 2024, dt.date(2026, 3, 1), [
+        row("生产", "电力", 900_000, "kWh", None), row("原材料获取", "钢筋", 90, "t", "EF-STEEL-REBAR"),
+        row("原材料获取", "水泥", 10, "t", "T-ONE"), row("原材料获取", "石子", 5, "t", "T-ONE")])
+    out = tmp_path / "out"
+    assert main(["process", str(now), "--out", str(out), "--history", str(base), "--json"]) == 0
+    text = "\n".join(p.text for p in Document(str(next(out.glob("*评价报告.docx")))).paragraphs)
+    said = ("2023 年排放量按本年度边界重算：原材料获取“钢筋”、原材料获取“水泥”、原材料获取“石子”（共 3 个排放源）本年度计入，"
+            "2023 年的数据中没有该排放源，且未补充提供该年数量，按 0 计，影响 +0.00 tCO2e")
+    assert said in text and text.count("本年度计入") == 1
+    year = json.loads(capsys.readouterr().out)["history"][0]
+    added = [r for r in year["reasons"] if "本年度计入" in r["description"]]
+    assert [r["effect_tco2e"] for r in added] == [0.0, 0.0, 0.0]
+    assert ["钢筋" in added[0]["description"], "水泥" in added[1]["description"], "石子" in added[2]["description"]] \
+        == [True, True, True]

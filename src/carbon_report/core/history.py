@@ -432,9 +432,9 @@ def recalculate(current: Intake, run: HistoryRun, library: Library, then_version
         then_excluded = source_key(c) in excluded_then
         how = f"{year} 年为“不适用”" if then_excluded else f"{year} 年的数据中没有该排放源"
         missing.append(c)
-        reasons.append(RecalcReason(
-            "structural", f"{_lead(year, '边界')}{where(c)}本年度计入，{how}，且未补充提供该年数量，按 0 计，"
-            f"{_effect(0.0)}", 0.0, c.stage, c.row))
+        shared = f"{_lead(year, '边界')}{{}}本年度计入，{how}，且未补充提供该年数量，按 0 计，{_effect(0.0)}"
+        reasons.append(RecalcReason("structural", shared.format(where(c)), 0.0, c.stage, c.row,
+                                    shared=shared, subject=where(c)))
     return Recalculation(sum(stages.values()), stages, tuple(reasons), tuple(choices), tuple(missing))
 
 

@@ -400,6 +400,10 @@ class RecalcReason:
     effect_tco2e: float
     stage: Stage | None = None  # None: spread over stages (a GWP set)
     row: int | None = None  # the current workbook's 活动数据 row it concerns, where there is one
+    # a reason said alike of many sources (a source counted now, absent then, with no amount given): the
+    # sentence with "{}" where the source stands, and the source, so that a report can say them all at once
+    shared: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True)

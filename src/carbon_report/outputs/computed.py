@@ -505,9 +505,21 @@ RECALCULATED_MEANS = ("“重算”指按本年度的方法和边界重新计算
 def reasons_text(reasons: tuple[RecalcReason, ...]) -> str:
     """The reasons with their effects, numbered, in the wording a client reads (core/history.py writes each
     one with its year and kind: no codes, no file names)."""
-    if len(reasons) == 1:
-        return reasons[0].description
-    return "；".join(f"（{i}）{x.description}" for i, x in enumerate(reasons, start=1))
+    said: list[str] = []
+    alike: dict[str, list[str]] = {}  # a sentence said alike of several sources: once, naming them all
+    for x in reasons:
+        if not x.shared:
+            said.append(x.description)
+            continue
+        if x.shared not in alike:
+            alike[x.shared] = []
+            said.append(x.shared)
+        alike[x.shared].append(x.subject)
+    texts = [t.format("、".join(alike[t]) + (f"（共 {len(alike[t])} 个排放源）" if len(alike[t]) > 1 else ""))
+             if t in alike else t for t in said]
+    if len(texts) == 1:
+        return texts[0]
+    return "；".join(f"（{i}）{t}" for i, t in enumerate(texts, start=1))
 
 
 def base_year_statement(result: Result) -> str:
