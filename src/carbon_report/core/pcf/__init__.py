@@ -106,10 +106,15 @@ def declared(fp: ProductFootprint) -> Declared | None:
     return Declared(pact, 1.0, 0.0) if pact else None
 
 
+def product_of(intake: Intake, name: str) -> Product:
+    """The 产品产量 row of a product footprint (names are unique there: validation says so)."""
+    return next(p for p in intake.products if p.name == name)
+
+
 def pact_unavailable(intake: Intake, fp: ProductFootprint) -> tuple[str, CellRef | None]:
     """Why no PACT file can be written for this product ("" when one can), and the cell to fix."""
     gwp = intake.company.gwp_version
-    product = next(p for p in intake.products if p.name == fp.name)
+    product = product_of(intake, fp.name)
     if gwp not in PACT_GWP_SETS:
         return (f"PACT 规范只接受按 AR5 或 AR6 的 GWP 值计算的碳足迹，本工作簿的 GWP版本为 {gwp}；改为 AR5 或 AR6 后"
                 f"重新处理即可生成", intake.company.refs.get("gwp_version"))

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from carbon_report.core.model import Intake
-from carbon_report.core.pcf import BOUNDARY_ZH, PcfResult, PcfStage, ProductFootprint, declared
+from carbon_report.core.pcf import BOUNDARY_ZH, PcfResult, PcfStage, ProductFootprint, declared, product_of
 
 SPEC_VERSION = "2.3.3"
 _NAMESPACE = uuid.UUID("6f1c5b0e-2c4e-5d0a-9a51-3c1d2e7b8a90")  # this tool's namespace for uuid5 ids
@@ -29,10 +29,6 @@ _NAMESPACE = uuid.UUID("6f1c5b0e-2c4e-5d0a-9a51-3c1d2e7b8a90")  # this tool's na
 def footprint_id(uscc: str, product: str, year: int) -> uuid.UUID:
     """Stable: the same company, product and year give the same id on every run."""
     return uuid.uuid5(_NAMESPACE, f"{uscc}\x1f{product}\x1f{year}")
-
-
-def _product_ref(intake: Intake, name: str):  # noqa: ANN202 - the intake's Product
-    return next(p for p in intake.products if p.name == name)
 
 
 def _dec(value: float) -> str:
@@ -50,7 +46,7 @@ def product_footprint(intake: Intake, pcf: PcfResult, fp: ProductFootprint, *, l
                       created: dt.datetime) -> dict[str, Any]:
     """The ProductFootprint of one product; call only when unavailable() is ""."""
     c = intake.company
-    p = _product_ref(intake, fp.name)
+    p = product_of(intake, fp.name)
     d = declared(fp)
     assert d is not None
     per_declared = 1000.0 / fp.output / d.amount  # tCO2e of the product's total → kgCO2e per declared unit

@@ -21,7 +21,14 @@ from carbon_report.core.pcf import (
     ProductFootprint,
 )
 from carbon_report.core.report.citations import factor_citation
-from carbon_report.core.report.numbers import fmt_date, fmt_factor, fmt_intensity, fmt_number, fmt_tco2e
+from carbon_report.core.report.numbers import (
+    fmt_date,
+    fmt_factor,
+    fmt_intensity,
+    fmt_number,
+    fmt_share,
+    fmt_tco2e,
+)
 from carbon_report.core.report.text import clean
 from carbon_report.core.rounding import share_percentages
 from carbon_report.io.atomic import write_bytes
@@ -160,13 +167,6 @@ def _para(doc, text: str) -> None:  # noqa: ANN001
     _text(p, text)
 
 
-def _share(pct: float | None, value: float) -> str:
-    """A share as the report prints it: a gas or stage that emits something never reads 0.00%."""
-    if pct is None:
-        return "/"
-    return "<0.01%" if value > 0 and round(pct, 2) == 0 else f"{pct:.2f}%"
-
-
 def _per_unit(value_kg: float) -> str:
     return fmt_intensity(value_kg)
 
@@ -303,14 +303,14 @@ def render_pcf_report(intake: Intake, result: Result, pcf: PcfResult, fp: Produc
     shares = share_percentages({s: v for s, v in fp.stages.items()})
     caption("各生命周期阶段的碳足迹")
     _table(doc, ["生命周期阶段", "排放量（tCO2e）", f"单位产品（kgCO2e/{unit}）", "占比"],
-           [[s.zh, fmt_tco2e(v), _per_unit(v * 1000 / fp.output), _share(shares.get(s), v)]
+           [[s.zh, fmt_tco2e(v), _per_unit(v * 1000 / fp.output), fmt_share(shares.get(s), positive=v > 0)]
             for s, v in fp.stages.items()]
            + [["合计", fmt_tco2e(fp.total_tco2e), _per_unit(fp.per_unit_kgco2e), "100.00%" if shares else "/"]],
            [4, 4, 4.5, 3])
     gas_shares = share_percentages(fp.gases)
     caption("各温室气体的碳足迹")
     _table(doc, ["温室气体", "排放量（tCO2e）", f"单位产品（kgCO2e/{unit}）", "占比"],
-           [[_gas_label(g), fmt_tco2e(v), _per_unit(v * 1000 / fp.output), _share(gas_shares.get(g), v)]
+           [[_gas_label(g), fmt_tco2e(v), _per_unit(v * 1000 / fp.output), fmt_share(gas_shares.get(g), positive=v > 0)]
             for g, v in fp.gases.items()], [5, 4, 4.5, 3])
 
     doc.add_heading("8 生物源碳", level=1)
