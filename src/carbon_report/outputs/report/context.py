@@ -113,7 +113,6 @@ def load_picture(folder: Path, text: str) -> tuple[bytes, float, float] | str:
     O_NOFOLLOW, fstat on the descriptor, so nothing is swapped in between the check and the read), read
     once, up to its size cap. Only PNG and JPEG, known by content; Pillow's decompression-bomb check ends in
     a placeholder, never in a warning on the console."""
-    import io
 
     try:
         with open_named(folder, text) as opened:
@@ -126,15 +125,31 @@ def load_picture(folder: Path, text: str) -> tuple[bytes, float, float] | str:
         return PATH_PROBLEM_TEXT.get(e.problem, PATH_PROBLEM_TEXT["unreadable"])
     if len(data) > MAX_PICTURE_BYTES:  # it grew since it was opened
         return "文件过大"
+    decoded = _decoded(data)
+    if isinstance(decoded, str):
+        return decoded
+    data, w_px, h_px = decoded
+    width = TEXT_WIDTH_MM
+    height = width * h_px / w_px
+    if height > MAX_PICTURE_HEIGHT_MM:
+        height = MAX_PICTURE_HEIGHT_MM
+        width = height * w_px / h_px
+    return data, width, height
+
+
+def _decoded(data: bytes) -> tuple[bytes, int, int] | str:
+    """The picture in `data` as _decode gives it, or a Chinese reason it cannot be used: only PNG and JPEG,
+    known by content, within Pillow's pixel limit, with a size."""
+    import io
+    import warnings
+
+    from PIL import Image
+
     if image_kind(data[:8]) is None:
         return "不是 PNG 或 JPEG 图片"
     try:
         if too_many_pixels(io.BytesIO(data)):
             return "图片像素过多"
-        import warnings
-
-        from PIL import Image
-
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             data, w_px, h_px = _decode(data)
@@ -142,12 +157,7 @@ def load_picture(folder: Path, text: str) -> tuple[bytes, float, float] | str:
         return "文件不是可识别的图片或已损坏"
     if not w_px or not h_px:
         return "图片尺寸无效"
-    width = TEXT_WIDTH_MM
-    height = width * h_px / w_px
-    if height > MAX_PICTURE_HEIGHT_MM:
-        height = MAX_PICTURE_HEIGHT_MM
-        width = height * w_px / h_px
-    return data, width, height
+    return data, w_px, h_px
 
 
 def _decode(raw: bytes) -> tuple[bytes, int, int]:
@@ -262,23 +272,12 @@ def build_context(intake: Intake, result: Result, findings: list[Finding], *, wo
 
 def logo_picture(data: bytes | None) -> Picture | None:
     """The profile's logo (PNG or JPEG bytes, checked when it was set) as a cover-sized handle: 15 mm high,
-    at most 60 mm wide; None when there is none or it cannot be read now (the cover then has no logo)."""
-    if not data or image_kind(data[:8]) is None:
+    at most 60 mm wide; None when there is none or it cannot be read now (the cover then has no logo). Read
+    as a 图片与附件 picture is (_decoded: the pixel limit, EXIF orientation)."""
+    decoded = _decoded(data) if data else None
+    if not isinstance(decoded, tuple):
         return None
-    import io
-    import warnings
-
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as im:
-                w_px, h_px = im.size
-    except Exception:  # noqa: BLE001 - any decoder error: no logo rather than no report
-        return None
-    if not w_px or not h_px:
-        return None
+    data, w_px, h_px = decoded
     height = LOGO_HEIGHT_MM
     width = height * w_px / h_px
     if width > LOGO_MAX_WIDTH_MM:
