@@ -108,9 +108,7 @@ def build_summary(records: list[FileRecord], *, root: Path | None = None,
             elif _FIRST_SHARE <= j < _INTENSITY:
                 c.number_format = SHARE
         for j, link in enumerate(links, start=len(row) - 1):
-            if link and out_dir is not None and not Path(link).is_absolute():
-                ws.cell(r, j).hyperlink = link  # relative to 汇总.xlsx, which sits in out_dir
-                ws.cell(r, j).font = _LINK_FONT
+            _link(ws.cell(r, j), link, out_dir)
         ws.cell(r, 4).number_format = "@"
         if rec.status in _STATUS_FONT:
             ws.cell(r, 6).font = _STATUS_FONT[rec.status]
@@ -204,7 +202,8 @@ def _products_sheet(wb: Workbook, records: list[FileRecord], root: Path | None, 
     _header(ps, PRODUCTS_HEADER, [28, 30, 10, 20, 8, 12, 12, 8, 12] + [14] * len(PcfStage)
             + [14, 18, 14, 10, 40, 40])
     ps.row_dimensions[1].height = 32
-    first_stage = PRODUCTS_HEADER.index(f"{next(iter(PcfStage)).zh}（tCO2e）") + 1
+    column = {h: j for j, h in enumerate(PRODUCTS_HEADER, start=1)}
+    tonnes = range(column[f"{next(iter(PcfStage)).zh}（tCO2e）"], column["初级数据占比"])  # stages … biogenic CO2
     for rec in records:
         company = rec.company
         for p in rec.products:
@@ -218,18 +217,23 @@ def _products_sheet(wb: Workbook, records: list[FileRecord], root: Path | None, 
                          p.per_unit_kgco2e, p.biogenic_co2_t,
                          p.primary_data_share if p.primary_data_share is not None else "/", *links])
             r = ps.max_row
-            ps.cell(r, 6).number_format = "#,##0.####"
-            ps.cell(r, 9).number_format = SHARE
-            for col in range(first_stage, first_stage + len(PcfStage) + 3):
+            ps.cell(r, column["产量"]).number_format = "#,##0.####"
+            ps.cell(r, column["共用排放分配份额"]).number_format = SHARE
+            for col in tonnes:
                 cell = ps.cell(r, col)
                 cell.number_format = NUMBER
                 if cell.value == "/":
                     cell.alignment = Alignment(horizontal="right")
-            ps.cell(r, first_stage + len(PcfStage) + 3).number_format = SHARE
-            for j, link in enumerate(links, start=len(PRODUCTS_HEADER) - 1):
-                if link and out_dir is not None and not Path(link).is_absolute():
-                    ps.cell(r, j).hyperlink = link
-                    ps.cell(r, j).font = _LINK_FONT
+            ps.cell(r, column["初级数据占比"]).number_format = SHARE
+            for j, link in enumerate(links, start=column["碳足迹报告"]):
+                _link(ps.cell(r, j), link, out_dir)
+
+
+def _link(cell: Any, link: str | None, out_dir: Path | None) -> None:
+    """A file written beside 汇总.xlsx, as a hyperlink relative to it (which sits in out_dir)."""
+    if link and out_dir is not None and not Path(link).is_absolute():
+        cell.hyperlink = link
+        cell.font = _LINK_FONT
 
 
 def _chart_sheet(wb: Workbook, bars: list[tuple[str, float]]) -> None:
