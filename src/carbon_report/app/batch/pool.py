@@ -5,8 +5,9 @@
 
 The loop maps `call(process_one, …)` (worker.py: a top-level, picklable function around
 pipeline.process_file) over the files through a `concurrent.futures.Executor`: by default a
-ProcessPoolExecutor of warm workers (here, on the user's machine); a ChildPool of subprocess workers on a Dask
-worker (children.py), or a thread pool in a test, through `executor_factory(max_workers)`.
+ProcessPoolExecutor of warm workers (here, on the user's machine, from a command's main thread); a ChildPool of
+subprocess workers (children.py) from any other thread (the page's server) and on a Dask worker; or a thread
+pool in a test, through `executor_factory(max_workers)`.
 
 Robustness, kept small:
 - at most `jobs` files are in flight, so every submitted file is really running and has a start time;
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_report.app.batch import worker as _worker
-from carbon_report.app.batch.children import started
+from carbon_report.app.batch.children import ChildPool, started
 from carbon_report.app.batch.plan import Task, link_years, plan_tasks
 from carbon_report.app.batch.records import BatchResult, assemble, failed, timed_out
 from carbon_report.core.findings import Code
@@ -90,11 +91,19 @@ def run_batch(files: Iterable[Path], out_dir: Path, options: Any, *, jobs: int |
             on_result(record)
 
     report = bool(getattr(options, "report", True))
-    factory = executor_factory or functools.partial(default_executor, report=report)
-    if executor_factory is None and _workers_fork() and threading.current_thread() is threading.main_thread():
+    main_thread = threading.current_thread() is threading.main_thread()
+    if executor_factory is not None:
+        factory = executor_factory
+    elif main_thread:
+        factory = functools.partial(default_executor, report=report)
+    else:
+        # A batch in a server's thread (the page, two uploads at once): forking a process whose other threads
+        # may hold a lock (an import, logging, a socket) can leave the child waiting on it forever, so the
+        # workers are subprocess children (children.py), started warm by `subprocess` from any thread.
+        factory = functools.partial(ChildPool, memory_limit=_worker.WORKER_MEMORY_LIMIT)
+    if executor_factory is None and _workers_fork() and main_thread:
         # Warm once, here: the workers forked below inherit the imports, factor library, unit table and
-        # prepared template (copy-on-write), instead of each loading them again before its first file. Only a
-        # command's main thread: a server running batches in threads (the page) leaves it to each worker.
+        # prepared template (copy-on-write), instead of each loading them again before its first file.
         _worker.warm(report=report)
     executor: Executor | None = None
     inflight: dict[Future[FileRecord | None], tuple[Task, float]] = {}
