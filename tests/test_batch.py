@@ -314,8 +314,9 @@ def test_ctrl_c_stops_promptly_and_leaves_no_half_written_file(tmp_path: Path) -
     proc, out = _batch_under_way(tmp_path)
     assert proc.stderr is not None
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
-    rc = proc.wait(timeout=60)
-    rest = proc.stderr.read().decode("utf-8")
+    # read the pipes while waiting: a batch still printing its files' lines must not block on a full pipe
+    _, err = proc.communicate(timeout=60)
+    rc, rest = proc.returncode, err.decode("utf-8")
     assert rc == 130, rest
     assert "Traceback" not in rest
     assert not (out / SUMMARY_NAME).exists()
@@ -334,8 +335,9 @@ def test_sigint_to_the_parent_alone_stops_the_batch_and_its_workers(tmp_path: Pa
     workers = psutil.Process(proc.pid).children(recursive=True)
     assert workers
     os.kill(proc.pid, signal.SIGINT)  # the parent alone
-    rc = proc.wait(timeout=60)
-    rest = proc.stderr.read().decode("utf-8")
+    # read the pipes while waiting: a batch still printing its files' lines must not block on a full pipe
+    _, err = proc.communicate(timeout=60)
+    rc, rest = proc.returncode, err.decode("utf-8")
     assert rc == 130, rest
     assert "Traceback" not in rest and "已中断" in rest
     gone, alive = psutil.wait_procs(workers, timeout=5)
